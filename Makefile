@@ -1,0 +1,60 @@
+# Partner Contact Portal: `make run` serves the demo, `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := portal
+
+.PHONY: run test test-sqlite test-postgresql lint audit bench messages translations chromium clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+venv: $(BIN)/.installed
+
+# Compiled catalogs are build output: made from translations/*/LC_MESSAGES/messages.po, never committed.
+translations: venv
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel compile --use-fuzzy -q -d translations; fi
+
+messages: venv
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  --omit-header -o translations/messages.pot .
+	$(BIN)/pybabel update -N -i translations/messages.pot -d translations --omit-header --no-location
+
+run: venv translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo
+	@echo "Serving on http://127.0.0.1:$(PORT) (console SMS backend; messages are printed here)."
+	@$(BIN)/flask worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT) --no-reload
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || { \
+	  echo "Installing Chromium from the system package manager for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: venv
+	$(BIN)/ruff check portal tests scripts migrations
+
+audit: venv
+	$(BIN)/python scripts/dependency_audit.py
+
+test-sqlite: venv translations chromium
+	PORTAL_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider
+
+test-postgresql: venv translations chromium
+	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q -p no:cacheprovider
+
+test: lint audit test-sqlite test-postgresql
+
+bench: venv translations chromium
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,121 @@
+"""Partner Contact Portal: create_app(config=None) wires a flat list of small configure_* steps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application. `config` overrides settings (tests); nothing here touches the database."""
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+                static_url_path="/assets", instance_path=str(ROOT / "instance"))
+    overrides = dict(config or {})
+    testing = bool(overrides.pop("testing", False))
+    configure_settings(app, overrides)
+    app.testing = testing
+    configure_logging(app)
+    configure_clock(app)
+    configure_keys(app)
+    configure_database(app)
+    configure_security(app)
+    configure_sessions(app)
+    configure_i18n(app, str(ROOT / "translations"))
+    configure_rate_limits(app)
+    configure_templates(app)
+    configure_blueprints(app)
+    configure_errors(app)
+    configure_cli(app)
+    return app
+
+
+def configure_settings(app: Flask, overrides: dict[str, Any]) -> None:
+    from portal.config import load_settings
+
+    settings = load_settings(instance_path=app.instance_path, overrides=overrides)
+    app.config["PORTAL"] = settings
+    app.config["SECRET_KEY"] = settings.secret_key
+    app.config["PREFERRED_URL_SCHEME"] = "https" if settings.secure_transport else "http"
+    if settings.trust_proxy:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+
+def configure_logging(app: Flask) -> None:
+    from portal.logs import configure_redacting_logs
+
+    configure_redacting_logs(app)
+
+
+def configure_clock(app: Flask) -> None:
+    from portal.clock import Clock
+
+    app.extensions["portal.clock"] = Clock()
+
+
+def configure_keys(app: Flask) -> None:
+    from portal.runtime import configure_keys as apply
+
+    apply(app)
+
+
+def configure_database(app: Flask) -> None:
+    from portal.database import configure_engine
+
+    configure_engine(app)
+
+
+def configure_security(app: Flask) -> None:
+    from portal.security import configure_security as apply
+
+    apply(app)
+
+
+def configure_sessions(app: Flask) -> None:
+    from portal.sessions import configure_sessions as apply
+
+    apply(app)
+
+
+def configure_i18n(app: Flask, translations_dir: str) -> None:
+    from portal.i18n import configure_i18n as apply
+
+    apply(app, translations_dir)
+
+
+def configure_rate_limits(app: Flask) -> None:
+    from portal.extensions import limiter
+
+    settings = app.config["PORTAL"]
+    app.config["RATELIMIT_STORAGE_URI"] = settings.redis_url or "memory://"
+    app.config["RATELIMIT_HEADERS_ENABLED"] = False
+    limiter.init_app(app)
+
+
+def configure_templates(app: Flask) -> None:
+    from portal.templating import configure_templating
+
+    configure_templating(app)
+
+
+def configure_blueprints(app: Flask) -> None:
+    from portal.blueprints import register_blueprints
+
+    register_blueprints(app)
+
+
+def configure_errors(app: Flask) -> None:
+    from portal.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def configure_cli(app: Flask) -> None:
+    from portal.cli import register_commands
+
+    register_commands(app)

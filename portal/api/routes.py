@@ -1,0 +1,1 @@
+"""API routes (filled in by the programme-event API issue)."""

@@ -1,0 +1,199 @@
+"""flask commands: db, create-staff, demo, worker, rotate-keys, audit-verify."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal import migrate
+from portal.extensions import db
+from portal.runtime import audit_key, now, settings, vault
+
+DEMO_FILE = "demo-credentials.json"
+
+
+def _session() -> Session:
+    return Session(db.engine)
+
+
+@click.group("db", help="Database migrations (Alembic).")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Migrate the database up to REVISION (default: the newest)."""
+    migrate.upgrade(db.engine, revision)
+    click.echo(f"Database at revision {migrate.current_revision(db.engine)}.")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Migrate the database down to REVISION (e.g. -1 or base)."""
+    migrate.downgrade(db.engine, revision)
+    click.echo(f"Database at revision {migrate.current_revision(db.engine)}.")
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current() -> None:
+    click.echo(migrate.current_revision(db.engine) or "empty (no migration applied)")
+
+
+@db_group.command("check")
+@with_appcontext
+def db_check() -> None:
+    """Fail when the models and the migrated database differ."""
+    differences = migrate.drift(db.engine)
+    for diff in differences:
+        click.echo(repr(diff))
+    if differences:
+        sys.exit(1)
+    click.echo("Models and migrations agree.")
+
+
+@click.command("create-staff")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", default="")
+@click.option("--role", type=click.Choice(["admin", "support_worker", "facilitator"]), required=True)
+@click.option("--service", "service_name", default=None, help="Support service name (created if new).")
+@click.password_option(help="Prompted for when not given; 12 to 128 characters.")
+@with_appcontext
+def create_staff_command(email: str, display_name: str, role: str, service_name: str | None, password: str) -> None:
+    """Create a staff account; they set up their authenticator at first sign-in."""
+    import uuid
+
+    from portal.models import SupportService
+    from portal.services.audit import SYSTEM
+    from portal.services.staff_accounts import AccountError, create_staff
+
+    with _session() as session, session.begin():
+        service_id = None
+        if service_name:
+            service = session.scalar(select(SupportService).where(SupportService.name == service_name))
+            if service is None:
+                service = SupportService(id=uuid.uuid4(), name=service_name)
+                session.add(service)
+                session.flush()
+            service_id = service.id
+        try:
+            made = create_staff(session, vault(), audit_key(), email=email, display_name=display_name, role=role,
+                                password=password, service_id=service_id, created_by=SYSTEM)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {made.role} account {made.email}. They set up their authenticator at first sign-in.")
+
+
+@click.command("demo")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")
+@with_appcontext
+def demo_command(as_json: bool) -> None:
+    """Migrate, seed demo data if the database is empty, and print a fresh link for the demo partner."""
+    from datetime import timedelta
+
+    from portal.services import demo
+    from portal.services.invites import issue_invite
+
+    cfg = settings()
+    if cfg.production:
+        raise click.ClickException("The demo is not available in production.")
+    migrate.upgrade(db.engine)
+    path = Path(cfg.instance_path) / DEMO_FILE
+    with _session() as session, session.begin():
+        if not demo.is_seeded(session):
+            creds = demo.seed(session, vault(), audit_key(), now())
+            Path(cfg.instance_path).mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                json.dump({"api_token": creds.api_token, "staff": creds.staff}, handle)
+        elif not path.exists():
+            raise click.ClickException(
+                f"The database has data but {path} is missing; use a fresh database to reseed the demo.")
+        saved = json.loads(path.read_text())
+        partner = demo.demo_partner(session, vault())
+        if partner is None:
+            raise click.ClickException("The demo partner is missing from this database.")
+        invite = issue_invite(session, partner.id, now=now(), ttl=timedelta(hours=cfg.invite_ttl_hours))
+        programme_ref = demo.DEMO_PARTICIPANT_REF
+    out = {
+        "invite_url": invite.url(cfg.public_url),
+        "api_token": saved["api_token"],
+        "participant_ref": programme_ref,
+        "partner_phone": demo.DEMO_PARTNER_PHONE,
+        "partner_name": demo.DEMO_PARTNER_NAME,
+        "staff": saved["staff"],
+    }
+    if as_json:
+        click.echo(json.dumps(out))
+        return
+    click.echo(f"Her link (single use): {out['invite_url']}")
+    click.echo(f"Programme API token: {out['api_token']}   participant: {out['participant_ref']}")
+    for person in out["staff"]:
+        click.echo(f"{person['role']:>15}: {person['email']}  password {person['password']}  "
+                   f"TOTP secret {person['totp_secret']}")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Send what is due now, then exit.")
+@with_appcontext
+def worker_command(once: bool) -> None:
+    """Run the notification dispatcher."""
+    click.echo("The notification worker has nothing to do yet: SMS sending arrives with the SMS gateway issue.")
+
+
+@click.command("rotate-keys")
+@click.option("--batch", default=200, show_default=True)
+@with_appcontext
+def rotate_keys_command(batch: int) -> None:
+    """Re-encrypt every row under the newest key in PORTAL_DATA_KEYS. Safe to interrupt and run again."""
+    from portal.services.key_rotation import count_stale, rotate
+
+    keyring = vault().keyring
+    with _session() as session:
+        remaining = count_stale(session, keyring)
+    if not remaining:
+        click.echo(f"Every row already uses key {keyring.current_id}.")
+        return
+    with click.progressbar(length=remaining, label=f"Re-encrypting under key {keyring.current_id}") as bar:
+        for done in rotate(_session, keyring, batch):
+            bar.update(done)
+    with _session() as session:
+        left = count_stale(session, keyring)
+    if left:
+        raise click.ClickException(f"{left} rows still use an older key; run rotate-keys again.")
+    click.echo(f"Done: every row uses key {keyring.current_id}. Older keys can now be removed.")
+
+
+@click.command("audit-verify")
+@with_appcontext
+def audit_verify_command() -> None:
+    """Check the audit chain: exit 1 on any edited, deleted or reordered entry."""
+    from portal.services.audit import verify_database
+
+    with _session() as session:
+        report = verify_database(session, audit_key())
+    for problem in report.problems:
+        click.echo(f"entry {problem.seq}: {problem.problem}", err=True)
+    if not report.ok:
+        raise SystemExit(1)
+    click.echo(f"Audit chain intact: {report.entries} entries, head {report.head}.")
+
+
+def register_commands(app: Flask) -> None:
+    for command in (db_group, create_staff_command, demo_command, worker_command, rotate_keys_command,
+                    audit_verify_command):
+        app.cli.add_command(command)
+

@@ -1,0 +1,1 @@
+"""Console routes (filled in by the staff console issue)."""

@@ -1,0 +1,40 @@
+"""Generic error pages (HTML for people, JSON for machines) that never leak internals."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MACHINE_PREFIXES = ("/api/", "/sms/")
+
+
+def _message(code: int) -> str:
+    messages = {
+        400: _("Something in that request was not right. Please go back and try again."),
+        403: _("This page is not available."),
+        404: _("This page is not available."),
+        405: _("This page is not available."),
+        413: _("That was too much information to send at once."),
+        429: _("Too many tries. Please wait a few minutes and try again."),
+    }
+    return messages.get(code, _("Something went wrong on our side. Please try again later."))
+
+
+def render_error(error: HTTPException) -> tuple[Response | str, int]:
+    code = error.code or 500
+    if request.path.startswith(MACHINE_PREFIXES):
+        body = {"error": error.name, "message": error.description if code < 500 else "internal error"}
+        return jsonify(body), code
+    return render_template("error.html", message=_message(code), code=code), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        return render_error(error)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        app.logger.exception("unhandled error on %s %s", request.method, request.url_rule)
+        return render_error(InternalServerError())

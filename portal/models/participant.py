@@ -1,0 +1,21 @@
+"""Participants: the men on a programme, known only by a pseudonymous programme reference."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.models.base import Base, UUIDKey, utcnow
+
+
+class Participant(UUIDKey, Base):
+    __tablename__ = "participant"
+    __table_args__ = (UniqueConstraint("programme_id", "reference"),)
+    programme_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programme.id"))
+    reference: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

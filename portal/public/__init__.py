@@ -1,0 +1,7 @@
+"""Her pages: neutral, tiny, JavaScript optional, with a quick exit everywhere."""
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)
+
+from portal.public import routes  # noqa: E402,F401

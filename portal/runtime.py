@@ -1,0 +1,32 @@
+"""Per-application objects built from settings (vault, audit key, clock), looked up from Flask code only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app
+
+from portal.crypto import Vault
+from portal.services.audit import audit_key as derive_audit_key
+
+
+def configure_keys(app: Flask) -> None:
+    settings = app.config["PORTAL"]
+    app.extensions["portal.vault"] = Vault.from_settings(settings.data_keys, settings.index_key)
+    app.extensions["portal.audit_key"] = derive_audit_key(settings.index_key)
+
+
+def vault() -> Vault:
+    return current_app.extensions["portal.vault"]
+
+
+def audit_key() -> bytes:
+    return current_app.extensions["portal.audit_key"]
+
+
+def now() -> datetime:
+    return current_app.extensions["portal.clock"].now()
+
+
+def settings():  # type: ignore[no-untyped-def]
+    return current_app.config["PORTAL"]

@@ -1,0 +1,109 @@
+"""Demo data for `make run` and `flask demo`: one service, three staff, a programme, him, and her."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.crypto import Vault, hash_token, new_token
+from portal.models import (
+    AccessToken,
+    ConsentEvent,
+    Participant,
+    PartnerContact,
+    PartnerLink,
+    PartnerStatus,
+    Preferences,
+    Programme,
+    ProgrammeMembership,
+    Role,
+    SafeWindow,
+    StaffUser,
+    SupportService,
+    Tell,
+    TokenPurpose,
+)
+from portal.services.audit import SYSTEM, record
+from portal.services.partners import register_partner
+from portal.services.staff_accounts import create_staff
+
+DEMO_PARTNER_NAME = "Alex Demo"
+DEMO_PARTNER_PHONE = "+447400123456"  # libphonenumber's own example mobile number
+DEMO_PARTICIPANT_REF = "DEMO-0001"
+STAFF_EMAILS = {
+    Role.ADMIN: "admin@example.org",
+    Role.SUPPORT_WORKER: "worker@example.org",
+    Role.FACILITATOR: "facilitator@example.org",
+}
+
+
+@dataclass(frozen=True)
+class DemoCredentials:
+    """What only exists in clear at seeding time; the caller keeps it (dev instance folder)."""
+
+    api_token: str
+    staff: list[dict[str, str]]
+
+
+def is_seeded(db: Session) -> bool:
+    return bool(db.scalar(select(func.count()).select_from(StaffUser)))
+
+
+def demo_partner(db: Session, vault: Vault) -> PartnerContact | None:
+    return db.scalar(select(PartnerContact).where(
+        PartnerContact.phone_bidx == vault.index.phone(DEMO_PARTNER_PHONE)))
+
+
+def seed(db: Session, vault: Vault, audit_key: bytes, now: datetime) -> DemoCredentials:
+    service = SupportService(id=uuid.uuid4(), name="Demo support service")
+    db.add(service)
+    db.flush()
+    staff: list[dict[str, str]] = []
+    ids: dict[str, uuid.UUID] = {}
+    for role, email in STAFF_EMAILS.items():
+        password = secrets.token_urlsafe(15)
+        made = create_staff(db, vault, audit_key, email=email, display_name=role.replace("_", " ").title(),
+                            role=role, password=password, service_id=service.id, created_by=SYSTEM)
+        ids[role] = made.id
+        staff.append({"role": role, "email": email, "password": password, "totp_secret": made.totp_secret})
+    programme = Programme(id=uuid.uuid4(), name="Demo programme", service_id=service.id)
+    db.add(programme)
+    db.flush()
+    for role in (Role.SUPPORT_WORKER, Role.FACILITATOR):
+        db.add(ProgrammeMembership(id=uuid.uuid4(), staff_id=ids[role], programme_id=programme.id, role=role))
+    participant = Participant(id=uuid.uuid4(), programme_id=programme.id, reference=DEMO_PARTICIPANT_REF,
+                              created_by_id=ids[Role.FACILITATOR])
+    db.add(participant)
+    partner = register_partner(
+        db, vault, audit_key, service_id=service.id, worker_id=ids[Role.SUPPORT_WORKER],
+        name=DEMO_PARTNER_NAME, phone=DEMO_PARTNER_PHONE, email="alex.demo@example.org", locale="en",
+        timezone="Europe/London", region="GB", consent_recorded_by=ids[Role.SUPPORT_WORKER], consent_at=now,
+        actor=SYSTEM,
+    )
+    partner.status = PartnerStatus.ACTIVE
+    db.add(PartnerLink(id=uuid.uuid4(), partner_id=partner.id, participant_id=participant.id,
+                       created_by_id=ids[Role.SUPPORT_WORKER]))
+    prefs = db.scalar(select(Preferences).where(Preferences.partner_id == partner.id))
+    assert prefs is not None
+    prefs.channel_sms = True
+    prefs.channel_call = True
+    prefs.serious_risk_any_time = True
+    for field in ("tell_dropout", "tell_suspended", "tell_completed", "tell_risk"):
+        setattr(prefs, field, Tell.BOTH)
+    vault.put(prefs, "code_word_ct", "bluebell")
+    for weekday in range(7):
+        db.add(SafeWindow(id=uuid.uuid4(), partner_id=partner.id, weekday=weekday, start_minute=0, end_minute=1440))
+    db.add(ConsentEvent(id=uuid.uuid4(), partner_id=partner.id, action="given", channel="sms", scope="sms",
+                        text_version="demo", recorded_by_id=ids[Role.SUPPORT_WORKER], occurred_at=now))
+    api_token = new_token(32)
+    db.add(AccessToken(id=uuid.uuid4(), purpose=TokenPurpose.API, token_hash=hash_token(api_token),
+                       programme_id=programme.id, label="demo", created_by_id=ids[Role.ADMIN], created_at=now,
+                       expires_at=now + timedelta(days=3650)))
+    record(db, audit_key, SYSTEM, "demo.seed")
+    db.flush()
+    return DemoCredentials(api_token, staff)

@@ -1,0 +1,45 @@
+"""Her discreet links: 192 random bits, stored only as a hash, single-use, expiring, revocable."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from portal.crypto import hash_token, new_token
+from portal.models import AccessToken, TokenPurpose
+
+LINK_PATH = "/v/"
+
+
+@dataclass(frozen=True)
+class Invite:
+    token_id: uuid.UUID
+    token: str
+    expires_at: datetime
+
+    def url(self, public_url: str) -> str:
+        return public_url.rstrip("/") + LINK_PATH + self.token
+
+
+def issue_invite(db: Session, partner_id: uuid.UUID, *, now: datetime, ttl: timedelta,
+                 created_by: uuid.UUID | None = None) -> Invite:
+    token = new_token(24)
+    row = AccessToken(id=uuid.uuid4(), purpose=TokenPurpose.INVITE, token_hash=hash_token(token),
+                      partner_id=partner_id, created_by_id=created_by, created_at=now, expires_at=now + ttl)
+    db.add(row)
+    db.flush()
+    return Invite(row.id, token, row.expires_at)  # type: ignore[arg-type]
+
+
+def revoke_invites(db: Session, partner_id: uuid.UUID, now: datetime) -> int:
+    result = db.execute(
+        update(AccessToken)
+        .where(AccessToken.partner_id == partner_id, AccessToken.purpose == TokenPurpose.INVITE,
+               AccessToken.used_at.is_(None), AccessToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return result.rowcount or 0

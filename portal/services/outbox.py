@@ -1,0 +1,41 @@
+"""The outbox: every message to her is a row written in the same transaction as its cause."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from portal.crypto import Vault
+from portal.models import Notification, NotificationState, PartnerContact
+
+
+def enqueue(db: Session, vault: Vault, partner: PartnerContact, *, kind: str, template: str, now: datetime,
+            params: dict[str, str] | None = None, serious: bool = False, not_before: datetime | None = None,
+            stale_at: datetime | None = None, source_event_id: uuid.UUID | None = None) -> Notification:
+    """Add one message for her to the outbox (the caller's transaction commits it with its cause).
+
+    Scheduling into her safe windows is the dispatcher's job (SMS gateway); not_before is a floor.
+    """
+    note = Notification(id=uuid.uuid4(), partner_id=partner.id, kind=kind, template=template,
+                        locale=partner.locale, serious=serious, state=NotificationState.PENDING,
+                        not_before=not_before or now, stale_at=stale_at, source_event_id=source_event_id,
+                        created_at=now)
+    if params:
+        vault.put(note, "params_ct", json.dumps(params))
+    db.add(note)
+    db.flush()
+    return note
+
+
+def cancel_pending(db: Session, partner_id: uuid.UUID, now: datetime) -> int:
+    """Cancel everything not yet handed to the provider; returns how many were cancelled."""
+    result = db.execute(
+        update(Notification)
+        .where(Notification.partner_id == partner_id, Notification.state == NotificationState.PENDING)
+        .values(state=NotificationState.CANCELLED, finished_at=now, updated_at=now)
+    )
+    return result.rowcount or 0

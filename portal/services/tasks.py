@@ -1,0 +1,39 @@
+"""Tasks and alerts for her worker: every event that needs a person becomes one, due by severity."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from portal.crypto import Vault
+from portal.models import PartnerContact, Severity, Task
+
+# How long her worker has, by severity. Deployments may override (admin settings).
+DEFAULT_DUE = {
+    Severity.IMMEDIATE: timedelta(minutes=30),
+    Severity.URGENT: timedelta(hours=4),
+    Severity.SOON: timedelta(hours=24),
+    Severity.ROUTINE: timedelta(days=3),
+}
+
+
+def create_task(db: Session, partner: PartnerContact, *, kind: str, severity: str, now: datetime,
+                source_event_id: uuid.UUID | None = None, notification_id: uuid.UUID | None = None,
+                child_risk: bool = False, detail: str | None = None, vault: Vault | None = None,
+                due: dict[str, timedelta] | None = None) -> Task:
+    """A task in her worker's inbox (the service's queue when she has no worker yet)."""
+    if severity not in Severity.ALL:
+        raise ValueError(f"unknown severity {severity!r}")
+    task = Task(id=uuid.uuid4(), service_id=partner.service_id, partner_id=partner.id,
+                assignee_id=partner.worker_id, kind=kind, severity=severity, child_risk=child_risk,
+                source_event_id=source_event_id, notification_id=notification_id, created_at=now,
+                due_at=now + (due or DEFAULT_DUE)[severity])
+    if detail is not None:
+        if vault is None:
+            raise ValueError("a task detail is encrypted: pass the vault")
+        vault.put(task, "detail_ct", detail)
+    db.add(task)
+    db.flush()
+    return task

@@ -1,0 +1,232 @@
+"""Server-side sessions: the cookie carries a random id; the store keeps only its hash and the data.
+
+Why not Flask-Session: it keeps the raw session id in the store and creates its table when the app is
+built. Here the database (or Redis, when PORTAL_REDIS_URL is set) holds only SHA-256(id), timeouts differ
+by audience (her pages are short-lived), and a staff member's sessions can be ended all at once.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from flask import Flask, Request, Response
+from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session as DbSession
+from werkzeug.datastructures import CallbackDict
+
+from portal.crypto import hash_token
+from portal.models import WebSession
+
+HER = "her"
+STAFF = "staff"
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    idle: timedelta
+    absolute: timedelta
+
+
+@dataclass
+class StoredSession:
+    audience: str
+    data: dict[str, Any]
+    created_at: datetime
+    last_seen_at: datetime
+    staff_id: str | None = None
+    partner_id: str | None = None
+
+
+class SessionStore(Protocol):
+    def load(self, id_hash: str) -> StoredSession | None: ...
+    def save(self, id_hash: str, record: StoredSession, expires_at: datetime) -> None: ...
+    def delete(self, id_hash: str) -> None: ...
+
+
+class DatabaseStore:
+    """Sessions in the web_session table, on their own short transactions."""
+
+    def __init__(self, engine_factory: Any) -> None:
+        self._engine_factory = engine_factory
+
+    def _db(self) -> DbSession:
+        return DbSession(self._engine_factory())
+
+    def load(self, id_hash: str) -> StoredSession | None:
+        with self._db() as db:
+            row = db.get(WebSession, id_hash)
+            if row is None:
+                return None
+            return StoredSession(row.audience, json.loads(row.data), row.created_at, row.last_seen_at,
+                                 str(row.staff_id) if row.staff_id else None,
+                                 str(row.partner_id) if row.partner_id else None)
+
+    def save(self, id_hash: str, record: StoredSession, expires_at: datetime) -> None:
+        with self._db() as db, db.begin():
+            row = db.get(WebSession, id_hash) or WebSession(id_hash=id_hash, created_at=record.created_at)
+            row.audience = record.audience
+            row.data = json.dumps(record.data, separators=(",", ":"))
+            row.staff_id = uuid.UUID(record.staff_id) if record.staff_id else None
+            row.partner_id = uuid.UUID(record.partner_id) if record.partner_id else None
+            row.last_seen_at = record.last_seen_at
+            row.expires_at = expires_at
+            db.add(row)
+
+    def delete(self, id_hash: str) -> None:
+        with self._db() as db, db.begin():
+            db.execute(delete(WebSession).where(WebSession.id_hash == id_hash))
+
+    def purge_expired(self, now: datetime) -> int:
+        with self._db() as db, db.begin():
+            return db.execute(delete(WebSession).where(WebSession.expires_at < now)).rowcount
+
+    def ids_for_partner(self, partner_id: str) -> list[str]:
+        with self._db() as db:
+            return list(db.scalars(select(WebSession.id_hash).where(WebSession.partner_id == uuid.UUID(partner_id))))
+
+
+class RedisStore:
+    """Sessions in Redis with a TTL, for deployments running several web processes."""
+
+    PREFIX = "pcp:session:"
+
+    def __init__(self, client: Any) -> None:
+        self._redis = client
+
+    def load(self, id_hash: str) -> StoredSession | None:
+        raw = self._redis.get(self.PREFIX + id_hash)
+        if raw is None:
+            return None
+        doc = json.loads(raw)
+        return StoredSession(doc["audience"], doc["data"], datetime.fromisoformat(doc["created_at"]),
+                             datetime.fromisoformat(doc["last_seen_at"]), doc.get("staff_id"), doc.get("partner_id"))
+
+    def save(self, id_hash: str, record: StoredSession, expires_at: datetime) -> None:
+        ttl = max(1, int((expires_at - record.last_seen_at).total_seconds()))
+        doc = {"audience": record.audience, "data": record.data, "created_at": record.created_at.isoformat(),
+               "last_seen_at": record.last_seen_at.isoformat(), "staff_id": record.staff_id,
+               "partner_id": record.partner_id}
+        self._redis.set(self.PREFIX + id_hash, json.dumps(doc), ex=ttl)
+
+    def delete(self, id_hash: str) -> None:
+        self._redis.delete(self.PREFIX + id_hash)
+
+
+class ServerSession(CallbackDict[str, Any], SessionMixin):
+    """The session object views see. Bind it to her or to a staff member with bind_her / bind_staff."""
+
+    def __init__(self, initial: dict[str, Any] | None = None, sid: str | None = None,
+                 stored: StoredSession | None = None) -> None:
+        def on_update(this: ServerSession) -> None:
+            this.modified = True
+
+        super().__init__(initial or {}, on_update)
+        self.sid = sid
+        self.stored = stored
+        self.modified = False
+        self.destroyed = False
+        self.rotate = False
+        self.audience = stored.audience if stored else HER
+        self.staff_id = stored.staff_id if stored else None
+        self.partner_id = stored.partner_id if stored else None
+
+    @property
+    def new(self) -> bool:  # type: ignore[override]
+        return self.stored is None
+
+    def regenerate(self) -> None:
+        """Issue a fresh id on the next response (call at every privilege change)."""
+        self.rotate = True
+        self.modified = True
+
+    def destroy(self) -> None:
+        """End this session: the store forgets it and the cookie is removed."""
+        self.clear()
+        self.destroyed = True
+        self.modified = True
+
+    def bind_her(self, partner_id: str) -> None:
+        self.audience, self.partner_id, self.staff_id = HER, partner_id, None
+        self.regenerate()
+
+    def bind_staff(self, staff_id: str) -> None:
+        self.audience, self.staff_id, self.partner_id = STAFF, staff_id, None
+        self.regenerate()
+
+
+class ServerSessionInterface(SessionInterface):
+    def __init__(self, store: SessionStore, timeouts: dict[str, Timeouts], secure: bool) -> None:
+        self.store = store
+        self.timeouts = timeouts
+        self.secure = secure
+
+    def cookie_name(self) -> str:
+        # The __Host- prefix needs Secure; plain-HTTP development (make run) falls back to a plain name.
+        return "__Host-sid" if self.secure else "sid"
+
+    def open_session(self, app: Flask, request: Request) -> ServerSession:
+        sid = request.cookies.get(self.cookie_name())
+        if not sid or len(sid) > 100:
+            return ServerSession()
+        id_hash = hash_token(sid)
+        stored = self.store.load(id_hash)
+        if stored is None:
+            return ServerSession()
+        now = app.extensions["portal.clock"].now()
+        limits = self.timeouts[stored.audience]
+        if now - stored.last_seen_at > limits.idle or now - stored.created_at > limits.absolute:
+            self.store.delete(id_hash)
+            return ServerSession()
+        return ServerSession(stored.data, sid=sid, stored=stored)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        assert isinstance(session, ServerSession)
+        name = self.cookie_name()
+        if session.destroyed or (not session and not session.partner_id and not session.staff_id):
+            if session.sid:
+                self.store.delete(hash_token(session.sid))
+                response.delete_cookie(name, path="/", secure=self.secure, httponly=True, samesite="Strict")
+            return
+        now = app.extensions["portal.clock"].now()
+        if session.rotate or session.sid is None:
+            if session.sid:
+                self.store.delete(hash_token(session.sid))
+            session.sid = secrets.token_urlsafe(32)
+            created = now
+        else:
+            created = session.stored.created_at if session.stored else now
+        limits = self.timeouts[session.audience]
+        record = StoredSession(session.audience, dict(session), created, now, session.staff_id, session.partner_id)
+        expires = min(now + limits.idle, created + limits.absolute)
+        self.store.save(hash_token(session.sid), record, expires)
+        response.set_cookie(name, session.sid, path="/", secure=self.secure, httponly=True, samesite="Strict")
+        response.vary.add("Cookie")
+
+
+def configure_sessions(app: Flask) -> None:
+    from portal.extensions import db
+
+    settings = app.config["PORTAL"]
+    if settings.redis_url:
+        import redis
+
+        store: SessionStore = RedisStore(redis.Redis.from_url(settings.redis_url))
+    else:
+        def engine() -> Any:
+            with app.app_context():
+                return db.engine
+
+        store = DatabaseStore(engine)
+    timeouts = {
+        HER: Timeouts(timedelta(minutes=settings.her_session_idle_minutes),
+                      timedelta(minutes=settings.her_session_absolute_minutes)),
+        STAFF: Timeouts(timedelta(minutes=settings.staff_session_idle_minutes),
+                        timedelta(minutes=settings.staff_session_absolute_minutes)),
+    }
+    app.session_interface = ServerSessionInterface(store, timeouts, secure=settings.secure_transport)

@@ -1,0 +1,1 @@
+"""Webhook routes (filled in by the SMS gateway issue)."""

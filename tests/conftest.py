@@ -1,0 +1,171 @@
+"""Test harness: a fresh SQLite or PostgreSQL database per run (PORTAL_TEST_DB), a controlled clock,
+and app/client fixtures. PostgreSQL tests skip with a clear message when no server answers, except
+under CI=true, where they fail."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
+
+from portal import create_app
+from portal.clock import FrozenClock
+from portal.database import harden_engine, normalise_url
+from portal.models import Base
+
+PG_ADMIN_URL = os.environ.get("PORTAL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+BACKEND = os.environ.get("PORTAL_TEST_DB", "sqlite")
+
+
+def _key() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+TEST_KEYS = {
+    "secret_key": secrets.token_urlsafe(48),
+    "data_keys": f"1:{_key()}",
+    "index_key": _key(),
+}
+
+
+def pg_available() -> str | None:
+    """None when PostgreSQL answers, else the reason."""
+    try:
+        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001
+        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return None
+
+
+def create_pg_database(prefix: str = "pcp_test") -> str:
+    """Create a fresh, uniquely named database; return its URL."""
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
+    engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(url: str) -> None:
+    name = make_url(url).database
+    engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def require_postgres() -> None:
+    reason = pg_available()
+    if reason is None:
+        return
+    message = f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({reason})"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message + "; CI requires it.", pytrace=False)
+    pytest.skip(message + "; PostgreSQL tests skipped.")
+
+
+def fresh_database_url(tmp_dir: Path) -> Iterator[str]:
+    """A brand-new empty database of the selected backend, removed afterwards."""
+    if BACKEND == "postgresql":
+        require_postgres()
+        url = create_pg_database()
+        try:
+            yield url
+        finally:
+            drop_pg_database(url)
+    else:
+        yield f"sqlite:///{tmp_dir / f'portal-{uuid.uuid4().hex[:8]}.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One database for the whole run, migrated to head with Alembic (the real migration path)."""
+    from portal.migrate import upgrade
+
+    for url in fresh_database_url(tmp_path_factory.mktemp("db")):
+        engine = harden_engine(create_engine(normalise_url(url)))
+        upgrade(engine)
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 3, 2, 10, 0, tzinfo=UTC))  # a Monday
+
+
+def make_config(database_url: str, instance_dir: Path, **extra: object) -> dict[str, object]:
+    return {
+        "testing": True,
+        "database_url": database_url,
+        "instance_path": str(instance_dir),
+        "public_url": "https://portal.test",
+        "exit_url": "https://neutral.example/weather",
+        **TEST_KEYS,
+        **extra,
+    }
+
+
+def _wipe(engine: Engine) -> None:
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(database_url: str, instance_dir: Path, clock: FrozenClock):  # type: ignore[no-untyped-def]
+    application = create_app(make_config(database_url, instance_dir))
+    application.extensions["portal.clock"] = clock
+    yield application
+    from portal.extensions import db
+
+    with application.app_context():
+        db.session.remove()
+        _wipe(db.engine)
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()  # https, because PREFERRED_URL_SCHEME follows PORTAL_PUBLIC_URL
+
+
+@pytest.fixture
+def dbs(app) -> Iterator[Session]:  # type: ignore[no-untyped-def]
+    """A plain SQLAlchemy session on the app's engine, for arranging and checking data."""
+    from portal.extensions import db
+
+    with app.app_context():
+        with Session(db.engine, expire_on_commit=False) as session:
+            yield session
+
+
+@pytest.fixture
+def vault(app):  # type: ignore[no-untyped-def]
+    return app.extensions["portal.vault"]
+
+
+@pytest.fixture
+def audit_key(app) -> bytes:  # type: ignore[no-untyped-def]
+    return app.extensions["portal.audit_key"]
