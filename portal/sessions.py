@@ -161,14 +161,16 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
 
 
 class ServerSessionInterface(SessionInterface):
-    def __init__(self, store: SessionStore, timeouts: dict[str, Timeouts], secure: bool) -> None:
+    def __init__(self, store: SessionStore, timeouts: dict[str, Timeouts]) -> None:
         self.store = store
         self.timeouts = timeouts
-        self.secure = secure
+
+    # __Host- means Secure, Path=/ and no Domain. Browsers accept Secure cookies from http://127.0.0.1 and
+    # http://localhost, so `make run` keeps the same cookie as production.
+    COOKIE_NAME = "__Host-sid"
 
     def cookie_name(self) -> str:
-        # The __Host- prefix needs Secure; plain-HTTP development (make run) falls back to a plain name.
-        return "__Host-sid" if self.secure else "sid"
+        return self.COOKIE_NAME
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         sid = request.cookies.get(self.cookie_name())
@@ -191,7 +193,7 @@ class ServerSessionInterface(SessionInterface):
         if session.destroyed or (not session and not session.partner_id and not session.staff_id):
             if session.sid:
                 self.store.delete(hash_token(session.sid))
-                response.delete_cookie(name, path="/", secure=self.secure, httponly=True, samesite="Strict")
+                response.delete_cookie(name, path="/", secure=True, httponly=True, samesite="Strict")
             return
         now = app.extensions["portal.clock"].now()
         if session.rotate or session.sid is None:
@@ -205,7 +207,7 @@ class ServerSessionInterface(SessionInterface):
         record = StoredSession(session.audience, dict(session), created, now, session.staff_id, session.partner_id)
         expires = min(now + limits.idle, created + limits.absolute)
         self.store.save(hash_token(session.sid), record, expires)
-        response.set_cookie(name, session.sid, path="/", secure=self.secure, httponly=True, samesite="Strict")
+        response.set_cookie(name, session.sid, path="/", secure=True, httponly=True, samesite="Strict")
         response.vary.add("Cookie")
 
 
@@ -229,4 +231,4 @@ def configure_sessions(app: Flask) -> None:
         STAFF: Timeouts(timedelta(minutes=settings.staff_session_idle_minutes),
                         timedelta(minutes=settings.staff_session_absolute_minutes)),
     }
-    app.session_interface = ServerSessionInterface(store, timeouts, secure=settings.secure_transport)
+    app.session_interface = ServerSessionInterface(store, timeouts)
