@@ -2,7 +2,6 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 05:43:42.270345
 """
 
 from alembic import op

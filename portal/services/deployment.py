@@ -1,0 +1,69 @@
+"""Deployment settings an admin can change, with safe defaults from the environment."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models import DeploymentSetting, Helpline
+
+# Keys an admin may set, with their defaults (None: take the environment's value).
+DEFAULTS: dict[str, Any] = {
+    "site_name": None,
+    "exit_url": None,
+    "emergency_number": "999",
+    "sharing_policy": "",
+    "child_protection_steps": "",
+    "retention_days": 365,
+    "due_minutes": {"immediate": 30, "urgent": 240, "soon": 1440, "routine": 4320},
+    "escalate_after_minutes": 60,
+}
+
+
+@dataclass(frozen=True)
+class HelplineView:
+    name: str
+    phone: str
+    hours: str
+    is_emergency: bool
+
+
+@dataclass(frozen=True)
+class DeploymentView:
+    site_name: str
+    exit_url: str
+    emergency_number: str
+    sharing_policy: str
+    child_protection_steps: str
+    retention_days: int
+    due_minutes: dict[str, int]
+    escalate_after_minutes: int
+    helplines: dict[str, list[HelplineView]] = field(default_factory=dict)
+
+    def helplines_for(self, locale: str, fallback: str = "en") -> list[HelplineView]:
+        return self.helplines.get(locale) or self.helplines.get(fallback, [])
+
+
+def load(db: Session, env_site_name: str, env_exit_url: str) -> DeploymentView:
+    stored = {row.key: json.loads(row.value) for row in db.scalars(select(DeploymentSetting))}
+    values = {key: stored.get(key, default) for key, default in DEFAULTS.items()}
+    values["site_name"] = values["site_name"] or env_site_name
+    values["exit_url"] = values["exit_url"] or env_exit_url
+    helplines: dict[str, list[HelplineView]] = {}
+    for line in db.scalars(select(Helpline).order_by(Helpline.locale, Helpline.position, Helpline.name)):
+        helplines.setdefault(line.locale, []).append(HelplineView(line.name, line.phone, line.hours,
+                                                                  line.is_emergency))
+    return DeploymentView(helplines=helplines, **values)
+
+
+def save(db: Session, key: str, value: Any, updated_by: Any = None) -> None:
+    if key not in DEFAULTS:
+        raise KeyError(f"unknown deployment setting {key!r}")
+    row = db.get(DeploymentSetting, key) or DeploymentSetting(key=key)
+    row.value = json.dumps(value)
+    row.updated_by_id = updated_by
+    db.add(row)
