@@ -4,7 +4,6 @@ under CI=true, where they fail."""
 
 from __future__ import annotations
 
-import base64
 import os
 import secrets
 import uuid
@@ -21,20 +20,10 @@ from portal import create_app
 from portal.clock import FrozenClock
 from portal.database import harden_engine, normalise_url
 from portal.models import Base
+from tests.support import TEST_KEYS, make_config  # noqa: F401 - re-exported for older imports
 
 PG_ADMIN_URL = os.environ.get("PORTAL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-BACKEND = os.environ.get("PORTAL_TEST_DB", "sqlite")
-
-
-def _key() -> str:
-    return base64.b64encode(secrets.token_bytes(32)).decode()
-
-
-TEST_KEYS = {
-    "secret_key": secrets.token_urlsafe(48),
-    "data_keys": f"1:{_key()}",
-    "index_key": _key(),
-}
+from tests.support import BACKEND  # noqa: E402
 
 
 def pg_available() -> str | None:
@@ -110,18 +99,6 @@ def instance_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(datetime(2026, 3, 2, 10, 0, tzinfo=UTC))  # a Monday
-
-
-def make_config(database_url: str, instance_dir: Path, **extra: object) -> dict[str, object]:
-    return {
-        "testing": True,
-        "database_url": database_url,
-        "instance_path": str(instance_dir),
-        "public_url": "https://portal.test",
-        "exit_url": "https://neutral.example/weather",
-        **TEST_KEYS,
-        **extra,
-    }
 
 
 def _wipe(engine: Engine) -> None:

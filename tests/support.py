@@ -1,0 +1,34 @@
+"""Shared test settings: one set of random keys per test run (import from here, never from conftest)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+
+
+def _key() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+TEST_KEYS = {
+    "secret_key": secrets.token_urlsafe(48),
+    "data_keys": f"1:{_key()}",
+    "index_key": _key(),
+}
+
+
+def make_config(database_url: str, instance_dir: Path, **extra: object) -> dict[str, object]:
+    return {
+        "testing": True,
+        "database_url": database_url,
+        "instance_path": str(instance_dir),
+        "public_url": "https://portal.test",
+        "exit_url": "https://neutral.example/weather",
+        **TEST_KEYS,
+        **extra,
+    }
+
+
+BACKEND = os.environ.get("PORTAL_TEST_DB", "sqlite")  # sqlite | postgresql
