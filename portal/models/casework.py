@@ -27,6 +27,10 @@ class Task(UUIDKey, Base):
     kind: Mapped[str] = mapped_column(String(40))
     severity: Mapped[str] = mapped_column(String(20), default=Severity.ROUTINE)
     child_risk: Mapped[bool] = mapped_column(default=False)
+    # She asked for a call about this (or a message she wanted cannot reach her): her worker calls.
+    call_requested: Mapped[bool] = mapped_column(default=False)
+    # False when she withdrew, declined or her case is closed: her worker must not contact her about it.
+    contact_allowed: Mapped[bool] = mapped_column(default=True)
     source_event_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("programme_event.id"))
     notification_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("notification.id"))
     detail_ct: Mapped[bytes | None] = encrypted()

@@ -34,5 +34,7 @@ class ProgrammeEvent(UUIDKey, Base):
     reported_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
     api_token_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("access_token.id"))
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    # SHA-256 of the canonical request: a reused idempotency key with another request is refused.
+    request_fingerprint: Mapped[str | None] = mapped_column(String(64))
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
