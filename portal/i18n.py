@@ -30,8 +30,11 @@ def is_supported(code: str | None) -> bool:
 
 
 def explicit_choice() -> str | None:
-    """A language she picked on this request (the language switcher sends ?lang= or a form field)."""
-    code = request.values.get("lang", type=str)
+    """A language she picked on this request (the language switcher is a GET form sending ?lang=).
+
+    Only the query string is read: parsing a body here could fail (too large) while rendering an error.
+    """
+    code = request.args.get("lang", type=str)
     return code if is_supported(code) else None
 
 
