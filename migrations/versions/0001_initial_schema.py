@@ -84,6 +84,7 @@ def upgrade() -> None:
     sa.Column('failed_attempts', sa.Integer(), nullable=False),
     sa.Column('locked_until', portal.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('is_active', sa.Boolean(), nullable=False),
+    sa.Column('password_change_required', sa.Boolean(), nullable=False),
     sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),

@@ -4,4 +4,8 @@ from flask import Blueprint
 
 bp = Blueprint("console", __name__)
 
-from portal.console import routes  # noqa: E402,F401
+# Route modules register themselves on `bp` when imported; feature modules (worker, facilitator, ...) go here too.
+from portal.console import auth, routes  # noqa: E402,F401
+from portal.console.navigation import register_nav  # noqa: E402
+
+register_nav(bp)

@@ -1,1 +1,14 @@
-"""Console routes (filled in by the staff console issue)."""
+"""The console's start page: what this person can do, by role."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from portal.console import bp
+from portal.console.access import require_role
+
+
+@bp.get("/")
+@require_role()
+def home():  # type: ignore[no-untyped-def]
+    return render_template("console/home.html")

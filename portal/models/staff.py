@@ -41,6 +41,8 @@ class StaffUser(UUIDKey, Base):
     failed_attempts: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Set when an admin issues a one-time initial password: the first sign-in must choose a new one.
+    password_change_required: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
