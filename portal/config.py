@@ -71,6 +71,7 @@ class Settings:
 
 _ENV_NAMES: dict[str, str] = {
     "env": "PORTAL_ENV",
+    "instance_path": "PORTAL_INSTANCE_PATH",
     "database_url": "PORTAL_DATABASE_URL",
     "secret_key": "PORTAL_SECRET_KEY",
     "public_url": "PORTAL_PUBLIC_URL",

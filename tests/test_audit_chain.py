@@ -50,10 +50,10 @@ def test_reordered_entries_are_detected(app, dbs, audit_key):
     swap = {c: (getattr(a, c), getattr(b, c)) for c in ("actor_id", "object_id", "prev_hash", "hash")}
     dbs.execute(update(AuditEvent).where(AuditEvent.seq == 2).values(hash="x" * 64))
     dbs.flush()
-    for col, (va, vb) in swap.items():
+    for col, (va, _vb) in swap.items():
         dbs.execute(update(AuditEvent).where(AuditEvent.seq == 4).values({col: va}))
     dbs.flush()
-    for col, (va, vb) in swap.items():
+    for col, (_va, vb) in swap.items():
         dbs.execute(update(AuditEvent).where(AuditEvent.seq == 2).values({col: vb}))
     dbs.commit()
     report = verify_database(dbs, audit_key)
