@@ -1,0 +1,103 @@
+"""Erase her: destroy her personal data everywhere, keep a tombstone row and the audit chain."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from portal.models import (
+    AccessToken,
+    Base,
+    ContactLogEntry,
+    DeliveryReceipt,
+    InboundMessage,
+    Notification,
+    PartnerContact,
+    PartnerLink,
+    PartnerStatus,
+    Preferences,
+    QuestionnaireResponse,
+    SafetyPlan,
+    SafeWindow,
+    Task,
+    WebSession,
+)
+from portal.services.audit import Actor, record
+from portal.services.outbox import cancel_pending
+
+REASONS = ("request", "retention", "duplicate", "other")
+TOMBSTONE_TIMEZONE = "Etc/UTC"
+
+
+@dataclass(frozen=True)
+class ErasureResult:
+    partner_id: uuid.UUID
+    cancelled_messages: int
+    already_erased: bool = False
+
+
+def _encrypted_columns(table) -> list[str]:  # type: ignore[no-untyped-def]
+    return [column.name for column in table.columns if column.info.get("encrypted")]
+
+
+def _sweep_other_tables(db: Session, partner_id: uuid.UUID) -> None:
+    """Null every encrypted column of every row that points at her, in tables added after this module too."""
+    for table in Base.metadata.sorted_tables:
+        if table.name == PartnerContact.__tablename__ or "partner_id" not in table.columns:
+            continue
+        columns = _encrypted_columns(table)
+        if columns:
+            db.execute(update(table).where(table.c.partner_id == partner_id).values({name: None for name in columns}))
+
+
+def erase_partner(db: Session, audit_key: bytes, partner: PartnerContact, *, now: datetime, actor: Actor,
+                  reason: str) -> ErasureResult:
+    """Destroy her personal data in the caller's transaction; the row stays as a tombstone (status erased)."""
+    if reason not in REASONS:
+        raise ValueError(f"erasure reason must be one of {REASONS}")
+    if partner.status == PartnerStatus.ERASED:
+        return ErasureResult(partner.id, 0, already_erased=True)
+    pid = partner.id
+    cancelled = cancel_pending(db, pid, now)
+    sids = [sid for sid in db.scalars(select(Notification.provider_sid).where(
+        Notification.partner_id == pid, Notification.provider_sid.is_not(None)))]
+    if sids:
+        db.execute(delete(DeliveryReceipt).where(DeliveryReceipt.message_sid.in_(sids)))
+    db.execute(update(Notification).where(Notification.partner_id == pid)
+               .values(params_ct=None, provider_sid=None, updated_at=now))
+    db.execute(update(InboundMessage).where(InboundMessage.partner_id == pid).values(body_ct=None))
+    db.execute(update(ContactLogEntry).where(ContactLogEntry.partner_id == pid)
+               .values(notes_ct=None, next_step_ct=None))
+    db.execute(update(Task).where(Task.partner_id == pid).values(detail_ct=None))
+    db.execute(update(Task).where(Task.partner_id == pid, Task.done_at.is_(None))
+               .values(done_at=now, contact_allowed=False))
+    db.execute(update(Preferences).where(Preferences.partner_id == pid)
+               .values(code_word_ct=None, custom_warning_ct=None, updated_at=now))
+    db.execute(delete(SafeWindow).where(SafeWindow.partner_id == pid))
+    db.execute(delete(SafetyPlan).where(SafetyPlan.partner_id == pid))
+    # Evaluation answers are kept for programme reports, but no longer tied to her.
+    db.execute(update(QuestionnaireResponse).where(QuestionnaireResponse.partner_id == pid).values(partner_id=None))
+    db.execute(delete(AccessToken).where(AccessToken.partner_id == pid))
+    db.execute(delete(WebSession).where(WebSession.partner_id == pid))
+    db.execute(delete(PartnerLink).where(PartnerLink.partner_id == pid))
+    _sweep_other_tables(db, pid)
+    for column in _encrypted_columns(PartnerContact.__table__):
+        setattr(partner, column, None)
+    partner.phone_bidx = None
+    partner.email_bidx = None
+    partner.pin_hash = None
+    partner.pin_failures = 0
+    partner.high_risk_until = None
+    partner.timezone = TOMBSTONE_TIMEZONE
+    partner.status = PartnerStatus.ERASED
+    partner.erased_at = now
+    partner.updated_at = now
+    db.flush()
+    record(db, audit_key, actor, "partner.erase", "partner_contact", pid,
+           {"reason": reason, "cancelled": cancelled}, now=now)
+    return ErasureResult(pid, cancelled)
+
