@@ -38,7 +38,8 @@ def harden_engine(engine: Engine) -> Engine:
 def configure_engine(app: Flask) -> None:
     url = normalise_url(app.config["PORTAL"].database_url)
     app.config["SQLALCHEMY_DATABASE_URI"] = url
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    # hide_parameters: a failing statement's values never reach an exception message or a log line.
+    options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     if url.startswith("sqlite"):
         options["connect_args"] = {"timeout": 15}
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
