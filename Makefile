@@ -19,7 +19,7 @@ venv: $(BIN)/.installed
 # Compiled catalogs are build output: made from translations/*/LC_MESSAGES/messages.po, never committed.
 translations: venv
 	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-	  $(BIN)/pybabel compile --use-fuzzy -q -d translations; fi
+	  $(BIN)/pybabel compile --use-fuzzy -d translations >/dev/null; fi
 
 messages: venv
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
