@@ -1,4 +1,4 @@
-"""Logging that never writes her phone number or a message body."""
+"""Logging that never writes her phone number, an email address, a message body or a link token."""
 
 from __future__ import annotations
 
@@ -9,21 +9,23 @@ from flask import Flask
 
 _PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-
-
-class RedactingFilter(logging.Filter):
-    """Masks anything that looks like a phone number or an email address in every log record."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = _EMAIL.sub("[email]", _PHONE.sub("[number]", message))
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
+_LINK_TOKEN = re.compile(r"/v/[A-Za-z0-9_-]+")
 
 
 def redact(text: str) -> str:
-    return _EMAIL.sub("[email]", _PHONE.sub("[number]", text))
+    """Mask link tokens, email addresses and anything that looks like a phone number."""
+    return _PHONE.sub("[number]", _EMAIL.sub("[email]", _LINK_TOKEN.sub("/v/[link]", text)))
+
+
+class RedactingFilter(logging.Filter):
+    """Applies `redact` to every record that passes through the loggers it is attached to."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
 
 
 def configure_redacting_logs(app: Flask) -> None:
