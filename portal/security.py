@@ -68,7 +68,10 @@ def configure_security(app: Flask) -> None:
     app.after_request(_add_headers)
     app.config.update(
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as her short server-side session
-        WTF_CSRF_SSL_STRICT=True,
+        # Referrer-Policy: no-referrer means browsers send no Referer (and Origin: null) on our own form
+        # posts, so the strict Referer check would refuse every HTTPS form. The synchroniser token and the
+        # SameSite=Strict session cookie are the CSRF defence.
+        WTF_CSRF_SSL_STRICT=False,
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     csrf.init_app(app)
