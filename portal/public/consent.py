@@ -1,0 +1,62 @@
+"""Her yes or no to contact, and stopping contact at any time (a confirm page that needs no JavaScript)."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import get_locale
+
+from portal.extensions import db
+from portal.models import PartnerStatus, Severity
+from portal.public import bp
+from portal.public.context import her_required
+from portal.runtime import audit_key, now
+from portal.services import consent
+from portal.services.her_access import partner_actor
+from portal.services.tasks import create_task
+
+# Bump whenever the words of the consent page change in any way; stored with every answer she gives.
+CONSENT_TEXT_VERSION = "web-2026-03"
+DECLINED_TASK = "consent_declined_web"
+STOPPABLE = (PartnerStatus.ACTIVE, PartnerStatus.INVITED)
+
+
+def text_version() -> str:
+    """The version of the words she saw, in the language she saw them in."""
+    return f"{CONSENT_TEXT_VERSION}/{get_locale()}"
+
+
+@bp.route("/contact", methods=["GET", "POST"])
+@her_required
+def contact(partner):  # type: ignore[no-untyped-def]
+    """What contact means, that it is her choice, and how to stop; then yes or no."""
+    if request.method == "GET":
+        return render_template("public/consent.html", status=partner.status, error=False)
+    answer = request.form.get("answer", "")
+    actor = partner_actor(partner.id)
+    if answer == "yes":
+        consent.give(db.session, audit_key(), partner, channel="web", now=now(), text_version=text_version(),
+                     actor=actor)
+        db.session.commit()
+        if partner.pin_hash:
+            return redirect(url_for("public.choices"), code=303)
+        return redirect(url_for("public.pin", next="choices"), code=303)
+    if answer == "no":
+        consent.decline(db.session, audit_key(), partner, channel="web", now=now(), text_version=text_version(),
+                        actor=actor)
+        create_task(db.session, partner, kind=DECLINED_TASK, severity=Severity.ROUTINE, now=now())
+        db.session.commit()
+        return redirect(url_for("public.home"), code=303)
+    return render_template("public/consent.html", status=partner.status, error=True), 400
+
+
+@bp.route("/stop", methods=["GET", "POST"])
+@her_required
+def stop(partner):  # type: ignore[no-untyped-def]
+    """The menu's "stop contact" lands here to confirm; confirming stops everything at once."""
+    if request.method == "POST" and request.form.get("confirm") == "yes":
+        if partner.status in STOPPABLE:
+            consent.withdraw(db.session, audit_key(), partner, channel="web", now=now(),
+                             actor=partner_actor(partner.id), text_version=text_version())
+            db.session.commit()
+        return redirect(url_for("public.home"), code=303)
+    return render_template("public/stop.html", can_stop=partner.status in STOPPABLE)

@@ -1,0 +1,54 @@
+"""Her start page and the information pages (printable, per locale, helplines from the deployment)."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, session, url_for
+from flask_babel import get_locale
+
+from portal.models import PartnerStatus
+from portal.public import bp
+from portal.public.context import deployment, her_required
+
+
+@bp.get("/")
+def index():  # type: ignore[no-untyped-def]
+    return render_template("public/index.html")
+
+
+@bp.get("/home")
+@her_required
+def home(partner):  # type: ignore[no-untyped-def]
+    if partner.status == PartnerStatus.INVITED:
+        return redirect(url_for("public.contact"), code=303)
+    return render_template("public/home.html", status=partner.status, notice=session.pop("notice", None))
+
+
+@bp.get("/about")
+@her_required
+def about(partner):  # type: ignore[no-untyped-def]
+    return render_template("public/about.html")
+
+
+@bp.get("/patterns")
+@her_required
+def patterns(partner):  # type: ignore[no-untyped-def]
+    return render_template("public/patterns.html")
+
+
+@bp.get("/sharing")
+@her_required
+def sharing(partner):  # type: ignore[no-untyped-def]
+    return render_template("public/sharing.html", policy=deployment().sharing_policy)
+
+
+@bp.get("/support")
+@her_required
+def support(partner):  # type: ignore[no-untyped-def]
+    view = deployment()
+    return render_template("public/support.html", helplines=view.helplines_for(str(get_locale())))
+
+
+@bp.get("/online")
+@her_required
+def online(partner):  # type: ignore[no-untyped-def]
+    return render_template("public/online.html")

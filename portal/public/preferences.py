@@ -1,0 +1,141 @@
+"""Her choices page: parse the form, let the preferences service validate and apply it, explain any problem."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from babel.dates import get_timezone_location
+from flask import redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+
+from portal.extensions import db
+from portal.i18n import LOCALES
+from portal.models import Tell
+from portal.public import bp
+from portal.public.context import her_required
+from portal.runtime import audit_key, now, vault
+from portal.services import preferences as prefs_service
+from portal.services.her_access import partner_actor
+
+NOTICE = "notice"  # session key: shown once on her start page after saving
+
+MESSAGES = {
+    "channels_choose": _l("Choose at least one way, or “No contact for now”."),
+    "channels_exclusive": _l("“Only when I contact my worker” and “No contact for now” cannot be combined "
+                             "with other ways. Please choose again."),
+    "tell_choice": _l("Please choose one answer."),
+    "tell_needs_sms": _l("To be told by text message, please also choose text messages as a way to reach you."),
+    "timezone_unknown": _l("Please choose your time zone from the list."),
+    "locale_unknown": _l("Please choose a language from the list."),
+    "code_word_length": _l("A code word can be up to 40 letters or numbers."),
+    "windows_too_many": _l("There are too many time ranges. Please remove one."),
+    "window_days": _l("Choose at least one day for this time range."),
+    "window_time": _l("Please enter both times, like 09:30."),
+    "window_order": _l("The end time must be after the start time. For a time past midnight, add another "
+                       "range that starts at 00:00."),
+    "windows_needed": _l("Please choose at least one time when contact is safe, or choose “No contact for now”."),
+}
+FIELD_ANCHORS = {"channels": "channels", "timezone": "timezone", "locale": "locale", "code_word": "code_word",
+                 "windows": "windows"}
+DAY_NAMES = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
+             _l("Sunday"))
+CHANNEL_LABELS = {
+    "sms": _l("Text messages (SMS)"),
+    "call": _l("Phone calls from my support worker"),
+    "worker_only": _l("Only when I contact my worker"),
+    "none": _l("No contact for now"),
+}
+TOPIC_LABELS = {
+    "dropout": _l("If he stops going or drops out"),
+    "suspended": _l("If he is suspended or asked to leave"),
+    "completed": _l("When he finishes, or the course ends"),
+    "risk": _l("If the staff there are worried about your safety or your children’s safety"),
+}
+TELL_LABELS = {
+    Tell.MESSAGE: _l("A text message"),
+    Tell.CALL: _l("A call from my worker"),
+    Tell.BOTH: _l("Both"),
+    Tell.NONE: _l("I do not want to be told"),
+}
+
+
+@lru_cache(maxsize=16)
+def zone_choices(locale: str, extra: str) -> tuple[tuple[str, str], ...]:
+    """The offered time zones with names in her language, sorted by that name."""
+    zones = set(prefs_service.SUGGESTED_ZONES) | ({extra} if prefs_service.is_valid_zone(extra) else set())
+    return tuple(sorted(((zone, get_timezone_location(zone, locale=locale)) for zone in zones),
+                        key=lambda item: item[1]))
+
+
+def _flag(form: MultiDict[str, str], name: str) -> bool:
+    return form.get(name) == "1"
+
+
+def _days(values: list[str]) -> tuple[int, ...]:
+    days = []
+    for value in values[:7]:
+        days.append(int(value) if value.isdigit() and len(value) == 1 else -1)
+    return tuple(sorted(set(days)))
+
+
+def parse_form(form: MultiDict[str, str]) -> prefs_service.PreferencesInput:
+    """Read the posted form without trusting any of it; the service decides what is valid."""
+    windows = tuple(
+        prefs_service.WindowInput(_days(form.getlist(f"w{i}-day")), form.get(f"w{i}-start", "")[:8],
+                                  form.get(f"w{i}-end", "")[:8])
+        for i in range(prefs_service.MAX_WINDOWS + 1)
+    )
+    return prefs_service.PreferencesInput(
+        channels=frozenset(value[:20] for value in form.getlist("channel")[:8]),
+        windows=windows,
+        timezone=form.get("timezone", "")[:64],
+        voicemail_ok=_flag(form, "voicemail_ok"),
+        shared_phone=_flag(form, "shared_phone"),
+        tell={topic: form.get(f"tell-{topic}", "")[:10] for topic in prefs_service.TOPICS},
+        serious_risk_any_time=_flag(form, "serious_risk_any_time"),
+        locale=form.get("locale", "")[:16],
+        code_word=form.get("code_word", "")[:200],
+        clear_code_word=_flag(form, "clear_code_word"),
+    )
+
+
+def _as_view(data: prefs_service.PreferencesInput, has_code_word: bool) -> prefs_service.PreferencesView:
+    """Show her own answers back after a problem, so nothing she typed is lost."""
+    windows = tuple(prefs_service.WindowView(row.days, row.start, row.end) for row in data.windows if not row.blank)
+    return prefs_service.PreferencesView(data.channels, windows, data.timezone, data.voicemail_ok,
+                                         data.shared_phone, data.tell, data.serious_risk_any_time, data.locale,
+                                         has_code_word)
+
+
+def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status: int = 200):  # type: ignore[no-untyped-def]
+    rows = list(view.windows)
+    if len(rows) < prefs_service.MAX_WINDOWS:
+        rows.append(prefs_service.WindowView((), "", ""))
+    locale = str(get_locale())
+    return render_template(
+        "public/choices.html", view=view, rows=rows, errors=errors, day_names=DAY_NAMES,
+        channel_labels=CHANNEL_LABELS, topic_labels=TOPIC_LABELS, tell_labels=TELL_LABELS,
+        zones=zone_choices(locale, view.timezone), locales=LOCALES,
+        anchors={name: FIELD_ANCHORS.get(name, name) for name in errors},
+    ), status
+
+
+@bp.route("/choices", methods=["GET", "POST"])
+@her_required
+def choices(partner):  # type: ignore[no-untyped-def]
+    if request.method == "GET":
+        return _render(prefs_service.current(db.session, partner), {})
+    data = parse_form(request.form)
+    result = prefs_service.update(db.session, vault(), audit_key(), partner, data, now=now(),
+                                  actor=partner_actor(partner.id), locales=LOCALES)
+    if not result.ok:
+        db.session.rollback()
+        has_code_word = prefs_service.current(db.session, partner).has_code_word
+        errors = {error.field: str(MESSAGES[error.code]) for error in result.errors}
+        return _render(_as_view(data, has_code_word), errors, 400)
+    db.session.commit()
+    session["locale"] = data.locale
+    session[NOTICE] = "saved" if result.changed else "unchanged"
+    return redirect(url_for("public.home"), code=303)

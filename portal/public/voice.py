@@ -1,0 +1,35 @@
+"""Her own voice: "I feel less safe" and "I am separating" from the menu of every page."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, session, url_for
+
+from portal.extensions import db
+from portal.public import bp
+from portal.public.context import her_required
+from portal.runtime import audit_key, now
+from portal.services import her_reports
+from portal.services.her_access import partner_actor
+
+TOLD = "told"  # session key: what she just told us, shown once on the next page
+
+
+@bp.post("/alert")
+@her_required
+def alert(partner):  # type: ignore[no-untyped-def]
+    kind = request.form.get("kind", "")
+    if kind not in her_reports.KINDS:
+        return render_template("public/told.html", kind=None), 400
+    her_reports.report(db.session, audit_key(), partner, kind, now=now(), actor=partner_actor(partner.id))
+    db.session.commit()
+    session[TOLD] = kind
+    return redirect(url_for("public.told"), code=303)
+
+
+@bp.get("/alert")
+@her_required
+def told(partner):  # type: ignore[no-untyped-def]
+    kind = session.pop(TOLD, None)
+    if kind not in her_reports.KINDS:
+        return redirect(url_for("public.home"), code=303)
+    return render_template("public/told.html", kind=kind)

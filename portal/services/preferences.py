@@ -1,0 +1,254 @@
+"""Her contact preferences: validate a whole change, apply it, and audit which fields changed (never values)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from portal.crypto import Vault
+from portal.models import PartnerContact, Preferences, SafeWindow, Tell
+from portal.services.audit import Actor, record
+
+CHANNELS = ("sms", "call", "worker_only", "none")
+EXCLUSIVE_CHANNELS = ("worker_only", "none")
+TOPICS = ("dropout", "suspended", "completed", "risk")
+WEEKDAYS = tuple(range(7))  # 0 = Monday
+MAX_WINDOWS = 6
+CODE_WORD_MAX = 40
+MIDNIGHT = 24 * 60
+_TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
+
+# Zones offered in the list; any valid IANA zone is accepted, and her current zone is always offered.
+SUGGESTED_ZONES = (
+    "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Madrid", "Europe/Paris", "Europe/Brussels",
+    "Europe/Amsterdam", "Europe/Luxembourg", "Europe/Berlin", "Europe/Zurich", "Europe/Vienna",
+    "Europe/Rome", "Europe/Copenhagen", "Europe/Oslo", "Europe/Stockholm", "Europe/Helsinki",
+    "Europe/Warsaw", "Europe/Prague", "Europe/Bratislava", "Europe/Budapest", "Europe/Ljubljana",
+    "Europe/Zagreb", "Europe/Belgrade", "Europe/Sarajevo", "Europe/Bucharest", "Europe/Sofia",
+    "Europe/Athens", "Europe/Istanbul", "Europe/Vilnius", "Europe/Riga", "Europe/Tallinn", "Europe/Kyiv",
+    "Europe/Chisinau", "Europe/Malta", "Asia/Nicosia", "Atlantic/Reykjavik", "Atlantic/Canary",
+    "Africa/Casablanca", "Africa/Cairo", "Asia/Beirut", "Asia/Amman", "Asia/Damascus", "Asia/Baghdad",
+    "Asia/Riyadh", "Asia/Dubai", "Asia/Jerusalem", "Africa/Tunis", "Africa/Algiers",
+)
+
+
+@dataclass(frozen=True)
+class WindowInput:
+    """One row of the form: some weekdays, a start and an end ("HH:MM"; an end of 00:00 means midnight)."""
+
+    days: tuple[int, ...]
+    start: str
+    end: str
+
+    @property
+    def blank(self) -> bool:
+        return not self.days and not self.start.strip() and not self.end.strip()
+
+
+@dataclass(frozen=True)
+class PreferencesInput:
+    channels: frozenset[str]
+    windows: tuple[WindowInput, ...]
+    timezone: str
+    voicemail_ok: bool
+    shared_phone: bool
+    tell: dict[str, str]
+    serious_risk_any_time: bool
+    locale: str
+    code_word: str = ""          # empty: keep the one she has
+    clear_code_word: bool = False
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """A problem with one field; `code` is explained to her in her language by the page."""
+
+    field: str
+    code: str
+
+
+@dataclass(frozen=True)
+class WindowView:
+    days: tuple[int, ...]
+    start: str
+    end: str
+
+
+@dataclass(frozen=True)
+class PreferencesView:
+    channels: frozenset[str]
+    windows: tuple[WindowView, ...]
+    timezone: str
+    voicemail_ok: bool
+    shared_phone: bool
+    tell: dict[str, str]
+    serious_risk_any_time: bool
+    locale: str
+    has_code_word: bool
+
+
+@dataclass
+class ChangeResult:
+    changed: list[str] = field(default_factory=list)
+    errors: list[FieldError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def is_valid_zone(name: str) -> bool:
+    if not name or len(name) > 64 or name.startswith(("/", ".")) or ".." in name:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return name in available_timezones()
+
+
+def _minutes(text: str, *, end: bool) -> int | None:
+    match = _TIME.fullmatch(text.strip())
+    if not match:
+        return None
+    value = int(match.group(1)) * 60 + int(match.group(2))
+    return MIDNIGHT if end and value == 0 else value
+
+
+def _clock(minute: int) -> str:
+    minute %= MIDNIGHT
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def parse_windows(rows: tuple[WindowInput, ...]) -> tuple[set[tuple[int, int, int]], list[FieldError]]:
+    """Turn form rows into (weekday, start, end) triples, or say which row is wrong and why."""
+    triples: set[tuple[int, int, int]] = set()
+    errors: list[FieldError] = []
+    filled = [(index, row) for index, row in enumerate(rows) if not row.blank]
+    if len(filled) > MAX_WINDOWS:
+        return triples, [FieldError("windows", "windows_too_many")]
+    for index, row in filled:
+        name = f"window-{index}"
+        if not row.days or any(day not in WEEKDAYS for day in row.days):
+            errors.append(FieldError(name, "window_days"))
+            continue
+        start, end = _minutes(row.start, end=False), _minutes(row.end, end=True)
+        if start is None or end is None:
+            errors.append(FieldError(name, "window_time"))
+        elif end <= start:
+            errors.append(FieldError(name, "window_order"))
+        else:
+            triples.update((day, start, end) for day in row.days)
+    return triples, errors
+
+
+def validate(data: PreferencesInput, locales: Collection[str]) -> tuple[set[tuple[int, int, int]], list[FieldError]]:
+    """Check the whole change; returns her windows and every problem found (all at once, not one by one)."""
+    errors: list[FieldError] = []
+    if not data.channels or not data.channels <= set(CHANNELS):
+        errors.append(FieldError("channels", "channels_choose"))
+    elif data.channels & set(EXCLUSIVE_CHANNELS) and len(data.channels) > 1:
+        errors.append(FieldError("channels", "channels_exclusive"))
+    for topic in TOPICS:
+        if data.tell.get(topic) not in Tell.ALL:
+            errors.append(FieldError(f"tell-{topic}", "tell_choice"))
+        elif data.tell[topic] in (Tell.MESSAGE, Tell.BOTH) and "sms" not in data.channels:
+            errors.append(FieldError(f"tell-{topic}", "tell_needs_sms"))
+    if not is_valid_zone(data.timezone):
+        errors.append(FieldError("timezone", "timezone_unknown"))
+    if data.locale not in locales:
+        errors.append(FieldError("locale", "locale_unknown"))
+    code_word = data.code_word.strip()
+    if len(code_word) > CODE_WORD_MAX or any(not ch.isprintable() for ch in code_word):
+        errors.append(FieldError("code_word", "code_word_length"))
+    windows, window_errors = parse_windows(data.windows)
+    errors.extend(window_errors)
+    if not window_errors and not windows and data.channels & {"sms", "call"}:
+        errors.append(FieldError("windows", "windows_needed"))
+    return windows, errors
+
+
+def _prefs(db: Session, partner: PartnerContact) -> Preferences:
+    prefs = db.scalar(select(Preferences).where(Preferences.partner_id == partner.id))
+    if prefs is None:
+        prefs = Preferences(id=uuid.uuid4(), partner_id=partner.id)
+        db.add(prefs)
+        db.flush()
+    return prefs
+
+
+def _windows(db: Session, partner_id: uuid.UUID) -> set[tuple[int, int, int]]:
+    rows = db.scalars(select(SafeWindow).where(SafeWindow.partner_id == partner_id))
+    return {(w.weekday, w.start_minute, w.end_minute) for w in rows}
+
+
+def current(db: Session, partner: PartnerContact) -> PreferencesView:
+    """What she has chosen so far, shaped like the form (her code word is never shown back)."""
+    prefs = _prefs(db, partner)
+    channels = {name for name, on in (("sms", prefs.channel_sms), ("call", prefs.channel_call),
+                                      ("worker_only", prefs.channel_worker_only)) if on}
+    grouped: dict[tuple[int, int], list[int]] = {}
+    for day, start, end in sorted(_windows(db, partner.id)):
+        grouped.setdefault((start, end), []).append(day)
+    windows = tuple(WindowView(tuple(days), _clock(start), _clock(end))
+                    for (start, end), days in sorted(grouped.items(), key=lambda item: (item[1][0], item[0])))
+    return PreferencesView(
+        channels=frozenset(channels or {"none"}), windows=windows, timezone=partner.timezone,
+        voicemail_ok=prefs.voicemail_ok, shared_phone=prefs.shared_phone,
+        tell={topic: getattr(prefs, f"tell_{topic}") for topic in TOPICS},
+        serious_risk_any_time=prefs.serious_risk_any_time, locale=partner.locale,
+        has_code_word=prefs.code_word_ct is not None,
+    )
+
+
+def update(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, data: PreferencesInput, *,
+           now: datetime, actor: Actor, locales: Collection[str]) -> ChangeResult:
+    """Apply her whole change, or nothing when anything is wrong; one audit event names the changed fields."""
+    windows, errors = validate(data, locales)
+    if errors:
+        return ChangeResult(errors=errors)
+    prefs = _prefs(db, partner)
+    changed: list[str] = []
+
+    def assign(row: object, attr: str, value: object, name: str | None = None) -> None:
+        if getattr(row, attr) != value:
+            setattr(row, attr, value)
+            changed.append(name or attr)
+
+    assign(prefs, "channel_sms", "sms" in data.channels)
+    assign(prefs, "channel_call", "call" in data.channels)
+    assign(prefs, "channel_worker_only", "worker_only" in data.channels)
+    assign(prefs, "voicemail_ok", data.voicemail_ok)
+    assign(prefs, "shared_phone", data.shared_phone)
+    assign(prefs, "serious_risk_any_time", data.serious_risk_any_time)
+    for topic in TOPICS:
+        assign(prefs, f"tell_{topic}", data.tell[topic])
+    assign(partner, "timezone", data.timezone)
+    assign(partner, "locale", data.locale)
+    code_word = data.code_word.strip()
+    if data.clear_code_word and prefs.code_word_ct is not None:
+        vault.put(prefs, "code_word_ct", None)
+        changed.append("code_word")
+    elif code_word and code_word != vault.get(prefs, "code_word_ct"):
+        vault.put(prefs, "code_word_ct", code_word)
+        changed.append("code_word")
+    if windows != _windows(db, partner.id):
+        db.execute(delete(SafeWindow).where(SafeWindow.partner_id == partner.id))
+        for day, start, end in sorted(windows):
+            db.add(SafeWindow(id=uuid.uuid4(), partner_id=partner.id, weekday=day, start_minute=start,
+                              end_minute=end))
+        changed.append("safe_windows")
+    if changed:
+        prefs.updated_at = now
+        prefs.updated_by_id = uuid.UUID(actor.id) if actor.kind == "staff" and actor.id else None
+        db.flush()
+        record(db, audit_key, actor, "preferences.changed", "partner_contact", partner.id,
+               {"fields": sorted(changed)}, now=now)
+    return ChangeResult(changed=sorted(changed))

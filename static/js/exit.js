@@ -1,0 +1,37 @@
+/* Quick exit: hide the page at once, leave through /exit (ends the session) without a history entry. */
+(function () {
+  "use strict";
+  var link = document.getElementById("exit");
+  if (!link) { return; }
+  var target = link.getAttribute("href");
+  var hint = document.getElementById("exit-hint");
+  var lastEscape = 0;
+  var leaving = false;
+
+  function leave(event) {
+    if (event) { event.preventDefault(); }
+    if (leaving) { return; }
+    leaving = true;
+    document.body.hidden = true;
+    document.title = "";
+    window.location.replace(target);
+  }
+
+  function inField(node) {
+    return node && (node.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(node.tagName));
+  }
+
+  link.addEventListener("click", leave);
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" && event.key !== "Esc") { return; }
+    if (event.repeat || inField(event.target)) { lastEscape = 0; return; }
+    var now = Date.now();
+    if (now - lastEscape < 1000) { leave(event); } else { lastEscape = now; }
+  });
+  /* A page restored from the back/forward cache is never shown: reload it from the server, which
+     answers without her session (after the exit) with the neutral start page. */
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { document.body.hidden = true; window.location.reload(); }
+  });
+  if (hint) { hint.hidden = false; }
+})();

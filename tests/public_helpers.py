@@ -1,0 +1,37 @@
+"""Helpers for her-page tests: open her link, post forms with the CSRF token a browser would send."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from portal.services.invites import issue_invite
+
+BASE = "https://localhost"
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def new_link(dbs, partner, clock, hours: int = 72) -> str:  # type: ignore[no-untyped-def]
+    """A fresh discreet link path (/v/<token>) for her, committed."""
+    invite = issue_invite(dbs, partner.id, now=clock.now(), ttl=timedelta(hours=hours))
+    dbs.commit()
+    return "/v/" + invite.token
+
+
+def open_link(client, dbs, partner, clock):  # type: ignore[no-untyped-def]
+    """Open a fresh link as she would; returns the response (a redirect when it worked)."""
+    return client.get(new_link(dbs, partner, clock))
+
+
+def csrf_token(client, path: str = "/home") -> str:
+    page = client.get(path, follow_redirects=True)
+    match = _CSRF.search(page.get_data(as_text=True))
+    assert match, f"no form with a CSRF token on {path}"
+    return match.group(1)
+
+
+def post(client, path: str, data: dict | None = None, *, token_from: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
+    """POST like a browser on her pages: the session's CSRF token and a same-origin Referer."""
+    form = dict(data or {})
+    form.setdefault("csrf_token", csrf_token(client, token_from or path))
+    return client.post(path, data=form, headers={"Referer": BASE + path}, **kwargs)
