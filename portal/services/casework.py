@@ -1,0 +1,303 @@
+"""Her case as her support worker handles it: open, link, send a link, preferences on her behalf, close, erase."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import available_timezones
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.crypto import InvalidPhoneNumber, Vault, normalise_phone
+from portal.i18n import LOCALES
+from portal.models import (
+    ConsentEvent,
+    Participant,
+    PartnerContact,
+    PartnerLink,
+    PartnerStatus,
+    Preferences,
+    Programme,
+    SafeWindow,
+    StaffUser,
+    Tell,
+)
+from portal.services.audit import Actor, record
+from portal.services.consent import withdraw
+from portal.services.invites import issue_invite, revoke_invites
+from portal.services.outbox import cancel_pending, enqueue
+from portal.services.partners import find_by_phone, register_partner
+
+CLOSURE_REASONS = ("her_request", "no_contact_possible", "no_longer_needed", "moved_away", "other")
+TELL_FIELDS = ("tell_dropout", "tell_suspended", "tell_completed", "tell_risk")
+FLAGS = ("channel_sms", "channel_call", "channel_worker_only", "voicemail_ok", "shared_phone",
+         "serious_risk_any_time")
+OPEN_STATUSES = (PartnerStatus.INVITED, PartnerStatus.ACTIVE)
+NAME_MAX = 200
+CODE_WORD_MAX = 60
+
+
+class CaseError(ValueError):
+    """The action cannot be done; `code` picks the message the page shows, `field` the input at fault."""
+
+    def __init__(self, code: str, field: str | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.field = field
+
+
+def actor_for(worker: StaffUser) -> Actor:
+    return Actor("staff", str(worker.id))
+
+
+def case_label(partner_id: uuid.UUID) -> str:
+    """A short case number to show instead of her name where a name is not needed (lists, inbox)."""
+    return partner_id.hex[:6].upper()
+
+
+def find_case(db: Session, worker: StaffUser, partner_id: uuid.UUID) -> PartnerContact | None:
+    """Her record if it belongs to the worker's service and is not erased (anything else: not found)."""
+    partner = db.get(PartnerContact, partner_id)
+    if partner is None or worker.service_id is None or partner.service_id != worker.service_id:
+        return None
+    if partner.erased_at is not None or partner.status == PartnerStatus.ERASED:
+        return None
+    return partner
+
+
+def service_cases(db: Session, worker: StaffUser, *, mine_only: bool) -> list[PartnerContact]:
+    query = (select(PartnerContact)
+             .where(PartnerContact.service_id == worker.service_id, PartnerContact.erased_at.is_(None))
+             .order_by(PartnerContact.created_at.desc()).limit(200))
+    if mine_only:
+        query = query.where(PartnerContact.worker_id == worker.id)
+    return list(db.scalars(query))
+
+
+@dataclass(frozen=True)
+class NewCase:
+    name: str
+    phone: str
+    email: str | None
+    locale: str
+    timezone: str
+    consent_at: datetime
+
+
+def check_new_case(name: str, phone: str, email: str, locale: str, timezone: str, consent_given: bool,
+                   consent_at: datetime | None, region: str, now: datetime) -> NewCase:
+    name = name.strip()
+    if not name or len(name) > NAME_MAX:
+        raise CaseError("name_required", "name")
+    try:
+        e164 = normalise_phone(phone, region)
+    except InvalidPhoneNumber as exc:
+        raise CaseError("phone_invalid", "phone") from exc
+    email = email.strip()
+    if email and ("@" not in email or len(email) > 254 or " " in email):
+        raise CaseError("email_invalid", "email")
+    if locale not in LOCALES:
+        raise CaseError("locale_invalid", "locale")
+    if timezone not in available_timezones():
+        raise CaseError("timezone_invalid", "timezone")
+    if not consent_given:
+        raise CaseError("consent_required", "consent_given")
+    when = consent_at or now
+    if when > now + timedelta(minutes=5):
+        raise CaseError("consent_in_future", "consent_date")
+    return NewCase(name, e164, email or None, locale, timezone, when)
+
+
+def open_case(db: Session, vault: Vault, audit_key: bytes, worker: StaffUser, case: NewCase,
+              *, now: datetime) -> PartnerContact:
+    """Record her with the contact consent she gave by phone (date and by whom in the ledger)."""
+    existing = find_by_phone(db, vault, case.phone)
+    if existing is not None and existing.service_id == worker.service_id:
+        raise CaseError("phone_exists", "phone")
+    if worker.service_id is None:
+        raise CaseError("no_service")
+    partner = register_partner(db, vault, audit_key, service_id=worker.service_id, worker_id=worker.id,
+                               name=case.name, phone=case.phone, email=case.email, locale=case.locale,
+                               timezone=case.timezone, region="ZZ", consent_recorded_by=worker.id,
+                               consent_at=case.consent_at, actor=actor_for(worker))
+    partner.status = PartnerStatus.ACTIVE
+    partner.created_at = now
+    record(db, audit_key, actor_for(worker), "consent.given.contact", "partner_contact", partner.id,
+           {"channel": "worker"}, now=now)
+    return partner
+
+
+def send_link(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *,
+              now: datetime, public_url: str, ttl: timedelta) -> None:
+    """Text her a fresh discreet link (older unused links stop working)."""
+    if partner.status not in OPEN_STATUSES:
+        raise CaseError("not_open")
+    if partner.phone_ct is None or partner.sms_opted_out or partner.sms_unusable:
+        raise CaseError("no_sms")
+    revoke_invites(db, partner.id, now)
+    invite = issue_invite(db, partner.id, now=now, ttl=ttl, created_by=worker.id)
+    enqueue(db, vault, partner, kind="invite", template="invite", now=now,
+            params={"url": invite.url(public_url)}, stale_at=invite.expires_at)
+    record(db, audit_key, actor_for(worker), "invite.send", "partner_contact", partner.id, now=now)
+
+
+@dataclass(frozen=True)
+class PreferenceChange:
+    flags: dict[str, bool]
+    tell: dict[str, str]
+    code_word: str | None  # None keeps the current one
+    clear_code_word: bool = False
+
+
+def update_preferences(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, worker: StaffUser,
+                       change: PreferenceChange, *, now: datetime) -> list[str]:
+    """Change her preferences as she asked her worker to; recorded as done on her behalf."""
+    if partner.status not in OPEN_STATUSES:
+        raise CaseError("not_open")
+    prefs = db.scalar(select(Preferences).where(Preferences.partner_id == partner.id))
+    if prefs is None:
+        prefs = Preferences(id=uuid.uuid4(), partner_id=partner.id)
+        db.add(prefs)
+    for name, value in change.tell.items():
+        if name not in TELL_FIELDS or value not in Tell.ALL:
+            raise CaseError("tell_invalid", name)
+    if change.code_word is not None and len(change.code_word.strip()) > CODE_WORD_MAX:
+        raise CaseError("code_word_too_long", "code_word")
+    changed = [name for name in FLAGS if name in change.flags and getattr(prefs, name) != change.flags[name]]
+    changed += [name for name, value in change.tell.items() if getattr(prefs, name) != value]
+    sms_before = prefs.channel_sms
+    for name in FLAGS:
+        if name in change.flags:
+            setattr(prefs, name, bool(change.flags[name]))
+    for name, value in change.tell.items():
+        setattr(prefs, name, value)
+    if change.clear_code_word:
+        vault.put(prefs, "code_word_ct", None)
+        changed.append("code_word")
+    elif change.code_word and change.code_word.strip():
+        vault.put(prefs, "code_word_ct", change.code_word.strip())
+        changed.append("code_word")
+    if sms_before != prefs.channel_sms:
+        action = "given" if prefs.channel_sms else "withdrawn"
+        db.add(ConsentEvent(id=uuid.uuid4(), partner_id=partner.id, action=action, channel="worker", scope="sms",
+                            recorded_by_id=worker.id, occurred_at=now))
+        if prefs.channel_sms:
+            partner.sms_opted_out = False
+        else:
+            cancel_pending(db, partner.id, now)
+    prefs.updated_at = now
+    prefs.updated_by_id = worker.id
+    record(db, audit_key, actor_for(worker), "preferences.update_on_behalf", "partner_contact", partner.id,
+           {"fields": sorted(changed)}, now=now)
+    return changed
+
+
+def add_window(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *, weekday: int,
+               start_minute: int, end_minute: int, now: datetime) -> SafeWindow:
+    if not 0 <= weekday <= 6:
+        raise CaseError("weekday_invalid", "weekday")
+    if not (0 <= start_minute < end_minute <= 1440):
+        raise CaseError("window_invalid", "start")
+    window = SafeWindow(id=uuid.uuid4(), partner_id=partner.id, weekday=weekday, start_minute=start_minute,
+                        end_minute=end_minute)
+    db.add(window)
+    record(db, audit_key, actor_for(worker), "safe_window.add_on_behalf", "partner_contact", partner.id, now=now)
+    return window
+
+
+def remove_window(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser,
+                  window_id: uuid.UUID, *, now: datetime) -> bool:
+    window = db.get(SafeWindow, window_id)
+    if window is None or window.partner_id != partner.id:
+        return False
+    db.delete(window)
+    record(db, audit_key, actor_for(worker), "safe_window.remove_on_behalf", "partner_contact", partner.id,
+           now=now)
+    return True
+
+
+def linkable_programmes(db: Session, worker: StaffUser) -> list[Programme]:
+    return list(db.scalars(select(Programme).where(Programme.service_id == worker.service_id,
+                                                   Programme.is_active.is_(True)).order_by(Programme.name)))
+
+
+def link_participant(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *,
+                     programme_id: uuid.UUID, reference: str, now: datetime) -> PartnerLink:
+    """She is (or was) the partner of this participant: his programme's events now reach her worker."""
+    programme = db.get(Programme, programme_id)
+    if programme is None or programme.service_id != worker.service_id:
+        raise CaseError("programme_unknown", "programme")
+    participant = db.scalar(select(Participant).where(Participant.programme_id == programme.id,
+                                                      Participant.reference == reference.strip()))
+    if participant is None:
+        raise CaseError("participant_unknown", "reference")
+    link = db.scalar(select(PartnerLink).where(PartnerLink.partner_id == partner.id,
+                                               PartnerLink.participant_id == participant.id))
+    if link is not None and link.ended_at is None:
+        raise CaseError("already_linked", "reference")
+    if link is None:
+        link = PartnerLink(id=uuid.uuid4(), partner_id=partner.id, participant_id=participant.id,
+                           created_by_id=worker.id, created_at=now)
+        db.add(link)
+    else:
+        link.ended_at = None
+    db.flush()
+    record(db, audit_key, actor_for(worker), "partner.link", "partner_contact", partner.id,
+           {"participant": str(participant.id)}, now=now)
+    return link
+
+
+def end_link(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, link_id: uuid.UUID,
+             *, now: datetime) -> bool:
+    link = db.get(PartnerLink, link_id)
+    if link is None or link.partner_id != partner.id or link.ended_at is not None:
+        return False
+    link.ended_at = now
+    record(db, audit_key, actor_for(worker), "partner.unlink", "partner_contact", partner.id,
+           {"participant": str(link.participant_id)}, now=now)
+    return True
+
+
+def close_case(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *, reason: str,
+               now: datetime) -> None:
+    """Close with a reason, by her worker only (never because of his completion): nothing more is sent."""
+    if reason not in CLOSURE_REASONS:
+        raise CaseError("reason_invalid", "reason")
+    if partner.status == PartnerStatus.CLOSED:
+        raise CaseError("already_closed")
+    partner.status = PartnerStatus.CLOSED
+    partner.closed_at = now
+    partner.closure_reason = reason
+    cancelled = cancel_pending(db, partner.id, now)
+    revoke_invites(db, partner.id, now)
+    record(db, audit_key, actor_for(worker), "case.close", "partner_contact", partner.id,
+           {"reason": reason, "cancelled": cancelled}, now=now)
+
+
+def reopen_case(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *, now: datetime) -> None:
+    if partner.status != PartnerStatus.CLOSED:
+        raise CaseError("not_closed")
+    partner.status = PartnerStatus.ACTIVE
+    partner.closed_at = None
+    partner.closure_reason = None
+    record(db, audit_key, actor_for(worker), "case.reopen", "partner_contact", partner.id, now=now)
+
+
+def withdraw_for_her(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *,
+                     now: datetime) -> int:
+    """She told her worker to stop: instant and total, like STOP or the web button."""
+    if partner.status not in OPEN_STATUSES:
+        raise CaseError("not_open")
+    result = withdraw(db, audit_key, partner, channel="worker", now=now, actor=actor_for(worker),
+                      recorded_by=worker.id)
+    return result.cancelled_messages
+
+
+def erase_on_request(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *,
+                     now: datetime) -> None:
+    """Destroy her personal data at her request; a tombstone and the audit chain stay."""
+    from portal.services.erasure import erase_partner
+
+    erase_partner(db, audit_key, partner, now=now, actor=actor_for(worker), reason="request")

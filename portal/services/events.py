@@ -1,0 +1,353 @@
+"""Programme events about him (dropout, suspension, completion, risk) and what they set in motion for her.
+
+Blindness: everything returned to the reporter (page or API) is built from the event alone. Whether any
+partner is linked changes only rows the reporter can never read (tasks, outbox), never the result.
+
+Who hears what (decided here, documented in the README):
+- She is active or invited: a task for her worker, always; a discreet message if she chose to be told by
+  message for this kind and can receive SMS; a call request on the task if she chose a call, or if she chose
+  a message that cannot reach her (nothing she asked for is silently dropped).
+- She withdrew, declined, or her case is closed: no message and no call. Her worker still gets a task
+  marked "do not contact" (risk keeps its severity, other kinds are routine), because the service may
+  have safeguarding duties (a risk to children, a threat to life) that do not depend on her consent.
+- Her record is erased: nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.crypto import Vault
+from portal.models import (
+    AccessToken,
+    EventKind,
+    Participant,
+    PartnerContact,
+    PartnerLink,
+    PartnerStatus,
+    Preferences,
+    Programme,
+    ProgrammeEvent,
+    Severity,
+    Tell,
+)
+from portal.services import deployment
+from portal.services.audit import Actor, record
+from portal.services.outbox import enqueue
+from portal.services.tasks import create_task
+
+IMMINENCE = ("low", "medium", "high", "imminent")
+REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
+DESCRIPTION_MAX = 4000
+IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
+FUTURE_SKEW = timedelta(minutes=5)
+
+# Which of her "tell me about" choices applies to each kind (None: her worker decides what to tell her).
+TELL_FIELD = {
+    EventKind.DROPOUT: "tell_dropout",
+    EventKind.SUSPENDED: "tell_suspended",
+    EventKind.COMPLETED: "tell_completed",
+    EventKind.PROGRAMME_ENDED: "tell_completed",
+    EventKind.ATTENDANCE_CONCERN: None,
+    EventKind.RISK: "tell_risk",
+}
+
+# Risk is more likely to rise than fall when a man stops attending (ANROWS 2020): dropout is urgent.
+KIND_SEVERITY = {
+    EventKind.DROPOUT: Severity.URGENT,
+    EventKind.SUSPENDED: Severity.URGENT,
+    EventKind.ATTENDANCE_CONCERN: Severity.SOON,
+    EventKind.COMPLETED: Severity.ROUTINE,
+    EventKind.PROGRAMME_ENDED: Severity.ROUTINE,
+}
+RISK_SEVERITY = {"imminent": Severity.IMMEDIATE, "high": Severity.IMMEDIATE, "medium": Severity.URGENT,
+                 "low": Severity.SOON, None: Severity.URGENT}
+
+# Participant status after each kind (about him only; her case never closes because of it).
+PARTICIPANT_STATUS = {
+    EventKind.DROPOUT: "dropped_out",
+    EventKind.SUSPENDED: "suspended",
+    EventKind.COMPLETED: "completed",
+    EventKind.PROGRAMME_ENDED: "ended",
+}
+
+CONTACT_ALLOWED = (PartnerStatus.ACTIVE, PartnerStatus.INVITED)
+TASK_ONLY = (PartnerStatus.WITHDRAWN, PartnerStatus.DECLINED, PartnerStatus.CLOSED)
+
+
+class EventError(ValueError):
+    """The report cannot be accepted; `code` is stable for machines, `field` names the culprit."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+
+
+class IdempotencyConflict(EventError):
+    """The idempotency key was used before with a different request."""
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """Who reports: a facilitator (staff_id) or a programme system (api_token_id)."""
+
+    staff_id: uuid.UUID | None = None
+    api_token_id: uuid.UUID | None = None
+
+    @property
+    def actor(self) -> Actor:
+        if self.staff_id is not None:
+            return Actor("staff", str(self.staff_id))
+        return Actor("api", str(self.api_token_id))
+
+
+@dataclass(frozen=True)
+class EventReceipt:
+    """What the reporter gets back: about the event only, identical with or without a linked partner."""
+
+    id: uuid.UUID
+    participant_ref: str
+    kind: str
+    risk_to_partner: bool
+    risk_to_children: bool
+    imminence: str | None
+    occurred_at: datetime
+    replayed: bool = False
+
+    def as_json(self) -> dict[str, object]:
+        risk_to = [name for name, flag in (("partner", self.risk_to_partner), ("children", self.risk_to_children))
+                   if flag]
+        return {"id": str(self.id), "status": "received", "participant_ref": self.participant_ref,
+                "kind": self.kind, "risk_to": risk_to, "imminence": self.imminence,
+                "occurred_at": self.occurred_at.isoformat().replace("+00:00", "Z")}
+
+
+def check_reference(reference: str) -> str:
+    reference = (reference or "").strip()
+    if not REFERENCE_PATTERN.match(reference):
+        raise EventError("invalid_reference", "A programme reference is 1 to 64 letters, digits or . _ / - "
+                         "and starts with a letter or digit.", "participant_ref")
+    return reference
+
+
+def register_participant(db: Session, audit_key: bytes, *, programme: Programme, reference: str,
+                         now: datetime, created_by: uuid.UUID) -> Participant:
+    """Register him by a pseudonymous programme reference (unique within the programme)."""
+    reference = check_reference(reference)
+    exists = db.scalar(select(Participant.id).where(Participant.programme_id == programme.id,
+                                                    Participant.reference == reference))
+    if exists:
+        raise EventError("duplicate_reference", "That reference is registered in this programme already.",
+                         "participant_ref")
+    participant = Participant(id=uuid.uuid4(), programme_id=programme.id, reference=reference,
+                              created_by_id=created_by, created_at=now)
+    db.add(participant)
+    db.flush()
+    record(db, audit_key, Actor("staff", str(created_by)), "participant.create", "participant", participant.id,
+           now=now)
+    return participant
+
+
+def find_participant(db: Session, programme_id: uuid.UUID, reference: str) -> Participant | None:
+    return db.scalar(select(Participant).where(Participant.programme_id == programme_id,
+                                               Participant.reference == reference))
+
+
+@dataclass(frozen=True)
+class EventInput:
+    """A validated report."""
+
+    participant_ref: str
+    kind: str
+    risk_to_partner: bool
+    risk_to_children: bool
+    imminence: str | None
+    description: str | None
+    occurred_at: datetime
+    occurred_at_given: bool
+
+    def fingerprint(self) -> str:
+        """The request as sent (a default time is not part of it, so a later retry still matches)."""
+        given = self.occurred_at.isoformat() if self.occurred_at_given else None
+        body = json.dumps([self.participant_ref, self.kind, self.risk_to_partner, self.risk_to_children,
+                           self.imminence, self.description, given], separators=(",", ":"))
+        return hashlib.sha256(body.encode()).hexdigest()
+
+
+def validate(*, participant_ref: str, kind: str, risk_to_partner: bool, risk_to_children: bool,
+             imminence: str | None, description: str | None, occurred_at: datetime | None,
+             now: datetime) -> EventInput:
+    """Check a report; raises EventError with a message fit to show the reporter."""
+    reference = check_reference(participant_ref)
+    if kind not in EventKind.ALL:
+        raise EventError("invalid_kind", f"kind must be one of: {', '.join(EventKind.ALL)}.", "kind")
+    if kind == EventKind.RISK:
+        if not (risk_to_partner or risk_to_children):
+            raise EventError("risk_to_required", "A risk concern says who is at risk: partner, children or both.",
+                             "risk_to")
+        if imminence not in IMMINENCE:
+            raise EventError("imminence_required", f"A risk concern needs imminence: {', '.join(IMMINENCE)}.",
+                             "imminence")
+    elif risk_to_partner or risk_to_children or imminence:
+        raise EventError("risk_fields_only_for_risk", "risk_to and imminence belong to kind 'risk' only.",
+                         "risk_to" if (risk_to_partner or risk_to_children) else "imminence")
+    text = (description or "").strip() or None
+    if text is not None and len(text) > DESCRIPTION_MAX:
+        raise EventError("description_too_long", f"The description is limited to {DESCRIPTION_MAX} characters.",
+                         "description")
+    when = occurred_at or now
+    if when.tzinfo is None:
+        raise EventError("invalid_occurred_at", "occurred_at needs a time zone (e.g. 2026-03-02T10:00:00Z).",
+                         "occurred_at")
+    if when > now + FUTURE_SKEW:
+        raise EventError("occurred_at_in_future", "occurred_at is in the future.", "occurred_at")
+    return EventInput(reference, kind, bool(risk_to_partner), bool(risk_to_children), imminence, text, when,
+                      occurred_at is not None)
+
+
+def _receipt(event: ProgrammeEvent, reference: str, replayed: bool) -> EventReceipt:
+    return EventReceipt(event.id, reference, event.kind, event.risk_to_partner, event.risk_to_children,
+                        event.imminence, event.occurred_at, replayed)
+
+
+def _replay(db: Session, programme_id: uuid.UUID, key: str, fingerprint: str, reference: str) -> EventReceipt | None:
+    earlier = db.scalar(select(ProgrammeEvent).where(ProgrammeEvent.programme_id == programme_id,
+                                                     ProgrammeEvent.idempotency_key == key))
+    if earlier is None:
+        return None
+    if earlier.request_fingerprint != fingerprint:
+        raise IdempotencyConflict("idempotency_key_reused",
+                                  "This Idempotency-Key was used before with a different request.", "Idempotency-Key")
+    return _receipt(earlier, reference, replayed=True)
+
+
+def report_event(db: Session, vault: Vault, audit_key: bytes, *, programme: Programme, participant_ref: str,
+                 kind: str, risk_to_partner: bool = False, risk_to_children: bool = False,
+                 imminence: str | None = None, description: str | None = None,
+                 occurred_at: datetime | None = None, now: datetime, reporter: Reporter,
+                 idempotency_key: str | None = None, due_minutes: dict[str, int] | None = None) -> EventReceipt:
+    """Record the event and, in the same transaction, every task and message it causes for her.
+
+    Raises EventError for invalid input or an unknown participant (about him, never about her).
+    The caller commits; on a concurrent duplicate idempotency key the caller retries after rollback.
+    """
+    data = validate(participant_ref=participant_ref, kind=kind, risk_to_partner=risk_to_partner,
+                    risk_to_children=risk_to_children, imminence=imminence, description=description,
+                    occurred_at=occurred_at, now=now)
+    if idempotency_key is not None and not IDEMPOTENCY_KEY_PATTERN.match(idempotency_key):
+        raise EventError("invalid_idempotency_key", "An Idempotency-Key is 1 to 200 printable ASCII characters.",
+                         "Idempotency-Key")
+    fingerprint = data.fingerprint()
+    if idempotency_key is not None:
+        earlier = _replay(db, programme.id, idempotency_key, fingerprint, data.participant_ref)
+        if earlier is not None:
+            return earlier
+    participant = find_participant(db, programme.id, data.participant_ref)
+    if participant is None:
+        raise EventError("unknown_participant", "No participant with that reference in this programme.",
+                         "participant_ref")
+    event = ProgrammeEvent(id=uuid.uuid4(), programme_id=programme.id, participant_id=participant.id,
+                           kind=data.kind, risk_to_partner=data.risk_to_partner,
+                           risk_to_children=data.risk_to_children, imminence=data.imminence,
+                           reported_by_id=reporter.staff_id, api_token_id=reporter.api_token_id,
+                           idempotency_key=idempotency_key, request_fingerprint=fingerprint,
+                           occurred_at=data.occurred_at, created_at=now)
+    if data.description:
+        vault.put(event, "description_ct", data.description)
+    db.add(event)
+    if data.kind in PARTICIPANT_STATUS:
+        participant.status = PARTICIPANT_STATUS[data.kind]
+    db.flush()
+    record(db, audit_key, reporter.actor, "programme_event.report", "programme_event", event.id,
+           {"kind": data.kind}, now=now)
+    due = _due(db, due_minutes)
+    for partner in _linked_partners(db, participant.id):
+        _notify_her_side(db, vault, audit_key, partner, event, now=now, due=due)
+    return _receipt(event, data.participant_ref, replayed=False)
+
+
+def replay_after_race(db: Session, programme: Programme, idempotency_key: str, participant_ref: str,
+                      fingerprint: str) -> EventReceipt | None:
+    """After an IntegrityError on the idempotency key (two identical requests at once): the winner's receipt."""
+    return _replay(db, programme.id, idempotency_key, fingerprint, participant_ref)
+
+
+def _due(db: Session, due_minutes: dict[str, int] | None) -> dict[str, timedelta]:
+    minutes = due_minutes or deployment.load(db, "", "").due_minutes
+    return {severity: timedelta(minutes=int(minutes[severity])) for severity in Severity.ALL}
+
+
+def _linked_partners(db: Session, participant_id: uuid.UUID) -> list[PartnerContact]:
+    return list(db.scalars(
+        select(PartnerContact)
+        .join(PartnerLink, PartnerLink.partner_id == PartnerContact.id)
+        .where(PartnerLink.participant_id == participant_id, PartnerLink.ended_at.is_(None),
+               PartnerContact.erased_at.is_(None), PartnerContact.status != PartnerStatus.ERASED)
+        .order_by(PartnerContact.created_at, PartnerContact.id)
+    ))
+
+
+def severity_for(kind: str, imminence: str | None) -> str:
+    return RISK_SEVERITY.get(imminence, Severity.URGENT) if kind == EventKind.RISK else KIND_SEVERITY[kind]
+
+
+def can_text(partner: PartnerContact, prefs: Preferences | None) -> bool:
+    return bool(prefs and prefs.channel_sms and not partner.sms_opted_out and not partner.sms_unusable
+                and partner.phone_ct is not None)
+
+
+def _notify_her_side(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, event: ProgrammeEvent,
+                     *, now: datetime, due: dict[str, timedelta]) -> None:
+    prefs = db.scalar(select(Preferences).where(Preferences.partner_id == partner.id))
+    field = TELL_FIELD[event.kind]
+    choice = getattr(prefs, field) if (prefs is not None and field) else Tell.NONE
+    severity = severity_for(event.kind, event.imminence)
+    contact_allowed = partner.status in CONTACT_ALLOWED
+    note = None
+    call = False
+    if contact_allowed:
+        wants_message = choice in (Tell.MESSAGE, Tell.BOTH)
+        if wants_message and can_text(partner, prefs):
+            note = enqueue(db, vault, partner, kind="warning", template="warning", now=now,
+                           serious=event.kind == EventKind.RISK, source_event_id=event.id)
+        call = choice in (Tell.CALL, Tell.BOTH) or (wants_message and note is None)
+    elif event.kind != EventKind.RISK:
+        severity = Severity.ROUTINE
+    task = create_task(db, partner, kind=f"event_{event.kind}", severity=severity, now=now,
+                       source_event_id=event.id, notification_id=note.id if note else None,
+                       child_risk=event.risk_to_children, due=due)
+    task.call_requested = call
+    task.contact_allowed = contact_allowed
+    record(db, audit_key, Actor("system"), "task.create", "task", task.id,
+           {"kind": task.kind, "severity": severity, "message": note is not None}, now=now)
+
+
+def events_for_participant(db: Session, participant_id: uuid.UUID) -> list[ProgrammeEvent]:
+    return list(db.scalars(select(ProgrammeEvent).where(ProgrammeEvent.participant_id == participant_id)
+                           .order_by(ProgrammeEvent.occurred_at.desc(), ProgrammeEvent.created_at.desc())))
+
+
+def api_token(db: Session, token_hash: str, now: datetime) -> tuple[AccessToken, Programme] | None:
+    """The live API token with this hash and its active programme, or None."""
+    row = db.execute(
+        select(AccessToken, Programme)
+        .join(Programme, Programme.id == AccessToken.programme_id)
+        .where(AccessToken.token_hash == token_hash, AccessToken.purpose == "api",
+               AccessToken.revoked_at.is_(None), Programme.is_active.is_(True))
+    ).first()
+    if row is None:
+        return None
+    token, programme = row
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    return token, programme
+
