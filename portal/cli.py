@@ -148,10 +148,27 @@ def demo_command(as_json: bool) -> None:
 
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Send what is due now, then exit.")
+@click.option("--poll", "poll_seconds", default=2.0, show_default=True, type=click.FloatRange(0.05, 300),
+              help="Seconds between passes when idle.")
+@click.option("--lease", "lease_seconds", default=120, show_default=True, type=click.IntRange(1, 3600),
+              help="A claim older than this is treated as unknown and reconciled, never resent blindly.")
+@click.option("--reconcile-after", "reconcile_after_seconds", default=600, show_default=True,
+              type=click.IntRange(0, 86400), help="Wait this long for a status report before asking Twilio.")
+@click.option("--batch", default=20, show_default=True, type=click.IntRange(1, 500))
 @with_appcontext
-def worker_command(once: bool) -> None:
-    """Run the notification dispatcher."""
-    click.echo("The notification worker has nothing to do yet: SMS sending arrives with the SMS gateway issue.")
+def worker_command(once: bool, poll_seconds: float, lease_seconds: int, reconcile_after_seconds: int,
+                   batch: int) -> None:
+    """Run the SMS dispatcher (stops cleanly on SIGTERM)."""
+    from flask import current_app
+
+    from portal.sms.worker import build_dispatcher, run
+
+    try:
+        dispatcher = build_dispatcher(current_app, lease_seconds=lease_seconds,  # type: ignore[arg-type]
+                                      reconcile_after_seconds=reconcile_after_seconds, batch=batch)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    run(dispatcher, once=once, poll_seconds=poll_seconds, echo=click.echo)
 
 
 @click.command("rotate-keys")

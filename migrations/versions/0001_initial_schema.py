@@ -368,6 +368,7 @@ def upgrade() -> None:
     sa.Column('provider_sid', sa.String(length=64), nullable=True),
     sa.Column('provider_status', sa.String(length=20), nullable=True),
     sa.Column('error_code', sa.String(length=20), nullable=True),
+    sa.Column('body_digest', sa.String(length=64), nullable=True),
     sa.Column('source_event_id', sa.Uuid(), nullable=True),
     sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('sent_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),

@@ -41,6 +41,8 @@ class Notification(UUIDKey, Base):
     provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     provider_status: Mapped[str | None] = mapped_column(String(20))
     error_code: Mapped[str | None] = mapped_column(String(20))
+    # Keyed digest of the text handed to the provider: finds it again when an answer was lost.
+    body_digest: Mapped[str | None] = mapped_column(String(64))
     source_event_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("programme_event.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]

@@ -11,6 +11,15 @@ from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
 from portal.models import Notification, NotificationState, PartnerContact
+from portal.sms.templates import PARAMS, TEMPLATES
+
+
+def check_template(template: str, params: dict[str, str] | None) -> None:
+    """Refuse, in the caller's transaction, a message the dispatcher could never render."""
+    if template not in TEMPLATES:
+        raise ValueError(f"unknown SMS template {template!r}")
+    if set(params or {}) != set(PARAMS.get(template, ())):
+        raise ValueError(f"SMS template {template!r} takes parameters {sorted(PARAMS.get(template, ()))}")
 
 
 def enqueue(db: Session, vault: Vault, partner: PartnerContact, *, kind: str, template: str, now: datetime,
@@ -18,8 +27,10 @@ def enqueue(db: Session, vault: Vault, partner: PartnerContact, *, kind: str, te
             stale_at: datetime | None = None, source_event_id: uuid.UUID | None = None) -> Notification:
     """Add one message for her to the outbox (the caller's transaction commits it with its cause).
 
-    Scheduling into her safe windows is the dispatcher's job (SMS gateway); not_before is a floor.
+    Scheduling into her safe windows is the dispatcher's job (services/dispatch); not_before is a floor.
+    A warning without stale_at goes stale after Settings.warning_stale_hours (the dispatcher applies it).
     """
+    check_template(template, params)
     note = Notification(id=uuid.uuid4(), partner_id=partner.id, kind=kind, template=template,
                         locale=partner.locale, serious=serious, state=NotificationState.PENDING,
                         not_before=not_before or now, stale_at=stale_at, source_event_id=source_event_id,

@@ -1,1 +1,102 @@
-"""Webhook routes (filled in by the SMS gateway issue)."""
+"""POST /sms/inbound and POST /sms/status: verify Twilio's signature, hand the work to a service."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from datetime import timedelta
+
+from flask import Response, abort, request
+from sqlalchemy.orm import Session
+from twilio.request_validator import RequestValidator, get_signature_algorithm
+from twilio.twiml.messaging_response import MessagingResponse
+
+from portal.extensions import db
+from portal.runtime import audit_key, now, settings, vault
+from portal.services.delivery import Deps, record_report
+from portal.services.inbound import MAX_BODY, InboundContext, receive
+from portal.sms.factory import catalogs, policy_from_settings
+from portal.webhooks import bp
+
+log = logging.getLogger("portal.sms.webhooks")
+
+SID = re.compile(r"^(SM|MM|SS)[0-9a-f]{32}$")
+STATUS = re.compile(r"^[a-z_]{2,20}$")
+ERROR_CODE = re.compile(r"^\d{1,6}$")
+
+
+def _signed_url() -> str:
+    """The URL Twilio signed: our public base URL (not the proxy's view of it) plus path and query."""
+    query = request.query_string.decode("latin-1")
+    return settings().public_url.rstrip("/") + request.path + (f"?{query}" if query else "")
+
+
+def _require_signature() -> None:
+    token = settings().twilio_auth_token
+    signature = request.headers.get("X-Twilio-Signature", "")
+    algorithm = get_signature_algorithm(request.headers.get("X-Twilio-Webhooks-Signature-Settings"))
+    if not token or not signature or not RequestValidator(token).validate(
+            _signed_url(), request.form, signature, algorithm=algorithm):
+        log.warning("rejected an unsigned or wrongly signed request to %s", request.path)
+        abort(403, description="The request signature is missing or not valid.")
+
+
+def _field(name: str, pattern: re.Pattern[str], *, required: bool = True) -> str | None:
+    value = request.form.get(name, "").strip()
+    if not value:
+        if required:
+            abort(400, description=f"{name} is required.")
+        return None
+    if not pattern.match(value):
+        abort(400, description=f"{name} is not valid.")
+    return value
+
+
+def _twiml(reply: str | None) -> Response:
+    response = MessagingResponse()
+    if reply:
+        response.message(reply)
+    return Response(str(response), mimetype="text/xml")
+
+
+@bp.post("/inbound")
+def inbound() -> Response:
+    _require_signature()
+    sid = _field("MessageSid", SID)
+    sender = request.form.get("From", "").strip()
+    body = request.form.get("Body", "")
+    if not sender or len(sender) > 40:
+        abort(400, description="From is required.")
+    if len(body) > MAX_BODY:
+        abort(400, description="Body is too long.")
+    cfg = settings()
+    ctx = InboundContext(vault(), audit_key(), catalogs(), cfg.public_url, cfg.default_region,
+                         timedelta(hours=cfg.invite_ttl_hours))
+    with Session(db.engine) as session, session.begin():
+        result = receive(session, ctx, message_sid=str(sid), sender=sender, body=body, now=now())
+    log.info("inbound text handled: %s", result.outcome)
+    return _twiml(result.reply)
+
+
+@bp.post("/status")
+def status() -> Response:
+    _require_signature()
+    sid = str(_field("MessageSid", SID))
+    status_value = str(_field("MessageStatus", STATUS))
+    code = _field("ErrorCode", ERROR_CODE, required=False)
+    note_id: uuid.UUID | None = None
+    attempt: int | None = None
+    try:
+        if request.args.get("n"):
+            note_id = uuid.UUID(hex=request.args["n"])
+            attempt = int(request.args.get("a", ""))
+    except ValueError:
+        abort(400, description="The callback address is not valid.")
+    deps = Deps(vault(), audit_key(), policy_from_settings(settings()))
+    with Session(db.engine) as session, session.begin():
+        result = record_report(session, deps, sid=sid, status=status_value, error_code=code, now=now(),
+                               note_id=note_id, attempt=attempt)
+    log.info("status report %s: %s", status_value, "duplicate" if result.duplicate else
+             ("applied" if result.matched else "kept for later"))
+    return Response(status=204)

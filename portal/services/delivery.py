@@ -1,0 +1,203 @@
+"""What happens to a message after the provider answers: status reports, retries, and hand-overs."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from portal.crypto import Vault
+from portal.models import DeliveryReceipt, Notification, NotificationState, PartnerContact, Severity
+from portal.services.audit import Actor, record
+from portal.services.consent import withdraw
+from portal.services.tasks import create_task
+from portal.sms.gateway import Outcome, classify_delivery_failure
+
+SMS_ACTOR = Actor("sms")
+
+# Provider statuses by progress; a report never moves a message backwards.
+STATUS_RANK = {
+    "accepted": 1, "scheduled": 1, "queued": 1, "sending": 2, "sent": 3,
+    "delivered": 4, "undelivered": 4, "failed": 4, "canceled": 4, "read": 5,
+}
+IN_FLIGHT = {"accepted", "scheduled", "queued", "sending", "sent"}
+DELIVERED = {"delivered", "read"}
+FAILED = {"undelivered", "failed", "canceled"}
+FINAL_STATES = (NotificationState.DELIVERED, NotificationState.FAILED, NotificationState.CANCELLED,
+                NotificationState.HANDED_OVER)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How patient the dispatcher is. Defaults suit Twilio; tests and the fault drill shorten them."""
+
+    public_url: str
+    warning_stale: timedelta = timedelta(hours=48)
+    lease: timedelta = timedelta(minutes=2)  # a claim older than this is treated as unknown
+    reconcile_after: timedelta = timedelta(minutes=10)  # wait this long for a report before looking it up
+    max_attempts: int = 6
+    backoff_base: timedelta = timedelta(seconds=30)
+    backoff_cap: timedelta = timedelta(minutes=30)
+    min_validity_seconds: int = 120
+    max_validity_seconds: int = 36000  # Twilio's ceiling for ValidityPeriod
+    batch: int = 20
+
+    def backoff(self, attempt: int) -> timedelta:
+        return min(self.backoff_cap, self.backoff_base * (2 ** max(0, attempt - 1)))
+
+    def stale_at(self, note: Notification) -> datetime | None:
+        if note.stale_at is not None:
+            return note.stale_at
+        return note.created_at + self.warning_stale if note.kind == "warning" else None
+
+    def status_callback(self, note_id: uuid.UUID, attempt: int) -> str:
+        return f"{self.public_url.rstrip('/')}/sms/status?n={note_id.hex}&a={attempt}"
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What the outcome handlers need besides the session."""
+
+    vault: Vault
+    audit_key: bytes
+    policy: Policy
+
+
+def _task_for(db: Session, deps: Deps, note: Notification, partner: PartnerContact, reason: str,
+              now: datetime) -> None:
+    warning = note.kind == "warning"
+    severity = (Severity.URGENT if note.serious else Severity.SOON) if warning else Severity.ROUTINE
+    create_task(db, partner, kind="message_not_delivered" if warning else "message_not_sent",
+                severity=severity, now=now, source_event_id=note.source_event_id, notification_id=note.id,
+                detail=reason, vault=deps.vault)
+
+
+def hand_over(db: Session, deps: Deps, note: Notification, reason: str, now: datetime,
+              state: str = NotificationState.HANDED_OVER) -> None:
+    """The message will not reach her by text: her worker gets a task to reach her another way."""
+    partner = db.get(PartnerContact, note.partner_id)
+    assert partner is not None
+    note.state, note.error_code, note.finished_at, note.updated_at = state, reason[:20], now, now
+    _task_for(db, deps, note, partner, reason, now)
+    record(db, deps.audit_key, SMS_ACTOR, f"sms.{state}", "notification", note.id, {"reason": reason}, now=now)
+
+
+def retry_later(db: Session, deps: Deps, note: Notification, code: str | None, now: datetime) -> None:
+    """Back to pending after a bounded, growing pause; gives up to her worker when out of tries or time."""
+    at = now + deps.policy.backoff(note.attempts)
+    stale = deps.policy.stale_at(note)
+    if note.attempts >= deps.policy.max_attempts:
+        hand_over(db, deps, note, f"gave_up_{code or 'retry'}", now)
+    elif stale is not None and at >= stale:
+        hand_over(db, deps, note, "stale", now)
+    else:
+        note.state, note.not_before, note.error_code = NotificationState.PENDING, at, code
+        note.provider_sid, note.claimed_by, note.updated_at = None, None, now
+
+
+def apply_outcome(db: Session, deps: Deps, note: Notification, outcome: Outcome, code: str | None,
+                  now: datetime) -> None:
+    """Act on a refusal or a failed delivery: retry, stop texting her number, or pass it to her worker."""
+    partner = db.get(PartnerContact, note.partner_id)
+    assert partner is not None
+    if outcome in (Outcome.RETRY, Outcome.NOT_SENT):
+        retry_later(db, deps, note, code, now)
+    elif outcome is Outcome.EXPIRED:  # never reached her: try again in her next window
+        note.state, note.not_before, note.error_code = NotificationState.PENDING, now, code
+        note.provider_sid, note.updated_at = None, now
+    elif outcome is Outcome.UNKNOWN:
+        note.state, note.error_code, note.updated_at = NotificationState.UNKNOWN, code or "no_answer", now
+    elif outcome is Outcome.OPTED_OUT:
+        note.state, note.error_code, note.finished_at = NotificationState.FAILED, code, now
+        if not partner.sms_opted_out:
+            withdraw(db, deps.audit_key, partner, channel="sms", now=now, actor=SMS_ACTOR, scope="sms")
+        if note.kind == "warning":
+            _task_for(db, deps, note, partner, "opted_out", now)
+    elif outcome is Outcome.NUMBER_UNUSABLE:
+        partner.sms_unusable = True
+        hand_over(db, deps, note, f"unusable_{code}", now, state=NotificationState.FAILED)
+        record(db, deps.audit_key, SMS_ACTOR, "sms.number_unusable", "partner_contact", partner.id,
+               {"code": code}, now=now)
+    else:  # CALL_INSTEAD, REJECTED
+        hand_over(db, deps, note, f"{outcome.value}_{code or 'none'}", now, state=NotificationState.FAILED)
+
+
+def store_receipt(db: Session, sid: str, status: str, error_code: str | None, now: datetime) -> bool:
+    """Record one (MessageSid, status) report; False when it was already recorded (a duplicate)."""
+    values = {"id": uuid.uuid4(), "message_sid": sid, "status": status, "error_code": error_code,
+              "received_at": now}
+    dialect = db.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt = pg_insert(DeliveryReceipt).values(**values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        stmt = sqlite_insert(DeliveryReceipt).values(**values).on_conflict_do_nothing()
+    else:  # pragma: no cover - other databases are not supported
+        stmt = insert(DeliveryReceipt).values(**values)
+    return bool(db.execute(stmt).rowcount)
+
+
+def apply_status(db: Session, deps: Deps, note: Notification, status: str, error_code: str | None,
+                 now: datetime) -> None:
+    """Move the message forward by one provider report (never backwards, never out of a final state)."""
+    if STATUS_RANK.get(status, 0) <= STATUS_RANK.get(note.provider_status or "", 0):
+        return
+    note.provider_status, note.updated_at = status, now
+    if note.state in FINAL_STATES or note.state == NotificationState.PENDING:
+        return
+    if status in IN_FLIGHT:
+        note.state = NotificationState.SENT
+        note.sent_at = note.sent_at or now
+    elif status in DELIVERED:
+        note.state, note.finished_at, note.error_code = NotificationState.DELIVERED, now, None
+        note.sent_at = note.sent_at or now
+    elif status in FAILED:
+        outcome = classify_delivery_failure(status, error_code, warning=note.kind == "warning")
+        apply_outcome(db, deps, note, outcome, error_code, now)
+
+
+def apply_stored_receipts(db: Session, deps: Deps, note: Notification, now: datetime) -> None:
+    """Reports that arrived before we knew which message they belong to, applied in progress order."""
+    if not note.provider_sid:
+        return
+    receipts = db.scalars(select(DeliveryReceipt).where(DeliveryReceipt.message_sid == note.provider_sid))
+    for receipt in sorted(receipts, key=lambda r: STATUS_RANK.get(r.status, 0)):
+        apply_status(db, deps, note, receipt.status, receipt.error_code, now)
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    duplicate: bool
+    matched: bool
+
+
+def record_report(db: Session, deps: Deps, *, sid: str, status: str, error_code: str | None, now: datetime,
+                  note_id: uuid.UUID | None = None, attempt: int | None = None) -> ReportResult:
+    """A status callback: stored once per (sid, status), applied to its message when we know it.
+
+    `note_id` and `attempt` come from our own callback URL: they tie a report to a send whose answer
+    was lost (the worker died, or the connection dropped) so that it is never sent twice.
+    """
+    if not store_receipt(db, sid, status, error_code, now):
+        return ReportResult(duplicate=True, matched=False)
+    query = select(Notification).where(Notification.provider_sid == sid)
+    if db.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    note = db.scalar(query)
+    if note is None and note_id is not None and attempt is not None:
+        locked = select(Notification).where(Notification.id == note_id)
+        if db.get_bind().dialect.name == "postgresql":
+            locked = locked.with_for_update()
+        candidate = db.scalar(locked)
+        if (candidate is not None and candidate.attempts == attempt and candidate.provider_sid is None
+                and candidate.state in (NotificationState.SENDING, NotificationState.UNKNOWN)):
+            candidate.provider_sid = sid
+            note = candidate
+    if note is None:
+        return ReportResult(duplicate=False, matched=False)
+    apply_stored_receipts(db, deps, note, now)
+    return ReportResult(duplicate=False, matched=True)

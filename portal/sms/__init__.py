@@ -1,0 +1,1 @@
+"""The SMS gateway: provider backends, keywords per locale, discreet message templates."""

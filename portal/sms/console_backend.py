@@ -1,0 +1,61 @@
+"""Development backend: prints one redacted line per message, records it, and reports its progress."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TextIO
+
+from portal.models import utcnow
+from portal.sms.gateway import Accepted, OutboundSms, ProviderMessage
+from portal.sms.segments import measure
+
+
+@dataclass
+class StatusReport:
+    """A status callback, as Twilio would post it to /sms/status."""
+
+    sid: str
+    status: str
+    error_code: str | None
+    callback_url: str | None
+
+
+def masked(number: str) -> str:
+    return "…" + number[-2:] if len(number) > 2 else "…"
+
+
+@dataclass
+class ConsoleGateway:
+    """Never leaves the machine. Each send is followed by simulated `sent` and `delivered` reports."""
+
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    clock: Callable[[], datetime] = utcnow
+    name: str = "console"
+    messages: dict[str, ProviderMessage] = field(default_factory=dict)
+    reports: list[StatusReport] = field(default_factory=list)
+
+    def send(self, message: OutboundSms) -> Accepted:
+        sid = "SM" + secrets.token_hex(16)
+        self.messages[sid] = ProviderMessage(sid, "delivered", None, message.to, message.body, self.clock())
+        info = measure(message.body)
+        print(f"[sms console] {sid} to {masked(message.to)}: {info.units} {info.encoding} units, "
+              f"{info.segments} segment(s), valid {message.validity_seconds}s (text not shown)",
+              file=self.out, flush=True)
+        for status in ("sent", "delivered"):
+            self.reports.append(StatusReport(sid, status, None, message.status_callback))
+        return Accepted(sid, "queued")
+
+    def take_reports(self) -> list[StatusReport]:
+        taken, self.reports = self.reports, []
+        return taken
+
+    def fetch(self, sid: str) -> ProviderMessage | None:
+        return self.messages.get(sid)
+
+    def find(self, to: str, since: datetime) -> list[ProviderMessage]:
+        return [m for m in self.messages.values()
+                if m.to == to and (m.created_at is None or m.created_at >= since)]

@@ -1,0 +1,78 @@
+"""SMS keywords per locale: opt-out, opt-in and help. A new locale adds rows to KEYWORDS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from portal.sms.textfold import fold_keyword, words
+
+
+class Action(StrEnum):
+    OPT_OUT = "opt_out"
+    OPT_IN = "opt_in"
+    HELP = "help"
+
+
+@dataclass(frozen=True)
+class Keyword:
+    locale: str
+    action: Action
+    word: str
+    # Twilio answers these itself (standard opt-out handling): we must not send a second confirmation.
+    provider_replies: bool = False
+
+
+def _rows(locale: str, action: Action, *words_: str, provider: bool = False) -> list[Keyword]:
+    return [Keyword(locale, action, w, provider) for w in words_]
+
+
+KEYWORDS: tuple[Keyword, ...] = tuple(
+    # English: Twilio's standard keywords (it blocks and auto-replies) plus OPT OUT.
+    _rows("en", Action.OPT_OUT, "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE",
+          "OPTOUT", provider=True)
+    + _rows("en", Action.OPT_OUT, "OPT OUT", "OPT-OUT")
+    + _rows("en", Action.OPT_IN, "START", "YES", "UNSTOP", provider=True)
+    + _rows("en", Action.HELP, "HELP", "INFO", provider=True)
+    # German.
+    + _rows("de", Action.OPT_OUT, "STOPP", "HALT", "ENDE", "ABMELDEN", "AUFHÖREN", "BEENDEN", "ABBESTELLEN")
+    + _rows("de", Action.OPT_IN, "JA", "ANMELDEN", "WEITER")
+    + _rows("de", Action.HELP, "HILFE")
+    # Arabic.
+    + _rows("ar", Action.OPT_OUT, "توقف", "قف", "إيقاف", "أوقف", "إلغاء", "الغاء الاشتراك", "إنهاء")
+    + _rows("ar", Action.OPT_IN, "ابدأ", "بدء", "نعم", "استئناف")
+    + _rows("ar", Action.HELP, "مساعدة", "معلومات")
+    # Common carrier words in neighbouring languages (French, Spanish, Italian, Dutch, Portuguese).
+    + _rows("fr", Action.OPT_OUT, "ARRET", "ARRÊTER", "DESABONNER")
+    + _rows("es", Action.OPT_OUT, "ALTO", "PARAR", "BAJA", "CANCELAR")
+    + _rows("it", Action.OPT_OUT, "FERMA", "BASTA")
+    + _rows("nl", Action.OPT_OUT, "AFMELDEN")
+    + _rows("pt", Action.OPT_OUT, "PARE", "SAIR")
+    + _rows("fr", Action.HELP, "AIDE")
+    + _rows("es", Action.HELP, "AYUDA")
+)
+
+# Words and phrases that read like "stop texting me" without being a keyword: her worker gets them urgently.
+STOP_LIKE: dict[str, tuple[str, ...]] = {
+    "en": ("stop", "stopall", "optout", "opt out", "unsubscribe", "no more", "dont text", "don't text",
+           "do not text", "stop texting", "leave me alone", "remove me", "wrong number", "not interested"),
+    "de": ("stopp", "keine sms", "nicht mehr", "lass mich", "lassen sie mich", "falsche nummer", "abmelden",
+           "abbestellen"),
+    "ar": ("توقف", "أوقف", "إيقاف", "لا ترسل", "لا تراسل", "اتركني", "رقم خطأ", "إلغاء"),
+    "fr": ("arret", "arreter"),
+}
+
+_TABLE: dict[str, Keyword] = {}
+for _row in KEYWORDS:
+    _TABLE.setdefault(fold_keyword(_row.word), _row)
+
+
+def match(text: str) -> Keyword | None:
+    """The keyword this whole message is, if any (trimmed, any case, accents and end punctuation ignored)."""
+    return _TABLE.get(fold_keyword(text))
+
+
+def reads_like_stop(text: str) -> bool:
+    """Free text containing a stop-like word or phrase in any locale (word by word, folded)."""
+    padded = " " + " ".join(words(text)) + " "
+    return any(f" {' '.join(words(p))} " in padded for phrases in STOP_LIKE.values() for p in phrases)

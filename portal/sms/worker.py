@@ -1,0 +1,96 @@
+"""The long-running worker: dispatch, apply simulated reports (console), sleep, stop cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from flask import Flask
+from sqlalchemy.orm import sessionmaker
+
+from portal.services.delivery import record_report
+from portal.services.dispatch import Counts, Dispatcher
+from portal.sms.console_backend import ConsoleGateway
+from portal.sms.factory import catalogs, gateway_from_settings, policy_from_settings
+
+log = logging.getLogger("portal.sms.worker")
+
+
+def build_dispatcher(app: Flask, *, lease_seconds: int = 120, reconcile_after_seconds: int = 600,
+                     batch: int = 20, **gateway_kwargs: Any) -> Dispatcher:
+    """A dispatcher wired to this app's database, keys, clock and configured backend."""
+    from portal.extensions import db
+
+    settings = app.config["PORTAL"]
+    clock = app.extensions["portal.clock"]
+    policy = policy_from_settings(settings, lease=timedelta(seconds=lease_seconds),
+                                  reconcile_after=timedelta(seconds=reconcile_after_seconds), batch=batch)
+    return Dispatcher(
+        sessions=sessionmaker(db.engine, expire_on_commit=False),
+        vault=app.extensions["portal.vault"], audit_key=app.extensions["portal.audit_key"],
+        gateway=gateway_from_settings(settings, **gateway_kwargs), catalogs=catalogs(), policy=policy,
+        clock=clock.now, worker_id=f"{socket.gethostname()[:30]}:{os.getpid()}",
+    )
+
+
+def apply_simulated_reports(dispatcher: Dispatcher) -> int:
+    """Console backend: feed its `sent`/`delivered` reports through the same code as /sms/status."""
+    gateway = dispatcher.gateway
+    if not isinstance(gateway, ConsoleGateway):
+        return 0
+    reports = gateway.take_reports()
+    for report in reports:
+        query = parse_qs(urlsplit(report.callback_url or "").query)
+        note_hex, attempt = query.get("n", [None])[0], query.get("a", [None])[0]
+        with dispatcher.sessions() as db, db.begin():
+            record_report(db, dispatcher.deps, sid=report.sid, status=report.status, error_code=report.error_code,
+                          now=dispatcher.clock(), note_id=uuid.UUID(hex=note_hex) if note_hex else None,
+                          attempt=int(attempt) if attempt else None)
+        print(f"[sms console] {report.sid} {report.status}", file=gateway.out, flush=True)
+    return len(reports)
+
+
+def _summary(counts: Counts) -> str:
+    return (f"sent {counts.sent}, rescheduled {counts.rescheduled}, retried {counts.retried}, "
+            f"unknown {counts.unknown}, reconciled {counts.reconciled}, failed {counts.failed}, "
+            f"handed over {counts.handed_over}")
+
+
+def run(dispatcher: Dispatcher, *, once: bool, poll_seconds: float,
+        echo: Callable[[str], None] = print) -> None:
+    """Loop until SIGTERM or SIGINT (the message in hand is finished first); --once: one pass."""
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: object) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    echo(f"SMS worker {dispatcher.worker_id} using the {dispatcher.gateway.name} backend"
+         + ("" if once else f", polling every {poll_seconds:g}s"))
+    try:
+        while not stop.is_set():
+            try:
+                counts = dispatcher.run_once()
+                apply_simulated_reports(dispatcher)
+            except Exception:  # noqa: BLE001 - keep the loop alive (database restart, provider outage)
+                log.exception("dispatch pass failed; trying again after the poll interval")
+                if once:
+                    raise
+                counts = Counts()
+            if counts.busy or once:
+                echo(_summary(counts))
+            if once:
+                break
+            stop.wait(poll_seconds)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    echo("SMS worker stopped.")
