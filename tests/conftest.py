@@ -133,9 +133,12 @@ def dbs(app) -> Iterator[Session]:  # type: ignore[no-untyped-def]
     """A plain SQLAlchemy session on the app's engine, for arranging and checking data."""
     from portal.extensions import db
 
+    # The app context is not kept pushed: a test's requests must each get their own `g` (a shared one
+    # would carry CSRF tokens and the signed-in staff member from one request into the next).
     with app.app_context():
-        with Session(db.engine, expire_on_commit=False) as session:
-            yield session
+        engine = db.engine
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
 
 
 @pytest.fixture

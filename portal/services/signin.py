@@ -59,7 +59,8 @@ def register_failure(user: StaffUser, now: datetime) -> None:
 def check_password(db: Session, audit_key: bytes, email: str, password: str, now: datetime) -> PasswordResult:
     """First factor. Unknown, disabled, locked and wrong all cost one Argon2id verification and look alike."""
     email = (email or "").strip().lower()
-    user = db.scalar(select(StaffUser).where(StaffUser.email == email)) if email and len(email) <= 254 else None
+    plausible = bool(email) and len(email) <= 254 and email.isprintable()
+    user = db.scalar(select(StaffUser).where(StaffUser.email == email)) if plausible else None
     if user is None or not user.is_active or is_locked(user, now):
         _verify_hash(_dummy_hash(), password)
         if user is not None:
