@@ -172,7 +172,12 @@ class ServerSessionInterface(SessionInterface):
     def cookie_name(self) -> str:
         return self.COOKIE_NAME
 
-    def open_session(self, app: Flask, request: Request) -> ServerSession:
+    # Machine endpoints (programme-event API, Twilio webhooks) never read, refresh or set a session cookie.
+    COOKIELESS_PREFIXES = ("/api/", "/sms/")
+
+    def open_session(self, app: Flask, request: Request) -> ServerSession | None:  # type: ignore[override]
+        if request.path.startswith(self.COOKIELESS_PREFIXES):
+            return self.make_null_session(app)  # type: ignore[return-value]
         sid = request.cookies.get(self.cookie_name())
         if not sid or len(sid) > 100:
             return ServerSession()

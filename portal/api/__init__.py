@@ -2,6 +2,9 @@
 
 from flask import Blueprint
 
+from portal.extensions import csrf
+
 bp = Blueprint("api", __name__)
+csrf.exempt(bp)
 
 from portal.api import routes  # noqa: E402,F401
