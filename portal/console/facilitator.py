@@ -1,0 +1,179 @@
+"""Facilitators' pages: their programmes, participants by pseudonymous reference, and event reports.
+
+Nothing here reads anything about her: every query is about programmes, participants and events, so no page,
+redirect or error can differ with whether a partner is linked. Reports take at least a fixed time.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, date, datetime
+from datetime import time as day_time
+from zoneinfo import ZoneInfo
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from portal.console import bp, labels
+from portal.console.access import not_found, require_role, uuid_or_404
+from portal.console.navigation import NAV, NavItem
+from portal.extensions import db
+from portal.models import EventKind, Participant, Programme, ProgrammeMembership, Role
+from portal.response_floor import pad_to_floor
+from portal.runtime import audit_key, now, settings, vault
+from portal.services import events
+
+NAV.append(NavItem("console.facilitator_programmes", _l("My programmes"), (Role.FACILITATOR,)))
+
+FACILITATOR = Role.FACILITATOR
+FORM_ERRORS = {
+    "invalid_reference": _l("A reference is 1 to 64 letters, digits or . _ / - and starts with a letter or digit."),
+    "duplicate_reference": _l("That reference is registered in this programme already."),
+    "invalid_kind": _l("Choose what happened."),
+    "risk_to_required": _l("Say who is at risk: partner, children or both."),
+    "imminence_required": _l("Say how soon the risk could become harm."),
+    "risk_fields_only_for_risk": _l("Who is at risk and how soon belong to a risk concern only."),
+    "description_too_long": _l("The description is limited to 4000 characters."),
+    "occurred_at_in_future": _l("The date cannot be in the future."),
+    "invalid_occurred_at": _l("Enter the date as YYYY-MM-DD."),
+    "unknown_participant": _l("This participant is not registered in this programme."),
+    "idempotency_key_reused": _l("This form was already sent with other answers. Please start again."),
+    "invalid_idempotency_key": _l("Please start again from the participant page."),
+}
+
+
+def my_programmes() -> list[Programme]:
+    return list(db.session.scalars(
+        select(Programme).join(ProgrammeMembership, ProgrammeMembership.programme_id == Programme.id)
+        .where(ProgrammeMembership.staff_id == g.staff.id, ProgrammeMembership.role == FACILITATOR,
+               Programme.is_active.is_(True)).order_by(Programme.name)))
+
+
+def programme_or_404(programme_id: object) -> Programme:
+    wanted = uuid_or_404(programme_id)
+    for programme in my_programmes():
+        if programme.id == wanted:
+            return programme
+    not_found()
+
+
+def participant_or_404(programme: Programme, participant_id: object) -> Participant:
+    participant = db.session.get(Participant, uuid_or_404(participant_id))
+    if participant is None or participant.programme_id != programme.id:
+        not_found()
+    return participant
+
+
+@bp.get("/my-programmes")
+@require_role(FACILITATOR)
+def facilitator_programmes():  # type: ignore[no-untyped-def]
+    return render_template("console/facilitator/programmes.html", programmes=my_programmes())
+
+
+def _programme_page(programme: Programme, errors: dict[str, object], reference: str = "", status: int = 200):  # type: ignore[no-untyped-def]
+    participants = list(db.session.scalars(select(Participant).where(Participant.programme_id == programme.id)
+                                           .order_by(Participant.reference)))
+    return render_template("console/facilitator/programme.html", programme=programme, participants=participants,
+                           errors=errors, reference=reference, L=labels), status
+
+
+@bp.get("/my-programmes/<programme_id>")
+@require_role(FACILITATOR)
+def facilitator_programme(programme_id: str):  # type: ignore[no-untyped-def]
+    return _programme_page(programme_or_404(programme_id), {})
+
+
+@bp.post("/my-programmes/<programme_id>/participants")
+@require_role(FACILITATOR)
+def facilitator_register(programme_id: str):  # type: ignore[no-untyped-def]
+    programme = programme_or_404(programme_id)
+    reference = request.form.get("reference", "")
+    try:
+        participant = events.register_participant(db.session, audit_key(), programme=programme,
+                                                  reference=reference, now=now(), created_by=g.staff.id)
+        db.session.commit()
+    except events.EventError as exc:
+        db.session.rollback()
+        return _programme_page(programme, {"reference": FORM_ERRORS[exc.code]}, reference[:64], 400)
+    except IntegrityError:
+        db.session.rollback()
+        return _programme_page(programme, {"reference": FORM_ERRORS["duplicate_reference"]}, reference[:64], 400)
+    flash(_("Participant %(reference)s registered.", reference=participant.reference))
+    return redirect(url_for("console.facilitator_participant", programme_id=programme.id,
+                            participant_id=participant.id), code=303)
+
+
+def _participant_page(programme, participant, errors, values, status=200):  # type: ignore[no-untyped-def]
+    reported = events.events_for_participant(db.session, participant.id)
+    return render_template("console/facilitator/participant.html", programme=programme, participant=participant,
+                           reported=reported, errors=errors, values=values, kinds=EventKind.ALL,
+                           imminence=events.IMMINENCE, L=labels), status
+
+
+def _blank_report() -> dict[str, object]:
+    return {"kind": "", "risk_to": [], "imminence": "", "description": "", "occurred_on": "",
+            "report_key": uuid.uuid4().hex}
+
+
+@bp.get("/my-programmes/<programme_id>/participants/<participant_id>")
+@require_role(FACILITATOR)
+def facilitator_participant(programme_id: str, participant_id: str):  # type: ignore[no-untyped-def]
+    programme = programme_or_404(programme_id)
+    return _participant_page(programme, participant_or_404(programme, participant_id), {}, _blank_report())
+
+
+def _occurred(text: str) -> datetime | None:
+    """The day it happened (noon, deployment time zone); today means now; blank means now."""
+    if not text.strip():
+        return now()
+    day = date.fromisoformat(text.strip())
+    zone = ZoneInfo(settings().default_timezone)
+    if day == now().astimezone(zone).date():
+        return now()
+    return datetime.combine(day, day_time(12, 0), zone).astimezone(UTC)
+
+
+@bp.post("/my-programmes/<programme_id>/participants/<participant_id>/events")
+@require_role(FACILITATOR)
+def facilitator_report(programme_id: str, participant_id: str):  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    programme = programme_or_404(programme_id)
+    participant = participant_or_404(programme, participant_id)
+    try:
+        return _report(programme, participant)
+    finally:
+        pad_to_floor(started)
+
+
+def _report(programme: Programme, participant: Participant):  # type: ignore[no-untyped-def]
+    form = request.form
+    risk_to = form.getlist("risk_to")
+    values = {"kind": form.get("kind", ""), "risk_to": risk_to, "imminence": form.get("imminence", ""),
+              "description": form.get("description", ""), "occurred_on": form.get("occurred_on", ""),
+              "report_key": form.get("report_key", "")}
+    try:
+        occurred = _occurred(str(values["occurred_on"]))
+    except ValueError:
+        return _participant_page(programme, participant, {"occurred_on": FORM_ERRORS["invalid_occurred_at"]},
+                                 values, 400)
+    key = f"form:{values['report_key']}" if values["report_key"] else None
+    try:
+        events.report_event(db.session, vault(), audit_key(), programme=programme,
+                            participant_ref=participant.reference, kind=str(values["kind"]),
+                            risk_to_partner="partner" in risk_to, risk_to_children="children" in risk_to,
+                            imminence=str(values["imminence"]) or None, description=str(values["description"]),
+                            occurred_at=occurred, now=now(), reporter=events.Reporter(staff_id=g.staff.id),
+                            idempotency_key=key)
+        db.session.commit()
+    except events.EventError as exc:
+        db.session.rollback()
+        return _participant_page(programme, participant, {exc.field or "form": FORM_ERRORS[exc.code]}, values, 400)
+    except IntegrityError:
+        db.session.rollback()  # the same form sent twice at once: the first one counts
+    flash(_("Thank you. The report is recorded."))
+    return redirect(url_for("console.facilitator_participant", programme_id=programme.id,
+                            participant_id=participant.id), code=303)

@@ -1,0 +1,97 @@
+"""Words staff see for the codes stored in the database (translatable; the codes never change)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+STATUS = {
+    "invited": _l("Recorded, not yet confirmed by her"), "active": _l("Contact agreed"),
+    "declined": _l("Declined contact"), "withdrawn": _l("Withdrew from contact"), "closed": _l("Case closed"),
+    "erased": _l("Erased"),
+}
+SEVERITY = {"immediate": _l("Immediate"), "urgent": _l("Urgent"), "soon": _l("Soon"), "routine": _l("Routine")}
+EVENT_KIND = {
+    "dropout": _l("Dropped out"), "suspended": _l("Suspended or excluded"), "completed": _l("Completed"),
+    "programme_ended": _l("Programme ended"), "attendance_concern": _l("Attendance concern"),
+    "risk": _l("Risk concern"),
+}
+TASK_KIND = {f"event_{kind}": label for kind, label in EVENT_KIND.items()}
+TASK_KIND.update({
+    "consent_withdrawn_contact": _l("She stopped contact"), "consent_withdrawn_sms": _l("She stopped text messages"),
+})
+IMMINENCE = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High"), "imminent": _l("Imminent")}
+TELL = {"none": _l("Do not tell her"), "message": _l("Text message"), "call": _l("Phone call"),
+        "both": _l("Text message and phone call")}
+TELL_FIELDS = {"tell_dropout": _l("If he drops out"), "tell_suspended": _l("If he is suspended or excluded"),
+               "tell_completed": _l("If he completes or the programme ends"),
+               "tell_risk": _l("If the facilitators see a risk")}
+FLAGS = {
+    "channel_sms": _l("Text messages are safe"), "channel_call": _l("Phone calls are safe"),
+    "channel_worker_only": _l("Only through her worker"), "voicemail_ok": _l("Voicemail is safe"),
+    "shared_phone": _l("Someone else may use her phone"),
+    "serious_risk_any_time": _l("Serious risk warnings at any time, even outside her safe times"),
+}
+MESSAGE_STATE = {
+    "pending": _l("Waiting for her safe time"), "sending": _l("Sending"), "sent": _l("Sent"),
+    "delivered": _l("Delivered"), "failed": _l("Not delivered"), "unknown": _l("Being checked"),
+    "cancelled": _l("Cancelled"), "handed_over": _l("Passed to her worker to call"),
+}
+MESSAGE_KIND = {"invite": _l("Link to the site"), "warning": _l("Warning"), "confirmation": _l("Confirmation"),
+                "help": _l("Help reply")}
+CONSENT_ACTION = {"given": _l("Agreed"), "declined": _l("Declined"), "withdrawn": _l("Withdrew")}
+CONSENT_CHANNEL = {"web": _l("On the site"), "sms": _l("By text message"), "worker": _l("Told her worker")}
+CONSENT_SCOPE = {"contact": _l("Contact"), "sms": _l("Text messages")}
+METHOD = {"call": _l("Phone call"), "sms": _l("Text message"), "in_person": _l("In person"), "other": _l("Other")}
+SAFE_TO_TALK = {"yes": _l("Yes, she said it was safe"), "no": _l("No, not safe now"),
+                "unknown": _l("Could not check")}
+OUTCOME = {"talked": _l("We talked"), "no_answer": _l("No answer"), "not_safe_now": _l("Not safe to talk now"),
+           "voicemail_left": _l("Voicemail left"), "someone_else_answered": _l("Someone else answered"),
+           "other": _l("Other")}
+INFORMATION = {
+    "contact_voluntary": _l("Contact is her choice, and how to stop it"),
+    "programme_limits": _l("What the programme is and its limits"),
+    "manipulation": _l("How attendance can be used against her"),
+    "what_is_shared": _l("What is shared, and with whom"),
+    "confidentiality_limits": _l("Limits of confidentiality (children, danger to life)"),
+    "support_and_helplines": _l("Support services and helplines"),
+    "safety_planning": _l("Safety planning"),
+}
+CLOSURE = {"her_request": _l("She asked to close"), "no_contact_possible": _l("No safe way to reach her"),
+           "no_longer_needed": _l("Contact no longer needed"), "moved_away": _l("She moved away"),
+           "other": _l("Other")}
+WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
+            _l("Sunday"))
+
+ERRORS = {
+    "name_required": _l("Enter her name."),
+    "phone_invalid": _l("Enter a phone number we can reach her on, with the country code if it is not local."),
+    "email_invalid": _l("That email address does not look right."),
+    "locale_invalid": _l("Choose a language from the list."),
+    "timezone_invalid": _l("Choose a time zone from the list."),
+    "consent_required": _l("Contact needs her consent: confirm that she agreed on the phone."),
+    "consent_in_future": _l("The date she agreed cannot be in the future."),
+    "date_invalid": _l("Enter the date as YYYY-MM-DD."),
+    "phone_exists": _l("Someone with this number is already recorded in your service."),
+    "no_service": _l("Your account belongs to no support service. Ask an admin."),
+    "not_open": _l("This is not possible while contact is stopped or the case is closed."),
+    "no_sms": _l("She cannot receive text messages from us (no number, stopped or undeliverable)."),
+    "tell_invalid": _l("Choose one of the options."),
+    "code_word_too_long": _l("The code word is limited to 60 characters."),
+    "weekday_invalid": _l("Choose a day."),
+    "window_invalid": _l("The start must be before the end (times as HH:MM)."),
+    "programme_unknown": _l("Choose a programme of your service."),
+    "participant_unknown": _l("No participant with that reference in that programme."),
+    "already_linked": _l("She is already linked to that participant."),
+    "reason_invalid": _l("Choose a reason."),
+    "already_closed": _l("The case is already closed."),
+    "not_closed": _l("The case is not closed."),
+    "method_invalid": _l("Choose how you made contact."),
+    "safe_invalid": _l("Say whether it was safe to talk."),
+    "outcome_invalid": _l("Choose an outcome."),
+    "in_future": _l("The time cannot be in the future."),
+    "information_invalid": _l("Choose from the listed topics."),
+    "information_needs_safe_talk": _l("Information can only be recorded for a conversation she said was safe."),
+    "talked_needs_reached": _l("'We talked' needs 'reached her'."),
+    "too_long": _l("Notes are limited to 4000 characters."),
+    "confirm_required": _l("Type ERASE to confirm."),
+}

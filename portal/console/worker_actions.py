@@ -1,0 +1,165 @@
+"""Support workers' actions on her case: send her link, link/unlink him, safe times, close, stop, erase."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from portal.console import bp, labels
+from portal.console.access import require_role, uuid_or_404
+from portal.console.worker import WORKER, case_or_404
+from portal.extensions import db
+from portal.runtime import audit_key, now, settings, vault
+from portal.services import casework
+
+
+def back(partner_id: object, anchor: str = ""):  # type: ignore[no-untyped-def]
+    return redirect(url_for("console.worker_case", partner_id=partner_id) + anchor, code=303)
+
+
+def refused(partner_id: object, error: casework.CaseError, anchor: str = ""):  # type: ignore[no-untyped-def]
+    db.session.rollback()
+    flash(str(labels.ERRORS[error.code]), "error")
+    return back(partner_id, anchor)
+
+
+@bp.post("/cases/<partner_id>/invite")
+@require_role(WORKER)
+def worker_send_link(partner_id: str):  # type: ignore[no-untyped-def]
+    partner = case_or_404(partner_id)
+    cfg = settings()
+    try:
+        casework.send_link(db.session, vault(), audit_key(), partner, g.staff, now=now(), public_url=cfg.public_url,
+                           ttl=timedelta(hours=cfg.invite_ttl_hours))
+    except casework.CaseError as exc:
+        return refused(partner.id, exc)
+    db.session.commit()
+    flash(_("A discreet link will be texted to her in her next safe time. Older links no longer work."))
+    return back(partner.id, "#messages")
+
+
+@bp.post("/cases/<partner_id>/links")
+@require_role(WORKER)
+def worker_link(partner_id: str):  # type: ignore[no-untyped-def]
+    partner = case_or_404(partner_id)
+    try:
+        programme_id = uuid.UUID(request.form.get("programme", ""))
+    except ValueError:
+        return refused(partner.id, casework.CaseError("programme_unknown"), "#links")
+    try:
+        casework.link_participant(db.session, audit_key(), partner, g.staff, programme_id=programme_id,
+                                  reference=request.form.get("reference", ""), now=now())
+    except casework.CaseError as exc:
+        return refused(partner.id, exc, "#links")
+    db.session.commit()
+    flash(_("She is linked: events reported for him now reach you."))
+    return back(partner.id, "#links")
+
+
+@bp.post("/cases/<partner_id>/links/<link_id>/end")
+@require_role(WORKER)
+def worker_unlink(partner_id: str, link_id: str):  # type: ignore[no-untyped-def]
+    partner = case_or_404(partner_id)
+    if casework.end_link(db.session, audit_key(), partner, g.staff, uuid_or_404(link_id), now=now()):
+        db.session.commit()
+        flash(_("The link to that participant has ended."))
+    return back(partner.id, "#links")
+
+
+def _minutes(text: str) -> int | None:
+    hours, _sep, minutes = text.strip().partition(":")
+    if not (hours.isdigit() and minutes.isdigit()):
+        return None
+    value = int(hours) * 60 + int(minutes)
+    return value if 0 <= int(minutes) < 60 and 0 <= value <= 1440 else None
+
+
+@bp.post("/cases/<partner_id>/windows")
+@require_role(WORKER)
+def worker_add_window(partner_id: str):  # type: ignore[no-untyped-def]
+    partner = case_or_404(partner_id)
+    weekday = request.form.get("weekday", "")
+    start, end = _minutes(request.form.get("start", "")), _minutes(request.form.get("end", ""))
+    try:
+        if start is None or end is None:
+            raise casework.CaseError("window_invalid", "start")
+        if not weekday.isdigit():
+            raise casework.CaseError("weekday_invalid", "weekday")
+        casework.add_window(db.session, audit_key(), partner, g.staff, weekday=int(weekday), start_minute=start,
+                            end_minute=end, now=now())
+    except casework.CaseError as exc:
+        db.session.rollback()
+        flash(str(labels.ERRORS[exc.code]), "error")
+        return redirect(url_for("console.worker_preferences", partner_id=partner.id), code=303)
+    db.session.commit()
+    flash(_("Safe time added on her behalf."))
+    return redirect(url_for("console.worker_preferences", partner_id=partner.id), code=303)
+
+
+@bp.post("/cases/<partner_id>/windows/<window_id>/remove")
+@require_role(WORKER)
+def worker_remove_window(partner_id: str, window_id: str):  # type: ignore[no-untyped-def]
+    partner = case_or_404(partner_id)
+    if casework.remove_window(db.session, audit_key(), partner, g.staff, uuid_or_404(window_id), now=now()):
+        db.session.commit()
+        flash(_("Safe time removed on her behalf."))
+    return redirect(url_for("console.worker_preferences", partner_id=partner.id), code=303)
+
+
+@bp.post("/cases/<partner_id>/close")
+@require_role(WORKER)
+def worker_close(partner_id: str):  # type: ignore[no-untyped-def]
+    partner = case_or_404(partner_id)
+    try:
+        casework.close_case(db.session, audit_key(), partner, g.staff, reason=request.form.get("reason", ""),
+                            now=now())
+    except casework.CaseError as exc:
+        return refused(partner.id, exc, "#close")
+    db.session.commit()
+    flash(_("The case is closed. Nothing more will be sent to her."))
+    return back(partner.id)
+
+
+@bp.post("/cases/<partner_id>/reopen")
+@require_role(WORKER)
+def worker_reopen(partner_id: str):  # type: ignore[no-untyped-def]
+    partner = case_or_404(partner_id)
+    try:
+        casework.reopen_case(db.session, audit_key(), partner, g.staff, now=now())
+    except casework.CaseError as exc:
+        return refused(partner.id, exc)
+    db.session.commit()
+    flash(_("The case is open again."))
+    return back(partner.id)
+
+
+@bp.post("/cases/<partner_id>/withdraw")
+@require_role(WORKER)
+def worker_withdraw(partner_id: str):  # type: ignore[no-untyped-def]
+    partner = case_or_404(partner_id)
+    try:
+        cancelled = casework.withdraw_for_her(db.session, audit_key(), partner, g.staff, now=now())
+    except casework.CaseError as exc:
+        return refused(partner.id, exc)
+    db.session.commit()
+    flash(_("Contact has stopped as she asked. %(count)d pending messages were cancelled.", count=cancelled))
+    return back(partner.id)
+
+
+@bp.route("/cases/<partner_id>/erase", methods=["GET", "POST"])
+@require_role(WORKER)
+def worker_erase(partner_id: str):  # type: ignore[no-untyped-def]
+    partner = case_or_404(partner_id)
+    label = casework.case_label(partner.id)
+    if request.method == "GET":
+        return render_template("console/worker/erase.html", partner=partner, label=label, error=None)
+    if request.form.get("confirm", "").strip().upper() != "ERASE":
+        return render_template("console/worker/erase.html", partner=partner, label=label,
+                               error=labels.ERRORS["confirm_required"]), 400
+    casework.erase_on_request(db.session, audit_key(), partner, g.staff, now=now())
+    db.session.commit()
+    flash(_("Her personal data is erased. Case %(label)s remains only as an empty record.", label=label))
+    return redirect(url_for("console.worker_cases"), code=303)

@@ -1,0 +1,121 @@
+"""Support workers' inbox (overdue first), a task with child-protection steps, and logging a contact."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal.console import bp, labels
+from portal.console.access import not_found, require_role, uuid_or_404
+from portal.console.navigation import NAV, NavItem
+from portal.console.worker import WORKER, case_or_404, deployment_view
+from portal.extensions import db
+from portal.models import Role, Task
+from portal.runtime import audit_key, now, settings, vault
+from portal.services import casework, contact_log, inbox
+
+NAV.insert(1, NavItem("console.worker_inbox", _l("Tasks"), (Role.SUPPORT_WORKER,)))
+
+
+def task_or_404(task_id: object) -> Task:
+    task = inbox.find_task(db.session, g.staff, uuid_or_404(task_id))
+    if task is None:
+        not_found()
+    return task
+
+
+@bp.get("/tasks")
+@require_role(WORKER)
+def worker_inbox():  # type: ignore[no-untyped-def]
+    mine_only = request.args.get("scope") != "service"
+    tasks = inbox.open_tasks(db.session, g.staff, now(), mine_only=mine_only)
+    return render_template("console/worker/inbox.html", tasks=tasks, mine_only=mine_only, now=now(),
+                           label=casework.case_label, L=labels)
+
+
+@bp.get("/tasks/<task_id>")
+@require_role(WORKER)
+def worker_task(task_id: str):  # type: ignore[no-untyped-def]
+    task = task_or_404(task_id)
+    info = inbox.detail(db.session, vault(), task)
+    steps = deployment_view().child_protection_steps if task.child_risk else ""
+    return render_template("console/worker/task.html", task=task, info=info, now=now(), steps=steps,
+                           label=casework.case_label, L=labels)
+
+
+@bp.post("/tasks/<task_id>/acknowledge")
+@require_role(WORKER)
+def worker_task_acknowledge(task_id: str):  # type: ignore[no-untyped-def]
+    task = task_or_404(task_id)
+    if inbox.acknowledge(db.session, audit_key(), task, g.staff, now()):
+        db.session.commit()
+        flash(_("Acknowledged: the task is yours and will not be escalated."))
+    return redirect(url_for("console.worker_task", task_id=task.id), code=303)
+
+
+@bp.post("/tasks/<task_id>/done")
+@require_role(WORKER)
+def worker_task_done(task_id: str):  # type: ignore[no-untyped-def]
+    task = task_or_404(task_id)
+    if inbox.complete(db.session, audit_key(), task, g.staff, now()):
+        db.session.commit()
+        flash(_("Task done."))
+    return redirect(url_for("console.worker_inbox"), code=303)
+
+
+def _local_input(moment: datetime) -> str:
+    return moment.astimezone(ZoneInfo(settings().default_timezone)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _parse_local(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(settings().default_timezone))
+    return moment
+
+
+def _contact_form(partner, task, values, errors, status=200):  # type: ignore[no-untyped-def]
+    return render_template("console/worker/contact.html", partner=partner, task=task, values=values, errors=errors,
+                           label=casework.case_label(partner.id), L=labels), status
+
+
+@bp.route("/cases/<partner_id>/contacts/new", methods=["GET", "POST"])
+@require_role(WORKER)
+def worker_log_contact(partner_id: str):  # type: ignore[no-untyped-def]
+    partner = case_or_404(partner_id)
+    task = None
+    task_ref = request.values.get("task")
+    if task_ref:
+        task = task_or_404(task_ref)
+        if task.partner_id != partner.id:
+            not_found()
+    if request.method == "GET":
+        values = {"occurred_at": _local_input(now()), "method": "call", "safe_to_talk": "unknown",
+                  "outcome": "", "information": [], "notes": "", "next_step": "", "reached": False}
+        return _contact_form(partner, task, values, {})
+    form = request.form
+    values = {"occurred_at": form.get("occurred_at", ""), "method": form.get("method", ""),
+              "safe_to_talk": form.get("safe_to_talk", ""), "outcome": form.get("outcome", ""),
+              "information": form.getlist("information"), "notes": form.get("notes", ""),
+              "next_step": form.get("next_step", ""), "reached": form.get("reached") == "yes"}
+    occurred = _parse_local(values["occurred_at"])
+    if occurred is None:
+        return _contact_form(partner, task, values, {"occurred_at": labels.ERRORS["date_invalid"]}, 400)
+    entry = contact_log.ContactInput(occurred, values["method"], values["reached"], values["safe_to_talk"],
+                                     values["outcome"], tuple(values["information"]), values["notes"],
+                                     values["next_step"])
+    try:
+        contact_log.log_contact(db.session, vault(), audit_key(), partner, g.staff, entry, now=now(), task=task)
+    except contact_log.ContactLogError as exc:
+        db.session.rollback()
+        return _contact_form(partner, task, values, {exc.field or "form": labels.ERRORS[exc.code]}, 400)
+    db.session.commit()
+    flash(_("Contact logged.") + (" " + _("The task is done.") if task else ""))
+    return redirect(url_for("console.worker_case", partner_id=partner.id) + "#contacts", code=303)
