@@ -24,10 +24,11 @@ def _wants_gzip() -> bool:
 def compress_response(response: Response) -> Response:
     """Gzip a complete 200 text response when the client accepts it; leave everything else alone."""
     response.vary.add("Accept-Encoding")
-    if (response.status_code != 200 or "Content-Encoding" in response.headers or response.is_streamed
+    streamed = response.is_streamed and not response.direct_passthrough  # static files are file wrappers
+    if (response.status_code != 200 or "Content-Encoding" in response.headers or streamed
             or not (response.mimetype or "").startswith(COMPRESSIBLE) or not _wants_gzip()):
         return response
-    response.direct_passthrough = False  # static files are sent as file wrappers; read them once here
+    response.direct_passthrough = False  # read a static file's wrapper once, here
     body = response.get_data()
     if len(body) < MIN_BYTES:
         return response

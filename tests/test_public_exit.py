@@ -1,0 +1,48 @@
+"""The server side of the quick exit: her session ends, the browser is told to forget the site, no referrer."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.models import WebSession
+from portal.services import deployment
+from tests.factories import make_world
+from tests.public_helpers import open_link
+
+
+def test_exit_ends_her_session_clears_site_data_and_leaves_for_the_neutral_site(client, dbs, vault, audit_key, clock):
+    world = make_world(dbs, vault, audit_key)
+    dbs.commit()
+    open_link(client, dbs, world.partner, clock)
+    assert dbs.scalar(select(func.count()).select_from(WebSession)) == 1
+    response = client.get("/exit")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "https://neutral.example/weather"
+    assert response.headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"].startswith("no-store")
+    assert "__Host-sid=;" in response.headers["Set-Cookie"]
+    assert dbs.scalar(select(func.count()).select_from(WebSession)) == 0
+    back = client.get("/choices")  # what Back reloads: no session, so only the neutral start page
+    assert back.status_code == 303 and back.headers["Location"] == "/"
+
+
+def test_exit_works_without_any_session(client):
+    response = client.get("/exit")
+    assert response.status_code == 303
+    assert "Set-Cookie" not in response.headers
+
+
+def test_the_exit_site_comes_from_the_deployment_settings(client, dbs):
+    deployment.save(dbs, "exit_url", "https://weather.example/today")
+    dbs.commit()
+    assert client.get("/exit").headers["Location"] == "https://weather.example/today"
+
+
+def test_the_site_name_and_emergency_number_come_from_the_deployment_settings(client, dbs):
+    deployment.save(dbs, "site_name", "Bookings")
+    deployment.save(dbs, "emergency_number", "112")
+    dbs.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert "<title>Bookings</title>" in page
+    assert 'href="tel:112"' in page

@@ -1,0 +1,75 @@
+"""Her own voice: "I feel less safe" and "I am separating" reach her worker from every page (WWP EN B.4)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.models import AuditEvent, Severity, Task
+from tests.factories import make_world
+from tests.public_helpers import open_link, post
+
+
+@pytest.fixture
+def world(dbs, vault, audit_key):  # type: ignore[no-untyped-def]
+    made = make_world(dbs, vault, audit_key)
+    dbs.commit()
+    return made
+
+
+def _tasks(dbs, partner_id, kind):  # type: ignore[no-untyped-def]
+    return list(dbs.scalars(select(Task).where(Task.partner_id == partner_id, Task.kind == kind)))
+
+
+def test_both_buttons_are_in_the_menu_of_every_page(client, dbs, world, clock):
+    open_link(client, dbs, world.partner, clock)
+    for path in ("/home", "/choices", "/contact", "/about", "/patterns", "/sharing", "/support", "/online",
+                 "/pin", "/stop"):
+        page = client.get(path).get_data(as_text=True)
+        assert 'name="kind" value="less_safe"' in page, path
+        assert 'name="kind" value="separating"' in page, path
+
+
+def test_feeling_less_safe_creates_an_urgent_task_for_her_worker(client, dbs, world, clock):
+    open_link(client, dbs, world.partner, clock)
+    response = post(client, "/alert", {"kind": "less_safe"}, token_from="/home")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/alert")
+    [task] = _tasks(dbs, world.partner.id, "her_less_safe")
+    assert task.severity == Severity.URGENT
+    assert task.assignee_id == world.worker.id
+    assert task.due_at == clock.now() + timedelta(hours=4)
+    page = client.get("/alert").get_data(as_text=True)
+    assert "Your worker has been told" in page
+    assert client.get("/alert").headers["Location"].endswith("/home")  # the confirmation shows once
+
+
+def test_separation_starts_six_months_of_high_risk_and_alerts_her_worker(client, dbs, world, clock):
+    open_link(client, dbs, world.partner, clock)
+    post(client, "/alert", {"kind": "separating"}, token_from="/home")
+    dbs.refresh(world.partner)
+    assert world.partner.high_risk_until == clock.now() + timedelta(days=183)
+    [task] = _tasks(dbs, world.partner.id, "her_separation")
+    assert task.severity == Severity.URGENT
+    assert "six months" in client.get("/alert").get_data(as_text=True)
+
+
+def test_a_second_tap_does_not_pile_up_duplicate_alerts_but_a_later_one_does(client, dbs, world, clock):
+    open_link(client, dbs, world.partner, clock)
+    post(client, "/alert", {"kind": "less_safe"}, token_from="/home")
+    post(client, "/alert", {"kind": "less_safe"}, token_from="/home")
+    assert len(_tasks(dbs, world.partner.id, "her_less_safe")) == 1
+    clock.advance(minutes=61)
+    open_link(client, dbs, world.partner, clock)
+    post(client, "/alert", {"kind": "less_safe"}, token_from="/home")
+    assert len(_tasks(dbs, world.partner.id, "her_less_safe")) == 2
+    audits = list(dbs.scalars(select(AuditEvent).where(AuditEvent.action == "her_report.less_safe")))
+    assert len(audits) == 3
+
+
+def test_an_unknown_report_kind_is_refused_without_an_alert(client, dbs, world, clock):
+    open_link(client, dbs, world.partner, clock)
+    response = post(client, "/alert", {"kind": "<script>"}, token_from="/home")
+    assert response.status_code == 400
+    assert dbs.scalar(select(Task).where(Task.partner_id == world.partner.id)) is None
