@@ -1,0 +1,219 @@
+"""Facilitators never learn anything about her: a canary walk over every route, and byte-identical answers
+with and without a linked partner (pages and API)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.models import (
+    ConsentEvent,
+    ContactLogEntry,
+    InboundMessage,
+    Notification,
+    PartnerLink,
+    Preferences,
+    ProgrammeEvent,
+    SafeWindow,
+    StaffUser,
+    Task,
+    Tell,
+)
+from portal.services.events import register_participant
+from portal.services.invites import issue_invite
+from tests.api_support import make_token, post_event
+from tests.factories import login_as, make_world
+from tests.staff_console import csrf_from
+
+CANARY_PHONE = "+447400987654"
+WORDS = ["Qx7Canary Name", "qx7canary@example.org", "qx7codeword", "qx7 agreed wording", "qx7 contact note",
+         "qx7 next step", "qx7 task detail", "qx7 inbound text", "Qx7Worker Display", "qx7worker@example.org"]
+PHONE_FORMS = [CANARY_PHONE, "07400 987654", "07400987654", "7400987654", "987654"]
+
+
+@pytest.fixture
+def seeded(app, dbs, vault, audit_key, clock):
+    """Her record full of canary values, her worker, his programme, and everything reports create."""
+    app.config["EVENT_RESPONSE_FLOOR_SECONDS"] = 0
+    world = make_world(dbs, vault, audit_key, partner_phone=CANARY_PHONE)
+    her = world.partner
+    vault.put(her, "name_ct", WORDS[0])
+    vault.put(her, "email_ct", WORDS[1])
+    her.email_bidx = vault.index.email(WORDS[1])
+    worker = dbs.get(StaffUser, world.worker.id)
+    worker.display_name, worker.email = WORDS[8], WORDS[9]
+    prefs = dbs.scalar(select(Preferences).where(Preferences.partner_id == her.id))
+    prefs.channel_sms = True
+    for name in ("tell_dropout", "tell_suspended", "tell_completed", "tell_risk"):
+        setattr(prefs, name, Tell.BOTH)
+    vault.put(prefs, "code_word_ct", WORDS[2])
+    vault.put(prefs, "custom_warning_ct", WORDS[3])
+    entry = ContactLogEntry(id=uuid.uuid4(), partner_id=her.id, worker_id=worker.id, method="call", reached=True,
+                            safe_to_talk="yes", outcome="talked", occurred_at=clock.now())
+    vault.put(entry, "notes_ct", WORDS[4])
+    vault.put(entry, "next_step_ct", WORDS[5])
+    dbs.add(entry)
+    task = Task(id=uuid.uuid4(), service_id=world.service.id, partner_id=her.id, assignee_id=worker.id,
+                kind="her_report_less_safe", severity="urgent", due_at=clock.now(), created_at=clock.now())
+    vault.put(task, "detail_ct", WORDS[6])
+    dbs.add(task)
+    inbound = InboundMessage(id=uuid.uuid4(), message_sid="SM" + "7" * 32, partner_id=her.id,
+                             received_at=clock.now())
+    vault.put(inbound, "body_ct", WORDS[7])
+    dbs.add(inbound)
+    invite = issue_invite(dbs, her.id, now=clock.now(), ttl=timedelta(hours=72))
+    lonely = register_participant(dbs, audit_key, programme=world.programme,
+                                  reference="Q" + world.participant.reference[1:], now=clock.now(),
+                                  created_by=world.facilitator.id)
+    dbs.commit()
+    return world, lonely, invite
+
+
+def her_ids(dbs, world) -> list[str]:
+    """Every id of a row about her (and of her worker): none may appear to a facilitator."""
+    dbs.expire_all()
+    pid = world.partner.id
+    ids = [pid, world.worker.id]
+    for model in (Task, Notification, ConsentEvent, ContactLogEntry, SafeWindow, InboundMessage, PartnerLink,
+                  Preferences):
+        ids += [row.id for row in dbs.scalars(select(model).where(model.partner_id == pid))]
+    return [form for value in ids for form in (str(value), uuid.UUID(str(value)).hex)]
+
+
+def leaks(response, canaries: list[str]) -> list[str]:
+    text = response.get_data().decode("utf-8", "replace").lower()
+    text += "\n" + "\n".join(f"{k}: {v}" for k, v in response.headers.items()).lower()
+    return [c for c in canaries if c.lower() in text]
+
+
+def report_as_facilitator(client, world, participant, data):
+    path = f"/staff/my-programmes/{world.programme.id}/participants/{participant.id}"
+    page = client.get(path).data.decode()
+    key = re.search(r'name="report_key" value="([0-9a-f]+)"', page).group(1)
+    return client.post(path + "/events", data={"csrf_token": csrf_from(page), "report_key": key, **data})
+
+
+def test_canary_walk_over_every_route_as_facilitator_and_api(app, client, dbs, seeded, clock):
+    world, lonely, invite = seeded
+    fac_id = world.facilitator.id
+    login_as(client, world.facilitator)
+    token = make_token(dbs, world.programme, clock.now())
+    first = [
+        report_as_facilitator(client, world, world.participant, {"kind": "dropout", "description": "walk"}),
+        report_as_facilitator(client, world, world.participant,
+                              {"kind": "risk", "risk_to": ["partner", "children"], "imminence": "imminent"}),
+        post_event(client, token, {"participant_ref": world.participant.reference, "kind": "suspended"}),
+        post_event(client, token, {"participant_ref": world.participant.reference, "kind": "risk",
+                                   "risk_to": "children", "imminence": "high"}, key="walk-1"),
+        post_event(client, token, {"participant_ref": world.participant.reference, "kind": "risk",
+                                   "risk_to": "partner", "imminence": "low"}, key="walk-1"),
+        client.get("/api/v1/openapi.json"),
+    ]
+    canaries = WORDS + PHONE_FORMS + her_ids(dbs, world)
+    assert dbs.scalar(select(Notification).where(Notification.kind == "warning")) is not None  # she was told
+    for response in first:
+        assert leaks(response, canaries) == []
+
+    event_ids = [str(e) for e in dbs.scalars(select(ProgrammeEvent.id))]
+    known = [str(world.programme.id), str(world.participant.id), str(lonely.id), *event_ids[:2], "nope",
+             str(world.partner.id), str(dbs.scalar(select(Task.id).where(Task.partner_id == world.partner.id))),
+             str(dbs.scalar(select(Notification.id))), str(dbs.scalar(select(SafeWindow.id))),
+             str(dbs.scalar(select(PartnerLink.id)))]
+    form = {"kind": "attendance_concern", "reference": "WALK-REF-1", "description": "walk", "imminence": "",
+            "report_key": uuid.uuid4().hex, "confirm": "ERASE", "reason": "other", "outcome": "talked",
+            "method": "call", "safe_to_talk": "yes", "weekday": "1", "start": "09:00", "end": "10:00",
+            "programme": str(world.programme.id), "answer": "yes", "choice": "yes"}
+    walked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "console.sign_out":
+            continue
+        args = sorted(rule.arguments)
+        pools = [_pool(rule._converters[a], known) for a in args]
+        for values in itertools.product(*pools):
+            url = rule.build(dict(zip(args, values, strict=True)), append_unknown=False)[1]
+            for method in sorted((rule.methods or set()) & {"GET", "POST"}):
+                user = dbs.get(StaffUser, fac_id)
+                dbs.refresh(user)
+                login_as(client, user)
+                if method == "GET":
+                    response = client.get(url)
+                else:
+                    csrf = csrf_from(client.get(f"/staff/my-programmes/{world.programme.id}").data)
+                    response = client.post(url, data={"csrf_token": csrf, **form})
+                walked += 1
+                assert response.status_code < 500, (method, url, response.status_code)
+                assert leaks(response, canaries) == [], (method, url)
+                location = response.headers.get("Location")
+                if location and location.startswith("/"):
+                    assert leaks(client.get(location), canaries) == [], (method, url, location)
+    assert walked > 100
+    # The detector works: her own worker's view of her case shows the canaries.
+    login_as(client, dbs.get(StaffUser, world.worker.id))
+    seen = leaks(client.get(f"/staff/cases/{world.partner.id}"), canaries)
+    assert WORDS[0] in seen and CANARY_PHONE in seen and WORDS[4] in seen
+    # The bearer link is hers: without it nothing of hers opens, and the walk above never had it.
+    assert invite.token not in "".join(str(v) for v in known)
+
+
+def _pool(converter, known: list[str]) -> list[str]:
+    """Values to try for one URL variable: every id we know (hers included), or what the converter allows."""
+    kind = type(converter).__name__
+    if kind == "PathConverter":
+        return ["css/site.css", "favicon.svg"]
+    if kind == "AnyConverter":
+        return sorted(converter.items)
+    if kind in ("IntegerConverter", "NumberConverter"):
+        return ["0", "1", "2"]
+    return known
+
+
+def _normalise(text: str, swaps: dict[str, str]) -> str:
+    for old, new in swaps.items():
+        text = text.replace(old, new)
+    text = re.sub(r'name="csrf_token" value="[^"]+"', 'name="csrf_token" value="CSRF"', text)
+    text = re.sub(r'name="report_key" value="[0-9a-f]+"', 'name="report_key" value="KEY"', text)
+    return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "UUID", text)
+
+
+def _shape(response, swaps):
+    headers = {k: v for k, v in response.headers.items() if k != "Set-Cookie"}
+    if "Location" in headers:
+        headers["Location"] = _normalise(headers["Location"], swaps)
+    return response.status_code, headers, _normalise(response.get_data(as_text=True), swaps)
+
+
+def _scenario(client, world, participant, token, swaps):
+    base = f"/staff/my-programmes/{world.programme.id}/participants/{participant.id}"
+    shapes = [_shape(client.get(base), swaps)]
+    for data in ({"kind": "dropout", "description": "same"},
+                 {"kind": "risk", "risk_to": ["partner", "children"], "imminence": "imminent"},
+                 {"kind": "risk", "imminence": "high"},  # invalid: the error page must not differ either
+                 {"kind": "completed"}):
+        response = report_as_facilitator(client, world, participant, data)
+        shapes.append(_shape(response, swaps))
+        if response.status_code == 303:
+            shapes.append(_shape(client.get(response.headers["Location"]), swaps))
+    for body in ({"kind": "dropout"}, {"kind": "risk", "risk_to": ["children"], "imminence": "medium"},
+                 {"kind": "risk"}):
+        api = post_event(client, token, {"participant_ref": participant.reference, **body})
+        shapes.append(_shape(api, swaps))
+    return shapes
+
+
+def test_identical_responses_with_and_without_a_linked_partner(client, dbs, seeded, clock):
+    world, lonely, _invite = seeded
+    login_as(client, world.facilitator)
+    token = make_token(dbs, world.programme, clock.now())
+    linked = _scenario(client, world, world.participant, token,
+                       {str(world.participant.id): "HIM", world.participant.reference: "REF"})
+    unlinked = _scenario(client, world, lonely, token, {str(lonely.id): "HIM", lonely.reference: "REF"})
+    dbs.expire_all()
+    assert dbs.scalar(select(Task.id).where(Task.source_event_id.is_not(None))) is not None  # work was done
+    assert len(linked) == len(unlinked)
+    for a, b in zip(linked, unlinked, strict=True):
+        assert a == b
