@@ -1,0 +1,88 @@
+"""The whole story in a real browser: a facilitator reports dropout → her worker sees the task → she gets the
+discreet message in her safe window (console SMS backend, the worker's --once pass) → her worker logs the call."""
+
+from __future__ import annotations
+
+import io
+
+import pyotp
+import pytest
+from sqlalchemy import select
+
+from portal.models import ContactLogEntry, Notification, PartnerStatus, Preferences, Task, Tell
+from portal.sms.discretion import problems
+from portal.sms.worker import build_dispatcher, run
+from tests.browser.her_world import arrange_world
+from tests.factories import STAFF_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, base: str, email: str, secret: str) -> None:
+    page.goto(base + "/staff/sign-in")
+    page.fill("#email", email)
+    page.fill("#password", STAFF_PASSWORD)
+    page.click("button[type=submit]")
+    page.fill("#code", pyotp.TOTP(secret).now())  # first sign-in: the authenticator set-up page
+    page.click("main button[type=submit]")
+    assert page.url.rstrip("/").endswith("/staff"), page.url
+
+
+def test_dropout_reaches_her_and_her_worker_logs_the_call(live_server, new_page):
+    live = live_server
+    live.app.config["EVENT_RESPONSE_FLOOR_SECONDS"] = 0.05
+    world = arrange_world(live, status=PartnerStatus.ACTIVE)
+    with live.db() as db:
+        prefs = db.scalar(select(Preferences).where(Preferences.partner_id == world.partner.id))
+        prefs.channel_sms = True
+        prefs.tell_dropout = Tell.BOTH  # a message, and a call from her worker
+        db.commit()
+
+    # 1. The facilitator reports that he dropped out.
+    fac = new_page(javascript=False, viewport={"width": 1200, "height": 900})
+    sign_in(fac, live.url, world.facilitator.email, world.totp["facilitator"])
+    fac.click("text=My programmes")
+    fac.click(f"main a:text-is('{world.programme.name}')")
+    fac.click(f"text={world.participant.reference}")
+    fac.check("input[name=kind][value=dropout]")
+    fac.fill("#description", "Has not attended for three weeks")
+    fac.click("text=Send report")
+    assert "Thank you. The report is recorded." in fac.content()
+    assert "Sam Example" not in fac.content()
+
+    # 2. Her worker sees the task, asking for a call.
+    wrk = new_page(javascript=True, viewport={"width": 1200, "height": 900})
+    sign_in(wrk, live.url, world.worker.email, world.totp["worker"])
+    wrk.click("nav >> text=Tasks")
+    row = wrk.locator("tr", has_text="Dropped out")
+    assert row.count() == 1 and "She asked for a call" in row.inner_text()
+    assert "Urgent" in row.inner_text()
+
+    # 3. The SMS worker's --once pass sends her the discreet warning inside her safe window.
+    with live.app.app_context():  # as `flask --app portal worker --once` runs it
+        dispatcher = build_dispatcher(live.app, out=io.StringIO())
+        run(dispatcher, once=True, poll_seconds=0.1, echo=lambda _line: None)
+    [sent] = dispatcher.gateway.messages.values()
+    assert sent.to == "+447400123456"
+    assert problems(sent.body, names=["Sam", "Example"]) == []
+    with live.db() as db:
+        note = db.scalar(select(Notification).where(Notification.kind == "warning"))
+        assert note.state == "delivered" and note.partner_id == world.partner.id
+
+    # 4. Her worker opens the task, sees the message was delivered, and logs the call.
+    row.locator("a").first.click()
+    assert "Delivered" in wrk.content()
+    wrk.click("text=Log a contact for this task")
+    wrk.check("input[name=reached]")
+    wrk.check("input[name=safe_to_talk][value=yes]")
+    wrk.select_option("#outcome", "talked")
+    wrk.check("input[name=information][value=safety_planning]")
+    wrk.fill("#notes", "Reviewed her safety plan after his dropout")
+    wrk.fill("#next_step", "Call again on Friday")
+    wrk.click("main button[type=submit]")
+    assert "Contact logged." in wrk.content() and "Reviewed her safety plan after his dropout" in wrk.content()
+    with live.db() as db:
+        entry = db.scalar(select(ContactLogEntry))
+        task = db.scalar(select(Task).where(Task.kind == "event_dropout"))
+        assert entry.outcome == "talked" and entry.safe_to_talk == "yes" and entry.worker_id == world.worker.id
+        assert task.done_at is not None
