@@ -5,7 +5,16 @@ from flask import Blueprint
 bp = Blueprint("console", __name__)
 
 # Route modules register themselves on `bp` when imported; feature modules (worker, facilitator, ...) go here too.
-from portal.console import auth, facilitator, routes, worker, worker_actions, worker_tasks  # noqa: E402,F401
+from portal.console import (  # noqa: E402,F401
+    admin,
+    admin_deployment,
+    auth,
+    facilitator,
+    routes,
+    worker,
+    worker_actions,
+    worker_tasks,
+)
 from portal.console.navigation import register_nav  # noqa: E402
 
 register_nav(bp)

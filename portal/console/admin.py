@@ -1,0 +1,201 @@
+"""Admin pages: staff accounts, support services, programmes and their members."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.console import bp
+from portal.console.access import not_found, require_role, uuid_or_404
+from portal.console.admin_messages import problem
+from portal.extensions import db
+from portal.models import Programme, ProgrammeMembership, Role, StaffUser, SupportService
+from portal.runtime import audit_key, now, vault
+from portal.services import admin_programmes, admin_users
+from portal.services.admin_users import AdminError
+from portal.services.audit import Actor
+
+ADMIN = Role.ADMIN
+
+
+def actor() -> Actor:
+    return Actor("staff", str(g.staff.id))
+
+
+def staff_or_404(user_id: str) -> StaffUser:
+    user = db.session.get(StaffUser, uuid_or_404(user_id))
+    return user if user is not None else not_found()
+
+
+def programme_or_404(programme_id: str) -> Programme:
+    programme = db.session.get(Programme, uuid_or_404(programme_id))
+    return programme if programme is not None else not_found()
+
+
+def uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def services() -> list[SupportService]:
+    return list(db.session.scalars(select(SupportService).order_by(SupportService.name)))
+
+
+def role_labels() -> dict[str, str]:
+    return {Role.ADMIN: _("Administrator"), Role.SUPPORT_WORKER: _("Support worker"),
+            Role.FACILITATOR: _("Programme facilitator")}
+
+
+def users_page(error: AdminError | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    return render_template("console/admin/users.html", accounts=admin_users.list_accounts(db.session),
+                           services=services(), roles=role_labels(), form=request.form if error else {},
+                           now_=now(),
+                           error=problem(error.code) if error else None,
+                           error_field=error.field if error else None), status
+
+
+@bp.get("/admin/users", endpoint="admin_users")
+@require_role(ADMIN)
+def admin_users_list():  # type: ignore[no-untyped-def]
+    return users_page()
+
+
+@bp.post("/admin/users")
+@require_role(ADMIN)
+def admin_users_create():  # type: ignore[no-untyped-def]
+    service_id = request.form.get("service_id", "")
+    try:
+        made = admin_users.create_account(
+            db.session, vault(), audit_key(), email=request.form.get("email", "")[:300],
+            display_name=request.form.get("display_name", "")[:300], role=request.form.get("role", ""),
+            service_id=uuid_or_none(service_id), actor=actor())
+    except AdminError as error:
+        db.session.rollback()
+        return users_page(error, 400)
+    db.session.commit()
+    return render_template("console/admin/one_time_password.html", email=made.email,
+                           password=made.initial_password, created=True)
+
+
+@bp.post("/admin/users/<user_id>/<any(disable, enable):action>")
+@require_role(ADMIN)
+def admin_users_active(user_id: str, action: str):  # type: ignore[no-untyped-def]
+    user = staff_or_404(user_id)
+    try:
+        admin_users.set_active(db.session, audit_key(), user, action == "enable", actor=actor(), now=now())
+    except AdminError as error:
+        return users_page(error, 400)
+    db.session.commit()
+    flash(_("Account enabled.") if action == "enable" else _("Account disabled. Its sessions have ended."), "info")
+    return redirect(url_for("console.admin_users"), code=303)
+
+
+@bp.post("/admin/users/<user_id>/reset-authenticator")
+@require_role(ADMIN)
+def admin_users_reset_totp(user_id: str):  # type: ignore[no-untyped-def]
+    user = staff_or_404(user_id)
+    admin_users.reset_authenticator(db.session, vault(), audit_key(), user, actor=actor(), now=now())
+    db.session.commit()
+    flash(_("Authenticator reset. They will set up a new one at their next sign-in."), "info")
+    return redirect(url_for("console.admin_users"), code=303)
+
+
+@bp.post("/admin/users/<user_id>/reset-password")
+@require_role(ADMIN)
+def admin_users_reset_password(user_id: str):  # type: ignore[no-untyped-def]
+    user = staff_or_404(user_id)
+    try:
+        password = admin_users.reset_password(db.session, audit_key(), user, actor=actor(), now=now())
+    except AdminError as error:
+        return users_page(error, 400)
+    db.session.commit()
+    return render_template("console/admin/one_time_password.html", email=user.email, password=password,
+                           created=False)
+
+
+def programmes_page(error: AdminError | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    members = [u for u, _name in admin_users.list_accounts(db.session)
+               if u.role in admin_programmes.MEMBER_ROLES and u.is_active]
+    return render_template("console/admin/programmes.html", overview=admin_programmes.overview(db.session),
+                           services=services(), candidates=members, roles=role_labels(),
+                           error=problem(error.code) if error else None), status
+
+
+@bp.get("/admin/programmes", endpoint="admin_programmes")
+@require_role(ADMIN)
+def admin_programmes_list():  # type: ignore[no-untyped-def]
+    return programmes_page()
+
+
+@bp.post("/admin/services")
+@require_role(ADMIN)
+def admin_services_create():  # type: ignore[no-untyped-def]
+    try:
+        admin_programmes.create_service(db.session, audit_key(), request.form.get("name", "")[:300],
+                                        actor=actor(), now=now())
+    except AdminError as error:
+        db.session.rollback()
+        return programmes_page(error, 400)
+    db.session.commit()
+    flash(_("Support service added."), "info")
+    return redirect(url_for("console.admin_programmes"), code=303)
+
+
+@bp.post("/admin/programmes")
+@require_role(ADMIN)
+def admin_programmes_create():  # type: ignore[no-untyped-def]
+    try:
+        admin_programmes.create_programme(db.session, audit_key(), request.form.get("name", "")[:300],
+                                          uuid_or_none(request.form.get("service_id", "")), actor=actor(),
+                                          now=now())
+    except AdminError as error:
+        db.session.rollback()
+        return programmes_page(error, 400)
+    db.session.commit()
+    flash(_("Programme added."), "info")
+    return redirect(url_for("console.admin_programmes"), code=303)
+
+
+@bp.post("/admin/programmes/<programme_id>/<any(activate, deactivate):action>")
+@require_role(ADMIN)
+def admin_programmes_active(programme_id: str, action: str):  # type: ignore[no-untyped-def]
+    programme = programme_or_404(programme_id)
+    admin_programmes.set_programme_active(db.session, audit_key(), programme, action == "activate",
+                                          actor=actor(), now=now())
+    db.session.commit()
+    return redirect(url_for("console.admin_programmes"), code=303)
+
+
+@bp.post("/admin/programmes/<programme_id>/members")
+@require_role(ADMIN)
+def admin_members_add(programme_id: str):  # type: ignore[no-untyped-def]
+    programme = programme_or_404(programme_id)
+    staff_id = uuid_or_none(request.form.get("staff_id", ""))
+    staff = db.session.get(StaffUser, staff_id) if staff_id else None
+    try:
+        if staff is None:
+            raise AdminError("member_role", "staff")
+        admin_programmes.add_member(db.session, audit_key(), programme, staff, actor=actor(), now=now())
+    except AdminError as error:
+        db.session.rollback()
+        return programmes_page(error, 400)
+    db.session.commit()
+    flash(_("Added to the programme."), "info")
+    return redirect(url_for("console.admin_programmes"), code=303)
+
+
+@bp.post("/admin/programmes/<programme_id>/members/<membership_id>/remove")
+@require_role(ADMIN)
+def admin_members_remove(programme_id: str, membership_id: str):  # type: ignore[no-untyped-def]
+    membership = db.session.get(ProgrammeMembership, uuid_or_404(membership_id))
+    if membership is None or membership.programme_id != uuid_or_404(programme_id):
+        not_found()
+    admin_programmes.remove_member(db.session, audit_key(), membership, actor=actor(), now=now())
+    db.session.commit()
+    flash(_("Removed from the programme."), "info")
+    return redirect(url_for("console.admin_programmes"), code=303)

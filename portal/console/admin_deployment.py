@@ -1,0 +1,161 @@
+"""Admin pages: deployment settings, helplines per locale, programme API tokens, the audit log."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.console import bp
+from portal.console.access import not_found, require_role, uuid_or_404
+from portal.console.admin import ADMIN, actor, uuid_or_none
+from portal.console.admin_messages import problem
+from portal.extensions import db
+from portal.i18n import LOCALES
+from portal.models import Helpline, Programme, Severity
+from portal.runtime import audit_key, now, settings
+from portal.services import admin_audit, admin_settings, admin_tokens, deployment
+from portal.services.admin_users import AdminError
+from portal.services.audit import record
+
+
+def severity_labels() -> dict[str, str]:
+    return {Severity.IMMEDIATE: _("Immediate"), Severity.URGENT: _("Urgent"), Severity.SOON: _("Soon"),
+            Severity.ROUTINE: _("Routine")}
+
+
+def current_deployment() -> deployment.DeploymentView:
+    return deployment.load(db.session, settings().site_name, settings().exit_url)
+
+
+@bp.route("/admin/settings", methods=["GET", "POST"], endpoint="admin_settings")
+@require_role(ADMIN)
+def admin_settings_page():  # type: ignore[no-untyped-def]
+    errors: dict[str, str] = {}
+    values = None
+    if request.method == "POST":
+        values, errors = admin_settings.parse_settings({k: v[:5000] for k, v in request.form.items()})
+        if not errors:
+            changed = admin_settings.save_settings(db.session, audit_key(), values, actor=actor(), now=now(),
+                                                   env_site_name=settings().site_name,
+                                                   env_exit_url=settings().exit_url)
+            db.session.commit()
+            flash(_("Settings saved.") if changed else _("Nothing was changed."), "info")
+            return redirect(url_for("console.admin_settings"), code=303)
+    shown = current_deployment()
+    form = values or {key: getattr(shown, key) for key in deployment.DEFAULTS}
+    return render_template("console/admin/settings.html", form=form, severities=severity_labels(),
+                           errors={key: problem(code) for key, code in errors.items()},
+                           retention=admin_settings.RETENTION_DAYS, due=admin_settings.DUE_MINUTES,
+                           escalate=admin_settings.ESCALATE_MINUTES), 400 if errors else 200
+
+
+def helplines_page(error: AdminError | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    return render_template("console/admin/helplines.html", helplines=admin_settings.helplines(db.session),
+                           locales=LOCALES, form=request.form if error else {},
+                           error=problem(error.code) if error else None), status
+
+
+@bp.get("/admin/helplines", endpoint="admin_helplines")
+@require_role(ADMIN)
+def admin_helplines_list():  # type: ignore[no-untyped-def]
+    return helplines_page()
+
+
+@bp.post("/admin/helplines")
+@require_role(ADMIN)
+def admin_helplines_add():  # type: ignore[no-untyped-def]
+    form = request.form
+    try:
+        admin_settings.add_helpline(db.session, audit_key(), locale=form.get("locale", ""),
+                                    name=form.get("name", "")[:300], phone=form.get("phone", "")[:60],
+                                    hours=form.get("hours", "")[:300], is_emergency=form.get("is_emergency") == "1",
+                                    position=form.get("position", "0")[:6], locales=LOCALES, actor=actor(),
+                                    now=now())
+    except AdminError as error:
+        db.session.rollback()
+        return helplines_page(error, 400)
+    db.session.commit()
+    flash(_("Helpline added."), "info")
+    return redirect(url_for("console.admin_helplines"), code=303)
+
+
+@bp.post("/admin/helplines/<helpline_id>/delete")
+@require_role(ADMIN)
+def admin_helplines_delete(helpline_id: str):  # type: ignore[no-untyped-def]
+    line = db.session.get(Helpline, uuid_or_404(helpline_id))
+    if line is None:
+        not_found()
+    admin_settings.delete_helpline(db.session, audit_key(), line, actor=actor(), now=now())
+    db.session.commit()
+    flash(_("Helpline removed."), "info")
+    return redirect(url_for("console.admin_helplines"), code=303)
+
+
+def tokens_page(error: AdminError | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    programmes = list(db.session.scalars(select(Programme).where(Programme.is_active.is_(True))
+                                         .order_by(Programme.name)))
+    return render_template("console/admin/tokens.html", tokens=admin_tokens.list_tokens(db.session),
+                           programmes=programmes, now=now(), form=request.form if error else {},
+                           error=problem(error.code) if error else None,
+                           max_days=admin_tokens.VALID_DAYS[1]), status
+
+
+@bp.get("/admin/tokens", endpoint="admin_tokens")
+@require_role(ADMIN)
+def admin_tokens_list():  # type: ignore[no-untyped-def]
+    return tokens_page()
+
+
+@bp.post("/admin/tokens")
+@require_role(ADMIN)
+def admin_tokens_create():  # type: ignore[no-untyped-def]
+    programme_id = uuid_or_none(request.form.get("programme_id", ""))
+    programme = db.session.get(Programme, programme_id) if programme_id else None
+    try:
+        days = int(request.form.get("valid_days", "")[:6])
+    except ValueError:
+        return tokens_page(AdminError("number", "valid_days"), 400)
+    try:
+        if programme is None:
+            raise AdminError("programme_inactive", "programme")
+        made = admin_tokens.create_token(db.session, audit_key(), programme,
+                                         label=request.form.get("label", "")[:200], valid_days=days,
+                                         actor=actor(), now=now())
+    except AdminError as error:
+        db.session.rollback()
+        return tokens_page(error, 400)
+    db.session.commit()
+    return render_template("console/admin/token_created.html", token=made.token, programme=programme,
+                           expires_at=made.expires_at)
+
+
+@bp.post("/admin/tokens/<token_id>/revoke")
+@require_role(ADMIN)
+def admin_tokens_revoke(token_id: str):  # type: ignore[no-untyped-def]
+    row = admin_tokens.api_token(db.session, uuid_or_404(token_id))
+    if row is None:
+        not_found()
+    admin_tokens.revoke_token(db.session, audit_key(), row, actor=actor(), now=now())
+    db.session.commit()
+    flash(_("Token revoked. It no longer works."), "info")
+    return redirect(url_for("console.admin_tokens"), code=303)
+
+
+@bp.get("/admin/audit", endpoint="admin_audit")
+@require_role(ADMIN)
+def admin_audit_page():  # type: ignore[no-untyped-def]
+    page = request.args.get("page", default=1, type=int) or 1
+    return render_template("console/admin/audit.html", page=admin_audit.audit_page(db.session, page),
+                           report=None)
+
+
+@bp.post("/admin/audit/verify")
+@require_role(ADMIN)
+def admin_audit_verify():  # type: ignore[no-untyped-def]
+    report = admin_audit.verify_chain(db.session, audit_key())
+    record(db.session, audit_key(), actor(), "audit.verify", None, None,
+           {"entries": report.entries, "ok": report.ok}, now=now())
+    db.session.commit()
+    return render_template("console/admin/audit.html", page=admin_audit.audit_page(db.session, 1), report=report)
+

@@ -1,0 +1,136 @@
+"""Admin: validate and save deployment settings and the helplines shown to her, per locale."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models import DeploymentSetting, Helpline, Severity
+from portal.services import deployment
+from portal.services.admin_users import AdminError
+from portal.services.audit import Actor, record
+
+PHONE = re.compile(r"^\+?[0-9][0-9 ]{1,19}$")
+LIMITS = {
+    "site_name": 60, "exit_url": 500, "sharing_policy": 4000, "child_protection_steps": 4000,
+}
+RETENTION_DAYS = (30, 3650)
+DUE_MINUTES = (5, 20160)       # five minutes to two weeks
+ESCALATE_MINUTES = (5, 1440)   # five minutes to a day
+SEVERITY_ORDER = (Severity.IMMEDIATE, Severity.URGENT, Severity.SOON, Severity.ROUTINE)
+
+
+def _text(value: str, key: str, errors: dict[str, str], *, required: bool) -> str:
+    text = (value or "").replace("\r\n", "\n").strip()
+    if required and not text:
+        errors[key] = "required"
+    elif len(text) > LIMITS[key]:
+        errors[key] = "too_long"
+    elif any(not (ch.isprintable() or ch == "\n") for ch in text):
+        errors[key] = "invalid"
+    return text
+
+
+def _int(value: str, key: str, bounds: tuple[int, int], errors: dict[str, str]) -> int:
+    try:
+        number = int((value or "").strip())
+    except ValueError:
+        errors[key] = "number"
+        return 0
+    if not bounds[0] <= number <= bounds[1]:
+        errors[key] = "range"
+    return number
+
+
+def _exit_url(value: str, errors: dict[str, str]) -> str:
+    url = _text(value, "exit_url", errors, required=True)
+    if "exit_url" not in errors:
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname or parts.username or parts.password:
+            errors["exit_url"] = "https_url"
+    return url
+
+
+def parse_settings(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The settings from a form, and the problems per field (codes: required, too_long, range, ...)."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {
+        "site_name": _text(form.get("site_name", ""), "site_name", errors, required=True),
+        "exit_url": _exit_url(form.get("exit_url", ""), errors),
+        "sharing_policy": _text(form.get("sharing_policy", ""), "sharing_policy", errors, required=False),
+        "child_protection_steps": _text(form.get("child_protection_steps", ""), "child_protection_steps", errors,
+                                        required=False),
+        "retention_days": _int(form.get("retention_days", ""), "retention_days", RETENTION_DAYS, errors),
+        "escalate_after_minutes": _int(form.get("escalate_after_minutes", ""), "escalate_after_minutes",
+                                       ESCALATE_MINUTES, errors),
+    }
+    emergency = (form.get("emergency_number", "") or "").strip()
+    if not PHONE.match(emergency):
+        errors["emergency_number"] = "phone"
+    values["emergency_number"] = emergency
+    due = {sev: _int(form.get(f"due_{sev}", ""), f"due_{sev}", DUE_MINUTES, errors) for sev in SEVERITY_ORDER}
+    ordered = [due[sev] for sev in SEVERITY_ORDER]
+    if not any(key.startswith("due_") for key in errors) and ordered != sorted(ordered):
+        errors["due_routine"] = "due_order"
+    values["due_minutes"] = due
+    return values, errors
+
+
+def save_settings(db: Session, audit_key: bytes, values: Mapping[str, Any], *, actor: Actor,
+                  now: datetime, env_site_name: str, env_exit_url: str) -> list[str]:
+    """Store the values that changed; returns their keys (audited by key, never by value)."""
+    current = deployment.load(db, env_site_name, env_exit_url)
+    changed = [key for key, value in values.items() if getattr(current, key) != value]
+    staff_id = uuid.UUID(actor.id) if actor.kind == "staff" and actor.id else None
+    for key in changed:
+        deployment.save(db, key, values[key], updated_by=staff_id)
+        row = db.get(DeploymentSetting, key)
+        if row is not None:
+            row.updated_at = now
+    if changed:
+        record(db, audit_key, actor, "deployment.update", "deployment_setting", None, {"keys": sorted(changed)},
+               now=now)
+    return changed
+
+
+def add_helpline(db: Session, audit_key: bytes, *, locale: str, name: str, phone: str, hours: str,
+                 is_emergency: bool, position: str, locales: Iterable[str], actor: Actor,
+                 now: datetime) -> Helpline:
+    if locale not in set(locales):
+        raise AdminError("locale", "locale")
+    name, hours, phone = (name or "").strip(), (hours or "").strip(), (phone or "").strip()
+    if not 1 <= len(name) <= 200 or not name.isprintable():
+        raise AdminError("name", "name")
+    if not PHONE.match(phone):
+        raise AdminError("phone", "phone")
+    if len(hours) > 200 or not hours.isprintable():
+        raise AdminError("too_long", "hours")
+    try:
+        order = int(position or 0)
+    except ValueError:
+        raise AdminError("number", "position") from None
+    if not 0 <= order <= 999:
+        raise AdminError("range", "position")
+    line = Helpline(id=uuid.uuid4(), locale=locale, name=name, phone=phone, hours=hours, is_emergency=is_emergency,
+                    position=order)
+    db.add(line)
+    db.flush()
+    record(db, audit_key, actor, "helpline.create", "helpline", line.id, {"locale": locale}, now=now)
+    return line
+
+
+def delete_helpline(db: Session, audit_key: bytes, line: Helpline, *, actor: Actor, now: datetime) -> None:
+    record(db, audit_key, actor, "helpline.delete", "helpline", line.id, {"locale": line.locale}, now=now)
+    db.delete(line)
+    db.flush()
+
+
+def helplines(db: Session) -> list[Helpline]:
+    return list(db.scalars(select(Helpline).order_by(Helpline.locale, Helpline.position, Helpline.name)))
