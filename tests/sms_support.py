@@ -56,7 +56,7 @@ class RecordingHttpClient(HttpClient):
             raise answer
         if isinstance(answer, Response):
             return answer
-        return Response(201, json.dumps(answer))
+        return Response(201 if method == "POST" else 200, json.dumps(answer))
 
 
 def message_json(sid: str | None = None, status: str = "queued", to: str = "+447400123456", body: str = "x",
@@ -100,10 +100,12 @@ def set_windows(db: Session, partner_id: uuid.UUID, windows: list[tuple[int, int
 def dispatcher(app, gateway=None, clock=None, **policy: Any) -> Dispatcher:  # type: ignore[no-untyped-def]
     from portal.extensions import db
 
+    with app.app_context():
+        engine = db.engine
     settings = app.config["PORTAL"]
     policy.setdefault("warning_stale", timedelta(hours=settings.warning_stale_hours))
     return Dispatcher(
-        sessions=sessionmaker(db.engine, expire_on_commit=False), vault=app.extensions["portal.vault"],
+        sessions=sessionmaker(engine, expire_on_commit=False), vault=app.extensions["portal.vault"],
         audit_key=app.extensions["portal.audit_key"], gateway=gateway or ConsoleGateway(out=_Null()),
         catalogs=catalogs(), policy=Policy(public_url=settings.public_url, **policy),
         clock=(clock or app.extensions["portal.clock"]).now)

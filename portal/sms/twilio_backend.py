@@ -70,7 +70,7 @@ class TwilioGateway:
                 to=message.to, body=message.body, validity_period=message.validity_seconds,
                 status_callback=message.status_callback, **self._sender())
         except TwilioRestException as exc:
-            code = _code(exc.code)
+            code = _code(exc.code) or f"http{exc.status}"
             outcome = classify_api_error(exc.status, code)
             log.warning("Twilio refused a message: http %s, code %s -> %s", exc.status, code, outcome.value)
             raise SendFailed(outcome, code, exc.status) from exc
