@@ -200,7 +200,7 @@ def current(db: Session, partner: PartnerContact) -> PreferencesView:
     windows = tuple(WindowView(tuple(days), _clock(start), _clock(end))
                     for (start, end), days in sorted(grouped.items(), key=lambda item: (item[1][0], item[0])))
     return PreferencesView(
-        channels=frozenset(channels or {"none"}), windows=windows, timezone=partner.timezone,
+        channels=frozenset(channels), windows=windows, timezone=partner.timezone,
         voicemail_ok=prefs.voicemail_ok, shared_phone=prefs.shared_phone,
         tell={topic: getattr(prefs, f"tell_{topic}") for topic in TOPICS},
         serious_risk_any_time=prefs.serious_risk_any_time, locale=partner.locale,

@@ -1,0 +1,79 @@
+"""axe-core in Chromium finds no violations on any of her pages (en, and ar right-to-left), and no page
+scrolls sideways at 320 CSS pixels (what a 640 px phone shows at 200% zoom)."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.models import PartnerStatus
+from tests.browser.conftest import axe_violations
+from tests.browser.her_world import arrange_world
+
+pytestmark = pytest.mark.browser
+
+SIGNED_OUT = ("/", "/v/not-a-valid-link-at-all", "/no-such-page")
+SIGNED_IN = ("/home", "/contact", "/choices", "/pin", "/about", "/patterns", "/sharing", "/support", "/online",
+             "/stop")
+
+
+def _visit(page, url):  # type: ignore[no-untyped-def]
+    page.goto(url)
+    page.wait_for_load_state()
+
+
+def _check(page, label, problems, narrow):  # type: ignore[no-untyped-def]
+    found = axe_violations(page)
+    if found:
+        problems.append((label, found))
+    if narrow:
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > 320:
+            problems.append((label, f"scrolls sideways at 320px: {width}px wide"))
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_no_accessibility_violations_and_no_sideways_scrolling_on_any_page(live_server, new_page, locale):
+    world = arrange_world(live_server, status=PartnerStatus.ACTIVE)
+    problems: list[tuple[str, object]] = []
+    for viewport, narrow in (({"width": 360, "height": 740}, False), ({"width": 320, "height": 640}, True)):
+        page = new_page(viewport=viewport)
+        for path in SIGNED_OUT:
+            _visit(page, f"{live_server.url}{path}?lang={locale}")
+            _check(page, path, problems, narrow)
+        page.goto(live_server.url + live_server.invite_path(world.partner.id) + f"?lang={locale}")
+        for path in SIGNED_IN:
+            _visit(page, live_server.url + path)
+            _check(page, path, problems, narrow)
+        # What she told her worker, and her choices with mistakes shown.
+        _visit(page, live_server.url + "/home")
+        page.locator("form.voice button").first.click()
+        page.wait_for_url("**/alert")
+        _check(page, "/alert", problems, narrow)
+        _visit(page, live_server.url + "/choices")
+        page.fill("#w0-start", "23:00")
+        page.fill("#w0-end", "01:00")
+        page.locator("form[action='/choices'] button[type=submit]").click()
+        page.wait_for_load_state()
+        _check(page, "/choices (with errors)", problems, narrow)
+    assert problems == []
+
+
+def test_the_pin_page_has_no_accessibility_violations(live_server, new_page):
+    world = arrange_world(live_server, status=PartnerStatus.ACTIVE)
+    with live_server.db() as db:
+        from portal.models import PartnerContact
+        from portal.services.her_access import partner_actor, set_pin
+
+        partner = db.get(PartnerContact, world.partner.id)
+        set_pin(db, live_server.audit_key, partner, "4831", "4831", now=live_server.now(),
+                actor=partner_actor(partner.id))
+        db.commit()
+    page = new_page()
+    page.goto(live_server.url + live_server.invite_path(world.partner.id))
+    page.wait_for_url("**/check")
+    assert axe_violations(page) == []
+    page.fill("#pin", "0000")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "Tries left" in page.locator("#pin-error").inner_text()
+    assert axe_violations(page) == []

@@ -1,0 +1,131 @@
+"""The quick exit in Chromium: by click, by double Esc, and with JavaScript off it lands on the neutral site,
+Back shows nothing of the portal (back/forward cache included), and it is first in the tab order everywhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.models import PartnerStatus
+from tests.browser.conftest import EXIT_PAGE_TITLE
+from tests.browser.her_world import arrange_world
+
+pytestmark = pytest.mark.browser
+
+HER_PAGES = ("/home", "/choices", "/contact", "/about", "/patterns", "/sharing", "/support", "/online", "/pin",
+             "/stop")
+HER_WORDS = ("Menu", "Your choices", "I feel less safe", "Stop all contact", "Welcome")
+
+
+def _signed_in(live_server, new_page, javascript=True):  # type: ignore[no-untyped-def]
+    world = arrange_world(live_server, status=PartnerStatus.ACTIVE)
+    page = new_page(javascript=javascript)
+    page.goto(live_server.url + live_server.invite_path(world.partner.id))
+    page.goto(live_server.url + "/choices")
+    return page
+
+
+def _assert_no_portal_content(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    body = page.locator("body").inner_text()
+    for words in HER_WORDS:
+        assert words not in body, (page.url, words)
+    if page.url.startswith(live_server.url):
+        # Back reloaded a portal address: with no session it can only be the neutral start page.
+        assert page.url == live_server.url + "/"
+    cookies = [c for c in page.context.cookies() if c["name"] == "__Host-sid"]
+    assert cookies == [], "her session cookie must be gone"
+
+
+def _assert_on_exit_site(page, exit_site) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_url(exit_site.url)
+    assert page.title() == EXIT_PAGE_TITLE
+
+
+def test_exit_by_click_hides_the_page_and_leaves_without_a_history_entry(live_server, exit_site, new_page):
+    page = _signed_in(live_server, new_page)
+    history_before = page.evaluate("() => history.length")
+    page.click("#exit")
+    _assert_on_exit_site(page, exit_site)
+    assert page.evaluate("() => history.length") == history_before  # location.replace: no new entry
+    page.go_back()
+    page.wait_for_load_state()
+    _assert_no_portal_content(page, live_server)
+
+
+def test_exit_by_pressing_escape_twice(live_server, exit_site, new_page):
+    page = _signed_in(live_server, new_page)
+    page.locator("h1").click()  # focus on the page, not in a form field
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    _assert_on_exit_site(page, exit_site)
+    page.go_back()
+    page.wait_for_load_state()
+    _assert_no_portal_content(page, live_server)
+
+
+def test_escape_inside_a_form_field_does_not_exit(live_server, new_page):
+    page = _signed_in(live_server, new_page)
+    page.focus("#code_word")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
+    assert page.url == live_server.url + "/choices"
+
+
+def test_one_escape_alone_does_not_exit(live_server, new_page):
+    page = _signed_in(live_server, new_page)
+    page.locator("h1").click()
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(1200)
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
+    assert page.url == live_server.url + "/choices"
+
+
+def test_exit_without_javascript_lands_on_the_neutral_site_and_back_shows_nothing(live_server, exit_site,
+                                                                                   new_page):
+    page = _signed_in(live_server, new_page, javascript=False)
+    page.click("#exit")
+    _assert_on_exit_site(page, exit_site)
+    page.go_back()
+    page.wait_for_load_state()
+    _assert_no_portal_content(page, live_server)
+    page.go_back()  # and the page before that too
+    page.wait_for_load_state()
+    _assert_no_portal_content(page, live_server)
+
+
+def test_the_page_is_not_restored_from_the_back_forward_cache(live_server, exit_site, new_page):
+    page = _signed_in(live_server, new_page)
+    page.evaluate("() => { window.__restored = 'no'; }")
+    page.click("#exit")
+    _assert_on_exit_site(page, exit_site)
+    page.go_back()
+    page.wait_for_load_state()
+    _assert_no_portal_content(page, live_server)
+    assert page.evaluate("() => window.__restored") is None  # a fresh document, not the cached one
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
+def test_the_exit_is_the_first_focusable_element_on_every_page(live_server, new_page, javascript):
+    world = arrange_world(live_server, status=PartnerStatus.ACTIVE)
+    page = new_page(javascript=javascript)
+    page.goto(live_server.url + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "exit"
+    page.goto(live_server.url + live_server.invite_path(world.partner.id))
+    for path in HER_PAGES + ("/v/not-a-valid-link-at-all",):
+        page.goto(live_server.url + path)
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.id") == "exit", path
+        label = page.locator("#exit").inner_text()
+        assert label == "Leave this site now"
+        position = page.evaluate("() => getComputedStyle(document.getElementById('exit').parentElement).position")
+        assert position == "sticky", path
+
+
+def test_the_exit_stays_on_screen_when_she_scrolls(live_server, new_page):
+    page = _signed_in(live_server, new_page)
+    page.mouse.wheel(0, 3000)
+    page.wait_for_timeout(200)
+    top = page.evaluate("() => document.getElementById('exit').getBoundingClientRect().top")
+    assert top == 0
