@@ -1,4 +1,4 @@
-"""flask commands: db, create-staff, demo, worker, rotate-keys, audit-verify."""
+"""flask commands: db, create-staff, demo, worker, rotate-keys, audit-verify, purge."""
 
 from __future__ import annotations
 
@@ -209,8 +209,31 @@ def audit_verify_command() -> None:
     click.echo(f"Audit chain intact: {report.entries} entries, head {report.head}.")
 
 
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only count the closed cases that are due; change nothing.")
+@with_appcontext
+def purge_command(dry_run: bool) -> None:
+    """Erase closed cases older than the retention period (deployment setting retention_days)."""
+    from portal.services.retention import due_for_erasure, purge, retention_days
+
+    moment = now()
+    with _session() as session:
+        days = retention_days(session)
+        due = due_for_erasure(session, moment, days)
+    if dry_run:
+        click.echo(f"Dry run: {len(due)} closed case(s) older than {days} days would be erased. Nothing changed.")
+        return
+    if not due:
+        click.echo(f"No closed case is older than {days} days.")
+        return
+    with click.progressbar(length=len(due), label="Erasing closed cases") as bar:
+        for _erased in purge(_session, audit_key(), due, moment):
+            bar.update(1)
+    click.echo(f"Erased {len(due)} closed case(s) older than {days} days; tombstones and the audit log remain.")
+
+
 def register_commands(app: Flask) -> None:
     for command in (db_group, create_staff_command, demo_command, worker_command, rotate_keys_command,
-                    audit_verify_command):
+                    audit_verify_command, purge_command):
         app.cli.add_command(command)
 

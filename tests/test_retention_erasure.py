@@ -47,7 +47,7 @@ def seed_everything(dbs, vault, audit_key, clock):  # type: ignore[no-untyped-de
     vault.put(prefs, "code_word_ct", "CANARY-CODEWORD")
     vault.put(prefs, "custom_warning_ct", "CANARY-WORDING")
     pending = outbox.enqueue(dbs, vault, her, kind="invite", template="invite", now=now,
-                             params={"link": "CANARY-LINK"})
+                             params={"url": "https://portal.test/v/CANARY-LINK"})
     sent = outbox.enqueue(dbs, vault, her, kind="warning", template="warning", now=now)
     sent.state, sent.provider_sid = NotificationState.DELIVERED, "SMcanary0001"
     dbs.add(DeliveryReceipt(id=uuid.uuid4(), message_sid="SMcanary0001", status="delivered"))

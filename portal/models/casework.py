@@ -39,6 +39,8 @@ class Task(UUIDKey, Base):
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
     escalated_at: Mapped[datetime | None]
+    # On an escalation task: the overdue task it was raised for.
+    escalated_from_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("task.id"))
     done_at: Mapped[datetime | None]
 
 

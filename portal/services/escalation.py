@@ -1,0 +1,69 @@
+"""Escalation: a task nobody acknowledged in time goes to the support service's administrator."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models import Role, Severity, StaffUser, Task
+from portal.services import deployment
+from portal.services.audit import SYSTEM, record
+
+ESCALATION_KIND = "escalation"
+
+
+@dataclass(frozen=True)
+class Escalated:
+    task_id: uuid.UUID
+    escalation_task_id: uuid.UUID
+    admin_id: uuid.UUID | None
+
+
+def service_admin(db: Session, service_id: uuid.UUID) -> StaffUser | None:
+    """The service's longest-serving active administrator (None: the task waits in the service's queue)."""
+    return db.scalar(select(StaffUser).where(StaffUser.role == Role.ADMIN, StaffUser.service_id == service_id,
+                                             StaffUser.is_active.is_(True))
+                     .order_by(StaffUser.created_at, StaffUser.id).limit(1))
+
+
+def escalation_delay(db: Session) -> timedelta:
+    return timedelta(minutes=int(deployment.load(db, "", "").escalate_after_minutes))
+
+
+def escalate_overdue(db: Session, audit_key: bytes, now: datetime, after: timedelta | None = None) -> list[Escalated]:
+    """Mark unacknowledged tasks past due + `after` as escalated, each with a task for the service's admin.
+
+    `after` defaults to the deployment's escalation delay. Runs in the caller's transaction; safe to call
+    repeatedly (a task escalates once; escalation tasks themselves do not escalate further).
+    """
+    delay = escalation_delay(db) if after is None else after
+    overdue = list(db.scalars(
+        select(Task)
+        .where(Task.acknowledged_at.is_(None), Task.done_at.is_(None), Task.escalated_at.is_(None),
+               Task.kind != ESCALATION_KIND, Task.due_at <= now - delay)
+        .order_by(Task.due_at, Task.id)
+        .with_for_update(skip_locked=True)))
+    admins: dict[uuid.UUID, StaffUser | None] = {}
+    done: list[Escalated] = []
+    for task in overdue:
+        if task.service_id not in admins:
+            admins[task.service_id] = service_admin(db, task.service_id)
+        admin = admins[task.service_id]
+        task.escalated_at = now
+        follow_up = Task(id=uuid.uuid4(), service_id=task.service_id, partner_id=task.partner_id,
+                         assignee_id=admin.id if admin else None, kind=ESCALATION_KIND,
+                         severity=Severity.URGENT if task.severity != Severity.IMMEDIATE else Severity.IMMEDIATE,
+                         child_risk=task.child_risk, call_requested=task.call_requested,
+                         contact_allowed=task.contact_allowed, source_event_id=task.source_event_id,
+                         escalated_from_id=task.id, created_at=now, due_at=now)
+        db.add(follow_up)
+        db.flush()
+        record(db, audit_key, SYSTEM, "task.escalate", "task", task.id,
+               {"escalation_task_id": str(follow_up.id), "admin_id": str(admin.id) if admin else None,
+                "severity": task.severity}, now=now)
+        done.append(Escalated(task.id, follow_up.id, admin.id if admin else None))
+    return done

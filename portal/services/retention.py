@@ -1,0 +1,40 @@
+"""Retention: closed cases are erased once the configured number of days has passed since closure."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models import PartnerContact, PartnerStatus
+from portal.services import deployment
+from portal.services.audit import SYSTEM
+from portal.services.erasure import erase_partner
+
+
+def retention_days(db: Session) -> int:
+    return int(deployment.load(db, "", "").retention_days)
+
+
+def due_for_erasure(db: Session, now: datetime, days: int) -> list[uuid.UUID]:
+    """Closed cases whose closure is older than `days`, oldest first (not yet erased)."""
+    cutoff = now - timedelta(days=days)
+    return list(db.scalars(
+        select(PartnerContact.id)
+        .where(PartnerContact.status == PartnerStatus.CLOSED, PartnerContact.closed_at.is_not(None),
+               PartnerContact.closed_at <= cutoff, PartnerContact.erased_at.is_(None))
+        .order_by(PartnerContact.closed_at, PartnerContact.id)))
+
+
+def purge(session_factory: Callable[[], Session], audit_key: bytes, ids: list[uuid.UUID],
+          now: datetime) -> Iterator[uuid.UUID]:
+    """Erase each case in its own transaction (an interrupted purge keeps what it finished); yields each id."""
+    for partner_id in ids:
+        with session_factory() as db, db.begin():
+            partner = db.get(PartnerContact, partner_id, with_for_update=True)
+            if partner is not None and partner.status == PartnerStatus.CLOSED and partner.erased_at is None:
+                erase_partner(db, audit_key, partner, now=now, actor=SYSTEM, reason="retention")
+        yield partner_id
