@@ -74,3 +74,36 @@ def test_a_service_without_an_admin_keeps_the_escalation_in_its_queue(dbs, vault
     (done,) = escalate_overdue(dbs, audit_key, task.due_at, after=timedelta(0))
     follow = dbs.get(Task, done.escalation_task_id)
     assert follow.assignee_id is None and follow.service_id == world.service.id
+
+
+def test_admin_hands_an_escalated_task_to_another_worker(app, client, dbs, vault, audit_key, clock):
+    from tests.factories import login_as
+    from tests.staff_console import post_form
+
+    world = make_world(dbs, vault, audit_key)
+    backup, _ = make_staff(dbs, vault, audit_key, Role.SUPPORT_WORKER, world.service.id)
+    other = make_world(dbs, vault, audit_key, partner_phone="+447400777888")
+    task = create_task(dbs, world.partner, kind="dropout", severity=Severity.URGENT, now=clock.now())
+    dbs.commit()
+    (done,) = escalate_overdue(dbs, audit_key, task.due_at, after=timedelta(0))
+    dbs.commit()
+    login_as(client, world.admin)
+    page = client.get("/staff/admin/escalations").data.decode()
+    assert "Overdue task: dropout" in page and backup.display_name in page
+    assert str(world.partner.id) not in page  # no need to see her record to hand the task on
+    # Another service's admin does not see it and cannot act on it.
+    outsider = app.test_client()
+    login_as(outsider, other.admin)
+    assert "Overdue task" not in outsider.get("/staff/admin/escalations").data.decode()
+    assert post_form(outsider, f"/staff/admin/escalations/{done.escalation_task_id}/resolve", {},
+                     page="/staff/admin/escalations").status_code == 404
+    # A worker of another service cannot be given the task.
+    path = f"/staff/admin/escalations/{done.escalation_task_id}/resolve"
+    post_form(client, path, {"reassign_to": str(other.worker.id)}, page="/staff/admin/escalations")
+    dbs.expire_all()
+    assert dbs.get(Task, task.id).assignee_id == world.worker.id
+    post_form(client, path, {"reassign_to": str(backup.id)}, page="/staff/admin/escalations")
+    dbs.expire_all()
+    assert dbs.get(Task, task.id).assignee_id == backup.id
+    assert dbs.get(Task, done.escalation_task_id).done_at == clock.now()
+    assert "Nothing is overdue" in client.get("/staff/admin/escalations").data.decode()

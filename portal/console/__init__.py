@@ -8,6 +8,7 @@ bp = Blueprint("console", __name__)
 from portal.console import (  # noqa: E402,F401
     admin,
     admin_deployment,
+    admin_escalations,
     auth,
     facilitator,
     routes,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Role, Severity, StaffUser, Task
 from portal.services import deployment
-from portal.services.audit import SYSTEM, record
+from portal.services.audit import SYSTEM, Actor, record
 
 ESCALATION_KIND = "escalation"
 
@@ -67,3 +67,47 @@ def escalate_overdue(db: Session, audit_key: bytes, now: datetime, after: timede
                 "severity": task.severity}, now=now)
         done.append(Escalated(task.id, follow_up.id, admin.id if admin else None))
     return done
+
+
+@dataclass(frozen=True)
+class OpenEscalation:
+    escalation: Task
+    original: Task | None
+    assignee: StaffUser | None  # who held the overdue task
+
+
+def open_escalations(db: Session, service_id: uuid.UUID | None) -> list[OpenEscalation]:
+    """Escalations not yet handled, oldest first; for one service (or all when service_id is None)."""
+    query = select(Task).where(Task.kind == ESCALATION_KIND, Task.done_at.is_(None))
+    if service_id is not None:
+        query = query.where(Task.service_id == service_id)
+    found = []
+    for escalation in db.scalars(query.order_by(Task.created_at, Task.id).limit(500)):
+        original = db.get(Task, escalation.escalated_from_id) if escalation.escalated_from_id else None
+        holder = db.get(StaffUser, original.assignee_id) if original and original.assignee_id else None
+        found.append(OpenEscalation(escalation, original, holder))
+    return found
+
+
+def service_workers(db: Session, service_id: uuid.UUID) -> list[StaffUser]:
+    return list(db.scalars(select(StaffUser).where(StaffUser.role == Role.SUPPORT_WORKER,
+                                                   StaffUser.service_id == service_id,
+                                                   StaffUser.is_active.is_(True))
+                           .order_by(StaffUser.display_name)))
+
+
+def resolve(db: Session, audit_key: bytes, escalation: Task, *, admin: StaffUser, now: datetime,
+            reassign_to: StaffUser | None = None) -> None:
+    """The admin handled it: optionally hand the overdue task to another worker of the same service."""
+    original = db.get(Task, escalation.escalated_from_id) if escalation.escalated_from_id else None
+    if reassign_to is not None:
+        if (original is None or reassign_to.role != Role.SUPPORT_WORKER or not reassign_to.is_active
+                or reassign_to.service_id != escalation.service_id):
+            raise ValueError("reassign only to an active support worker of the same service")
+        original.assignee_id = reassign_to.id
+        record(db, audit_key, Actor("staff", str(admin.id)), "task.reassign", "task", original.id,
+               {"assignee_id": str(reassign_to.id)}, now=now)
+    escalation.acknowledged_at = escalation.acknowledged_at or now
+    escalation.acknowledged_by_id = escalation.acknowledged_by_id or admin.id
+    escalation.done_at = now
+    record(db, audit_key, Actor("staff", str(admin.id)), "task.done", "task", escalation.id, now=now)
