@@ -120,9 +120,12 @@ def test_a_transient_delivery_failure_of_a_link_is_tried_again(client, world, ap
     http.answers.append(message_json(sid="SM" + "6" * 32))
     d.run_once()
     assert state(dbs, note).provider_sid == "SM" + "6" * 32
-    # A late report about the first attempt does not touch the second.
+    # A late report about the first attempt does not touch the second ...
     report(client, "delivered")
     assert state(dbs, note).state == NotificationState.SENT
+    # ... and the second attempt's own reports count, even after the first one's "undelivered".
+    report(client, "delivered", sid="SM" + "6" * 32)
+    assert state(dbs, note).state == NotificationState.DELIVERED
 
 
 @pytest.mark.parametrize("code", [30004, 30005, 30006])

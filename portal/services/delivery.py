@@ -97,7 +97,7 @@ def retry_later(db: Session, deps: Deps, note: Notification, code: str | None, n
         hand_over(db, deps, note, "stale", now)
     else:
         note.state, note.not_before, note.error_code = NotificationState.PENDING, at, code
-        note.provider_sid, note.claimed_by, note.updated_at = None, None, now
+        note.provider_sid, note.provider_status, note.claimed_by, note.updated_at = None, None, None, now
 
 
 def apply_outcome(db: Session, deps: Deps, note: Notification, outcome: Outcome, code: str | None,
@@ -109,7 +109,7 @@ def apply_outcome(db: Session, deps: Deps, note: Notification, outcome: Outcome,
         retry_later(db, deps, note, code, now)
     elif outcome is Outcome.EXPIRED:  # never reached her: try again in her next window
         note.state, note.not_before, note.error_code = NotificationState.PENDING, now, code
-        note.provider_sid, note.updated_at = None, now
+        note.provider_sid, note.provider_status, note.updated_at = None, None, now
     elif outcome is Outcome.UNKNOWN:
         note.state, note.error_code, note.updated_at = NotificationState.UNKNOWN, code or "no_answer", now
     elif outcome is Outcome.OPTED_OUT:
@@ -144,8 +144,11 @@ def store_receipt(db: Session, sid: str, status: str, error_code: str | None, no
 def apply_status(db: Session, deps: Deps, note: Notification, status: str, error_code: str | None,
                  now: datetime) -> None:
     """Move the message forward by one provider report (never backwards, never out of a final state)."""
+    uncertain = note.state in (NotificationState.SENDING, NotificationState.UNKNOWN)
     if STATUS_RANK.get(status, 0) <= STATUS_RANK.get(note.provider_status or "", 0):
-        return
+        if not uncertain:
+            return
+        status = note.provider_status or status  # settle an uncertain send on the furthest status known
     note.provider_status, note.updated_at = status, now
     if note.state in FINAL_STATES or note.state == NotificationState.PENDING:
         return

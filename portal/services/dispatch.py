@@ -367,5 +367,5 @@ class Dispatcher:
                 hand_over(db, self.deps, note, "stale", now)
             else:  # the provider has no such message: it never left, so it may go again
                 note.state, note.not_before, note.claimed_by = NotificationState.PENDING, now, None
-                note.error_code, note.updated_at = "not_found", now
+                note.error_code, note.provider_status, note.updated_at = "not_found", None, now
             counts.reconciled += 1

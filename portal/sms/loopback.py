@@ -70,6 +70,7 @@ class FakeTwilio:
     auth_token: str = "loopback-token"  # noqa: S105 - a test double's own token, not a secret
     callbacks: bool = True
     callback_delay: float = 0.0
+    latency: float = 0.0  # per create: half before the message exists, half after (the answer is late)
     messages: dict[str, FakeMessage] = field(default_factory=dict)
     requests: list[dict[str, Any]] = field(default_factory=list)
     plan: deque[Behaviour] = field(default_factory=deque)
@@ -90,7 +91,7 @@ class FakeTwilio:
         class Handler(_Handler):
             fake = state
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server = _QuietServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True, name="fake-twilio").start()
         return self
@@ -155,6 +156,12 @@ class FakeTwilio:
         return None
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-answer (a killed worker) is expected here, not an error."""
+        return None
+
+
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeTwilio
     protocol_version = "HTTP/1.1"
@@ -189,7 +196,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(behaviour.http_status, {"code": behaviour.code, "message": "refused",
                                                     "more_info": "", "status": behaviour.http_status})
             return
+        time.sleep(self.fake.latency / 2)
         msg = self.fake.create(parts[2], form, behaviour)
+        time.sleep(self.fake.latency / 2)
         if behaviour.kind == "hang":
             time.sleep(behaviour.seconds)
         if behaviour.kind == "drop":
