@@ -26,6 +26,7 @@ messages: venv
 	  --omit-header -o translations/messages.pot .
 	$(BIN)/pybabel update -N -i translations/messages.pot -d translations --omit-header --no-location
 
+run: export PORTAL_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 run: venv translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo
