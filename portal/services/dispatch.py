@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from portal.crypto import DecryptionError
 from portal.models import (
     Notification,
     NotificationState,
@@ -158,9 +159,9 @@ class Dispatcher:
         try:
             to = self.vault.get(partner, "phone_ct")  # type: ignore[attr-defined]
             body = self._body(db, note, partner, prefs)
-        except TemplateError as exc:
-            log.error("message %s cannot be rendered: %s", note.id, exc)
-            hand_over(db, deps, note, "template", now)
+        except (TemplateError, DecryptionError) as exc:
+            log.error("message %s cannot be rendered: %s", note.id, type(exc).__name__)
+            hand_over(db, deps, note, "unreadable", now)
             counts.handed_over += 1
             return None
         unsafe = problems(body, allow_url=self._params(note).get("url"))

@@ -165,6 +165,7 @@ class _QuietServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeTwilio
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once (no delayed-ACK stalls)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
         return
