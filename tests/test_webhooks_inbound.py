@@ -200,3 +200,10 @@ def test_garbage_gets_a_helpful_400_not_a_500(client, world, params):
 
 def test_a_get_is_not_allowed(client, world):
     assert client.get("/sms/inbound").status_code == 405
+
+
+def test_her_number_and_words_never_reach_the_logs(client, world, caplog):
+    caplog.set_level("DEBUG")
+    text(client, "Meet at the blue cafe")
+    text(client, "STOPP")
+    assert "7400123456" not in caplog.text and "blue cafe" not in caplog.text

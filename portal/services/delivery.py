@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -132,13 +132,10 @@ def store_receipt(db: Session, sid: str, status: str, error_code: str | None, no
     values = {"id": uuid.uuid4(), "message_sid": sid, "status": status, "error_code": error_code,
               "received_at": now}
     dialect = db.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt = pg_insert(DeliveryReceipt).values(**values).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        stmt = sqlite_insert(DeliveryReceipt).values(**values).on_conflict_do_nothing()
-    else:  # pragma: no cover - other databases are not supported
-        stmt = insert(DeliveryReceipt).values(**values)
-    return bool(db.execute(stmt).rowcount)
+    dialect_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (dialect_insert(DeliveryReceipt).values(**values).on_conflict_do_nothing()
+            .returning(DeliveryReceipt.id))
+    return db.execute(stmt).scalar() is not None
 
 
 def apply_status(db: Session, deps: Deps, note: Notification, status: str, error_code: str | None,

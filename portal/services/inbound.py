@@ -47,8 +47,8 @@ def claim(db: Session, message_sid: str, now: datetime) -> uuid.UUID | None:
     row_id = uuid.uuid4()
     values = {"id": row_id, "message_sid": message_sid, "received_at": now}
     insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = db.execute(insert(InboundMessage).values(**values).on_conflict_do_nothing())
-    return row_id if result.rowcount else None
+    stmt = insert(InboundMessage).values(**values).on_conflict_do_nothing().returning(InboundMessage.id)
+    return db.execute(stmt).scalar()
 
 
 def receive(db: Session, ctx: InboundContext, *, message_sid: str, sender: str, body: str,
