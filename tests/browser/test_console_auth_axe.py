@@ -1,0 +1,66 @@
+"""Staff sign-in in a real browser (password, authenticator set-up, code), then axe-core on the sign-in and
+admin pages: no WCAG 2.2 AA violations, no sideways scrolling at 320 CSS pixels, and no script on any page
+(so every console flow works without JavaScript; axe itself needs it on to run)."""
+
+from __future__ import annotations
+
+import pyotp
+import pytest
+
+from tests.browser.conftest import axe_violations
+from tests.factories import STAFF_PASSWORD, make_world
+
+pytestmark = pytest.mark.browser
+
+ADMIN_PAGES = ("/staff/", "/staff/admin/users", "/staff/admin/programmes", "/staff/admin/settings",
+               "/staff/admin/helplines", "/staff/admin/tokens", "/staff/admin/audit", "/staff/admin/escalations",
+               "/staff/account/password")
+
+
+def check(page, label, problems):  # type: ignore[no-untyped-def]
+    page.wait_for_load_state()
+    if page.locator("script").count():
+        problems.append((label, "has a script"))
+    found = axe_violations(page)
+    if found:
+        problems.append((label, found))
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    if width > page.viewport_size["width"]:
+        problems.append((label, f"scrolls sideways: {width}px wide"))
+
+
+def test_admin_signs_in_and_every_page_passes_axe(live_server, new_page):
+    with live_server.db() as db:
+        world = make_world(db, live_server.vault, live_server.audit_key)
+        db.commit()
+    problems: list[tuple[str, object]] = []
+    page = new_page(javascript=True, viewport={"width": 1024, "height": 768})
+    page.goto(live_server.url + "/staff/sign-in")
+    check(page, "sign-in", problems)
+    page.fill("#email", world.admin.email)
+    page.fill("#password", "a wrong password")
+    page.click("button[type=submit]")
+    assert page.locator("#sign-in-error").is_visible()
+    check(page, "sign-in (refused)", problems)
+    page.fill("#password", STAFF_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/staff/sign-in/authenticator")
+    check(page, "authenticator set-up", problems)
+    secret = page.inner_text("#totp-secret").replace(" ", "")
+    assert secret == world.totp["admin"]
+    page.fill("#code", pyotp.TOTP(secret).now())
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/staff/")
+    assert "Sign out" in page.content()
+    for path in ADMIN_PAGES:
+        page.goto(live_server.url + path)
+        check(page, path, problems)
+    page.set_viewport_size({"width": 320, "height": 640})
+    for path in ADMIN_PAGES:
+        page.goto(live_server.url + path)
+        check(page, f"{path} at 320px", problems)
+    page.click("form.signout button")
+    page.wait_for_url("**/staff/sign-in")
+    page.goto(live_server.url + "/staff/admin/users")
+    assert page.url.endswith("/staff/sign-in")
+    assert problems == [], problems
