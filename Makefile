@@ -24,7 +24,7 @@ translations: venv
 messages: venv
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 	  --omit-header -o translations/messages.pot .
-	$(BIN)/pybabel update -N -i translations/messages.pot -d translations --omit-header --no-location
+	$(BIN)/pybabel update -N -i translations/messages.pot -d translations --omit-header --ignore-obsolete
 
 run: export PORTAL_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 run: venv translations
