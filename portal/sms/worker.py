@@ -58,6 +58,17 @@ def apply_simulated_reports(dispatcher: Dispatcher) -> int:
     return len(reports)
 
 
+ESCALATE_EVERY = timedelta(seconds=60)
+
+
+def escalate(dispatcher: Dispatcher) -> int:
+    """Hand every task nobody acknowledged in time to the service's admin (WWP EN B.1 f: nothing missed)."""
+    from portal.services.escalation import escalate_overdue
+
+    with dispatcher.sessions() as db, db.begin():
+        return len(escalate_overdue(db, dispatcher.audit_key, dispatcher.clock()))
+
+
 def _summary(counts: Counts) -> str:
     return (f"sent {counts.sent}, rescheduled {counts.rescheduled}, retried {counts.retried}, "
             f"unknown {counts.unknown}, reconciled {counts.reconciled}, failed {counts.failed}, "
@@ -75,11 +86,17 @@ def run(dispatcher: Dispatcher, *, once: bool, poll_seconds: float,
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     echo(f"SMS worker {dispatcher.worker_id} using the {dispatcher.gateway.name} backend"
          + ("" if once else f", polling every {poll_seconds:g}s"))
+    next_escalation = dispatcher.clock()
     try:
         while not stop.is_set():
             try:
                 counts = dispatcher.run_once()
                 apply_simulated_reports(dispatcher)
+                if once or dispatcher.clock() >= next_escalation:
+                    escalated = escalate(dispatcher)
+                    next_escalation = dispatcher.clock() + ESCALATE_EVERY
+                    if escalated:
+                        echo(f"escalated {escalated} overdue task(s) to the service's admin")
             except Exception:  # noqa: BLE001 - keep the loop alive (database restart, provider outage)
                 log.exception("dispatch pass failed; trying again after the poll interval")
                 if once:
