@@ -19,7 +19,13 @@ from portal.models import (
     Tell,
 )
 from portal.services import deployment
-from portal.services.events import EventError, IdempotencyConflict, Reporter, register_participant, report_event
+from portal.services.events import (
+    EventError,
+    IdempotencyConflict,
+    Reporter,
+    register_participant,
+    report_event,
+)
 from tests.factories import make_partner, make_world
 
 
@@ -223,3 +229,16 @@ def test_participant_references_are_unique_per_programme(dbs, audit_key, world, 
         register_participant(dbs, audit_key, programme=world.programme, reference=world.participant.reference,
                              now=clock.now(), created_by=world.facilitator.id)
     assert caught.value.code == "duplicate_reference"
+
+
+def test_every_task_follows_the_configured_due_times(dbs, world, clock):
+    from portal.services.tasks import create_task
+
+    deployment.save(dbs, "due_minutes", {"immediate": 5, "urgent": 50, "soon": 500, "routine": 5000})
+    dbs.commit()
+    task = create_task(dbs, world.partner, kind="her_less_safe", severity=Severity.URGENT, now=clock.now())
+    assert task.due_at == clock.now() + timedelta(minutes=50)
+    deployment.save(dbs, "due_minutes", {"urgent": "soon"})  # a broken setting never stops a task
+    dbs.commit()
+    task = create_task(dbs, world.partner, kind="her_less_safe", severity=Severity.URGENT, now=clock.now())
+    assert task.due_at == clock.now() + timedelta(hours=4)

@@ -18,6 +18,14 @@ EVENT_KIND = {
 TASK_KIND = {f"event_{kind}": label for kind, label in EVENT_KIND.items()}
 TASK_KIND.update({
     "consent_withdrawn_contact": _l("She stopped contact"), "consent_withdrawn_sms": _l("She stopped text messages"),
+    "consent_declined_web": _l("She declined contact on the site"),
+    "her_less_safe": _l("She said she feels less safe"), "her_separation": _l("She said she is separating"),
+    "message_not_delivered": _l("A warning could not be delivered: call her"),
+    "message_not_sent": _l("A message could not be sent"),
+    "pin_locked": _l("Too many wrong PIN attempts on her link"),
+    "sms_help": _l("She asked for help by text"), "sms_free_text": _l("She sent a text message"),
+    "sms_stop_like": _l("She may have meant to stop texts"), "sms_opt_in": _l("She restarted text messages"),
+    "escalation": _l("Escalated: a task was not acknowledged in time"),
 })
 IMMINENCE = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High"), "imminent": _l("Imminent")}
 TELL = {"none": _l("Do not tell her"), "message": _l("Text message"), "call": _l("Phone call"),

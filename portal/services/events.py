@@ -39,10 +39,9 @@ from portal.models import (
     Severity,
     Tell,
 )
-from portal.services import deployment
 from portal.services.audit import Actor, record
 from portal.services.outbox import enqueue
-from portal.services.tasks import create_task
+from portal.services.tasks import configured_due, create_task
 
 IMMINENCE = ("low", "medium", "high", "imminent")
 REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
@@ -282,8 +281,9 @@ def replay_after_race(db: Session, programme: Programme, idempotency_key: str, p
 
 
 def _due(db: Session, due_minutes: dict[str, int] | None) -> dict[str, timedelta]:
-    minutes = due_minutes or deployment.load(db, "", "").due_minutes
-    return {severity: timedelta(minutes=int(minutes[severity])) for severity in Severity.ALL}
+    if due_minutes is None:
+        return configured_due(db)
+    return {severity: timedelta(minutes=int(due_minutes[severity])) for severity in Severity.ALL}
 
 
 def _linked_partners(db: Session, participant_id: uuid.UUID) -> list[PartnerContact]:

@@ -19,6 +19,17 @@ DEFAULT_DUE = {
 }
 
 
+def configured_due(db: Session) -> dict[str, timedelta]:
+    """Due times per severity as the admin set them (deployment setting due_minutes), else the defaults."""
+    from portal.services.deployment import load
+
+    minutes = load(db, "", "").due_minutes
+    try:
+        return {severity: timedelta(minutes=int(minutes[severity])) for severity in Severity.ALL}
+    except (KeyError, TypeError, ValueError):
+        return DEFAULT_DUE
+
+
 def create_task(db: Session, partner: PartnerContact, *, kind: str, severity: str, now: datetime,
                 source_event_id: uuid.UUID | None = None, notification_id: uuid.UUID | None = None,
                 child_risk: bool = False, detail: str | None = None, vault: Vault | None = None,
@@ -29,7 +40,7 @@ def create_task(db: Session, partner: PartnerContact, *, kind: str, severity: st
     task = Task(id=uuid.uuid4(), service_id=partner.service_id, partner_id=partner.id,
                 assignee_id=partner.worker_id, kind=kind, severity=severity, child_risk=child_risk,
                 source_event_id=source_event_id, notification_id=notification_id, created_at=now,
-                due_at=now + (due or DEFAULT_DUE)[severity])
+                due_at=now + (due or configured_due(db))[severity])
     if detail is not None:
         if vault is None:
             raise ValueError("a task detail is encrypted: pass the vault")

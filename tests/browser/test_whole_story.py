@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal.models import ContactLogEntry, Notification, PartnerStatus, Preferences, Task, Tell
 from portal.sms.discretion import problems
 from portal.sms.worker import build_dispatcher, run
+from tests.browser.conftest import axe_violations
 from tests.browser.her_world import arrange_world
 from tests.factories import STAFF_PASSWORD
 
@@ -39,7 +40,8 @@ def test_dropout_reaches_her_and_her_worker_logs_the_call(live_server, new_page)
         db.commit()
 
     # 1. The facilitator reports that he dropped out.
-    fac = new_page(javascript=False, viewport={"width": 1200, "height": 900})
+    # The console ships no script at all; JavaScript is on only so that axe-core can run in the page.
+    fac = new_page(javascript=True, viewport={"width": 1200, "height": 900})
     sign_in(fac, live.url, world.facilitator.email, world.totp["facilitator"])
     fac.click("text=My programmes")
     fac.click(f"main a:text-is('{world.programme.name}')")
@@ -48,6 +50,7 @@ def test_dropout_reaches_her_and_her_worker_logs_the_call(live_server, new_page)
     fac.fill("#description", "Has not attended for three weeks")
     fac.click("text=Send report")
     assert "Thank you. The report is recorded." in fac.content()
+    assert axe_violations(fac) == []
     assert "Sam Example" not in fac.content()
 
     # 2. Her worker sees the task, asking for a call.
@@ -57,6 +60,7 @@ def test_dropout_reaches_her_and_her_worker_logs_the_call(live_server, new_page)
     row = wrk.locator("tr", has_text="Dropped out")
     assert row.count() == 1 and "She asked for a call" in row.inner_text()
     assert "Urgent" in row.inner_text()
+    assert axe_violations(wrk) == []
 
     # 3. The SMS worker's --once pass sends her the discreet warning inside her safe window.
     with live.app.app_context():  # as `flask --app portal worker --once` runs it
@@ -72,6 +76,7 @@ def test_dropout_reaches_her_and_her_worker_logs_the_call(live_server, new_page)
     # 4. Her worker opens the task, sees the message was delivered, and logs the call.
     row.locator("a").first.click()
     assert "Delivered" in wrk.content()
+    assert axe_violations(wrk) == []
     wrk.click("text=Log a contact for this task")
     wrk.check("input[name=reached]")
     wrk.check("input[name=safe_to_talk][value=yes]")
@@ -81,6 +86,7 @@ def test_dropout_reaches_her_and_her_worker_logs_the_call(live_server, new_page)
     wrk.fill("#next_step", "Call again on Friday")
     wrk.click("main button[type=submit]")
     assert "Contact logged." in wrk.content() and "Reviewed her safety plan after his dropout" in wrk.content()
+    assert axe_violations(wrk) == []  # her case page
     with live.db() as db:
         entry = db.scalar(select(ContactLogEntry))
         task = db.scalar(select(Task).where(Task.kind == "event_dropout"))
