@@ -271,6 +271,7 @@ def test_child_risk_task_shows_the_deployments_child_protection_steps(worker, db
     html = worker.get(f"/staff/tasks/{task.id}").data.decode()
     assert "Call the duty social worker on 0100 000" in html and "Record the referral" in html
     assert "Said he would take the kids" in html and "Risk to children" in html
+    assert "task.read" in audit_actions(dbs)
 
 
 def test_child_risk_without_configured_steps_still_prompts(worker, dbs, world, clock):

@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.models import Role, Task
 from portal.runtime import audit_key, now, settings, vault
 from portal.services import casework, contact_log, inbox
+from portal.services.audit import record
 
 NAV.insert(1, NavItem("console.worker_inbox", _l("Tasks"), (Role.SUPPORT_WORKER,)))
 
@@ -42,6 +43,9 @@ def worker_inbox():  # type: ignore[no-untyped-def]
 def worker_task(task_id: str):  # type: ignore[no-untyped-def]
     task = task_or_404(task_id)
     info = inbox.detail(db.session, vault(), task)
+    if info.detail is not None or info.event_description is not None:  # decrypted text: an audited read
+        record(db.session, audit_key(), casework.actor_for(g.staff), "task.read", "task", task.id, now=now())
+        db.session.commit()
     steps = deployment_view().child_protection_steps if task.child_risk else ""
     return render_template("console/worker/task.html", task=task, info=info, now=now(), steps=steps,
                            label=casework.case_label, L=labels)
