@@ -22,10 +22,11 @@ def _wants_gzip() -> bool:
 
 
 def compress_response(response: Response) -> Response:
-    """Gzip a complete 200 text response when the client accepts it; leave everything else alone."""
+    """Gzip a complete text response (pages, error pages too) when the client accepts it."""
     response.vary.add("Accept-Encoding")
     streamed = response.is_streamed and not response.direct_passthrough  # static files are file wrappers
-    if (response.status_code != 200 or "Content-Encoding" in response.headers or streamed
+    if (response.status_code < 200 or 300 <= response.status_code < 400 or response.status_code in (204, 206)
+            or "Content-Encoding" in response.headers or streamed
             or not (response.mimetype or "").startswith(COMPRESSIBLE) or not _wants_gzip()):
         return response
     response.direct_passthrough = False  # read a static file's wrapper once, here

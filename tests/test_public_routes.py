@@ -199,6 +199,8 @@ def test_pages_and_assets_are_served_compressed(client, dbs, world, clock):
         assert response.headers["Content-Encoding"] == "gzip", path
         assert "Accept-Encoding" in response.headers["Vary"], path
         assert gzip.decompress(response.data)
+    bad_link = client.get("/v/" + "E" * 32, headers={"Accept-Encoding": "gzip"})
+    assert bad_link.status_code == 404 and bad_link.headers["Content-Encoding"] == "gzip"
     plain = client.get("/home", headers={"Accept-Encoding": "identity"})
     assert "Content-Encoding" not in plain.headers and plain.data.startswith(b"<!doctype html>")
 
