@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import func, select
 
-from portal.models import WebSession
+from portal.models import Helpline, WebSession
 from portal.services import deployment
 from tests.factories import make_world
 from tests.public_helpers import open_link
@@ -46,3 +48,16 @@ def test_the_site_name_and_emergency_number_come_from_the_deployment_settings(cl
     page = client.get("/").get_data(as_text=True)
     assert "<title>Bookings</title>" in page
     assert 'href="tel:112"' in page
+
+
+def test_helplines_are_shown_per_language_with_the_default_language_as_fallback(client, dbs, vault, audit_key,
+                                                                               clock):
+    world = make_world(dbs, vault, audit_key)
+    dbs.add(Helpline(id=uuid.uuid4(), locale="en", name="Night line", phone="0808 000 0000", hours="24 hours"))
+    dbs.add(Helpline(id=uuid.uuid4(), locale="de", name="Hilfetelefon", phone="116 016", hours="rund um die Uhr"))
+    dbs.commit()
+    open_link(client, dbs, world.partner, clock)
+    english = client.get("/support?lang=en").get_data(as_text=True)
+    assert "Night line" in english and 'href="tel:08080000000"' in english and "Hilfetelefon" not in english
+    assert "Hilfetelefon" in client.get("/support?lang=de").get_data(as_text=True)
+    assert "Night line" in client.get("/support?lang=ar").get_data(as_text=True)  # none for ar: the default

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, session, url_for
+from flask import current_app, redirect, render_template, session, url_for
 from flask_babel import get_locale
 
 from portal.models import PartnerStatus
@@ -45,7 +45,8 @@ def sharing(partner):  # type: ignore[no-untyped-def]
 @her_required
 def support(partner):  # type: ignore[no-untyped-def]
     view = deployment()
-    return render_template("public/support.html", helplines=view.helplines_for(str(get_locale())))
+    fallback = current_app.config["PORTAL"].default_locale
+    return render_template("public/support.html", helplines=view.helplines_for(str(get_locale()), fallback))
 
 
 @bp.get("/online")
