@@ -195,3 +195,14 @@ def test_links_are_stored_only_as_hashes(dbs, world, clock):
     token = link[3:]
     assert dbs.scalar(select(func.count()).select_from(AccessToken).where(AccessToken.token_hash == token)) == 0
     assert len(token) >= 32  # 192 bits, URL-safe
+
+
+def test_a_new_link_starts_a_fresh_session_with_a_new_id(client, dbs, vault, audit_key, world, clock):
+    first = open_link(client, dbs, world.partner, clock).headers["Set-Cookie"]
+    other = make_world(dbs, vault, audit_key, partner_phone="+447400123459")
+    dbs.commit()
+    second = open_link(client, dbs, other.partner, clock).headers["Set-Cookie"]
+    assert first.split(";")[0] != second.split(";")[0]
+    post(client, "/alert", {"kind": "less_safe"}, token_from="/home")
+    task = dbs.scalar(select(Task).where(Task.kind == "her_less_safe"))
+    assert task.partner_id == other.partner.id

@@ -47,6 +47,7 @@ def open_link(token: str):  # type: ignore[no-untyped-def]
         _start_pending(opened)
         session["locale"] = locale
         return redirect(url_for("public.check_pin"), code=303)
+    session.clear()  # nothing from an earlier visit (or another person's) carries over
     session.bind_her(str(opened.partner_id))  # type: ignore[attr-defined]
     session["locale"] = locale
     return redirect(url_for("public.home"), code=303)
