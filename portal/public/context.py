@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, g, redirect, request, session, url_for
-from sqlalchemy.exc import SQLAlchemyError
+from flask import g, redirect, request, session, url_for
 
+from portal.deployment_context import current_deployment
 from portal.extensions import db
 from portal.i18n import LOCALES
 from portal.models import PartnerContact
@@ -18,26 +17,13 @@ from portal.services import deployment as deployment_service
 from portal.services.her_access import reachable_partner
 from portal.sessions import HER
 
-log = logging.getLogger(__name__)
-
 # Pages whose address is not safe to repeat with ?lang= (a link token, the exit itself).
 NOT_RELOCALISABLE = {"public.open_link", "public.quick_exit"}
 
 
 def deployment() -> deployment_service.DeploymentView:
     """This deployment's site name, exit site, emergency number and helplines (loaded once per request)."""
-    if "deployment" not in g:
-        settings = current_app.config["PORTAL"]
-        try:
-            g.deployment = deployment_service.load(db.session, settings.site_name, settings.exit_url)
-        except SQLAlchemyError:
-            # An error page must still render with safe defaults when the database is the problem.
-            log.warning("deployment settings unavailable; using the environment's defaults")
-            db.session.rollback()
-            g.deployment = deployment_service.DeploymentView(
-                site_name=settings.site_name, exit_url=settings.exit_url,
-                **{k: v for k, v in deployment_service.DEFAULTS.items() if k not in ("site_name", "exit_url")})
-    return g.deployment
+    return current_deployment()
 
 
 def current_partner() -> PartnerContact | None:
