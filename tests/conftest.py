@@ -13,14 +13,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from portal import create_app
 from portal.clock import FrozenClock
 from portal.database import harden_engine, normalise_url
-from portal.models import Base
-from tests.support import TEST_KEYS, make_config  # noqa: F401 - re-exported for older imports
+from tests.support import TEST_KEYS, make_config, wipe_database  # noqa: F401 - re-exported for older imports
 
 PG_ADMIN_URL = os.environ.get("PORTAL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 from tests.support import BACKEND  # noqa: E402
@@ -101,16 +100,6 @@ def clock() -> FrozenClock:
     return FrozenClock(datetime(2026, 3, 2, 10, 0, tzinfo=UTC))  # a Monday
 
 
-def _wipe(engine: Engine) -> None:
-    tables = list(reversed(Base.metadata.sorted_tables))
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
-
-
 @pytest.fixture
 def app(database_url: str, instance_dir: Path, clock: FrozenClock):  # type: ignore[no-untyped-def]
     application = create_app(make_config(database_url, instance_dir))
@@ -120,7 +109,7 @@ def app(database_url: str, instance_dir: Path, clock: FrozenClock):  # type: ign
 
     with application.app_context():
         db.session.remove()
-        _wipe(db.engine)
+        wipe_database(db.engine)
 
 
 @pytest.fixture

@@ -32,3 +32,18 @@ def make_config(database_url: str, instance_dir: Path, **extra: object) -> dict[
 
 
 BACKEND = os.environ.get("PORTAL_TEST_DB", "sqlite")  # sqlite | postgresql
+
+
+def wipe_database(engine) -> None:  # type: ignore[no-untyped-def]
+    """Empty every table (TRUNCATE on PostgreSQL, DELETE in dependency order on SQLite)."""
+    from sqlalchemy import text
+
+    from portal.models import Base
+
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())

@@ -19,14 +19,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from portal import create_app
-from portal.models import Base
 from portal.services.invites import issue_invite
-from tests.conftest import make_config
+from tests.support import make_config, wipe_database
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -107,14 +105,7 @@ def _wipe(app: Flask) -> None:
 
     with app.app_context():
         db.session.remove()
-        engine = db.engine
-        tables = list(reversed(Base.metadata.sorted_tables))
-        with engine.begin() as conn:
-            if engine.dialect.name == "postgresql":
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " CASCADE"))
-            else:
-                for table in tables:
-                    conn.execute(table.delete())
+        wipe_database(db.engine)
 
 
 @pytest.fixture
