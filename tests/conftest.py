@@ -24,6 +24,8 @@ from tests.support import TEST_KEYS, make_config, wipe_database  # noqa: F401 - 
 PG_ADMIN_URL = os.environ.get("PORTAL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 from tests.support import BACKEND  # noqa: E402
 
+pytest_plugins = ["tests.served"]  # the served app (live_server, live_server_factory, exit_site) for every test
+
 
 def pg_available() -> str | None:
     """None when PostgreSQL answers, else the reason."""
