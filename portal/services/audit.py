@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from portal.crypto import derive_subkey
+from portal.database import take_write_lock
 from portal.models import AuditEvent, utcnow
 
 GENESIS = "0" * 64
@@ -57,8 +58,11 @@ def record(db: Session, key: bytes, actor: Actor, action: str, object_type: str 
     leaked = _FORBIDDEN_DETAIL_KEYS.intersection(details)
     if leaked:
         raise ValueError(f"audit details must not carry values of {sorted(leaked)}")
+    # Reading the head and appending after it must not interleave with another append.
     if db.get_bind().dialect.name == "postgresql":
         db.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
+    else:
+        take_write_lock(db)  # SQLite: BEGIN IMMEDIATE (the head read below is current until commit)
     last = db.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
     occurred = now or utcnow()
