@@ -53,6 +53,19 @@ def upgrade() -> None:
     with op.batch_alter_table('helpline', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_helpline_locale'), ['locale'], unique=False)
 
+    op.create_table('provider_deletion',
+    sa.Column('message_sid', sa.String(length=64), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('not_before', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_error', sa.String(length=40), nullable=True),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_provider_deletion')),
+    sa.UniqueConstraint('message_sid', name=op.f('uq_provider_deletion_message_sid'))
+    )
+    with op.batch_alter_table('provider_deletion', schema=None) as batch_op:
+        batch_op.create_index('ix_provider_deletion_due', ['not_before'], unique=False)
+
     op.create_table('support_service',
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
@@ -497,6 +510,10 @@ def downgrade() -> None:
 
     op.drop_table('programme')
     op.drop_table('support_service')
+    with op.batch_alter_table('provider_deletion', schema=None) as batch_op:
+        batch_op.drop_index('ix_provider_deletion_due')
+
+    op.drop_table('provider_deletion')
     with op.batch_alter_table('helpline', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_helpline_locale'))
 

@@ -14,6 +14,7 @@ from portal.console.worker import WORKER, case_or_404
 from portal.extensions import db
 from portal.runtime import audit_key, now, settings, vault
 from portal.services import casework
+from portal.services.erasure_storage import clean_storage
 
 
 def back(partner_id: object, anchor: str = ""):  # type: ignore[no-untyped-def]
@@ -159,7 +160,8 @@ def worker_erase(partner_id: str):  # type: ignore[no-untyped-def]
     if request.form.get("confirm", "").strip().upper() != "ERASE":
         return render_template("console/worker/erase.html", partner=partner, label=label,
                                error=labels.ERRORS["confirm_required"]), 400
-    casework.erase_on_request(db.session, audit_key(), partner, g.staff, now=now())
+    erased = casework.erase_on_request(db.session, audit_key(), partner, g.staff, now=now())
     db.session.commit()
+    clean_storage(db.engine, erased.storage)  # after commit: SQLite WAL truncated, PostgreSQL vacuumed
     flash(_("Her personal data is erased. Case %(label)s remains only as an empty record.", label=label))
     return redirect(url_for("console.worker_cases"), code=303)

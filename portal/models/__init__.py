@@ -5,7 +5,13 @@ from portal.models.audit import AuditEvent
 from portal.models.base import Base, utcnow
 from portal.models.casework import ContactLogEntry, Severity, Task
 from portal.models.deployment import DeploymentSetting, Helpline
-from portal.models.outbox import DeliveryReceipt, InboundMessage, Notification, NotificationState
+from portal.models.outbox import (
+    DeliveryReceipt,
+    InboundMessage,
+    Notification,
+    NotificationState,
+    ProviderDeletion,
+)
 from portal.models.participant import Participant
 from portal.models.partner import (
     ConsentEvent,
@@ -24,6 +30,7 @@ __all__ = [
     "AccessToken", "AuditEvent", "Base", "ConsentEvent", "ContactLogEntry", "DeliveryReceipt",
     "DeploymentSetting", "EventKind", "Helpline", "InboundMessage", "Notification", "NotificationState",
     "Participant", "PartnerContact", "PartnerLink", "PartnerStatus", "Preferences", "Programme",
-    "ProgrammeEvent", "ProgrammeMembership", "QuestionnaireResponse", "Role", "SafeWindow", "SafetyPlan",
+    "ProgrammeEvent", "ProgrammeMembership", "ProviderDeletion", "QuestionnaireResponse", "Role", "SafeWindow",
+    "SafetyPlan",
     "Severity", "StaffUser", "SupportService", "Task", "Tell", "TokenPurpose", "WebSession", "utcnow",
 ]

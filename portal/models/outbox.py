@@ -70,3 +70,18 @@ class DeliveryReceipt(UUIDKey, Base):
     status: Mapped[str] = mapped_column(String(20))
     error_code: Mapped[str | None] = mapped_column(String(20))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProviderDeletion(UUIDKey, Base):
+    """A message to delete at the SMS provider after an erasure: the provider's message id only, nothing of hers.
+
+    Written in the erasure's own transaction; the dispatcher deletes it at the provider after commit and
+    retries (with backoff) until the provider confirms or says it no longer exists; then the row goes too."""
+
+    __tablename__ = "provider_deletion"
+    __table_args__ = (Index("ix_provider_deletion_due", "not_before"),)
+    message_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    not_before: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

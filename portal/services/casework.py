@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
 
 from sqlalchemy import select
@@ -29,6 +30,9 @@ from portal.services.consent import withdraw
 from portal.services.invites import issue_invite, revoke_invites
 from portal.services.outbox import cancel_pending, enqueue
 from portal.services.partners import find_by_phone, register_partner
+
+if TYPE_CHECKING:
+    from portal.services.erasure import ErasureResult
 
 CLOSURE_REASONS = ("her_request", "no_contact_possible", "no_longer_needed", "moved_away", "other")
 TELL_FIELDS = ("tell_dropout", "tell_suspended", "tell_completed", "tell_risk")
@@ -296,8 +300,9 @@ def withdraw_for_her(db: Session, audit_key: bytes, partner: PartnerContact, wor
 
 
 def erase_on_request(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *,
-                     now: datetime) -> None:
-    """Destroy her personal data at her request; a tombstone and the audit chain stay."""
+                     now: datetime) -> ErasureResult:
+    """Destroy her personal data at her request; a tombstone and the audit chain stay. After commit, the caller
+    runs erasure_storage.clean_storage(engine, result.storage)."""
     from portal.services.erasure import erase_partner
 
-    erase_partner(db, audit_key, partner, now=now, actor=actor_for(worker), reason="request")
+    return erase_partner(db, audit_key, partner, now=now, actor=actor_for(worker), reason="request")

@@ -26,7 +26,9 @@ from portal.models import (
     Task,
     WebSession,
 )
+from portal.services import provider_deletions
 from portal.services.audit import Actor, record
+from portal.services.erasure_storage import StorageCleanup
 from portal.services.outbox import cancel_pending
 
 REASONS = ("request", "retention", "duplicate", "other")
@@ -35,9 +37,13 @@ TOMBSTONE_TIMEZONE = "Etc/UTC"
 
 @dataclass(frozen=True)
 class ErasureResult:
+    """`storage`: what the caller must do after commit (erasure_storage.clean_storage)."""
+
     partner_id: uuid.UUID
     cancelled_messages: int
     already_erased: bool = False
+    storage: StorageCleanup = StorageCleanup(())
+    provider_deletions: int = 0
 
 
 def _encrypted_columns(table) -> list[str]:  # type: ignore[no-untyped-def]
@@ -54,6 +60,27 @@ def _sweep_other_tables(db: Session, partner_id: uuid.UUID) -> None:
             db.execute(update(table).where(table.c.partner_id == partner_id).values({name: None for name in columns}))
 
 
+def _forget_provider_ids(db: Session, pid: uuid.UUID, now: datetime) -> int:
+    """Her provider message ids: delivery receipts and inbound claims deleted, outbound ids cleared, and every id
+    queued for deletion at the provider (the dispatcher does it after commit). Returns how many were queued."""
+    outbound = list(db.scalars(select(Notification.provider_sid).where(
+        Notification.partner_id == pid, Notification.provider_sid.is_not(None))))
+    inbound = list(db.scalars(select(InboundMessage.message_sid).where(InboundMessage.partner_id == pid)))
+    if outbound:
+        db.execute(delete(DeliveryReceipt).where(DeliveryReceipt.message_sid.in_(outbound)))
+    db.execute(update(Notification).where(Notification.partner_id == pid)
+               .values(params_ct=None, provider_sid=None, provider_status=None, body_digest=None, updated_at=now))
+    db.execute(delete(InboundMessage).where(InboundMessage.partner_id == pid))
+    return provider_deletions.schedule(db, outbound + inbound, now)
+
+
+def _tables_of_hers() -> tuple[str, ...]:
+    """Every table an erasure deletes from or overwrites (vacuumed after commit on PostgreSQL)."""
+    names = {PartnerContact.__tablename__, DeliveryReceipt.__tablename__, InboundMessage.__tablename__}
+    names.update(table.name for table in Base.metadata.sorted_tables if "partner_id" in table.columns)
+    return tuple(sorted(names))
+
+
 def erase_partner(db: Session, audit_key: bytes, partner: PartnerContact, *, now: datetime, actor: Actor,
                   reason: str) -> ErasureResult:
     """Destroy her personal data in the caller's transaction; the row stays as a tombstone (status erased)."""
@@ -63,13 +90,7 @@ def erase_partner(db: Session, audit_key: bytes, partner: PartnerContact, *, now
         return ErasureResult(partner.id, 0, already_erased=True)
     pid = partner.id
     cancelled = cancel_pending(db, pid, now)
-    sids = [sid for sid in db.scalars(select(Notification.provider_sid).where(
-        Notification.partner_id == pid, Notification.provider_sid.is_not(None)))]
-    if sids:
-        db.execute(delete(DeliveryReceipt).where(DeliveryReceipt.message_sid.in_(sids)))
-    db.execute(update(Notification).where(Notification.partner_id == pid)
-               .values(params_ct=None, provider_sid=None, updated_at=now))
-    db.execute(update(InboundMessage).where(InboundMessage.partner_id == pid).values(body_ct=None))
+    deletions = _forget_provider_ids(db, pid, now)
     db.execute(update(ContactLogEntry).where(ContactLogEntry.partner_id == pid)
                .values(notes_ct=None, next_step_ct=None))
     db.execute(update(Task).where(Task.partner_id == pid).values(detail_ct=None))
@@ -99,5 +120,5 @@ def erase_partner(db: Session, audit_key: bytes, partner: PartnerContact, *, now
     db.flush()
     record(db, audit_key, actor, "partner.erase", "partner_contact", pid,
            {"reason": reason, "cancelled": cancelled}, now=now)
-    return ErasureResult(pid, cancelled)
+    return ErasureResult(pid, cancelled, storage=StorageCleanup(_tables_of_hers()), provider_deletions=deletions)
 

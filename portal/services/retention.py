@@ -13,6 +13,7 @@ from portal.models import PartnerContact, PartnerStatus
 from portal.services import deployment
 from portal.services.audit import SYSTEM
 from portal.services.erasure import erase_partner
+from portal.services.erasure_storage import clean_storage
 
 
 def retention_days(db: Session) -> int:
@@ -31,10 +32,17 @@ def due_for_erasure(db: Session, now: datetime, days: int) -> list[uuid.UUID]:
 
 def purge(session_factory: Callable[[], Session], audit_key: bytes, ids: list[uuid.UUID],
           now: datetime) -> Iterator[uuid.UUID]:
-    """Erase each case in its own transaction (an interrupted purge keeps what it finished); yields each id."""
+    """Erase each case in its own transaction (an interrupted purge keeps what it finished); yields each id.
+
+    After each commit the database files are cleaned (SQLite WAL truncated, PostgreSQL tables vacuumed)."""
     for partner_id in ids:
-        with session_factory() as db, db.begin():
-            partner = db.get(PartnerContact, partner_id, with_for_update=True)
-            if partner is not None and partner.status == PartnerStatus.CLOSED and partner.erased_at is None:
-                erase_partner(db, audit_key, partner, now=now, actor=SYSTEM, reason="retention")
+        result = None
+        with session_factory() as db:
+            with db.begin():
+                partner = db.get(PartnerContact, partner_id, with_for_update=True)
+                if partner is not None and partner.status == PartnerStatus.CLOSED and partner.erased_at is None:
+                    result = erase_partner(db, audit_key, partner, now=now, actor=SYSTEM, reason="retention")
+            engine = db.get_bind()
+        if result is not None:
+            clean_storage(engine, result.storage)  # type: ignore[arg-type]
         yield partner_id

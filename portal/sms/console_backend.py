@@ -59,3 +59,7 @@ class ConsoleGateway:
     def find(self, to: str, since: datetime) -> list[ProviderMessage]:
         return [m for m in self.messages.values()
                 if m.to == to and (m.created_at is None or m.created_at >= since)]
+
+    def delete(self, sid: str) -> None:
+        """Nothing leaves the machine: forget it here, and the job is done."""
+        self.messages.pop(sid, None)

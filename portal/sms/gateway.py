@@ -60,6 +60,15 @@ class SendFailed(Exception):
         self.http_status = http_status
 
 
+class DeleteFailed(Exception):
+    """The provider did not delete a message record (it still exists or we could not ask): retry later."""
+
+    def __init__(self, code: str, http_status: int | None = None) -> None:
+        super().__init__(f"delete failed (code {code}, http {http_status})")
+        self.code = code
+        self.http_status = http_status
+
+
 def classify_api_error(http_status: int | None, code: str | None) -> Outcome:
     """Classify an error answer to a send request (the request reached the provider and was refused)."""
     if code in OPTED_OUT_CODES:
@@ -89,7 +98,9 @@ def classify_delivery_failure(status: str, code: str | None, *, warning: bool) -
 
 
 class Gateway(Protocol):
-    """An SMS provider. send() raises SendFailed; fetch() and find() help reconcile an unknown send."""
+    """An SMS provider. send() raises SendFailed; fetch() and find() help reconcile an unknown send;
+    delete() removes a message record (ours or hers) after an erasure: it returns when the record is gone
+    (or never existed) and raises DeleteFailed otherwise."""
 
     name: str
 
@@ -98,3 +109,5 @@ class Gateway(Protocol):
     def fetch(self, sid: str) -> ProviderMessage | None: ...
 
     def find(self, to: str, since: datetime) -> list[ProviderMessage]: ...
+
+    def delete(self, sid: str) -> None: ...

@@ -1,6 +1,6 @@
 """A loopback stand-in for Twilio's Messages API, for tests, benchmarks and offline development.
 
-It speaks just enough of the real protocol for twilio-python (create, fetch, list), can be told to
+It speaks just enough of the real protocol for twilio-python (create, fetch, list, delete), can be told to
 fail in each way Twilio can (error codes, HTTP 5xx/429, hanging, dropping the connection after the
 message was created), and posts signed status callbacks like Twilio does. Run it on its own with
 `python -m portal.sms.loopback --port 8099 --auth-token dev` and set PORTAL_TWILIO_API_BASE.
@@ -78,6 +78,8 @@ class FakeTwilio:
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
     created_event: threading.Event = field(default_factory=threading.Event)
+    deleted: list[str] = field(default_factory=list)  # every MessageSid a DELETE removed (or found gone)
+    delete_failures: deque[int] = field(default_factory=deque)  # HTTP statuses for the next DELETEs (e.g. 500)
 
     @property
     def base_url(self) -> str:
@@ -207,6 +209,29 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.close()
             return
         self._send_json(201, msg.resource())
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        """DELETE /2010-04-01/Accounts/<sid>/Messages/<MessageSid>.json: 204, or 404 if there is none."""
+        parts = self._parts()
+        with self.fake.lock:
+            self.fake.requests.append({"method": "DELETE", "path": urlsplit(self.path).path})
+            failure = self.fake.delete_failures.popleft() if self.fake.delete_failures else None
+        if not (len(parts) == 5 and parts[3] == "Messages" and parts[4].endswith(".json")):
+            self._send_json(404, {"code": 20404, "message": "not found", "status": 404})
+            return
+        if failure is not None:
+            self._send_json(failure, {"code": 20500, "message": "internal error", "status": failure})
+            return
+        sid = parts[4][:-5]
+        with self.fake.lock:
+            found = self.fake.messages.pop(sid, None)
+            self.fake.deleted.append(sid)
+        if found is None:
+            self._send_json(404, {"code": 20404, "message": "not found", "status": 404})
+            return
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def do_GET(self) -> None:  # noqa: N802
         parts = self._parts()

@@ -13,7 +13,15 @@ from twilio.rest import Client
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from portal.logs import RedactingFilter
-from portal.sms.gateway import Accepted, OutboundSms, Outcome, ProviderMessage, SendFailed, classify_api_error
+from portal.sms.gateway import (
+    Accepted,
+    DeleteFailed,
+    OutboundSms,
+    Outcome,
+    ProviderMessage,
+    SendFailed,
+    classify_api_error,
+)
 
 log = logging.getLogger("portal.sms.twilio")
 log.addFilter(RedactingFilter())
@@ -105,3 +113,18 @@ class TwilioGateway:
             if view.created_at is None or view.created_at >= since:
                 found.append(view)
         return found
+
+    def delete(self, sid: str) -> None:
+        """Delete the Message resource at Twilio (its body and number go with it); 404: already gone."""
+        try:
+            self.client.messages(sid).delete()
+        except TwilioRestException as exc:
+            if exc.status == 404:
+                return
+            code = _code(exc.code) or f"http{exc.status}"
+            log.warning("Twilio did not delete a message: http %s, code %s", exc.status, code)
+            raise DeleteFailed(code, exc.status) from exc
+        except requests.exceptions.RequestException as exc:
+            raise DeleteFailed(type(exc).__name__) from exc
+        except TwilioException as exc:
+            raise DeleteFailed(type(exc).__name__) from exc

@@ -69,6 +69,19 @@ def escalate(dispatcher: Dispatcher) -> int:
         return len(escalate_overdue(db, dispatcher.audit_key, dispatcher.clock()))
 
 
+def delete_at_provider(dispatcher: Dispatcher) -> int:
+    """After an erasure: delete her messages at the provider (queued by the erasure); failures wait and retry."""
+    from portal.services.erasure_storage import StorageCleanup, clean_storage
+    from portal.services.provider_deletions import run_due
+
+    result = run_due(dispatcher.sessions, dispatcher.gateway, dispatcher.clock())
+    if result.deleted:  # their ids were just deleted here too: out of the SQLite WAL / vacuumed
+        with dispatcher.sessions() as db:
+            engine = db.get_bind()
+        clean_storage(engine, StorageCleanup(("provider_deletion",)))  # type: ignore[arg-type]
+    return result.deleted + result.failed
+
+
 def _summary(counts: Counts) -> str:
     return (f"sent {counts.sent}, rescheduled {counts.rescheduled}, retried {counts.retried}, "
             f"unknown {counts.unknown}, reconciled {counts.reconciled}, failed {counts.failed}, "
@@ -92,6 +105,7 @@ def run(dispatcher: Dispatcher, *, once: bool, poll_seconds: float,
             try:
                 counts = dispatcher.run_once()
                 apply_simulated_reports(dispatcher)
+                delete_at_provider(dispatcher)
                 if once or dispatcher.clock() >= next_escalation:
                     escalated = escalate(dispatcher)
                     next_escalation = dispatcher.clock() + ESCALATE_EVERY
