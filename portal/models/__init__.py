@@ -18,6 +18,7 @@ from portal.models.partner import (
 )
 from portal.models.private import QuestionnaireResponse, SafetyPlan
 from portal.models.programme_event import EventKind, ProgrammeEvent
+from portal.models.signin_throttle import SignInThrottle
 from portal.models.staff import Programme, ProgrammeMembership, Role, StaffUser, SupportService
 
 __all__ = [
@@ -25,5 +26,5 @@ __all__ = [
     "DeploymentSetting", "EventKind", "Helpline", "InboundMessage", "Notification", "NotificationState",
     "Participant", "PartnerContact", "PartnerLink", "PartnerStatus", "Preferences", "Programme",
     "ProgrammeEvent", "ProgrammeMembership", "QuestionnaireResponse", "Role", "SafeWindow", "SafetyPlan",
-    "Severity", "StaffUser", "SupportService", "Task", "Tell", "TokenPurpose", "WebSession", "utcnow",
+    "Severity", "SignInThrottle", "StaffUser", "SupportService", "Task", "Tell", "TokenPurpose", "WebSession", "utcnow",
 ]
