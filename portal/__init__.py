@@ -17,6 +17,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     overrides = dict(config or {})
     testing = bool(overrides.pop("testing", False))
     configure_settings(app, overrides)
+    configure_proxies(app)
     app.testing = testing
     configure_logging(app)
     configure_clock(app)
@@ -41,10 +42,15 @@ def configure_settings(app: Flask, overrides: dict[str, Any]) -> None:
     app.config["PORTAL"] = settings
     app.config["SECRET_KEY"] = settings.secret_key
     app.config["PREFERRED_URL_SCHEME"] = "https" if settings.secure_transport else "http"
-    if settings.trust_proxy:
-        from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+def configure_proxies(app: Flask) -> None:
+    """X-Forwarded-* only from the configured proxies (a client cannot choose its own address)."""
+    from portal.proxies import TrustedProxies, parse_networks
+
+    networks = parse_networks(",".join(app.config["PORTAL"].proxy_networks))
+    if networks:
+        app.wsgi_app = TrustedProxies(app.wsgi_app, networks)  # type: ignore[method-assign]
 
 
 def configure_logging(app: Flask) -> None:
@@ -99,8 +105,12 @@ def configure_rate_limits(app: Flask) -> None:
     from portal.extensions import limiter
 
     settings = app.config["PORTAL"]
+    # Redis when configured, so that every web process counts one address together; memory otherwise.
     app.config["RATELIMIT_STORAGE_URI"] = settings.redis_url or "memory://"
+    app.config["RATELIMIT_KEY_PREFIX"] = "portal"
     app.config["RATELIMIT_HEADERS_ENABLED"] = False
+    # If Redis cannot be reached, count in this process rather than fail the request (limits still apply).
+    app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = bool(settings.redis_url)
     limiter.init_app(app)
 
 

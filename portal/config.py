@@ -57,12 +57,23 @@ class Settings:
     staff_session_absolute_minutes: int = 720
     warning_stale_hours: int = 48
     pin_max_attempts: int = 5
+    # Forwarded headers are believed only from these peers (comma-separated IPs/CIDRs). PORTAL_TRUST_PROXY=true
+    # alone (the older switch) means loopback only, and production refuses it without a list.
     trust_proxy: bool = False
+    trusted_proxies: str = ""
     generated: tuple[str, ...] = field(default=())
 
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def proxy_networks(self) -> tuple[str, ...]:
+        """The peers whose X-Forwarded-* headers count; empty: none do."""
+        listed = tuple(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
+        if listed:
+            return listed
+        return ("127.0.0.0/8", "::1/128") if self.trust_proxy else ()
 
     @property
     def secure_transport(self) -> bool:
@@ -97,6 +108,7 @@ _ENV_NAMES: dict[str, str] = {
     "warning_stale_hours": "PORTAL_WARNING_STALE_HOURS",
     "pin_max_attempts": "PORTAL_PIN_MAX_ATTEMPTS",
     "trust_proxy": "PORTAL_TRUST_PROXY",
+    "trusted_proxies": "PORTAL_TRUSTED_PROXIES",
 }
 
 ENV_NAMES = dict(_ENV_NAMES)
@@ -154,6 +166,7 @@ def load_settings(environ: dict[str, str] | None = None, instance_path: str | No
     inst = Path(values.get("instance_path") or instance_path or "instance").resolve()
     values["instance_path"] = str(inst)
     settings = Settings(**values)
+    _check_proxies(settings)
     if not settings.database_url:
         settings = replace(settings, database_url=f"sqlite:///{inst / 'portal.sqlite3'}")
     if settings.production:
@@ -166,8 +179,20 @@ def load_settings(environ: dict[str, str] | None = None, instance_path: str | No
     return settings
 
 
+def _check_proxies(settings: Settings) -> None:
+    from portal.proxies import parse_networks
+
+    try:
+        parse_networks(settings.trusted_proxies)
+    except ValueError as exc:
+        raise ConfigError(f"PORTAL_TRUSTED_PROXIES: {exc}") from exc
+
+
 def _refuse_unsafe_production(settings: Settings, explicit: set[str]) -> None:
     problems: list[str] = []
+    if settings.trust_proxy and not settings.trusted_proxies.strip():
+        problems.append("PORTAL_TRUST_PROXY=true needs PORTAL_TRUSTED_PROXIES (the proxies' addresses or "
+                        "networks, e.g. 10.0.0.0/8): forwarded headers are believed only from them")
     for name in ("secret_key", "data_keys", "index_key"):
         if not getattr(settings, name):
             problems.append(f"{_ENV_NAMES[name]} is not set")

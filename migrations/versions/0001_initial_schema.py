@@ -174,6 +174,16 @@ def upgrade() -> None:
     with op.batch_alter_table('programme_membership', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_programme_membership_programme_id'), ['programme_id'], unique=False)
 
+    op.create_table('sign_in_throttle',
+    sa.Column('staff_id', sa.Uuid(), nullable=False),
+    sa.Column('client_key', sa.String(length=32), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('locked_until', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_failure_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_success_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff_user.id'], name=op.f('fk_sign_in_throttle_staff_id_staff_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('staff_id', 'client_key', name=op.f('pk_sign_in_throttle'))
+    )
     op.create_table('access_token',
     sa.Column('purpose', sa.String(length=20), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
@@ -488,6 +498,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_access_token_partner_id'))
 
     op.drop_table('access_token')
+    op.drop_table('sign_in_throttle')
     with op.batch_alter_table('programme_membership', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_programme_membership_programme_id'))
 

@@ -7,10 +7,11 @@ from datetime import datetime
 
 from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 
 from portal.console import bp
 from portal.console.access import require_signed_in
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.models import StaffUser
 from portal.runtime import audit_key, now, settings, vault
 from portal.services import signin
@@ -19,6 +20,17 @@ from portal.services.passwords import PASSWORD_MAX, PASSWORD_MIN
 from portal.sessions import STAFF
 
 MAX_FIELD = 254 + PASSWORD_MAX  # nothing longer is read from a sign-in form
+# Per client address, shared by the password, code and set-up steps (Redis-backed when PORTAL_REDIS_URL is
+# set, so every web process counts together). Generous enough for an office behind one address; the
+# per-(account, address) lock in services/signin.py does the fine-grained work.
+SIGN_IN_LIMIT = "20 per minute;200 per hour"
+SIGN_IN_STEPS = frozenset({"console.sign_in", "console.sign_in_code", "console.totp_setup"})
+sign_in_limit = limiter.shared_limit(SIGN_IN_LIMIT, scope="staff-sign-in", methods=["POST"])
+
+
+def client() -> str:
+    """This request's client address (a trusted proxy's X-Forwarded-For already applied), as a keyed hash."""
+    return signin.client_key(audit_key(), request.remote_addr)
 
 
 def refused_message() -> str:
@@ -53,15 +65,30 @@ def pending_user() -> StaffUser | None:
     return user
 
 
+def too_many_message() -> str:
+    return _("Too many sign-in attempts from this network. Please wait a few minutes, then try again.")
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many(error: RateLimitExceeded):  # type: ignore[no-untyped-def]
+    """A sign-in step over its per-address limit: the sign-in page with a plain message, status 429."""
+    if request.endpoint not in SIGN_IN_STEPS:
+        from portal.errors import render_error
+
+        return render_error(error)
+    return render_template("console/auth/sign_in.html", error=too_many_message(), email=""), 429
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
+@sign_in_limit
 def sign_in():  # type: ignore[no-untyped-def]
     error = None
     email = ""
     if request.method == "POST":
         email = request.form.get("email", "")[:MAX_FIELD]
         password = request.form.get("password", "")[:MAX_FIELD]
-        result = signin.check_password(db.session, audit_key(), email, password, now())
-        db.session.commit()
+        result = signin.check_password(db.session, audit_key(), email, password, client(), now())
+        db.session.commit()  # the failure count and the audit entry stand, whatever happens next
         if result.user is not None:
             session.bind_staff(str(result.user.id))  # type: ignore[attr-defined]
             session["epoch"] = result.user.session_epoch
@@ -75,7 +102,7 @@ def sign_in():  # type: ignore[no-untyped-def]
 
 
 def _finish(user: StaffUser):  # type: ignore[no-untyped-def]
-    signin.complete_sign_in(db.session, audit_key(), user, now())
+    signin.complete_sign_in(db.session, audit_key(), user, client(), now())
     db.session.commit()
     session.regenerate()  # type: ignore[attr-defined]
     session["epoch"] = user.session_epoch
@@ -86,28 +113,33 @@ def _finish(user: StaffUser):  # type: ignore[no-untyped-def]
     return redirect(url_for("console.home"), code=303)
 
 
-def _code_refused(user: StaffUser) -> str:
-    if signin.is_locked(user, now()):
+def _code_refused(result: signin.CodeResult) -> str:
+    if result.problem == "locked":
         return _("Too many attempts. Please wait a few minutes, then sign in again.")
+    if result.problem == "not-digits":
+        return _("Please type the 6 digits shown in your authenticator app, using the digits 0 to 9.")
     return _("That code did not work. Wait for the next code in your app and try again.")
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
+@sign_in_limit
 def sign_in_code():  # type: ignore[no-untyped-def]
     user = pending_user()
     if user is None or user.totp_confirmed_at is None:
         return redirect(url_for("console.sign_in"), code=303)
     error = None
     if request.method == "POST":
-        ok = signin.check_code(db.session, vault(), audit_key(), user, request.form.get("code", "")[:20], now())
-        db.session.commit()
-        if ok:
+        result = signin.check_code(db.session, vault(), audit_key(), user, request.form.get("code", "")[:20],
+                                   client(), now())
+        db.session.commit()  # the failure count and the audit entry stand, whatever happens next
+        if result.ok:
             return _finish(user)
-        error = _code_refused(user)
+        error = _code_refused(result)
     return render_template("console/auth/code.html", error=error), 400 if error else 200
 
 
 @bp.route("/sign-in/authenticator", methods=["GET", "POST"])
+@sign_in_limit
 def totp_setup():  # type: ignore[no-untyped-def]
     user = pending_user()
     if user is None or user.totp_confirmed_at is not None:
@@ -116,11 +148,12 @@ def totp_setup():  # type: ignore[no-untyped-def]
     db.session.commit()
     error = None
     if request.method == "POST":
-        ok = signin.confirm_totp(db.session, vault(), audit_key(), user, request.form.get("code", "")[:20], now())
-        db.session.commit()
-        if ok:
+        result = signin.confirm_totp(db.session, vault(), audit_key(), user, request.form.get("code", "")[:20],
+                                     client(), now())
+        db.session.commit()  # the failure count and the audit entry stand, whatever happens next
+        if result.ok:
             return _finish(user)
-        error = _code_refused(user)
+        error = _code_refused(result)
     grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
     return render_template("console/auth/setup.html", secret=grouped, uri=uri, error=error), 400 if error else 200
 
@@ -136,7 +169,7 @@ def change_password():  # type: ignore[no-untyped-def]
         if new != request.form.get("confirm", "")[:MAX_FIELD]:
             problem: str | None = "mismatch"
         else:
-            problem = signin.change_password(db.session, audit_key(), user, current, new, now())
+            problem = signin.change_password(db.session, audit_key(), user, current, new, client(), now())
         db.session.commit()
         if problem is None:
             session.regenerate()  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ from portal.models.partner import (
 )
 from portal.models.private import QuestionnaireResponse, SafetyPlan
 from portal.models.programme_event import EventKind, ProgrammeEvent
+from portal.models.signin_throttle import SignInThrottle
 from portal.models.staff import Programme, ProgrammeMembership, Role, StaffUser, SupportService
 
 __all__ = [
@@ -31,6 +32,6 @@ __all__ = [
     "DeploymentSetting", "EventKind", "Helpline", "InboundMessage", "Notification", "NotificationState",
     "Participant", "PartnerContact", "PartnerLink", "PartnerStatus", "Preferences", "Programme",
     "ProgrammeEvent", "ProgrammeMembership", "ProviderDeletion", "QuestionnaireResponse", "Role", "SafeWindow",
-    "SafetyPlan",
-    "Severity", "StaffUser", "SupportService", "Task", "Tell", "TokenPurpose", "WebSession", "utcnow",
+    "SafetyPlan", "Severity", "SignInThrottle", "StaffUser", "SupportService", "Task", "Tell", "TokenPurpose",
+    "WebSession", "utcnow",
 ]

@@ -1,7 +1,26 @@
-"""Staff sign-in: password then TOTP, per-account throttling in the database, single-use codes."""
+"""Staff sign-in: password then TOTP, throttled in the database per (account, address) and per account.
+
+How failures are limited, and why (the trade-off between online guessing and denial of service):
+
+* Every failure is counted with one atomic UPDATE ... RETURNING (never read-modify-write in Python), so N
+  simultaneous wrong passwords count N on SQLite and PostgreSQL alike, and the lock is computed from the
+  value the database returned. The caller commits at once (DESIGN.md 8: counters and the audit of refusals
+  commit even when the request fails later).
+* The lock that refuses even the right password is earned per (account, client address): after
+  FREE_FAILURES failures from one address, that address waits 1, 2, 4, 8 and then at most 15 minutes
+  (LOCK_CAP) between tries on that account. Someone who knows a staff email can therefore only lock out
+  their own address: the real person signs in from hers, and a lock never lasts longer than LOCK_CAP.
+* Distributed guessing (many addresses against one account) is still throttled account-wide: each address
+  contributes at most FREE_FAILURES + 1 to the account's spread, and past ACCOUNT_FREE_FAILURES the account
+  waits progressively (same 15-minute cap) -- except at addresses from which this account has completed a
+  sign-in before (NIST SP 800-63B 5.2.2), so a botnet can slow new devices down but cannot lock her out of
+  her usual ones. Per-address request limits in front (console.auth) cap how fast any one address can try.
+* Addresses are stored only as an HMAC (client_key), and a quiet day forgets an address's failures.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -9,18 +28,23 @@ from functools import cache
 
 import pyotp
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
-from portal.models import StaffUser, WebSession
+from portal.digits import parse_digits
+from portal.models import SignInThrottle, StaffUser, WebSession
 from portal.services.audit import Actor, record
 from portal.services.passwords import password_problem
 from portal.services.staff_accounts import password_hasher
 
-FREE_FAILURES = 4                   # failures allowed before the account starts to wait
+FREE_FAILURES = 4                   # failures from one address before that address starts to wait
+ACCOUNT_FREE_FAILURES = 20          # spread of failures over several addresses before the account waits
 LOCK_BASE = timedelta(minutes=1)    # then 1, 2, 4, 8 ... minutes
-LOCK_CAP = timedelta(hours=1)
+LOCK_CAP = timedelta(minutes=15)    # never longer: a lock can delay a real person, not keep her out
+FORGET_AFTER = timedelta(days=1)    # an address's failures older than this no longer count
 MFA_WINDOW = timedelta(minutes=5)   # time allowed between the password and the code
 TOTP_DRIFT_STEPS = 1                # accept the previous and the next 30-second code too
 
@@ -28,6 +52,19 @@ TOTP_DRIFT_STEPS = 1                # accept the previous and the next 30-second
 @dataclass(frozen=True)
 class PasswordResult:
     user: StaffUser | None  # None: refused, for whatever reason (never said which)
+
+
+@dataclass(frozen=True)
+class CodeResult:
+    ok: bool
+    problem: str | None = None  # "not-digits" | "wrong" | "locked"
+
+
+@dataclass(frozen=True)
+class Failure:
+    account_failures: int        # every failure on the account since its last sign-in
+    address_failures: int        # failures from this address on this account
+    locked_until: datetime | None  # when this address may try this account again
 
 
 @cache
@@ -43,75 +80,173 @@ def _verify_hash(stored: str, password: str) -> bool:
         return False
 
 
-def is_locked(user: StaffUser, now: datetime) -> bool:
-    return user.locked_until is not None and user.locked_until > now
+def client_key(audit_key: bytes, address: str | None) -> str:
+    """The client address as a keyed hash: enough to count by, not enough to learn where staff work."""
+    digest = hmac.new(audit_key, b"staff-sign-in-client\x00" + (address or "").encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
 
 
-def register_failure(user: StaffUser, now: datetime) -> None:
-    """Count one failed attempt on this account only; past the free ones, wait exponentially longer."""
-    user.failed_attempts += 1
-    over = user.failed_attempts - FREE_FAILURES
-    if over > 0:
-        wait = min(LOCK_BASE * (2 ** min(over - 1, 20)), LOCK_CAP)
-        user.locked_until = now + wait
+def _wait(over: int) -> timedelta:
+    return min(LOCK_BASE * (2 ** min(max(over, 1) - 1, 20)), LOCK_CAP)
 
 
-def check_password(db: Session, audit_key: bytes, email: str, password: str, now: datetime) -> PasswordResult:
-    """First factor. Unknown, disabled, locked and wrong all cost one Argon2id verification and look alike."""
+def _insert(db: Session):  # type: ignore[no-untyped-def]
+    return pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def lock_until(db: Session, user: StaffUser, client: str, now: datetime) -> datetime | None:
+    """When `client` (a client_key) may next try this account; None if it may try now."""
+    row = db.get(SignInThrottle, (user.id, client))
+    db.refresh(user, ["locked_until"])
+    waits = []
+    if row is not None and row.locked_until is not None and row.locked_until > now:
+        waits.append(row.locked_until)
+    known = row is not None and row.last_success_at is not None
+    if not known and user.locked_until is not None and user.locked_until > now:
+        waits.append(user.locked_until)
+    return max(waits) if waits else None
+
+
+def register_failure(db: Session, user_id: object, client: str, now: datetime) -> Failure:
+    """Count one failure atomically, for the account and for (account, address); set the locks it earns.
+
+    The first statement locks the account's row (PostgreSQL) or the database (SQLite) until the caller
+    commits, so everything after it, the audit entry included, sees every earlier failure.
+    """
+    account = db.execute(
+        update(StaffUser).where(StaffUser.id == user_id)
+        .values(failed_attempts=StaffUser.failed_attempts + 1)
+        .returning(StaffUser.failed_attempts)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    table = SignInThrottle.__table__
+    insert = _insert(db)(table).values(staff_id=user_id, client_key=client, failures=1, last_failure_at=now)
+    stale = or_(table.c.last_failure_at.is_(None), table.c.last_failure_at < now - FORGET_AFTER)
+    address = db.execute(
+        insert.on_conflict_do_update(
+            index_elements=[table.c.staff_id, table.c.client_key],
+            set_={"failures": case((stale, 1), else_=table.c.failures + 1), "last_failure_at": now},
+        ).returning(table.c.failures)
+    ).scalar_one()
+    until = None
+    if address > FREE_FAILURES:
+        until = now + _wait(address - FREE_FAILURES)
+        db.execute(update(table).where(table.c.staff_id == user_id, table.c.client_key == client)
+                   .values(locked_until=until))
+    capped = case((table.c.failures > FREE_FAILURES + 1, FREE_FAILURES + 1), else_=table.c.failures)
+    spread = db.execute(select(func.coalesce(func.sum(capped), 0)).where(
+        table.c.staff_id == user_id, table.c.last_failure_at >= now - FORGET_AFTER)).scalar_one()
+    if spread > ACCOUNT_FREE_FAILURES:
+        db.execute(update(StaffUser).where(StaffUser.id == user_id)
+                   .values(locked_until=now + _wait(spread - ACCOUNT_FREE_FAILURES))
+                   .execution_options(synchronize_session=False))
+    return Failure(account, address, until)
+
+
+def _refused(db: Session, audit_key: bytes, user: StaffUser, stage: str, reason: str, now: datetime) -> None:
+    record(db, audit_key, Actor("staff", str(user.id)), "staff.sign_in_refused", "staff_user", user.id,
+           {"stage": stage, "reason": reason}, now=now)
+
+
+def _failed(db: Session, audit_key: bytes, user: StaffUser, stage: str, reason: str, client: str,
+            now: datetime) -> Failure:
+    failure = register_failure(db, user.id, client, now)
+    record(db, audit_key, Actor("staff", str(user.id)), "staff.sign_in_failed", "staff_user", user.id,
+           {"stage": stage, "reason": reason, "failures": failure.account_failures,
+            "address_failures": failure.address_failures}, now=now)
+    return failure
+
+
+def check_password(db: Session, audit_key: bytes, email: str, password: str, client: str,
+                   now: datetime) -> PasswordResult:
+    """First factor. Unknown, disabled, locked and wrong all cost one Argon2id verification and look alike.
+
+    `client` is client_key() of the request's address. The caller commits straight after.
+    """
     email = (email or "").strip().lower()
     plausible = bool(email) and len(email) <= 254 and email.isprintable()
     user = db.scalar(select(StaffUser).where(StaffUser.email == email)) if plausible else None
-    if user is None or not user.is_active or is_locked(user, now):
+    locked = user is not None and user.is_active and lock_until(db, user, client, now) is not None
+    if user is None or not user.is_active or locked:
         _verify_hash(_dummy_hash(), password)
         if user is not None:
-            record(db, audit_key, Actor("staff", str(user.id)), "staff.sign_in_refused", "staff_user", user.id,
-                   {"stage": "password", "reason": "disabled" if not user.is_active else "locked"}, now=now)
+            _refused(db, audit_key, user, "password", "disabled" if not user.is_active else "locked", now)
         return PasswordResult(None)
     if not _verify_hash(user.password_hash, password):
-        register_failure(user, now)
-        record(db, audit_key, Actor("staff", str(user.id)), "staff.sign_in_failed", "staff_user", user.id,
-               {"stage": "password", "failures": user.failed_attempts}, now=now)
+        _failed(db, audit_key, user, "password", "mismatch", client, now)
         return PasswordResult(None)
     if password_hasher().check_needs_rehash(user.password_hash):
         user.password_hash = password_hasher().hash(password)
     return PasswordResult(user)
 
 
+def normalise_code(code: str) -> str | None:
+    """The typed code as six ASCII digits (any script's decimal digits, spaces ignored), else None."""
+    digits = parse_digits("".join((code or "").split()))
+    return digits if digits is not None and len(digits) == 6 else None
+
+
 def matching_step(secret: str, code: str, now: datetime, after_step: int | None) -> int | None:
     """The time step whose code this is (within the drift window, later than `after_step`), else None."""
-    code = "".join((code or "").split())
-    if len(code) != 6 or not code.isdigit():
+    digits = normalise_code(code)
+    if digits is None:
         return None
     totp = pyotp.TOTP(secret)
     current = totp.timecode(now)
     found = None
     for step in range(current - TOTP_DRIFT_STEPS, current + TOTP_DRIFT_STEPS + 1):
-        if hmac.compare_digest(totp.generate_otp(step), code):
+        if hmac.compare_digest(totp.generate_otp(step).encode(), digits.encode()):
             found = step
     if found is None or (after_step is not None and found <= after_step):
         return None
     return found
 
 
-def check_code(db: Session, vault: Vault, audit_key: bytes, user: StaffUser, code: str, now: datetime) -> bool:
-    """Second factor. A code is spent the moment it matches, so it never works twice, even if refused."""
+def _spend(db: Session, user: StaffUser, step: int) -> bool:
+    """Mark this time step used, in one conditional update: two requests with one code cannot both win."""
+    spent = db.execute(
+        update(StaffUser).where(StaffUser.id == user.id,
+                                or_(StaffUser.totp_last_step.is_(None), StaffUser.totp_last_step < step))
+        .values(totp_last_step=step).execution_options(synchronize_session=False)
+    ).rowcount
+    db.refresh(user, ["totp_last_step"])
+    return spent == 1
+
+
+def check_code(db: Session, vault: Vault, audit_key: bytes, user: StaffUser, code: str, client: str,
+               now: datetime) -> CodeResult:
+    """Second factor. A code is spent the moment it matches, so it never works twice, even if refused.
+
+    Whatever is typed, a refusal is counted and audited: digits from any script count as digits;
+    superscripts and other digit-like characters are a clear "not digits" refusal.
+    """
+    if normalise_code(code) is None:
+        _failed(db, audit_key, user, "totp", "not_digits", client, now)
+        return CodeResult(False, "not-digits")
     secret = vault.get(user, "totp_secret_ct")
     step = matching_step(secret, code, now, user.totp_last_step) if secret else None
-    if step is not None:
-        user.totp_last_step = step
-    if step is None or is_locked(user, now) or not user.is_active:
-        if step is None:
-            register_failure(user, now)
-        record(db, audit_key, Actor("staff", str(user.id)), "staff.sign_in_failed", "staff_user", user.id,
-               {"stage": "totp", "failures": user.failed_attempts}, now=now)
-        return False
-    return True
+    if step is not None and not _spend(db, user, step):
+        step = None
+    if step is None:
+        _failed(db, audit_key, user, "totp", "mismatch", client, now)
+        return CodeResult(False, "locked" if lock_until(db, user, client, now) else "wrong")
+    if not user.is_active or lock_until(db, user, client, now) is not None:
+        _refused(db, audit_key, user, "totp", "disabled" if not user.is_active else "locked", now)
+        return CodeResult(False, "locked")
+    return CodeResult(True)
 
 
-def complete_sign_in(db: Session, audit_key: bytes, user: StaffUser, now: datetime) -> None:
-    user.failed_attempts = 0
-    user.locked_until = None
-    user.last_login_at = now
+def complete_sign_in(db: Session, audit_key: bytes, user: StaffUser, client: str, now: datetime) -> None:
+    """Both factors passed: the account starts afresh, and this address becomes one she is known at."""
+    db.execute(update(StaffUser).where(StaffUser.id == user.id)
+               .values(failed_attempts=0, locked_until=None, last_login_at=now)
+               .execution_options(synchronize_session=False))
+    db.refresh(user, ["failed_attempts", "locked_until", "last_login_at"])
+    table = SignInThrottle.__table__
+    insert = _insert(db)(table).values(staff_id=user.id, client_key=client, failures=0, last_success_at=now)
+    db.execute(insert.on_conflict_do_update(
+        index_elements=[table.c.staff_id, table.c.client_key],
+        set_={"failures": 0, "locked_until": None, "last_success_at": now}))
     record(db, audit_key, Actor("staff", str(user.id)), "staff.sign_in", "staff_user", user.id, now=now)
 
 
@@ -124,14 +259,16 @@ def totp_setup(vault: Vault, user: StaffUser, issuer: str) -> tuple[str, str]:
     return secret, pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=issuer)
 
 
-def confirm_totp(db: Session, vault: Vault, audit_key: bytes, user: StaffUser, code: str, now: datetime) -> bool:
+def confirm_totp(db: Session, vault: Vault, audit_key: bytes, user: StaffUser, code: str, client: str,
+                 now: datetime) -> CodeResult:
     """Finish setting up the authenticator: the first code proves it works; every other session ends."""
-    if not check_code(db, vault, audit_key, user, code, now):
-        return False
+    result = check_code(db, vault, audit_key, user, code, client, now)
+    if not result.ok:
+        return result
     user.totp_confirmed_at = now
     end_all_sessions(db, user)
     record(db, audit_key, Actor("staff", str(user.id)), "staff.totp_confirm", "staff_user", user.id, now=now)
-    return True
+    return result
 
 
 def end_all_sessions(db: Session, user: StaffUser) -> None:
@@ -140,11 +277,11 @@ def end_all_sessions(db: Session, user: StaffUser) -> None:
     db.execute(delete(WebSession).where(WebSession.staff_id == user.id))
 
 
-def change_password(db: Session, audit_key: bytes, user: StaffUser, current: str, new: str,
+def change_password(db: Session, audit_key: bytes, user: StaffUser, current: str, new: str, client: str,
                     now: datetime) -> str | None:
     """Change one's own password; returns a problem code (wrong-current, length, common, guessable) or None."""
     if not _verify_hash(user.password_hash, current):
-        register_failure(user, now)
+        _failed(db, audit_key, user, "password_change", "mismatch", client, now)
         return "wrong-current"
     problem = password_problem(new, (user.email, user.display_name))
     if problem is None and hmac.compare_digest(current.encode(), new.encode()):
