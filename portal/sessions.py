@@ -196,7 +196,8 @@ class ServerSessionInterface(SessionInterface):
         return ServerSession(stored.data, sid=sid, stored=stored)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        assert isinstance(session, ServerSession)
+        if not isinstance(session, ServerSession):  # only ours are ever opened (open_session)
+            raise TypeError("save_session expects a ServerSession")
         name = self.cookie_name()
         if session.destroyed or (not session and not session.partner_id and not session.staff_id):
             if session.sid:
