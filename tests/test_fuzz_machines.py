@@ -13,6 +13,7 @@ from twilio.request_validator import RequestValidator
 from tests.api_support import URL, make_token
 from tests.factories import make_world
 from tests.fuzz_support import (
+    SQLITE_ONLY_IN_SUITE,
     assert_refusal_changed_nothing,
     encode_form,
     form_pairs,
@@ -23,6 +24,7 @@ from tests.fuzz_support import snapshot as take_snapshot
 from tests.sms_support import AUTH_TOKEN, PUBLIC_URL, allow_texts, with_twilio
 
 FORM = "application/x-www-form-urlencoded"
+pytestmark = SQLITE_ONLY_IN_SUITE
 PHONE = "+447400123456"
 
 
