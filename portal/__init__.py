@@ -24,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure_keys(app)
     configure_database(app)
     configure_security(app)
+    configure_body_limit(app)
     configure_compression(app)
     configure_sessions(app)
     configure_i18n(app, str(ROOT / "translations"))
@@ -79,6 +80,12 @@ def configure_database(app: Flask) -> None:
 
 def configure_security(app: Flask) -> None:
     from portal.security import configure_security as apply
+
+    apply(app)
+
+
+def configure_body_limit(app: Flask) -> None:
+    from portal.body_limit import configure_body_limit as apply
 
     apply(app)
 

@@ -213,10 +213,13 @@ def audit_verify_command() -> None:
 @click.option("--dry-run", is_flag=True, help="Only count the closed cases that are due; change nothing.")
 @with_appcontext
 def purge_command(dry_run: bool) -> None:
-    """Erase closed cases older than the retention period (deployment setting retention_days)."""
+    """Erase closed cases older than the retention period (deployment setting retention_days); end expired sessions."""
     from portal.services.retention import due_for_erasure, purge, retention_days
+    from portal.sessions import purge_expired_sessions
 
     moment = now()
+    if not dry_run:
+        click.echo(f"Removed {purge_expired_sessions(_session, moment)} expired web session(s).")
     with _session() as session:
         days = retention_days(session)
         due = due_for_erasure(session, moment, days)

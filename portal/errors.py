@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 MACHINE_PREFIXES = ("/api/", "/sms/")
+MACHINE_CODES = {413: "payload_too_large", 429: "rate_limited"}
 
 
 def _message(code: int) -> str:
@@ -24,7 +25,9 @@ def _message(code: int) -> str:
 def render_error(error: HTTPException) -> tuple[Response | str, int]:
     code = error.code or 500
     if request.path.startswith(MACHINE_PREFIXES):
-        body = {"error": error.name, "message": error.description if code < 500 else "internal error"}
+        # The API's error shape: a stable code, a message and the field (none for these).
+        name = MACHINE_CODES.get(code) or (error.name or "error").lower().replace(" ", "_")
+        body = {"error": name, "message": error.description if code < 500 else "internal error", "field": None}
         return jsonify(body), code
     return render_template("error.html", message=_message(code), code=code), code
 

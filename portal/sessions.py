@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -25,6 +26,9 @@ from portal.models import WebSession
 
 HER = "her"
 STAFF = "staff"
+# Keys that alone never justify storing a new session: the language of the page being shown (DESIGN 8: a GET
+# changes the language of the current view only). An anonymous visit stores nothing and sets no cookie.
+VIEW_ONLY_KEYS = frozenset({"locale"})
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,7 @@ class DatabaseStore:
             db.execute(delete(WebSession).where(WebSession.id_hash == id_hash))
 
     def purge_expired(self, now: datetime) -> int:
-        with self._db() as db, db.begin():
-            return db.execute(delete(WebSession).where(WebSession.expires_at < now)).rowcount
+        return purge_expired_sessions(self._db, now)
 
     def ids_for_partner(self, partner_id: str) -> list[str]:
         with self._db() as db:
@@ -193,13 +196,16 @@ class ServerSessionInterface(SessionInterface):
         return ServerSession(stored.data, sid=sid, stored=stored)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        assert isinstance(session, ServerSession)
+        if not isinstance(session, ServerSession):  # only ours are ever opened (open_session)
+            raise TypeError("save_session expects a ServerSession")
         name = self.cookie_name()
         if session.destroyed or (not session and not session.partner_id and not session.staff_id):
             if session.sid:
                 self.store.delete(hash_token(session.sid))
                 response.delete_cookie(name, path="/", secure=True, httponly=True, samesite="Strict")
             return
+        if session.sid is None and not (session.partner_id or session.staff_id) and set(session) <= VIEW_ONLY_KEYS:
+            return  # nothing worth keeping: no row, no cookie (link scanners and bots leave nothing behind)
         now = app.extensions["portal.clock"].now()
         if session.rotate or session.sid is None:
             if session.sid:
@@ -214,6 +220,15 @@ class ServerSessionInterface(SessionInterface):
         self.store.save(hash_token(session.sid), record, expires)
         response.set_cookie(name, session.sid, path="/", secure=True, httponly=True, samesite="Strict")
         response.vary.add("Cookie")
+
+
+def purge_expired_sessions(sessions: Callable[[], DbSession], now: datetime) -> int:
+    """Delete every stored web session past its expiry (the worker runs this each pass; so does `purge`).
+
+    Redis sessions expire by themselves (a TTL on each key); the table is then simply empty.
+    """
+    with sessions() as db, db.begin():
+        return db.execute(delete(WebSession).where(WebSession.expires_at < now)).rowcount or 0
 
 
 def configure_sessions(app: Flask) -> None:

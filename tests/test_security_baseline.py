@@ -58,7 +58,7 @@ def test_500_is_generic_and_hardened(crashing_app):
     assert "secret internal detail" not in body and "Traceback" not in body and "db.py" not in body
     api = client.get("/api/v1/boom-test")
     assert api.status_code == 500
-    assert api.get_json() == {"error": "Internal Server Error", "message": "internal error"}
+    assert api.get_json() == {"error": "internal_server_error", "message": "internal error", "field": None}
     assert_hardened(api)
 
 
@@ -73,7 +73,7 @@ def test_session_cookie_is_host_prefixed_secure_httponly_strict_and_opaque(app, 
     def touch():
         from flask import session
 
-        session["locale"] = "de"
+        session["probe"] = "de"  # a key worth a session (the view language alone is not)
         return "ok"
 
     response = client.get("/touch-session-test")

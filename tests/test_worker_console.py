@@ -125,9 +125,10 @@ def test_safe_times_added_and_removed_on_her_behalf(worker, dbs, world):
     path = f"{case_url(world.partner)}/windows"
     page = f"{case_url(world.partner)}/preferences"
     assert post(worker, path, {"weekday": "2", "start": "09:30", "end": "11:00"}, page=page).status_code == 303
-    assert post(worker, path, {"weekday": "2", "start": "12:00", "end": "11:00"}, page=page).status_code == 303
+    refused = post(worker, path, {"weekday": "2", "start": "12:00", "end": "11:00"}, page=page)
+    assert refused.status_code == 400 and "The start must be before the end" in refused.data.decode()
     html = worker.get(page).data.decode()
-    assert "Wednesday 09:30–11:00" in html and "The start must be before the end" in html
+    assert "Wednesday 09:30–11:00" in html and "12:00" not in html
 
 
 def test_log_a_contact_with_safe_to_talk_check_information_and_next_step(worker, dbs, world, vault):

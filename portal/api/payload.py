@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from portal.models import EventKind
@@ -86,6 +86,11 @@ def _occurred_at(text: str | None) -> datetime | None:
                            "e.g. 2026-03-02T10:00:00Z.", "occurred_at") from exc
     if when.tzinfo is None:
         raise PayloadError(422, "invalid_occurred_at", "occurred_at needs a time zone offset or Z.", "occurred_at")
+    try:
+        when.astimezone(UTC)  # year 1 with a positive offset (or 9999 with a negative one) has no UTC time
+    except OverflowError as exc:
+        raise PayloadError(422, "invalid_occurred_at", "occurred_at is outside the years 0001 to 9999 in UTC.",
+                           "occurred_at") from exc
     return when
 
 

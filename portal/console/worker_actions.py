@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 
 from portal.console import bp, labels
 from portal.console.access import require_role, uuid_or_404
-from portal.console.worker import WORKER, case_or_404
+from portal.console.worker import WORKER, _preferences_form, case_or_404
+from portal.digits import parse_digits
 from portal.extensions import db
 from portal.runtime import audit_key, now, settings, vault
 from portal.services import casework
@@ -71,30 +72,36 @@ def worker_unlink(partner_id: str, link_id: str):  # type: ignore[no-untyped-def
 
 
 def _minutes(text: str) -> int | None:
-    hours, _sep, minutes = text.strip().partition(":")
-    if not (hours.isdigit() and minutes.isdigit()):
+    """HH:MM with any script's decimal digits; superscripts and the like are not times (DESIGN 8)."""
+    hours_text, _sep, minutes_text = text.strip()[:8].partition(":")
+    hours, minutes = parse_digits(hours_text), parse_digits(minutes_text)
+    if hours is None or minutes is None or len(hours) > 2 or len(minutes) != 2:
         return None
     value = int(hours) * 60 + int(minutes)
     return value if 0 <= int(minutes) < 60 and 0 <= value <= 1440 else None
+
+
+def _weekday(text: str) -> int | None:
+    digits = parse_digits(text[:8])
+    return int(digits) if digits is not None and len(digits) == 1 else None
 
 
 @bp.post("/cases/<partner_id>/windows")
 @require_role(WORKER)
 def worker_add_window(partner_id: str):  # type: ignore[no-untyped-def]
     partner = case_or_404(partner_id)
-    weekday = request.form.get("weekday", "")
+    weekday = _weekday(request.form.get("weekday", ""))
     start, end = _minutes(request.form.get("start", "")), _minutes(request.form.get("end", ""))
     try:
         if start is None or end is None:
             raise casework.CaseError("window_invalid", "start")
-        if not weekday.isdigit():
+        if weekday is None:
             raise casework.CaseError("weekday_invalid", "weekday")
-        casework.add_window(db.session, audit_key(), partner, g.staff, weekday=int(weekday), start_minute=start,
+        casework.add_window(db.session, audit_key(), partner, g.staff, weekday=weekday, start_minute=start,
                             end_minute=end, now=now())
     except casework.CaseError as exc:
         db.session.rollback()
-        flash(str(labels.ERRORS[exc.code]), "error")
-        return redirect(url_for("console.worker_preferences", partner_id=partner.id), code=303)
+        return _preferences_form(partner, {"form": labels.ERRORS[exc.code]}, 400)
     db.session.commit()
     flash(_("Safe time added on her behalf."))
     return redirect(url_for("console.worker_preferences", partner_id=partner.id), code=303)

@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from portal.digits import ascii_digits, parse_digits
 from portal.extensions import db
 from portal.i18n import LOCALES
 from portal.models import Tell
@@ -74,17 +75,24 @@ def _flag(form: MultiDict[str, str], name: str) -> bool:
 
 
 def _days(values: list[str]) -> tuple[int, ...]:
+    """Weekday numbers; anything that is not one decimal digit (a superscript '²', say) becomes -1, refused."""
     days = []
     for value in values[:7]:
-        days.append(int(value) if value.isdigit() and len(value) == 1 else -1)
+        digits = parse_digits(value[:8])
+        days.append(int(digits) if digits is not None and len(digits) == 1 else -1)
     return tuple(sorted(set(days)))
+
+
+def _time(form: MultiDict[str, str], name: str) -> str:
+    """A typed time with any script's decimal digits as ASCII; digit-like characters stay, and are refused."""
+    return ascii_digits(form.get(name, "")[:8])
 
 
 def parse_form(form: MultiDict[str, str]) -> prefs_service.PreferencesInput:
     """Read the posted form without trusting any of it; the service decides what is valid."""
     windows = tuple(
-        prefs_service.WindowInput(_days(form.getlist(f"w{i}-day")), form.get(f"w{i}-start", "")[:8],
-                                  form.get(f"w{i}-end", "")[:8])
+        prefs_service.WindowInput(_days(form.getlist(f"w{i}-day")), _time(form, f"w{i}-start"),
+                                  _time(form, f"w{i}-end"))
         for i in range(prefs_service.MAX_WINDOWS + 1)
     )
     return prefs_service.PreferencesInput(

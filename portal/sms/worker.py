@@ -18,6 +18,7 @@ from sqlalchemy.orm import sessionmaker
 
 from portal.services.delivery import record_report
 from portal.services.dispatch import Counts, Dispatcher
+from portal.sessions import purge_expired_sessions
 from portal.sms.console_backend import ConsoleGateway
 from portal.sms.factory import catalogs, gateway_from_settings, policy_from_settings
 
@@ -106,6 +107,7 @@ def run(dispatcher: Dispatcher, *, once: bool, poll_seconds: float,
                 counts = dispatcher.run_once()
                 apply_simulated_reports(dispatcher)
                 delete_at_provider(dispatcher)
+                purge_expired_sessions(dispatcher.sessions, dispatcher.clock())
                 if once or dispatcher.clock() >= next_escalation:
                     escalated = escalate(dispatcher)
                     next_escalation = dispatcher.clock() + ESCALATE_EVERY
