@@ -145,7 +145,7 @@ def main() -> None:
         if fanned is not None:
             entries, seconds = fanned
             print(f"{'fan-out pass (worker): entries, tasks':<44} {entries:>8} {after - before:>8}"
-                  f"   ({seconds:.2f} s, {seconds / max(entries, 1) * 1000:.1f} ms per entry)")
+                  f"   ({seconds:.2f} s, {seconds / max(after - before, 1) * 1000:.1f} ms per task and message)")
 
 
 if __name__ == "__main__":
