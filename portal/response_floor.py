@@ -1,4 +1,9 @@
-"""A minimum response time for event reports, so the work a report causes for anyone linked cannot be timed."""
+"""A minimum response time for event reports: defence in depth for the facilitator's view.
+
+A report's own work no longer depends on her (it writes the event and one fan-out entry; the dispatcher
+process makes her side), so the floor is not what keeps her hidden; it also evens out what the request does
+not control (a cold cache, a busy database) and costs nothing that matters for a form sent a few times a day.
+"""
 
 from __future__ import annotations
 

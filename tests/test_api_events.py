@@ -12,6 +12,7 @@ from portal.models import Notification, Preferences, ProgrammeEvent, Task, Tell
 from portal.services.events import register_participant
 from tests.api_support import make_token, post_event
 from tests.factories import make_world
+from tests.fanout_support import fan_out
 
 
 @pytest.fixture
@@ -35,10 +36,12 @@ def count(dbs, model):
     return dbs.scalar(select(func.count()).select_from(model))
 
 
-def test_a_report_creates_the_event_her_task_and_her_message(client, dbs, world, token):
+def test_a_report_creates_the_event_her_task_and_her_message(app, client, dbs, world, token):
     response = post_event(client, token, {"participant_ref": world.participant.reference, "kind": "dropout",
                                           "description": "Missed three sessions"})
     assert response.status_code == 201, response.get_json()
+    assert count(dbs, ProgrammeEvent) == 1 and count(dbs, Task) == 0  # her side comes from the worker
+    assert fan_out(app) == 1
     body = response.get_json()
     assert body["status"] == "received" and body["kind"] == "dropout" and body["risk_to"] == []
     assert body["participant_ref"] == world.participant.reference
@@ -47,11 +50,12 @@ def test_a_report_creates_the_event_her_task_and_her_message(client, dbs, world,
     assert event.api_token_id is not None and event.reported_by_id is None
 
 
-def test_risk_with_both_targets(client, dbs, world, token):
+def test_risk_with_both_targets(app, client, dbs, world, token):
     response = post_event(client, token, {"participant_ref": world.participant.reference, "kind": "risk",
                                           "risk_to": ["partner", "children"], "imminence": "imminent",
                                           "occurred_at": "2026-03-02T09:00:00Z"})
     assert response.status_code == 201
+    fan_out(app)
     assert response.get_json()["risk_to"] == ["partner", "children"]
     task = dbs.scalar(select(Task))
     assert task.child_risk and task.severity == "immediate"
@@ -142,13 +146,15 @@ def test_huge_bodies_are_refused_with_413(client, token):
     assert response.is_json
 
 
-def test_idempotency_key_same_body_same_response_no_duplicate(client, dbs, world, token, clock):
+def test_idempotency_key_same_body_same_response_no_duplicate(app, client, dbs, world, token, clock):
     body = {"participant_ref": world.participant.reference, "kind": "dropout"}
     first = post_event(client, token, body, key="case-system-42")
+    fan_out(app)
     clock.advance(minutes=10)
     again = post_event(client, token, body, key="case-system-42")
     assert first.status_code == again.status_code == 201
     assert first.data == again.data
+    assert fan_out(app) == 0  # the replay made no second entry
     assert count(dbs, ProgrammeEvent) == 1 and count(dbs, Task) == 1 and count(dbs, Notification) == 1
 
 
@@ -203,7 +209,9 @@ def test_same_bytes_and_same_minimum_time_with_or_without_a_linked_partner(app, 
     assert a.pop("participant_ref") != b.pop("participant_ref")
     assert a.pop("id") != b.pop("id")
     assert a == b
-    assert count(dbs, Task) == 1  # only the linked one caused work
+    assert count(dbs, Task) == 0  # the request itself did no work for her, linked or not
+    assert fan_out(app) == 2
+    assert count(dbs, Task) == 1  # only the linked one caused work, in the worker
 
 
 def test_openapi_document_describes_the_endpoint(client):

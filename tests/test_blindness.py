@@ -28,6 +28,7 @@ from portal.services.events import register_participant
 from portal.services.invites import issue_invite
 from tests.api_support import make_token, post_event
 from tests.factories import login_as, make_world
+from tests.fanout_support import fan_out
 from tests.staff_console import csrf_from
 
 CANARY_PHONE = "+447400987654"
@@ -114,6 +115,7 @@ def test_canary_walk_over_every_route_as_facilitator_and_api(app, client, dbs, s
                                    "risk_to": "partner", "imminence": "low"}, key="walk-1"),
         client.get("/api/v1/openapi.json"),
     ]
+    assert fan_out(app) == 4  # the dispatcher process tells her side (the replayed key made no entry)
     canaries = WORDS + PHONE_FORMS + her_ids(dbs, world)
     assert dbs.scalar(select(Notification).where(Notification.kind == "warning")) is not None  # she was told
     for response in first:
@@ -205,13 +207,14 @@ def _scenario(client, world, participant, token, swaps):
     return shapes
 
 
-def test_identical_responses_with_and_without_a_linked_partner(client, dbs, seeded, clock):
+def test_identical_responses_with_and_without_a_linked_partner(app, client, dbs, seeded, clock):
     world, lonely, _invite = seeded
     login_as(client, world.facilitator)
     token = make_token(dbs, world.programme, clock.now())
     linked = _scenario(client, world, world.participant, token,
                        {str(world.participant.id): "HIM", world.participant.reference: "REF"})
     unlinked = _scenario(client, world, lonely, token, {str(lonely.id): "HIM", lonely.reference: "REF"})
+    assert fan_out(app) == 10  # every accepted report, linked or not, has one entry for the dispatcher
     dbs.expire_all()
     assert dbs.scalar(select(Task.id).where(Task.source_event_id.is_not(None))) is not None  # work was done
     assert len(linked) == len(unlinked)

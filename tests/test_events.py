@@ -1,4 +1,7 @@
-"""Programme events: the task for her worker, the message she chose, and nothing she did not choose."""
+"""Programme events: the task for her worker, the message she chose, and nothing she did not choose.
+
+Her side is made by the dispatcher process's fan-out pass (services/fanout), which `report` below runs after
+the report commits, as the worker does within seconds."""
 
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ from portal.services.events import (
     report_event,
 )
 from tests.factories import make_partner, make_world
+from tests.fanout_support import fan_out_now
 
 
 @pytest.fixture
@@ -46,6 +50,7 @@ def report(dbs, vault, audit_key, world, clock, **kwargs):
     receipt = report_event(dbs, vault, audit_key, programme=world.programme, now=clock.now(),
                            reporter=Reporter(staff_id=world.facilitator.id), **args)
     dbs.commit()
+    fan_out_now(dbs, vault, audit_key, clock)  # the dispatcher process's pass
     return receipt
 
 

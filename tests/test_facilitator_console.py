@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from portal.models import Participant, Programme, ProgrammeEvent, Task
 from tests.factories import login_as, make_world
+from tests.fanout_support import fan_out
 from tests.staff_console import csrf_from
 
 
@@ -66,11 +67,12 @@ def test_register_a_participant_by_reference(fac, dbs, world):
         assert again.status_code == 400 and b'class="errors"' in again.data
 
 
-def test_report_dropout_reaches_her_worker(fac, dbs, world):
+def test_report_dropout_reaches_her_worker(app, fac, dbs, world):
     response, _form = report(fac, world, {"kind": "dropout", "description": "Stopped coming"})
     assert response.status_code == 303 and response.headers["Location"].endswith(participant_url(world))
     [event] = events(dbs)
     assert event.kind == "dropout" and event.reported_by_id == world.facilitator.id
+    assert fan_out(app) == 1  # the dispatcher process makes her worker's task
     task = dbs.scalar(select(Task))
     assert task.assignee_id == world.worker.id and task.source_event_id == event.id
     page = fac.get(participant_url(world)).data.decode()
@@ -99,11 +101,12 @@ def test_invalid_reports_come_back_with_a_message(fac, dbs, world, data, message
     assert events(dbs) == []
 
 
-def test_the_same_form_sent_twice_is_one_report(fac, dbs, world):
+def test_the_same_form_sent_twice_is_one_report(app, fac, dbs, world):
     response, form = report(fac, world, {"kind": "suspended"})
     again = fac.post(participant_url(world) + "/events", data=form)
     assert response.status_code == again.status_code == 303
     assert len(events(dbs)) == 1
+    assert fan_out(app) == 1
     assert dbs.scalar(select(func.count()).select_from(Task)) == 1
 
 

@@ -6,4 +6,4 @@ def test_start_page_is_neutral_and_hardened(client):
 
 
 def test_healthz(client):
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get("/healthz").get_json() == {"status": "ok", "fanout": {"waiting": 0, "oldest_seconds": 0}}

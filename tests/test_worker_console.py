@@ -23,6 +23,7 @@ from portal.services import deployment
 from portal.services.events import Reporter, register_participant, report_event
 from portal.services.tasks import create_task
 from tests.factories import login_as, make_world
+from tests.fanout_support import fan_out_now
 from tests.staff_console import csrf_from
 
 
@@ -176,11 +177,15 @@ def test_link_her_to_a_participant_and_end_the_link(worker, dbs, world, audit_ke
 def test_consent_history_and_message_states_are_shown(worker, dbs, world, vault, audit_key, clock):
     report_event(dbs, vault, audit_key, programme=world.programme, participant_ref=world.participant.reference,
                  kind="dropout", now=clock.now(), reporter=Reporter(staff_id=world.facilitator.id))
+    dbs.commit()
+    fan_out_now(dbs, vault, audit_key, clock)  # the dispatcher process makes her side
     prefs = dbs.scalar(select(Preferences).where(Preferences.partner_id == world.partner.id))
     prefs.channel_sms, prefs.tell_risk = True, "message"
     report_event(dbs, vault, audit_key, programme=world.programme, participant_ref=world.participant.reference,
                  kind="risk", risk_to_partner=True, imminence="low", now=clock.now(),
                  reporter=Reporter(staff_id=world.facilitator.id))
+    dbs.commit()
+    fan_out_now(dbs, vault, audit_key, clock)
     note = dbs.scalar(select(Notification))
     note.state = "delivered"
     dbs.commit()
@@ -268,6 +273,7 @@ def test_child_risk_task_shows_the_deployments_child_protection_steps(worker, db
                  kind="risk", risk_to_children=True, imminence="high", description="Said he would take the kids",
                  now=clock.now(), reporter=Reporter(staff_id=world.facilitator.id))
     dbs.commit()
+    fan_out_now(dbs, vault, audit_key, clock)  # the dispatcher process makes her worker's task
     task = dbs.scalar(select(Task))
     html = worker.get(f"/staff/tasks/{task.id}").data.decode()
     assert "Call the duty social worker on 0100 000" in html and "Record the referral" in html

@@ -375,6 +375,18 @@ def upgrade() -> None:
     with op.batch_alter_table('programme_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_programme_event_participant_id'), ['participant_id'], unique=False)
 
+    op.create_table('event_fanout',
+    sa.Column('event_id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('processed_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.String(length=60), nullable=True),
+    sa.ForeignKeyConstraint(['event_id'], ['programme_event.id'], name=op.f('fk_event_fanout_event_id_programme_event')),
+    sa.PrimaryKeyConstraint('event_id', name=op.f('pk_event_fanout'))
+    )
+    with op.batch_alter_table('event_fanout', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_event_fanout_processed_at'), ['processed_at'], unique=False)
+
     op.create_table('notification',
     sa.Column('partner_id', sa.Uuid(), nullable=False),
     sa.Column('kind', sa.String(length=30), nullable=False),
@@ -457,6 +469,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_notification_due')
 
     op.drop_table('notification')
+    with op.batch_alter_table('event_fanout', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_event_fanout_processed_at'))
+
+    op.drop_table('event_fanout')
     with op.batch_alter_table('programme_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_programme_event_participant_id'))
 

@@ -74,8 +74,7 @@ def _report(token_id, programme):  # type: ignore[no-untyped-def]
               "occurred_at": report.occurred_at}
     try:
         receipt = report_event(db.session, vault(), audit_key(), programme=programme, now=now(),
-                               reporter=Reporter(api_token_id=token_id), idempotency_key=key,
-                               due_minutes=None, **fields)
+                               reporter=Reporter(api_token_id=token_id), idempotency_key=key, **fields)
         db.session.commit()
     except EventError as exc:
         db.session.rollback()

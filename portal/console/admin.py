@@ -1,10 +1,12 @@
-"""Admin pages: staff accounts, support services, programmes and their members."""
+"""Admin pages: staff accounts, support services, programmes and their members; the fan-out banner."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -17,12 +19,29 @@ from portal.runtime import audit_key, now, vault
 from portal.services import admin_programmes, admin_users
 from portal.services.admin_users import AdminError
 from portal.services.audit import Actor
+from portal.services.fanout import Backlog, backlog
 
 ADMIN = Role.ADMIN
 
 
 def actor() -> Actor:
     return Actor("staff", str(g.staff.id))
+
+
+def fanout_delay() -> dict[str, object] | None:
+    """For an admin, when programme reports have waited past the limit for the dispatcher: what the banner says."""
+    if g.get("staff") is None or g.staff.role != ADMIN:
+        return None
+    waiting: Backlog = backlog(db.session, now())
+    if not waiting.delayed:
+        return None
+    return {"count": waiting.waiting, "age": format_timedelta(timedelta(seconds=waiting.oldest_seconds), threshold=1)}
+
+
+@bp.context_processor
+def admin_notices() -> dict[str, object]:
+    # A callable, so that only the page that shows the banner (the console home) runs the query.
+    return {"fanout_delay": fanout_delay}
 
 
 def staff_or_404(user_id: str) -> StaffUser:

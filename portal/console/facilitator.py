@@ -1,7 +1,9 @@
 """Facilitators' pages: their programmes, participants by pseudonymous reference, and event reports.
 
 Nothing here reads anything about her: every query is about programmes, participants and events, so no page,
-redirect or error can differ with whether a partner is linked. Reports take at least a fixed time.
+redirect or error can differ with whether a partner is linked. A report writes the event and one fan-out entry
+(her side is made later by the dispatcher process), so its work and timing do not depend on her either; reports
+also take at least a fixed time (portal/response_floor.py).
 """
 
 from __future__ import annotations

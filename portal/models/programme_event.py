@@ -38,3 +38,18 @@ class ProgrammeEvent(UUIDKey, Base):
     request_fingerprint: Mapped[str | None] = mapped_column(String(64))
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EventFanout(Base):
+    """One per reported event: her side of it (tasks, messages) is still to be made by the dispatcher process.
+
+    Written in the report's transaction, whoever is linked, so the report costs the same with or without her.
+    Holds nothing about her: the event, when it waits since, and a stable error code if a pass failed.
+    """
+
+    __tablename__ = "event_fanout"
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programme_event.id"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(60))

@@ -1,7 +1,9 @@
 """Programme events about him (dropout, suspension, completion, risk) and what they set in motion for her.
 
-Blindness: everything returned to the reporter (page or API) is built from the event alone. Whether any
-partner is linked changes only rows the reporter can never read (tasks, outbox), never the result.
+Blindness: everything returned to the reporter (page or API) is built from the event alone, and the report's
+own work is too: it writes the event and one fan-out entry, the same statements and rows whoever is linked
+(so neither the answer nor its timing says whether she exists). Her side (her worker's task, her message) is
+made afterwards by the dispatcher process (services/fanout, `flask --app portal worker`), within seconds.
 
 Who hears what (decided here, documented in the README):
 - She is active or invited: a task for her worker, always; a discreet message if she chose to be told by
@@ -39,6 +41,7 @@ from portal.models import (
     Severity,
     Tell,
 )
+from portal.models.programme_event import EventFanout
 from portal.services.audit import Actor, record
 from portal.services.outbox import enqueue
 from portal.services.tasks import configured_due, create_task
@@ -233,8 +236,10 @@ def report_event(db: Session, vault: Vault, audit_key: bytes, *, programme: Prog
                  kind: str, risk_to_partner: bool = False, risk_to_children: bool = False,
                  imminence: str | None = None, description: str | None = None,
                  occurred_at: datetime | None = None, now: datetime, reporter: Reporter,
-                 idempotency_key: str | None = None, due_minutes: dict[str, int] | None = None) -> EventReceipt:
-    """Record the event and, in the same transaction, every task and message it causes for her.
+                 idempotency_key: str | None = None) -> EventReceipt:
+    """Record the event and, in the same transaction, its fan-out entry; nothing here reads or writes her.
+
+    The dispatcher process turns the entry into her worker's tasks and her messages (fan_out_event).
 
     Raises EventError for invalid input or an unknown participant (about him, never about her).
     The caller commits; on a concurrent duplicate idempotency key the caller retries after rollback.
@@ -268,9 +273,7 @@ def report_event(db: Session, vault: Vault, audit_key: bytes, *, programme: Prog
     db.flush()
     record(db, audit_key, reporter.actor, "programme_event.report", "programme_event", event.id,
            {"kind": data.kind}, now=now)
-    due = _due(db, due_minutes)
-    for partner in _linked_partners(db, participant.id):
-        _notify_her_side(db, vault, audit_key, partner, event, now=now, due=due)
+    db.add(EventFanout(event_id=event.id, created_at=now))
     return _receipt(event, data.participant_ref, replayed=False)
 
 
@@ -278,12 +281,6 @@ def replay_after_race(db: Session, programme: Programme, idempotency_key: str, p
                       fingerprint: str) -> EventReceipt | None:
     """After an IntegrityError on the idempotency key (two identical requests at once): the winner's receipt."""
     return _replay(db, programme.id, idempotency_key, fingerprint, participant_ref)
-
-
-def _due(db: Session, due_minutes: dict[str, int] | None) -> dict[str, timedelta]:
-    if due_minutes is None:
-        return configured_due(db)
-    return {severity: timedelta(minutes=int(due_minutes[severity])) for severity in Severity.ALL}
 
 
 def _linked_partners(db: Session, participant_id: uuid.UUID) -> list[PartnerContact]:
@@ -305,6 +302,20 @@ def can_text(partner: PartnerContact, prefs: Preferences | None) -> bool:
                 and partner.phone_ct is not None)
 
 
+def fan_out_event(db: Session, vault: Vault, audit_key: bytes, event: ProgrammeEvent, *, now: datetime) -> int:
+    """Her side of a reported event, for every partner linked to him now; returns how many tasks were made.
+
+    Run by the dispatcher process in the transaction that marks the fan-out entry processed. Due times run
+    from when the report was received (a late pass does not make a task look less urgent); messages are
+    queued now, and the dispatcher still sends them only in her safe window.
+    """
+    due = configured_due(db)
+    partners = _linked_partners(db, event.participant_id)
+    for partner in partners:
+        _notify_her_side(db, vault, audit_key, partner, event, now=now, due=due)
+    return len(partners)
+
+
 def _notify_her_side(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, event: ProgrammeEvent,
                      *, now: datetime, due: dict[str, timedelta]) -> None:
     prefs = db.scalar(select(Preferences).where(Preferences.partner_id == partner.id))
@@ -322,9 +333,10 @@ def _notify_her_side(db: Session, vault: Vault, audit_key: bytes, partner: Partn
         call = choice in (Tell.CALL, Tell.BOTH) or (wants_message and note is None)
     elif event.kind != EventKind.RISK:
         severity = Severity.ROUTINE
-    task = create_task(db, partner, kind=f"event_{event.kind}", severity=severity, now=now,
+    task = create_task(db, partner, kind=f"event_{event.kind}", severity=severity, now=event.created_at,
                        source_event_id=event.id, notification_id=note.id if note else None,
                        child_risk=event.risk_to_children, due=due)
+    task.created_at = now  # due_at above runs from the report; the row itself is made now
     task.call_requested = call
     task.contact_allowed = contact_allowed
     record(db, audit_key, Actor("system"), "task.create", "task", task.id,

@@ -1,4 +1,5 @@
-"""The long-running worker: dispatch, apply simulated reports (console), sleep, stop cleanly on SIGTERM."""
+"""The long-running worker: fan out programme events, dispatch, apply simulated reports (console), sleep, stop
+cleanly on SIGTERM."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import sessionmaker
 
 from portal.services.delivery import record_report
 from portal.services.dispatch import Counts, Dispatcher
+from portal.services.fanout import PassResult, run_pass
 from portal.sessions import purge_expired_sessions
 from portal.sms.console_backend import ConsoleGateway
 from portal.sms.factory import catalogs, gateway_from_settings, policy_from_settings
@@ -59,6 +61,18 @@ def apply_simulated_reports(dispatcher: Dispatcher) -> int:
     return len(reports)
 
 
+def fan_out(dispatcher: Dispatcher) -> PassResult:
+    """Turn every waiting programme-event entry into her worker's tasks and her messages (before sending)."""
+    total = PassResult()
+    while True:
+        result = run_pass(dispatcher.sessions, dispatcher.vault, dispatcher.audit_key,  # type: ignore[arg-type]
+                          dispatcher.clock)
+        total.processed += result.processed
+        total.failed += result.failed
+        if not result.more or not result.processed:  # all done, or only failures left (they wait)
+            return total
+
+
 ESCALATE_EVERY = timedelta(seconds=60)
 
 
@@ -90,20 +104,24 @@ def _summary(counts: Counts) -> str:
 
 
 def run(dispatcher: Dispatcher, *, once: bool, poll_seconds: float,
-        echo: Callable[[str], None] = print) -> None:
-    """Loop until SIGTERM or SIGINT (the message in hand is finished first); --once: one pass."""
-    stop = threading.Event()
+        echo: Callable[[str], None] = print, stop: threading.Event | None = None) -> None:
+    """Loop until SIGTERM or SIGINT (the message in hand is finished first), or until `stop` is set; --once: one
+    pass. Each pass fans out programme events first, so what they cause is sent in the same pass."""
+    stop = threading.Event() if stop is None else stop
 
     def request_stop(signum: int, _frame: object) -> None:
         stop.set()
 
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    main = threading.current_thread() is threading.main_thread()  # signals can be caught there only
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)} if main else {}
     echo(f"SMS worker {dispatcher.worker_id} using the {dispatcher.gateway.name} backend"
          + ("" if once else f", polling every {poll_seconds:g}s"))
     next_escalation = dispatcher.clock()
     try:
         while not stop.is_set():
+            fanned = PassResult()
             try:
+                fanned = fan_out(dispatcher)
                 counts = dispatcher.run_once()
                 apply_simulated_reports(dispatcher)
                 delete_at_provider(dispatcher)
@@ -118,6 +136,9 @@ def run(dispatcher: Dispatcher, *, once: bool, poll_seconds: float,
                 if once:
                     raise
                 counts = Counts()
+            if fanned.processed or fanned.failed:
+                echo(f"fanned out {fanned.processed} programme event(s)"
+                     + (f", {fanned.failed} failed and wait for the next pass" if fanned.failed else ""))
             if counts.busy or once:
                 echo(_summary(counts))
             if once:

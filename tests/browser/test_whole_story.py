@@ -1,5 +1,6 @@
 """The whole story in a real browser: a facilitator reports dropout → her worker sees the task → she gets the
-discreet message in her safe window (console SMS backend, the worker's --once pass) → her worker logs the call."""
+discreet message in her safe window (console SMS backend, the worker's --once pass; its fan-out pass made the task)
+→ her worker logs the call."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from portal.sms.worker import build_dispatcher, run
 from tests.browser.conftest import axe_violations
 from tests.browser.her_world import arrange_world
 from tests.factories import STAFF_PASSWORD
+from tests.fanout_support import fan_out
 
 pytestmark = pytest.mark.browser
 
@@ -52,6 +54,9 @@ def test_dropout_reaches_her_and_her_worker_logs_the_call(live_server, new_page)
     assert "Thank you. The report is recorded." in fac.content()
     assert axe_violations(fac) == []
     assert "Sam Example" not in fac.content()
+
+    # 1b. The dispatcher process (`flask --app portal worker`, within seconds) makes her side of the report.
+    assert fan_out(live.app) == 1
 
     # 2. Her worker sees the task, asking for a call.
     wrk = new_page(javascript=True, viewport={"width": 1200, "height": 900})
