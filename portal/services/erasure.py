@@ -27,7 +27,7 @@ from portal.models import (
     WebSession,
 )
 from portal.services.audit import Actor, record
-from portal.services.outbox import cancel_pending
+from portal.services.consent import end_for_erasure
 
 REASONS = ("request", "retention", "duplicate", "other")
 TOMBSTONE_TIMEZONE = "Etc/UTC"
@@ -62,7 +62,7 @@ def erase_partner(db: Session, audit_key: bytes, partner: PartnerContact, *, now
     if partner.status == PartnerStatus.ERASED:
         return ErasureResult(partner.id, 0, already_erased=True)
     pid = partner.id
-    cancelled = cancel_pending(db, pid, now)
+    cancelled = end_for_erasure(db, audit_key, partner, now=now, actor=actor)  # DESIGN 8: stop contact first
     sids = [sid for sid in db.scalars(select(Notification.provider_sid).where(
         Notification.partner_id == pid, Notification.provider_sid.is_not(None)))]
     if sids:
