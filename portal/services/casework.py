@@ -122,7 +122,7 @@ def open_case(db: Session, vault: Vault, audit_key: bytes, worker: StaffUser, ca
     partner = register_partner(db, vault, audit_key, service_id=worker.service_id, worker_id=worker.id,
                                name=case.name, phone=case.phone, email=case.email, locale=case.locale,
                                timezone=case.timezone, region="ZZ", consent_recorded_by=worker.id,
-                               consent_at=case.consent_at, actor=actor_for(worker))
+                               consent_at=case.consent_at, actor=actor_for(worker), now=now)
     partner.created_at = now
     return partner
 

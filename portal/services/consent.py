@@ -15,8 +15,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
 from portal.models import (
@@ -72,29 +73,31 @@ def end_her_sessions(db: Session, partner_id: uuid.UUID, *, keep: str | None = N
     stmt = delete(WebSession).where(WebSession.partner_id == partner_id)
     if keep:
         stmt = stmt.where(WebSession.id_hash != keep)
-    return db.execute(stmt).rowcount or 0
+    return cast("CursorResult[Any]", db.execute(stmt)).rowcount or 0
 
 
 def _cancel_texts_but_warnings(db: Session, partner_id: uuid.UUID, now: datetime) -> int:
     """Texts off, calls still agreed: links and the like are cancelled; a pending warning is left for
     the dispatcher to hand to her worker as a call (a warning she asked for is never silently dropped)."""
-    result = db.execute(
-        update(Notification)
-        .where(Notification.partner_id == partner_id, Notification.state == NotificationState.PENDING,
-               Notification.kind != "warning")
-        .values(state=NotificationState.CANCELLED, finished_at=now, updated_at=now)
-    )
-    return result.rowcount or 0
+    stmt = (update(Notification)
+            .where(Notification.partner_id == partner_id, Notification.state == NotificationState.PENDING,
+                   Notification.kind != "warning")
+            .values(state=NotificationState.CANCELLED, finished_at=now, updated_at=now))
+    return cast("CursorResult[Any]", db.execute(stmt)).rowcount or 0
 
 
 # -- contact consent -------------------------------------------------------------------------------------
 
 def give(db: Session, audit_key: bytes, partner: PartnerContact, *, channel: str, now: datetime,
-         text_version: str | None, actor: Actor, recorded_by: uuid.UUID | None = None) -> None:
-    """Her yes to contact: on her own page, or by phone to the worker recording her (never by a text)."""
+         text_version: str | None, actor: Actor, recorded_by: uuid.UUID | None = None,
+         said_at: datetime | None = None) -> None:
+    """Her yes to contact: on her own page, or by phone to the worker recording her (never by a text).
+
+    `said_at` is when she said it, if earlier than now (her worker records a phone call afterwards).
+    """
     if channel == "sms":
         raise ValueError("contact consent is given on her pages or to her worker, never by SMS")
-    _ledger(db, partner, GIVEN, channel, "contact", now, text_version, recorded_by)
+    _ledger(db, partner, GIVEN, channel, "contact", said_at or now, text_version, recorded_by)
     partner.status = PartnerStatus.ACTIVE
     record(db, audit_key, actor, "consent.given.contact", "partner_contact", partner.id, {"channel": channel},
            now=now)

@@ -33,7 +33,7 @@ class PartnerDetails:
 def register_partner(db: Session, vault: Vault, audit_key: bytes, *, service_id: uuid.UUID,
                      worker_id: uuid.UUID | None, name: str, phone: str | None, email: str | None,
                      locale: str, timezone: str, region: str, consent_recorded_by: uuid.UUID | None,
-                     consent_at: datetime | None, actor: Actor) -> PartnerContact:
+                     consent_at: datetime | None, actor: Actor, now: datetime | None = None) -> PartnerContact:
     """Record her as her worker took her details; contact consent given by phone goes in the ledger."""
     partner = PartnerContact(id=uuid.uuid4(), service_id=service_id, worker_id=worker_id, locale=locale,
                              timezone=timezone, status=PartnerStatus.INVITED)
@@ -48,9 +48,9 @@ def register_partner(db: Session, vault: Vault, audit_key: bytes, *, service_id:
     db.add(partner)
     db.add(Preferences(id=uuid.uuid4(), partner_id=partner.id))
     db.flush()
-    record(db, audit_key, actor, "partner.create", "partner_contact", partner.id)
+    record(db, audit_key, actor, "partner.create", "partner_contact", partner.id, now=now)
     if consent_recorded_by is not None:  # she said yes on the phone to the worker recording her
-        consent.give(db, audit_key, partner, channel="worker", now=consent_at or utcnow(),
+        consent.give(db, audit_key, partner, channel="worker", now=now or utcnow(), said_at=consent_at,
                      text_version=PHONE_CONSENT_TEXT, actor=actor, recorded_by=consent_recorded_by)
     return partner
 
