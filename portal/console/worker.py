@@ -13,14 +13,13 @@ from flask_babel import lazy_gettext as _l
 from portal.console import bp, labels
 from portal.console.access import not_found, require_role, uuid_or_404
 from portal.console.navigation import NAV, NavItem
-from portal.crypto import InvalidPhoneNumber, normalise_phone
 from portal.extensions import db
 from portal.i18n import LOCALES
 from portal.models import PartnerContact, Role, Tell
 from portal.runtime import audit_key, now, settings, vault
 from portal.services import case_record, casework, contact_log, deployment
 from portal.services.audit import Actor
-from portal.services.partners import find_by_phone, read_details
+from portal.services.partners import read_details
 
 NAV.append(NavItem("console.worker_cases", _l("Cases"), (Role.SUPPORT_WORKER,)))
 
@@ -71,12 +70,9 @@ def worker_cases():  # type: ignore[no-untyped-def]
 @bp.post("/cases/find")
 @require_role(WORKER)
 def worker_find_case():  # type: ignore[no-untyped-def]
-    text = request.form.get("phone", "")
-    try:
-        partner = find_by_phone(db.session, vault(), normalise_phone(text, settings().default_region))
-    except InvalidPhoneNumber:
-        partner = None
-    if partner is None or casework.find_case(db.session, g.staff, partner.id) is None:
+    partner = casework.find_by_number(db.session, vault(), g.staff, request.form.get("phone", "")[:40],
+                                      settings().default_region)
+    if partner is None:
         flash(_("No case in your service has that number."), "error")
         return redirect(url_for("console.worker_cases", scope="service"), code=303)
     return redirect(url_for("console.worker_case", partner_id=partner.id), code=303)
@@ -134,6 +130,23 @@ def worker_case(partner_id: str):  # type: ignore[no-untyped-def]
     return render_template("console/worker/case.html", L=labels, **view)
 
 
+# What the shared preferences rules (services/preferences) say, in her worker's words.
+PREFERENCE_ERRORS = {
+    "channels_choose": _l("Choose at least one way to contact her."),
+    "channels_exclusive": _l("“Only through her worker” cannot be combined with texts or calls."),
+    "tell_choice": _l("Choose one of the options."),
+    "tell_needs_sms": _l("To tell her by text message, text messages must be safe for her."),
+    "code_word_length": _l("The code word is limited to 40 letters or numbers."),
+    "windows_needed": _l("Add at least one safe time before texts or calls (nothing is sent without one)."),
+    "timezone_unknown": _l("Choose a time zone from the list."),
+    "locale_unknown": _l("Choose a language from the list."),
+}
+
+
+def preference_error(code: str) -> object:
+    return PREFERENCE_ERRORS.get(code) or labels.ERRORS[code]
+
+
 def _preferences_form(partner: PartnerContact, errors: dict[str, object], status: int = 200):  # type: ignore[no-untyped-def]
     prefs = case_record.preferences_view(db.session, vault(), partner.id)
     return render_template("console/worker/preferences.html", partner=partner, prefs=prefs, errors=errors,
@@ -158,7 +171,7 @@ def worker_preferences(partner_id: str):  # type: ignore[no-untyped-def]
         casework.update_preferences(db.session, vault(), audit_key(), partner, g.staff, change, now=now())
     except casework.CaseError as exc:
         db.session.rollback()
-        return _preferences_form(partner, {exc.field or "form": labels.ERRORS[exc.code]}, 400)
+        return _preferences_form(partner, {exc.field or "form": preference_error(exc.code)}, 400)
     db.session.commit()
     flash(_("Her preferences are saved, recorded as changed by you on her behalf."))
     return redirect(url_for("console.worker_case", partner_id=partner.id), code=303)

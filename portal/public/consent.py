@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 
+from portal.crypto import hash_token
 from portal.extensions import db
-from portal.models import PartnerStatus, Severity
 from portal.public import bp
 from portal.public.context import her_required
 from portal.runtime import audit_key, now
 from portal.services import consent
 from portal.services.her_access import partner_actor
-from portal.services.tasks import create_task
 
 # Bump whenever the words of the consent page change in any way; stored with every answer she gives.
 CONSENT_TEXT_VERSION = "web-2026-03"
-DECLINED_TASK = "consent_declined_web"
-STOPPABLE = (PartnerStatus.ACTIVE, PartnerStatus.INVITED)
+STOPPABLE = consent.CONTACT_ON
 
 
 def text_version() -> str:
@@ -43,7 +41,6 @@ def contact(partner):  # type: ignore[no-untyped-def]
     if answer == "no":
         consent.decline(db.session, audit_key(), partner, channel="web", now=now(), text_version=text_version(),
                         actor=actor)
-        create_task(db.session, partner, kind=DECLINED_TASK, severity=Severity.ROUTINE, now=now())
         db.session.commit()
         return redirect(url_for("public.home"), code=303)
     return render_template("public/consent.html", status=partner.status, error=True), 400
@@ -55,8 +52,10 @@ def stop(partner):  # type: ignore[no-untyped-def]
     """The menu's "stop contact" lands here to confirm; confirming stops everything at once."""
     if request.method == "POST" and request.form.get("confirm") == "yes":
         if partner.status in STOPPABLE:
-            consent.withdraw(db.session, audit_key(), partner, channel="web", now=now(),
-                             actor=partner_actor(partner.id), text_version=text_version())
+            sid = getattr(session, "sid", None)  # this session stays, to show her it worked; her others end
+            consent.stop_contact(db.session, audit_key(), partner, channel="web", now=now(),
+                                 actor=partner_actor(partner.id), text_version=text_version(),
+                                 keep_session=hash_token(sid) if sid else None)
             db.session.commit()
         return redirect(url_for("public.home"), code=303)
     return render_template("public/stop.html", can_stop=partner.status in STOPPABLE)

@@ -14,22 +14,20 @@ from sqlalchemy.orm import Session
 from portal.crypto import InvalidPhoneNumber, Vault, normalise_phone
 from portal.i18n import LOCALES
 from portal.models import (
-    ConsentEvent,
     Participant,
     PartnerContact,
     PartnerLink,
     PartnerStatus,
-    Preferences,
     Programme,
     SafeWindow,
     StaffUser,
-    Tell,
 )
+from portal.services import consent, preferences
 from portal.services.audit import Actor, record
-from portal.services.consent import withdraw
-from portal.services.invites import issue_invite, revoke_invites
-from portal.services.outbox import cancel_pending, enqueue
-from portal.services.partners import find_by_phone, register_partner
+from portal.services.fresh_link import send_fresh_link
+from portal.services.invites import revoke_invites
+from portal.services.outbox import cancel_pending
+from portal.services.partners import find_in_service, register_partner
 
 if TYPE_CHECKING:
     from portal.services.erasure import ErasureResult
@@ -40,7 +38,8 @@ FLAGS = ("channel_sms", "channel_call", "channel_worker_only", "voicemail_ok", "
          "serious_risk_any_time")
 OPEN_STATUSES = (PartnerStatus.INVITED, PartnerStatus.ACTIVE)
 NAME_MAX = 200
-CODE_WORD_MAX = 60
+CODE_WORD_MAX = preferences.CODE_WORD_MAX  # one rule for her page and her worker's
+CHANNEL_FLAGS = {"channel_sms": "sms", "channel_call": "call", "channel_worker_only": "worker_only"}
 
 
 class CaseError(ValueError):
@@ -116,21 +115,32 @@ def check_new_case(name: str, phone: str, email: str, locale: str, timezone: str
 
 def open_case(db: Session, vault: Vault, audit_key: bytes, worker: StaffUser, case: NewCase,
               *, now: datetime) -> PartnerContact:
-    """Record her with the contact consent she gave by phone (date and by whom in the ledger)."""
-    existing = find_by_phone(db, vault, case.phone)
-    if existing is not None and existing.service_id == worker.service_id:
-        raise CaseError("phone_exists", "phone")
+    """Record her with the contact consent she gave by phone (date and by whom in the ledger).
+
+    The duplicate check looks only within the worker's own service: another service may hold her too.
+    """
     if worker.service_id is None:
         raise CaseError("no_service")
+    if find_in_service(db, vault, case.phone, worker.service_id) is not None:
+        raise CaseError("phone_exists", "phone")
     partner = register_partner(db, vault, audit_key, service_id=worker.service_id, worker_id=worker.id,
                                name=case.name, phone=case.phone, email=case.email, locale=case.locale,
                                timezone=case.timezone, region="ZZ", consent_recorded_by=worker.id,
-                               consent_at=case.consent_at, actor=actor_for(worker))
-    partner.status = PartnerStatus.ACTIVE
+                               consent_at=case.consent_at, actor=actor_for(worker), now=now)
     partner.created_at = now
-    record(db, audit_key, actor_for(worker), "consent.given.contact", "partner_contact", partner.id,
-           {"channel": "worker"}, now=now)
     return partner
+
+
+def find_by_number(db: Session, vault: Vault, worker: StaffUser, phone: str, region: str) -> PartnerContact | None:
+    """Her case in the worker's own service with this number (any format), or None."""
+    if worker.service_id is None:
+        return None
+    try:
+        e164 = normalise_phone(phone, region)
+    except InvalidPhoneNumber:
+        return None
+    partner = find_in_service(db, vault, e164, worker.service_id)
+    return find_case(db, worker, partner.id) if partner is not None else None
 
 
 def send_link(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *,
@@ -138,13 +148,9 @@ def send_link(db: Session, vault: Vault, audit_key: bytes, partner: PartnerConta
     """Text her a fresh discreet link (older unused links stop working)."""
     if partner.status not in OPEN_STATUSES:
         raise CaseError("not_open")
-    if partner.phone_ct is None or partner.sms_opted_out or partner.sms_unusable:
+    if send_fresh_link(db, vault, audit_key, partner, now=now, public_url=public_url, ttl=ttl,
+                       actor=actor_for(worker), created_by=worker.id) is None:
         raise CaseError("no_sms")
-    revoke_invites(db, partner.id, now)
-    invite = issue_invite(db, partner.id, now=now, ttl=ttl, created_by=worker.id)
-    enqueue(db, vault, partner, kind="invite", template="invite", now=now,
-            params={"url": invite.url(public_url)}, stale_at=invite.expires_at)
-    record(db, audit_key, actor_for(worker), "invite.send", "partner_contact", partner.id, now=now)
 
 
 @dataclass(frozen=True)
@@ -155,47 +161,41 @@ class PreferenceChange:
     clear_code_word: bool = False
 
 
+def _worker_field(field: str) -> str | None:
+    """The worker's form field for a field the preferences service names."""
+    if field.startswith("tell-"):
+        return "tell_" + field.removeprefix("tell-")
+    return field if field == "code_word" else None
+
+
 def update_preferences(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, worker: StaffUser,
                        change: PreferenceChange, *, now: datetime) -> list[str]:
-    """Change her preferences as she asked her worker to; recorded as done on her behalf."""
+    """Change her preferences as she asked her worker to: the same validation and the same apply as her
+    own page (services/preferences), recorded as done by this worker on her behalf."""
     if partner.status not in OPEN_STATUSES:
         raise CaseError("not_open")
-    prefs = db.scalar(select(Preferences).where(Preferences.partner_id == partner.id))
-    if prefs is None:
-        prefs = Preferences(id=uuid.uuid4(), partner_id=partner.id)
-        db.add(prefs)
-    for name, value in change.tell.items():
-        if name not in TELL_FIELDS or value not in Tell.ALL:
+    for name in change.tell:
+        if name not in TELL_FIELDS:
             raise CaseError("tell_invalid", name)
-    if change.code_word is not None and len(change.code_word.strip()) > CODE_WORD_MAX:
-        raise CaseError("code_word_too_long", "code_word")
-    changed = [name for name in FLAGS if name in change.flags and getattr(prefs, name) != change.flags[name]]
-    changed += [name for name, value in change.tell.items() if getattr(prefs, name) != value]
-    sms_before = prefs.channel_sms
-    for name in FLAGS:
-        if name in change.flags:
-            setattr(prefs, name, bool(change.flags[name]))
-    for name, value in change.tell.items():
-        setattr(prefs, name, value)
-    if change.clear_code_word:
-        vault.put(prefs, "code_word_ct", None)
-        changed.append("code_word")
-    elif change.code_word and change.code_word.strip():
-        vault.put(prefs, "code_word_ct", change.code_word.strip())
-        changed.append("code_word")
-    if sms_before != prefs.channel_sms:
-        action = "given" if prefs.channel_sms else "withdrawn"
-        db.add(ConsentEvent(id=uuid.uuid4(), partner_id=partner.id, action=action, channel="worker", scope="sms",
-                            recorded_by_id=worker.id, occurred_at=now))
-        if prefs.channel_sms:
-            partner.sms_opted_out = False
-        else:
-            cancel_pending(db, partner.id, now)
-    prefs.updated_at = now
-    prefs.updated_by_id = worker.id
-    record(db, audit_key, actor_for(worker), "preferences.update_on_behalf", "partner_contact", partner.id,
-           {"fields": sorted(changed)}, now=now)
-    return changed
+    now_set = preferences.current(db, partner)
+    flags = {name: channel in now_set.channels for name, channel in CHANNEL_FLAGS.items()}
+    flags |= {"voicemail_ok": now_set.voicemail_ok, "shared_phone": now_set.shared_phone,
+              "serious_risk_any_time": now_set.serious_risk_any_time}
+    flags |= {name: bool(value) for name, value in change.flags.items() if name in FLAGS}
+    channels = frozenset(channel for name, channel in CHANNEL_FLAGS.items() if flags[name]) or frozenset({"none"})
+    tell = dict(now_set.tell) | {name.removeprefix("tell_"): value for name, value in change.tell.items()}
+    data = preferences.PreferencesInput(
+        channels=channels,
+        windows=tuple(preferences.WindowInput(w.days, w.start, w.end) for w in now_set.windows),
+        timezone=now_set.timezone, voicemail_ok=flags["voicemail_ok"], shared_phone=flags["shared_phone"],
+        tell=tell, serious_risk_any_time=flags["serious_risk_any_time"], locale=now_set.locale,
+        code_word=change.code_word or "", clear_code_word=change.clear_code_word)
+    result = preferences.update(db, vault, audit_key, partner, data, now=now, actor=actor_for(worker),
+                                locales=LOCALES)
+    if not result.ok:
+        first = result.errors[0]
+        raise CaseError(first.code, _worker_field(first.field))
+    return result.changed
 
 
 def add_window(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *, weekday: int,
@@ -294,8 +294,7 @@ def withdraw_for_her(db: Session, audit_key: bytes, partner: PartnerContact, wor
     """She told her worker to stop: instant and total, like STOP or the web button."""
     if partner.status not in OPEN_STATUSES:
         raise CaseError("not_open")
-    result = withdraw(db, audit_key, partner, channel="worker", now=now, actor=actor_for(worker),
-                      recorded_by=worker.id)
+    result = consent.stop_contact(db, audit_key, partner, channel="worker", now=now, actor=actor_for(worker))
     return result.cancelled_messages
 
 

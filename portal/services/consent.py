@@ -1,33 +1,61 @@
-"""Her consent ledger: yes, no, and withdrawal; withdrawing stops everything at once."""
+"""Her consent ledger, and the one owner of every consent change: yes, no, stop, and texts off or on.
+
+Nothing else writes ConsentEvent rows or changes her status or SMS opt-out for a consent reason. DESIGN 8
+"Stopping contact, by channel" is implemented here, one function per row:
+
+- her page's "stop all contact", a texted STOP, her worker recording her request  -> stop_contact
+  (a texted STOP adds stop_texts: the SMS opt-out);
+- Twilio's 21610 (the carrier or Twilio refuses texts to her)                     -> texts_refused
+- START                                                                           -> restart_texts
+- erasure                                                                         -> end_for_erasure
+"""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
-from portal.models import ConsentEvent, PartnerContact, PartnerStatus, Severity
+from portal.models import (
+    ConsentEvent,
+    Notification,
+    NotificationState,
+    PartnerContact,
+    PartnerStatus,
+    Severity,
+    WebSession,
+)
 from portal.services.audit import Actor, record
 from portal.services.invites import revoke_invites
 from portal.services.outbox import cancel_pending
 from portal.services.tasks import create_task
 
 GIVEN, DECLINED, WITHDRAWN = "given", "declined", "withdrawn"
-CHANNELS = ("web", "sms", "worker")
+CHANNELS = ("web", "sms", "worker", "system")
 SCOPES = ("contact", "sms")
+# Contact is off: nothing but her own link may reach her.
+CONTACT_OFF = (PartnerStatus.WITHDRAWN, PartnerStatus.DECLINED, PartnerStatus.CLOSED, PartnerStatus.ERASED)
+CONTACT_ON = (PartnerStatus.ACTIVE, PartnerStatus.INVITED)
+
+# The tasks her worker gets for consent changes.
+DECLINED_TASK = "consent_declined_web"
+WITHDRAWN_CONTACT_TASK = "consent_withdrawn_contact"
+WITHDRAWN_SMS_TASK = "consent_withdrawn_sms"
 
 
 @dataclass(frozen=True)
-class WithdrawalResult:
+class StopResult:
     cancelled_messages: int
-    task_id: uuid.UUID
+    task_id: uuid.UUID | None  # None when contact was already off (no second task)
+    sessions_ended: int
 
 
 def _ledger(db: Session, partner: PartnerContact, action: str, channel: str, scope: str, now: datetime,
-            text_version: str | None, recorded_by: uuid.UUID | None) -> ConsentEvent:
+            text_version: str | None = None, recorded_by: uuid.UUID | None = None) -> ConsentEvent:
     if channel not in CHANNELS or scope not in SCOPES:
         raise ValueError("unknown consent channel or scope")
     event = ConsentEvent(id=uuid.uuid4(), partner_id=partner.id, action=action, channel=channel, scope=scope,
@@ -36,40 +64,145 @@ def _ledger(db: Session, partner: PartnerContact, action: str, channel: str, sco
     return event
 
 
+def _staff_id(actor: Actor) -> uuid.UUID | None:
+    return uuid.UUID(actor.id) if actor.kind == "staff" and actor.id else None
+
+
+def end_her_sessions(db: Session, partner_id: uuid.UUID, *, keep: str | None = None) -> int:
+    """Every signed-in session of hers ends (except `keep`, the hash of the one she is using to stop)."""
+    stmt = delete(WebSession).where(WebSession.partner_id == partner_id)
+    if keep:
+        stmt = stmt.where(WebSession.id_hash != keep)
+    return cast("CursorResult[Any]", db.execute(stmt)).rowcount or 0
+
+
+def _cancel_texts_but_warnings(db: Session, partner_id: uuid.UUID, now: datetime) -> int:
+    """Texts off, calls still agreed: links and the like are cancelled; a pending warning is left for
+    the dispatcher to hand to her worker as a call (a warning she asked for is never silently dropped)."""
+    stmt = (update(Notification)
+            .where(Notification.partner_id == partner_id, Notification.state == NotificationState.PENDING,
+                   Notification.kind != "warning")
+            .values(state=NotificationState.CANCELLED, finished_at=now, updated_at=now))
+    return cast("CursorResult[Any]", db.execute(stmt)).rowcount or 0
+
+
+# -- contact consent -------------------------------------------------------------------------------------
+
 def give(db: Session, audit_key: bytes, partner: PartnerContact, *, channel: str, now: datetime,
-         text_version: str | None, actor: Actor, scope: str = "contact",
-         recorded_by: uuid.UUID | None = None) -> None:
-    _ledger(db, partner, GIVEN, channel, scope, now, text_version, recorded_by)
-    if scope == "contact":
-        partner.status = PartnerStatus.ACTIVE
-    else:
-        partner.sms_opted_out = False
-    record(db, audit_key, actor, f"consent.given.{scope}", "partner_contact", partner.id, {"channel": channel})
+         text_version: str | None, actor: Actor, recorded_by: uuid.UUID | None = None,
+         said_at: datetime | None = None) -> None:
+    """Her yes to contact: on her own page, or by phone to the worker recording her (never by a text).
+
+    `said_at` is when she said it, if earlier than now (her worker records a phone call afterwards).
+    """
+    if channel == "sms":
+        raise ValueError("contact consent is given on her pages or to her worker, never by SMS")
+    _ledger(db, partner, GIVEN, channel, "contact", said_at or now, text_version, recorded_by)
+    partner.status = PartnerStatus.ACTIVE
+    record(db, audit_key, actor, "consent.given.contact", "partner_contact", partner.id, {"channel": channel},
+           now=now)
 
 
 def decline(db: Session, audit_key: bytes, partner: PartnerContact, *, channel: str, now: datetime,
-            text_version: str | None, actor: Actor) -> None:
-    _ledger(db, partner, DECLINED, channel, "contact", now, text_version, None)
+            text_version: str | None, actor: Actor) -> uuid.UUID:
+    """Her no: recorded, anything pending cancelled, her worker told not to contact her."""
+    _ledger(db, partner, DECLINED, channel, "contact", now, text_version)
     partner.status = PartnerStatus.DECLINED
     cancel_pending(db, partner.id, now)
-    record(db, audit_key, actor, "consent.declined", "partner_contact", partner.id, {"channel": channel})
+    task = create_task(db, partner, kind=DECLINED_TASK, severity=Severity.ROUTINE, now=now)
+    task.contact_allowed = False
+    record(db, audit_key, actor, "consent.declined", "partner_contact", partner.id, {"channel": channel}, now=now)
+    return task.id
 
 
-def withdraw(db: Session, audit_key: bytes, partner: PartnerContact, *, channel: str, now: datetime,
-             actor: Actor, scope: str = "contact", recorded_by: uuid.UUID | None = None,
-             text_version: str | None = None) -> WithdrawalResult:
-    """Instant and total: pending messages cancelled, links revoked (contact scope), her worker told."""
-    _ledger(db, partner, WITHDRAWN, channel, scope, now, text_version, recorded_by)
-    cancelled = cancel_pending(db, partner.id, now)
-    if scope == "contact":
+def stop_contact(db: Session, audit_key: bytes, partner: PartnerContact, *, channel: str, now: datetime,
+                 actor: Actor, text_version: str | None = None, keep_session: str | None = None) -> StopResult:
+    """Stop all contact, instantly and totally (her page, STOP, or her worker recording her request).
+
+    Consent withdrawn in the ledger, every pending message cancelled, her links revoked, her other sessions
+    ended, and her worker's task says "do not contact her". Safe to repeat: the ledger and the task are
+    written only when contact was on; the cancelling, revoking and ending are done every time.
+    """
+    task_id = None
+    if partner.status not in CONTACT_OFF:
+        _ledger(db, partner, WITHDRAWN, channel, "contact", now, text_version, _staff_id(actor))
         partner.status = PartnerStatus.WITHDRAWN
-        revoke_invites(db, partner.id, now)
-    else:
-        partner.sms_opted_out = True
-    task = create_task(db, partner, kind=f"consent_withdrawn_{scope}", severity=Severity.SOON, now=now)
-    record(db, audit_key, actor, f"consent.withdrawn.{scope}", "partner_contact", partner.id,
-           {"channel": channel, "cancelled": cancelled})
-    return WithdrawalResult(cancelled, task.id)
+        task = create_task(db, partner, kind=WITHDRAWN_CONTACT_TASK, severity=Severity.SOON, now=now)
+        task.contact_allowed = False
+        task_id = task.id
+    cancelled = cancel_pending(db, partner.id, now)
+    revoke_invites(db, partner.id, now)
+    ended = end_her_sessions(db, partner.id, keep=keep_session)
+    if task_id is not None:
+        record(db, audit_key, actor, "consent.withdrawn.contact", "partner_contact", partner.id,
+               {"channel": channel, "cancelled": cancelled}, now=now)
+    return StopResult(cancelled, task_id, ended)
+
+
+def end_for_erasure(db: Session, audit_key: bytes, partner: PartnerContact, *, now: datetime,
+                    actor: Actor) -> int:
+    """Erasure stops contact first (ledger, pending, links, sessions); her worker needs no task for it."""
+    if partner.status not in CONTACT_OFF:
+        _ledger(db, partner, WITHDRAWN, "worker" if actor.kind == "staff" else "system", "contact", now,
+                recorded_by=_staff_id(actor))
+        partner.status = PartnerStatus.WITHDRAWN
+    cancelled = cancel_pending(db, partner.id, now)
+    revoke_invites(db, partner.id, now)
+    end_her_sessions(db, partner.id)
+    return cancelled
+
+
+# -- texts (the SMS scope) -------------------------------------------------------------------------------
+
+def stop_texts(db: Session, audit_key: bytes, partner: PartnerContact, *, now: datetime, actor: Actor,
+               tell_worker: bool) -> bool:
+    """She texted STOP: no text of any kind until she texts START. False when texts were already off."""
+    if partner.sms_opted_out:
+        return False
+    _ledger(db, partner, WITHDRAWN, "sms", "sms", now)
+    partner.sms_opted_out = True
+    cancel_pending(db, partner.id, now)
+    if tell_worker:
+        task = create_task(db, partner, kind=WITHDRAWN_SMS_TASK, severity=Severity.SOON, now=now)
+        task.contact_allowed = partner.status in CONTACT_ON
+    record(db, audit_key, actor, "consent.withdrawn.sms", "partner_contact", partner.id, {"channel": "sms"},
+           now=now)
+    return True
+
+
+def texts_refused(db: Session, audit_key: bytes, partner: PartnerContact, *, now: datetime, actor: Actor,
+                  tell_worker: bool = True) -> bool:
+    """Twilio's 21610: texts off only; consent for calls unchanged, her worker gets a task."""
+    if partner.sms_opted_out:
+        return False
+    _ledger(db, partner, WITHDRAWN, "sms", "sms", now)
+    partner.sms_opted_out = True
+    cancelled = _cancel_texts_but_warnings(db, partner.id, now)
+    if tell_worker:
+        task = create_task(db, partner, kind=WITHDRAWN_SMS_TASK, severity=Severity.SOON, now=now)
+        task.contact_allowed = partner.status in CONTACT_ON
+    record(db, audit_key, actor, "consent.withdrawn.sms", "partner_contact", partner.id,
+           {"channel": "provider", "cancelled": cancelled}, now=now)
+    return True
+
+
+def restart_texts(db: Session, audit_key: bytes, partner: PartnerContact, *, now: datetime, actor: Actor) -> None:
+    """She texted START: the SMS opt-out is cleared (contact consent is not: that is given on her pages)."""
+    _ledger(db, partner, GIVEN, "sms", "sms", now)
+    partner.sms_opted_out = False
+    partner.sms_unusable = False  # she just texted from it
+    record(db, audit_key, actor, "consent.given.sms", "partner_contact", partner.id, {"channel": "sms"}, now=now)
+
+
+def texts_chosen(db: Session, partner: PartnerContact, *, on: bool, channel: str, now: datetime,
+                 actor: Actor) -> int:
+    """Texts ticked or unticked in her preferences (by her, or her worker on her behalf): in the ledger.
+
+    Never clears an SMS opt-out (only START does). Unticked: pending links and the like are cancelled; a
+    pending warning goes to her worker as a call (the dispatcher hands it over). Returns how many cancelled.
+    """
+    _ledger(db, partner, GIVEN if on else WITHDRAWN, channel, "sms", now, recorded_by=_staff_id(actor))
+    return 0 if on else _cancel_texts_but_warnings(db, partner.id, now)
 
 
 def history(db: Session, partner_id: uuid.UUID) -> list[ConsentEvent]:

@@ -12,9 +12,17 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
-from portal.models import DeliveryReceipt, Notification, NotificationState, PartnerContact, Severity
+from portal.models import (
+    DeliveryReceipt,
+    Notification,
+    NotificationState,
+    PartnerContact,
+    PartnerStatus,
+    Severity,
+)
+from portal.services import consent
 from portal.services.audit import Actor, record
-from portal.services.consent import withdraw
+from portal.services.partners import records_sharing_number
 from portal.services.tasks import create_task
 from portal.sms.gateway import Outcome, classify_delivery_failure
 
@@ -114,8 +122,7 @@ def apply_outcome(db: Session, deps: Deps, note: Notification, outcome: Outcome,
         note.state, note.error_code, note.updated_at = NotificationState.UNKNOWN, code or "no_answer", now
     elif outcome is Outcome.OPTED_OUT:
         note.state, note.error_code, note.finished_at = NotificationState.FAILED, code, now
-        if not partner.sms_opted_out:
-            withdraw(db, deps.audit_key, partner, channel="sms", now=now, actor=SMS_ACTOR, scope="sms")
+        opted_out(db, deps, partner, now)
         if note.kind == "warning":
             _task_for(db, deps, note, partner, "opted_out", now)
     elif outcome is Outcome.NUMBER_UNUSABLE:
@@ -125,6 +132,23 @@ def apply_outcome(db: Session, deps: Deps, note: Notification, outcome: Outcome,
                {"code": code}, now=now)
     else:  # CALL_INSTEAD, REJECTED
         hand_over(db, deps, note, f"{outcome.value}_{code or 'none'}", now, state=NotificationState.FAILED)
+
+
+def opted_out(db: Session, deps: Deps, partner: PartnerContact, now: datetime) -> None:
+    """Twilio's 21610: texts off on every record with her number (a closed one quietly), calls unchanged.
+
+    Each live record's worker gets a task; a warning still waiting for her goes to her worker as a call.
+    """
+    for record_ in records_sharing_number(db, partner, include_closed=True):
+        live = record_.status != PartnerStatus.CLOSED
+        consent.texts_refused(db, deps.audit_key, record_, now=now, actor=SMS_ACTOR, tell_worker=live)
+        if not live:
+            continue
+        waiting = db.scalars(select(Notification).where(
+            Notification.partner_id == record_.id, Notification.kind == "warning",
+            Notification.state == NotificationState.PENDING))
+        for warning in list(waiting):
+            hand_over(db, deps, warning, "opted_out", now)
 
 
 def store_receipt(db: Session, sid: str, status: str, error_code: str | None, now: datetime) -> bool:

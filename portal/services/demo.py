@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from portal.crypto import Vault, hash_token, new_token
 from portal.models import (
     AccessToken,
-    ConsentEvent,
     Participant,
     PartnerContact,
     PartnerLink,
@@ -28,7 +27,8 @@ from portal.models import (
     Tell,
     TokenPurpose,
 )
-from portal.services.audit import SYSTEM, record
+from portal.services import consent
+from portal.services.audit import SYSTEM, Actor, record
 from portal.services.partners import register_partner
 from portal.services.staff_accounts import create_staff
 
@@ -98,8 +98,8 @@ def seed(db: Session, vault: Vault, audit_key: bytes, now: datetime) -> DemoCred
     vault.put(prefs, "code_word_ct", "bluebell")
     for weekday in range(7):
         db.add(SafeWindow(id=uuid.uuid4(), partner_id=partner.id, weekday=weekday, start_minute=0, end_minute=1440))
-    db.add(ConsentEvent(id=uuid.uuid4(), partner_id=partner.id, action="given", channel="sms", scope="sms",
-                        text_version="demo", recorded_by_id=ids[Role.SUPPORT_WORKER], occurred_at=now))
+    consent.texts_chosen(db, partner, on=True, channel="worker", now=now,
+                         actor=Actor("staff", str(ids[Role.SUPPORT_WORKER])))
     api_token = new_token(32)
     db.add(AccessToken(id=uuid.uuid4(), purpose=TokenPurpose.API, token_hash=hash_token(api_token),
                        programme_id=programme.id, label="demo", created_by_id=ids[Role.ADMIN], created_at=now,

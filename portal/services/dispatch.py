@@ -23,7 +23,6 @@ from portal.models import (
     Notification,
     NotificationState,
     PartnerContact,
-    PartnerStatus,
     Preferences,
     SafeWindow,
 )
@@ -36,6 +35,7 @@ from portal.services.delivery import (
     apply_stored_receipts,
     hand_over,
 )
+from portal.services.sms_permission import why_not
 from portal.sms.discretion import problems
 from portal.sms.gateway import Gateway, OutboundSms, Outcome, SendFailed
 from portal.sms.templates import Catalogs, TemplateError, render
@@ -43,8 +43,6 @@ from portal.sms.templates import Catalogs, TemplateError, render
 log = logging.getLogger("portal.sms.dispatch")
 
 # Who may get which kind of message (her status); everything else is handed to her worker.
-WARNING_STATUSES = (PartnerStatus.ACTIVE,)
-LINK_STATUSES = (PartnerStatus.INVITED, PartnerStatus.ACTIVE, PartnerStatus.WITHDRAWN, PartnerStatus.DECLINED)
 
 
 @dataclass(frozen=True)
@@ -177,23 +175,8 @@ class Dispatcher:
 
     @staticmethod
     def _blocked(partner: PartnerContact, prefs: Preferences | None, note: Notification) -> str | None:
-        """Why this message must not go to her by text now, or None."""
-        if partner.erased_at is not None or partner.status in (PartnerStatus.ERASED, PartnerStatus.CLOSED):
-            return "closed"
-        if partner.phone_ct is None:
-            return "no_phone"
-        if partner.sms_opted_out:
-            return "opted_out"
-        if partner.sms_unusable:
-            return "number_unusable"
-        if note.kind == "warning":
-            if partner.status not in WARNING_STATUSES:
-                return "no_consent"
-            if prefs is None or not prefs.channel_sms:
-                return "no_sms_channel"
-        elif partner.status not in LINK_STATUSES:
-            return "no_consent"
-        return None
+        """Why this message must not go to her by text now, or None (the one rule: services/sms_permission)."""
+        return why_not(partner, prefs, note.kind)
 
     def _deadline(self, db: Session, note: Notification, partner: PartnerContact, prefs: Preferences | None,
                   now: datetime, stale: datetime | None, counts: Counts) -> datetime | None:

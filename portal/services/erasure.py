@@ -28,8 +28,8 @@ from portal.models import (
 )
 from portal.services import provider_deletions
 from portal.services.audit import Actor, record
+from portal.services.consent import end_for_erasure
 from portal.services.erasure_storage import StorageCleanup
-from portal.services.outbox import cancel_pending
 
 REASONS = ("request", "retention", "duplicate", "other")
 TOMBSTONE_TIMEZONE = "Etc/UTC"
@@ -89,7 +89,7 @@ def erase_partner(db: Session, audit_key: bytes, partner: PartnerContact, *, now
     if partner.status == PartnerStatus.ERASED:
         return ErasureResult(partner.id, 0, already_erased=True)
     pid = partner.id
-    cancelled = cancel_pending(db, pid, now)
+    cancelled = end_for_erasure(db, audit_key, partner, now=now, actor=actor)  # DESIGN 8: stop contact first
     deletions = _forget_provider_ids(db, pid, now)
     db.execute(update(ContactLogEntry).where(ContactLogEntry.partner_id == pid)
                .values(notes_ct=None, next_step_ct=None))

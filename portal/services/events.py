@@ -44,6 +44,7 @@ from portal.models import (
 from portal.models.programme_event import EventFanout
 from portal.services.audit import Actor, record
 from portal.services.outbox import enqueue
+from portal.services.sms_permission import can_text  # the one rule; kept importable from here
 from portal.services.tasks import configured_due, create_task
 
 IMMINENCE = ("low", "medium", "high", "imminent")
@@ -295,11 +296,6 @@ def _linked_partners(db: Session, participant_id: uuid.UUID) -> list[PartnerCont
 
 def severity_for(kind: str, imminence: str | None) -> str:
     return RISK_SEVERITY.get(imminence, Severity.URGENT) if kind == EventKind.RISK else KIND_SEVERITY[kind]
-
-
-def can_text(partner: PartnerContact, prefs: Preferences | None) -> bool:
-    return bool(prefs and prefs.channel_sms and not partner.sms_opted_out and not partner.sms_unusable
-                and partner.phone_ct is not None)
 
 
 def fan_out_event(db: Session, vault: Vault, audit_key: bytes, event: ProgrammeEvent, *, now: datetime) -> int:

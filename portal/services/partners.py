@@ -10,8 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.crypto import Vault, normalise_email, normalise_phone
-from portal.models import ConsentEvent, PartnerContact, PartnerStatus, Preferences
+from portal.models import PartnerContact, PartnerStatus, Preferences, utcnow
+from portal.services import consent
 from portal.services.audit import Actor, record
+
+# A live record may be acted on by what she texts: not erased, not closed (DESIGN 8).
+NOT_LIVE = (PartnerStatus.CLOSED, PartnerStatus.ERASED)
+PHONE_CONSENT_TEXT = "phone-script-1"
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,7 @@ class PartnerDetails:
 def register_partner(db: Session, vault: Vault, audit_key: bytes, *, service_id: uuid.UUID,
                      worker_id: uuid.UUID | None, name: str, phone: str | None, email: str | None,
                      locale: str, timezone: str, region: str, consent_recorded_by: uuid.UUID | None,
-                     consent_at: datetime | None, actor: Actor) -> PartnerContact:
+                     consent_at: datetime | None, actor: Actor, now: datetime | None = None) -> PartnerContact:
     """Record her as her worker took her details; contact consent given by phone goes in the ledger."""
     partner = PartnerContact(id=uuid.uuid4(), service_id=service_id, worker_id=worker_id, locale=locale,
                              timezone=timezone, status=PartnerStatus.INVITED)
@@ -43,22 +48,50 @@ def register_partner(db: Session, vault: Vault, audit_key: bytes, *, service_id:
     db.add(partner)
     db.add(Preferences(id=uuid.uuid4(), partner_id=partner.id))
     db.flush()
-    if consent_recorded_by is not None:
-        db.add(ConsentEvent(id=uuid.uuid4(), partner_id=partner.id, action="given", channel="worker",
-                            text_version="phone-script-1", recorded_by_id=consent_recorded_by,
-                            **({"occurred_at": consent_at} if consent_at else {})))
-    record(db, audit_key, actor, "partner.create", "partner_contact", partner.id)
+    record(db, audit_key, actor, "partner.create", "partner_contact", partner.id, now=now)
+    if consent_recorded_by is not None:  # she said yes on the phone to the worker recording her
+        consent.give(db, audit_key, partner, channel="worker", now=now or utcnow(), said_at=consent_at,
+                     text_version=PHONE_CONSENT_TEXT, actor=actor, recorded_by=consent_recorded_by)
     return partner
 
 
+def _with_number(db: Session, phone_bidx: str, *, service_id: uuid.UUID | None,
+                 include_closed: bool) -> list[PartnerContact]:
+    query = (select(PartnerContact)
+             .where(PartnerContact.phone_bidx == phone_bidx, PartnerContact.erased_at.is_(None),
+                    PartnerContact.status != PartnerStatus.ERASED)
+             .order_by(PartnerContact.created_at.desc(), PartnerContact.id))
+    if service_id is not None:
+        query = query.where(PartnerContact.service_id == service_id)
+    if not include_closed:
+        query = query.where(PartnerContact.status.not_in(NOT_LIVE))
+    return list(db.scalars(query))
+
+
+def live_records_with_phone(db: Session, vault: Vault, e164: str) -> list[PartnerContact]:
+    """Every live record with this number, in every service, newest first (what her texts act on)."""
+    return _with_number(db, vault.index.phone(e164), service_id=None, include_closed=False)
+
+
+def records_sharing_number(db: Session, partner: PartnerContact, *, include_closed: bool = False) -> list[PartnerContact]:
+    """Every record (this one included) with her number, in every service: STOP and 21610 reach them all."""
+    if partner.phone_bidx is None:
+        return [partner]
+    found = _with_number(db, partner.phone_bidx, service_id=None, include_closed=include_closed)
+    return found if any(p.id == partner.id for p in found) else [partner, *found]
+
+
+def find_in_service(db: Session, vault: Vault, e164: str, service_id: uuid.UUID) -> PartnerContact | None:
+    """Her record in this service (closed ones too, never erased ones): a service looks only at its own."""
+    found = _with_number(db, vault.index.phone(e164), service_id=service_id, include_closed=True)
+    return found[0] if found else None
+
+
 def find_by_phone(db: Session, vault: Vault, e164: str) -> PartnerContact | None:
-    """One indexed lookup, whatever the number of contacts; erased records are never found."""
-    return db.scalar(
-        select(PartnerContact)
-        .where(PartnerContact.phone_bidx == vault.index.phone(e164), PartnerContact.erased_at.is_(None))
-        .order_by(PartnerContact.created_at.desc())
-        .limit(1)
-    )
+    """The newest non-erased record with this number in ANY service: for checks only, never to act on her
+    (her texts use live_records_with_phone, a service uses find_in_service)."""
+    found = _with_number(db, vault.index.phone(e164), service_id=None, include_closed=True)
+    return found[0] if found else None
 
 
 def read_details(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, actor: Actor,

@@ -1,4 +1,9 @@
-"""Her contact preferences: validate a whole change, apply it, and audit which fields changed (never values)."""
+"""Her contact preferences: validate a whole change, apply it, and audit which fields changed (never values).
+
+The one owner of these rules, whoever makes the change: she on her own page, or her worker on her behalf
+(services/casework builds the same PreferencesInput). The actor is recorded; a staff actor's change is
+audited as made on her behalf.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
 from portal.models import PartnerContact, Preferences, SafeWindow, Tell
+from portal.services import consent
 from portal.services.audit import Actor, record
 
 CHANNELS = ("sms", "call", "worker_only", "none")
@@ -21,7 +27,7 @@ EXCLUSIVE_CHANNELS = ("worker_only", "none")
 TOPICS = ("dropout", "suspended", "completed", "risk")
 WEEKDAYS = tuple(range(7))  # 0 = Monday
 MAX_WINDOWS = 6
-CODE_WORD_MAX = 40
+CODE_WORD_MAX = 40  # her page promised 40; her worker's form allowed 60: the shorter, printable rule holds for both
 MIDNIGHT = 24 * 60
 _TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 
@@ -222,6 +228,7 @@ def update(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact,
             setattr(row, attr, value)
             changed.append(name or attr)
 
+    sms_before = prefs.channel_sms
     assign(prefs, "channel_sms", "sms" in data.channels)
     assign(prefs, "channel_call", "call" in data.channels)
     assign(prefs, "channel_worker_only", "worker_only" in data.channels)
@@ -245,10 +252,14 @@ def update(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact,
             db.add(SafeWindow(id=uuid.uuid4(), partner_id=partner.id, weekday=day, start_minute=start,
                               end_minute=end))
         changed.append("safe_windows")
+    on_behalf = actor.kind == "staff"
+    if sms_before != prefs.channel_sms:  # texts ticked or unticked: a consent matter, in the ledger
+        consent.texts_chosen(db, partner, on=prefs.channel_sms, channel="worker" if on_behalf else "web",
+                             now=now, actor=actor)
     if changed:
         prefs.updated_at = now
-        prefs.updated_by_id = uuid.UUID(actor.id) if actor.kind == "staff" and actor.id else None
+        prefs.updated_by_id = uuid.UUID(actor.id) if on_behalf and actor.id else None
         db.flush()
-        record(db, audit_key, actor, "preferences.changed", "partner_contact", partner.id,
-               {"fields": sorted(changed)}, now=now)
+        record(db, audit_key, actor, "preferences.update_on_behalf" if on_behalf else "preferences.changed",
+               "partner_contact", partner.id, {"fields": sorted(changed)}, now=now)
     return ChangeResult(changed=sorted(changed))

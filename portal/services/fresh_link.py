@@ -1,0 +1,45 @@
+"""Sending her a fresh discreet link by text: the one way, whether her worker sends it or she texted START."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from portal.crypto import Vault
+from portal.models import Notification, NotificationState, PartnerContact, Preferences
+from portal.services.audit import Actor, record
+from portal.services.invites import Invite, issue_invite, revoke_invites
+from portal.services.outbox import enqueue
+from portal.services.sms_permission import why_not
+
+LINK = "invite"
+
+
+def link_blocked(db: Session, partner: PartnerContact) -> str | None:
+    """Why a link cannot be texted to her now, or None."""
+    prefs = db.scalar(select(Preferences).where(Preferences.partner_id == partner.id))
+    return why_not(partner, prefs, LINK)
+
+
+def send_fresh_link(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, *, now: datetime,
+                    public_url: str, ttl: timedelta, actor: Actor,
+                    created_by: uuid.UUID | None = None) -> Invite | None:
+    """Older unused links (and link texts not yet sent) stop; one new link is queued for her next safe time.
+
+    None (and nothing changed) when she cannot be texted now; the caller says so in its own words.
+    """
+    if link_blocked(db, partner) is not None:
+        return None
+    revoke_invites(db, partner.id, now)
+    db.execute(update(Notification)  # an earlier link still waiting to be sent would carry a dead token
+               .where(Notification.partner_id == partner.id, Notification.kind == LINK,
+                      Notification.state == NotificationState.PENDING)
+               .values(state=NotificationState.CANCELLED, finished_at=now, updated_at=now))
+    invite = issue_invite(db, partner.id, now=now, ttl=ttl, created_by=created_by)
+    enqueue(db, vault, partner, kind=LINK, template=LINK, now=now, params={"url": invite.url(public_url)},
+            stale_at=invite.expires_at)
+    record(db, audit_key, actor, "invite.send", "partner_contact", partner.id, now=now)
+    return invite
