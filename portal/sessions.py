@@ -132,6 +132,7 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.modified = False
         self.destroyed = False
         self.rotate = False
+        self.untouched = False
         self.audience = stored.audience if stored else HER
         self.staff_id = stored.staff_id if stored else None
         self.partner_id = stored.partner_id if stored else None
@@ -150,6 +151,10 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.clear()
         self.destroyed = True
         self.modified = True
+
+    def leave_untouched(self) -> None:
+        """This response neither saves nor refreshes the session and sets no cookie (GET/HEAD of her link)."""
+        self.untouched = True
 
     def bind_her(self, partner_id: str) -> None:
         self.audience, self.partner_id, self.staff_id = HER, partner_id, None
@@ -194,6 +199,8 @@ class ServerSessionInterface(SessionInterface):
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)
+        if session.untouched:
+            return
         name = self.cookie_name()
         if session.destroyed or (not session and not session.partner_id and not session.staff_id):
             if session.sid:
