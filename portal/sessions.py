@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session as DbSession
 from werkzeug.datastructures import CallbackDict
 
@@ -45,7 +45,7 @@ class StoredSession:
 
 class SessionStore(Protocol):
     def load(self, id_hash: str) -> StoredSession | None: ...
-    def save(self, id_hash: str, record: StoredSession, expires_at: datetime) -> None: ...
+    def save(self, id_hash: str, record: StoredSession, expires_at: datetime, *, new: bool = True) -> None: ...
     def delete(self, id_hash: str) -> None: ...
 
 
@@ -67,16 +67,20 @@ class DatabaseStore:
                                  str(row.staff_id) if row.staff_id else None,
                                  str(row.partner_id) if row.partner_id else None)
 
-    def save(self, id_hash: str, record: StoredSession, expires_at: datetime) -> None:
+    def save(self, id_hash: str, record: StoredSession, expires_at: datetime, *, new: bool = True) -> None:
+        """Insert a new session; update an existing one only if it still exists (a concurrent request may have
+        ended it: the quick exit, a PIN lock), so a late save never brings an ended session back."""
+        values = {
+            "audience": record.audience, "data": json.dumps(record.data, separators=(",", ":")),
+            "staff_id": uuid.UUID(record.staff_id) if record.staff_id else None,
+            "partner_id": uuid.UUID(record.partner_id) if record.partner_id else None,
+            "last_seen_at": record.last_seen_at, "expires_at": expires_at,
+        }
         with self._db() as db, db.begin():
-            row = db.get(WebSession, id_hash) or WebSession(id_hash=id_hash, created_at=record.created_at)
-            row.audience = record.audience
-            row.data = json.dumps(record.data, separators=(",", ":"))
-            row.staff_id = uuid.UUID(record.staff_id) if record.staff_id else None
-            row.partner_id = uuid.UUID(record.partner_id) if record.partner_id else None
-            row.last_seen_at = record.last_seen_at
-            row.expires_at = expires_at
-            db.add(row)
+            if new:
+                db.add(WebSession(id_hash=id_hash, created_at=record.created_at, **values))
+            else:
+                db.execute(update(WebSession).where(WebSession.id_hash == id_hash).values(**values))
 
     def delete(self, id_hash: str) -> None:
         with self._db() as db, db.begin():
@@ -107,12 +111,12 @@ class RedisStore:
         return StoredSession(doc["audience"], doc["data"], datetime.fromisoformat(doc["created_at"]),
                              datetime.fromisoformat(doc["last_seen_at"]), doc.get("staff_id"), doc.get("partner_id"))
 
-    def save(self, id_hash: str, record: StoredSession, expires_at: datetime) -> None:
+    def save(self, id_hash: str, record: StoredSession, expires_at: datetime, *, new: bool = True) -> None:
         ttl = max(1, int((expires_at - record.last_seen_at).total_seconds()))
         doc = {"audience": record.audience, "data": record.data, "created_at": record.created_at.isoformat(),
                "last_seen_at": record.last_seen_at.isoformat(), "staff_id": record.staff_id,
                "partner_id": record.partner_id}
-        self._redis.set(self.PREFIX + id_hash, json.dumps(doc), ex=ttl)
+        self._redis.set(self.PREFIX + id_hash, json.dumps(doc), ex=ttl, xx=not new)  # never revive an ended one
 
     def delete(self, id_hash: str) -> None:
         self._redis.delete(self.PREFIX + id_hash)
@@ -208,7 +212,8 @@ class ServerSessionInterface(SessionInterface):
                 response.delete_cookie(name, path="/", secure=True, httponly=True, samesite="Strict")
             return
         now = app.extensions["portal.clock"].now()
-        if session.rotate or session.sid is None:
+        new = session.rotate or session.sid is None
+        if new:
             if session.sid:
                 self.store.delete(hash_token(session.sid))
             session.sid = secrets.token_urlsafe(32)
@@ -218,7 +223,7 @@ class ServerSessionInterface(SessionInterface):
         limits = self.timeouts[session.audience]
         record = StoredSession(session.audience, dict(session), created, now, session.staff_id, session.partner_id)
         expires = min(now + limits.idle, created + limits.absolute)
-        self.store.save(hash_token(session.sid), record, expires)
+        self.store.save(hash_token(session.sid), record, expires, new=new)
         response.set_cookie(name, session.sid, path="/", secure=True, httponly=True, samesite="Strict")
         response.vary.add("Cookie")
 
