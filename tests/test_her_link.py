@@ -236,3 +236,14 @@ def test_a_lock_ends_every_pending_session_of_hers_and_closes_her_spare_links(ap
     dbs.expire_all()
     assert dbs.scalar(select(func.count()).select_from(AccessToken).where(
         AccessToken.partner_id == world.partner.id, AccessToken.revoked_at.is_(None))) == 0
+
+
+def test_closing_her_links_ends_a_session_waiting_for_her_pin(client, dbs, world, clock):
+    _with_pin(dbs, world)
+    follow_link(client, new_link(dbs, world.partner, clock))
+    form = csrf_token(client, "/check")
+    revoke_invites(dbs, world.partner.id, clock.now())  # what stop (page, text or her worker) and a lock do
+    dbs.commit()
+    right = client.post("/check", data={"pin": "4831", "csrf_token": form}, headers={"Referer": BASE})
+    assert right.status_code == 303 and right.headers["Location"] == "/"
+    assert client.get("/home").headers["Location"] == "/"

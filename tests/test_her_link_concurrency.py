@@ -53,6 +53,11 @@ def _wrong_pin(live, cookie: str, token: str) -> httpx.Response:  # type: ignore
                          headers={"Cookie": cookie, "Referer": live.url + "/check"})
 
 
+def _post(live, path: str) -> httpx.Response:  # type: ignore[no-untyped-def]
+    with httpx.Client(base_url=live.url, timeout=TIMEOUT) as http:  # a separate connection each
+        return http.post(path)
+
+
 def test_of_eight_simultaneous_openings_of_one_link_exactly_one_gets_her_session(live_server):
     world = _her(live_server)
     for _ in range(3):
@@ -60,11 +65,7 @@ def test_of_eight_simultaneous_openings_of_one_link_exactly_one_gets_her_session
         with httpx.Client(base_url=live_server.url, timeout=TIMEOUT) as http:
             assert http.get(path).status_code == 200  # a preview fetch first changes nothing
 
-        def open_it(_: int) -> httpx.Response:
-            with httpx.Client(base_url=live_server.url, timeout=TIMEOUT) as http:
-                return http.post(path)
-
-        results = fire(8, open_it)
+        results = fire(8, lambda _, path=path: _post(live_server, path))
         codes = sorted(r.status_code for r in results)
         assert codes == [303] + [404] * 7, codes  # one in, seven see the neutral bad-link page, none 5xx
         [winner] = [r for r in results if r.status_code == 303]

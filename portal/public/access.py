@@ -98,7 +98,7 @@ def check_pin():  # type: ignore[no-untyped-def]
         if isinstance(pending, dict) else None
     if partner is None:
         if pending is not None:
-            session.destroy()  # type: ignore[attr-defined]  # its link was closed (a lock, or stop)
+            session.destroy()  # type: ignore[attr-defined]  # its link was closed (a PIN lock, stop)
         return redirect(url_for("public.index"), code=303)
     if request.method == "GET":
         return render_template("public/pin_check.html", error=None)

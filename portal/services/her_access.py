@@ -11,16 +11,18 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import Connection, CursorResult, Engine, Result, select, update
 from sqlalchemy.orm import Session
 
 from portal.crypto import hash_token
 from portal.digits import parse_digits
 from portal.models import AccessToken, PartnerContact, PartnerStatus, Severity, TokenPurpose
 from portal.services.audit import Actor, record
+from portal.services.invites import revoke_invites
 from portal.services.tasks import create_task
 
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -99,17 +101,22 @@ def open_link(db: Session, audit_key: bytes, token: str, *, now: datetime) -> Op
     partner = reachable_partner(db, row.partner_id)
     if partner is None:
         return None
-    spent = db.execute(
+    spent = _updated(db.execute(
         update(AccessToken)
         .where(AccessToken.id == row.id, AccessToken.used_at.is_(None), AccessToken.revoked_at.is_(None),
                AccessToken.expires_at > now)
         .values(used_at=now)
         .execution_options(synchronize_session=False)
-    )
-    if spent.rowcount != 1:
+    ))
+    if spent != 1:
         return None
     record(db, audit_key, partner_actor(partner.id), "link.opened", "access_token", row.id, now=now)
     return Opened(partner.id, row.id, bool(partner.pin_hash), partner.locale)
+
+
+def _updated(result: Result[Any]) -> int:
+    """How many rows an UPDATE changed."""
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def _link_alive(db: Session, partner_id: uuid.UUID, token_id: uuid.UUID) -> bool:
@@ -166,11 +173,11 @@ def check_pin(db: Session, audit_key: bytes, partner: PartnerContact, token_id: 
     return _count_failure(db.get_bind(), audit_key, partner.id, token_id, now=now, max_attempts=max_attempts)
 
 
-def _count_failure(bind: object, audit_key: bytes, partner_id: uuid.UUID, token_id: uuid.UUID, *,
+def _count_failure(bind: Engine | Connection, audit_key: bytes, partner_id: uuid.UUID, token_id: uuid.UUID, *,
                    now: datetime, max_attempts: int) -> PinCheck:
     """Count one wrong PIN atomically and, at the limit, lock: exactly one of any simultaneous tries locks."""
     actor = partner_actor(partner_id)
-    with Session(bind) as tally, tally.begin():  # type: ignore[call-overload]
+    with Session(bind) as tally, tally.begin():
         # The increment comes first: it holds her record's row (PostgreSQL) or the database (SQLite) until
         # commit, so the link check below and the lock decision see every earlier try, one at a time.
         failures = tally.execute(
@@ -187,13 +194,7 @@ def _count_failure(bind: object, audit_key: bytes, partner_id: uuid.UUID, token_
             record(tally, audit_key, actor, "pin.rejected", "partner_contact", partner_id,
                    {"failures": failures}, now=now)
             return PinCheck(False, max_attempts - failures, False)
-        closed = tally.execute(
-            update(AccessToken)
-            .where(AccessToken.partner_id == partner_id, AccessToken.purpose == TokenPurpose.INVITE,
-                   AccessToken.revoked_at.is_(None))
-            .values(revoked_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        closed = revoke_invites(tally, partner_id, now)  # ends every pending session of hers too
         # The next link her worker sends starts afresh; tries still in flight count against it.
         tally.execute(update(PartnerContact).where(PartnerContact.id == partner_id).values(pin_failures=0)
                       .execution_options(synchronize_session=False))
