@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session as DbSession
 from werkzeug.datastructures import CallbackDict
 
@@ -49,7 +49,7 @@ class StoredSession:
 
 class SessionStore(Protocol):
     def load(self, id_hash: str) -> StoredSession | None: ...
-    def save(self, id_hash: str, record: StoredSession, expires_at: datetime) -> None: ...
+    def save(self, id_hash: str, record: StoredSession, expires_at: datetime, *, new: bool = True) -> None: ...
     def delete(self, id_hash: str) -> None: ...
 
 
@@ -71,16 +71,20 @@ class DatabaseStore:
                                  str(row.staff_id) if row.staff_id else None,
                                  str(row.partner_id) if row.partner_id else None)
 
-    def save(self, id_hash: str, record: StoredSession, expires_at: datetime) -> None:
+    def save(self, id_hash: str, record: StoredSession, expires_at: datetime, *, new: bool = True) -> None:
+        """Insert a new session; update an existing one only if it still exists (a concurrent request may have
+        ended it: the quick exit, a PIN lock), so a late save never brings an ended session back."""
+        values = {
+            "audience": record.audience, "data": json.dumps(record.data, separators=(",", ":")),
+            "staff_id": uuid.UUID(record.staff_id) if record.staff_id else None,
+            "partner_id": uuid.UUID(record.partner_id) if record.partner_id else None,
+            "last_seen_at": record.last_seen_at, "expires_at": expires_at,
+        }
         with self._db() as db, db.begin():
-            row = db.get(WebSession, id_hash) or WebSession(id_hash=id_hash, created_at=record.created_at)
-            row.audience = record.audience
-            row.data = json.dumps(record.data, separators=(",", ":"))
-            row.staff_id = uuid.UUID(record.staff_id) if record.staff_id else None
-            row.partner_id = uuid.UUID(record.partner_id) if record.partner_id else None
-            row.last_seen_at = record.last_seen_at
-            row.expires_at = expires_at
-            db.add(row)
+            if new:
+                db.add(WebSession(id_hash=id_hash, created_at=record.created_at, **values))
+            else:
+                db.execute(update(WebSession).where(WebSession.id_hash == id_hash).values(**values))
 
     def delete(self, id_hash: str) -> None:
         with self._db() as db, db.begin():
@@ -110,12 +114,12 @@ class RedisStore:
         return StoredSession(doc["audience"], doc["data"], datetime.fromisoformat(doc["created_at"]),
                              datetime.fromisoformat(doc["last_seen_at"]), doc.get("staff_id"), doc.get("partner_id"))
 
-    def save(self, id_hash: str, record: StoredSession, expires_at: datetime) -> None:
+    def save(self, id_hash: str, record: StoredSession, expires_at: datetime, *, new: bool = True) -> None:
         ttl = max(1, int((expires_at - record.last_seen_at).total_seconds()))
         doc = {"audience": record.audience, "data": record.data, "created_at": record.created_at.isoformat(),
                "last_seen_at": record.last_seen_at.isoformat(), "staff_id": record.staff_id,
                "partner_id": record.partner_id}
-        self._redis.set(self.PREFIX + id_hash, json.dumps(doc), ex=ttl)
+        self._redis.set(self.PREFIX + id_hash, json.dumps(doc), ex=ttl, xx=not new)  # never revive an ended one
 
     def delete(self, id_hash: str) -> None:
         self._redis.delete(self.PREFIX + id_hash)
@@ -135,6 +139,7 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.modified = False
         self.destroyed = False
         self.rotate = False
+        self.untouched = False
         self.audience = stored.audience if stored else HER
         self.staff_id = stored.staff_id if stored else None
         self.partner_id = stored.partner_id if stored else None
@@ -153,6 +158,10 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.clear()
         self.destroyed = True
         self.modified = True
+
+    def leave_untouched(self) -> None:
+        """This response neither saves nor refreshes the session and sets no cookie (GET/HEAD of her link)."""
+        self.untouched = True
 
     def bind_her(self, partner_id: str) -> None:
         self.audience, self.partner_id, self.staff_id = HER, partner_id, None
@@ -198,6 +207,8 @@ class ServerSessionInterface(SessionInterface):
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if not isinstance(session, ServerSession):  # only ours are ever opened (open_session)
             raise TypeError("save_session expects a ServerSession")
+        if session.untouched:
+            return
         name = self.cookie_name()
         if session.destroyed or (not session and not session.partner_id and not session.staff_id):
             if session.sid:
@@ -207,7 +218,8 @@ class ServerSessionInterface(SessionInterface):
         if session.sid is None and not (session.partner_id or session.staff_id) and set(session) <= VIEW_ONLY_KEYS:
             return  # nothing worth keeping: no row, no cookie (link scanners and bots leave nothing behind)
         now = app.extensions["portal.clock"].now()
-        if session.rotate or session.sid is None:
+        new = session.rotate or session.sid is None
+        if new:
             if session.sid:
                 self.store.delete(hash_token(session.sid))
             session.sid = secrets.token_urlsafe(32)
@@ -217,7 +229,7 @@ class ServerSessionInterface(SessionInterface):
         limits = self.timeouts[session.audience]
         record = StoredSession(session.audience, dict(session), created, now, session.staff_id, session.partner_id)
         expires = min(now + limits.idle, created + limits.absolute)
-        self.store.save(hash_token(session.sid), record, expires)
+        self.store.save(hash_token(session.sid), record, expires, new=new)
         response.set_cookie(name, session.sid, path="/", secure=True, httponly=True, samesite="Strict")
         response.vary.add("Cookie")
 

@@ -1,4 +1,4 @@
-"""Helpers for her-page tests: open her link, post forms with the CSRF token a browser would send."""
+"""Helpers for her-page tests: open her link as her phone does, post forms with the CSRF token a browser sends."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from portal.services.invites import issue_invite
 
 BASE = "https://localhost"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+LINK_FORM = b'<form method="post">'  # the neutral link page's one form: no action (this address), no field
 
 
 def new_link(dbs, partner, clock, hours: int = 72) -> str:  # type: ignore[no-untyped-def]
@@ -18,9 +19,18 @@ def new_link(dbs, partner, clock, hours: int = 72) -> str:  # type: ignore[no-un
     return "/v/" + invite.token
 
 
+def follow_link(client, path: str, **kwargs):  # type: ignore[no-untyped-def]
+    """Open a link as she does: GET shows the neutral page (nothing spent), its one button POSTs to the same
+    address. Works with the Flask test client and with httpx; returns the POST's response (303 if it worked)."""
+    page = client.get(path)
+    body = page.data if hasattr(page, "data") else page.content
+    assert page.status_code == 200 and LINK_FORM in body, (path, page.status_code)
+    return client.post(path, **kwargs)
+
+
 def open_link(client, dbs, partner, clock):  # type: ignore[no-untyped-def]
     """Open a fresh link as she would; returns the response (a redirect when it worked)."""
-    return client.get(new_link(dbs, partner, clock))
+    return follow_link(client, new_link(dbs, partner, clock))
 
 
 def csrf_token(client, path: str = "/home") -> str:

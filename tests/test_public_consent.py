@@ -17,7 +17,7 @@ from portal.models import (
 )
 from portal.services.outbox import enqueue
 from tests.factories import make_world
-from tests.public_helpers import new_link, open_link, post
+from tests.public_helpers import follow_link, new_link, open_link, post
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ def test_stopping_cancels_every_pending_message_revokes_links_and_tells_her_work
     spare = dbs.scalar(select(AccessToken).where(AccessToken.partner_id == world.partner.id,
                                                  AccessToken.used_at.is_(None)))
     assert spare.revoked_at is not None
-    assert client.get(spare_link).status_code == 404
+    assert follow_link(client, spare_link).status_code == 404
     assert dbs.scalar(select(Task).where(Task.partner_id == world.partner.id,
                                          Task.kind == "consent_withdrawn_contact"))
     [event] = _events(dbs, world.partner.id, "withdrawn")

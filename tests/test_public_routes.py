@@ -11,7 +11,7 @@ import pytest
 
 from portal.i18n import LOCALES
 from tests.factories import make_world
-from tests.public_helpers import new_link, open_link, post
+from tests.public_helpers import follow_link, new_link, open_link, post
 
 BUDGET = 14 * 1024
 # Words that must never appear in a title, URL path or metadata (en, de, ar).
@@ -120,9 +120,10 @@ def check_page(client, path: str, response, locale: str) -> None:  # type: ignor
         assert key in ALLOWED_META, (where, meta)
     assert not re.search(r"og:|twitter:|application/ld\+json|rel=\"(canonical|alternate|manifest)\"", html), where
     assert {"name": "robots", "content": "noindex, nofollow"} in page.metas, where
-    # Same-origin only: no external resource or link of any kind (tel: is her phone, not a resource).
+    # Same-origin only: no external resource or link of any kind (tel: is her phone, not a resource; the link
+    # page's language links stay on its own address with ?lang=).
     for url in page.urls:
-        assert url.startswith(("/", "#", "tel:")) and not url.startswith("//"), (where, url)
+        assert url.startswith(("/", "#", "tel:", "?lang=")) and not url.startswith("//"), (where, url)
         assert not TELLING.search(url.split("?")[0]), (where, url)
     # Headers.
     headers = response.headers
@@ -136,11 +137,16 @@ def check_page(client, path: str, response, locale: str) -> None:  # type: ignor
     # No inline script or style anywhere.
     assert not re.search(r"<script(?![^>]*\bsrc=)", html), where
     assert not re.search(r"\sstyle=|\son[a-z]+=|<style", html, re.IGNORECASE), where
-    # The quick exit comes first, and the safety lines are on the page.
-    first = page.focusable[0]
-    assert first["tag"] == "a" and first.get("href") == "/exit" and first.get("id") == "exit", (where, first)
-    assert 'href="tel:999"' in html, where
-    assert html.count('rel="noreferrer"') >= 1, where
+    if path.startswith("/v/"):
+        # Her link's page, for every token, looks like any appointments site: no exit, no emergency line.
+        assert not [f for f in page.focusable if f.get("href") == "/exit"] and "tel:" not in html, where
+        assert "exit.js" not in html and 'class="urgent"' not in html, where
+    else:
+        # The quick exit comes first, and the safety lines are on the page.
+        first = page.focusable[0]
+        assert first["tag"] == "a" and first.get("href") == "/exit" and first.get("id") == "exit", (where, first)
+        assert 'href="tel:999"' in html, where
+        assert html.count('rel="noreferrer"') >= 1, where
     # Her language, her direction, and a way to change language that needs no JavaScript.
     assert page.html_attrs == {"lang": locale, "dir": LOCALES[locale].direction}, where
     for code in LOCALES:
@@ -179,7 +185,7 @@ def test_every_page_signed_out_is_neutral_and_hardened(app, client, dbs, world, 
 def test_the_pin_pages_are_neutral_too(app, client, dbs, world, clock):
     world.partner.pin_hash = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
     dbs.commit()
-    client.get(new_link(dbs, world.partner, clock))
+    follow_link(client, new_link(dbs, world.partner, clock))
     response = client.get("/check")
     assert response.status_code == 200
     check_page(client, "/check", response, "en")
@@ -187,7 +193,7 @@ def test_the_pin_pages_are_neutral_too(app, client, dbs, world, clock):
 
 def test_redirects_never_carry_telling_words_or_the_token(client, dbs, world, clock):
     link = new_link(dbs, world.partner, clock)
-    response = client.get(link)
+    response = follow_link(client, link)
     location = response.headers["Location"]
     assert not TELLING.search(location) and link[3:] not in location
 
@@ -199,7 +205,7 @@ def test_pages_and_assets_are_served_compressed(client, dbs, world, clock):
         assert response.headers["Content-Encoding"] == "gzip", path
         assert "Accept-Encoding" in response.headers["Vary"], path
         assert gzip.decompress(response.data)
-    bad_link = client.get("/v/" + "E" * 32, headers={"Accept-Encoding": "gzip"})
+    bad_link = client.post("/v/" + "E" * 32, headers={"Accept-Encoding": "gzip"})
     assert bad_link.status_code == 404 and bad_link.headers["Content-Encoding"] == "gzip"
     plain = client.get("/home", headers={"Accept-Encoding": "identity"})
     assert "Content-Encoding" not in plain.headers and plain.data.startswith(b"<!doctype html>")

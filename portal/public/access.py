@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 
 from flask import current_app, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from portal.extensions import db, limiter
-from portal.i18n import explicit_choice
+from portal.extensions import csrf, db, limiter
+from portal.i18n import LOCALES, explicit_choice, is_supported
 from portal.public import bp
 from portal.public.context import her_required
 from portal.runtime import audit_key, now
@@ -21,9 +22,17 @@ PENDING = "pin_pending"  # session key: the link she opened and whose it is, unt
 NEXT_PAGES = {"choices": "public.choices", "home": "public.home"}
 
 
+def _plain_page(template: str, status: int = 200):  # type: ignore[no-untyped-def]
+    """A page outside her session that looks like any appointments site: no exit bar, no emergency line, no
+    menu, whoever asks (DESIGN.md principle 4). The language links stay on this address (`?lang=`)."""
+    links = [{"code": code, "name": info.native_name, "dir": info.direction, "href": f"?lang={code}"}
+             for code, info in LOCALES.items()]
+    return render_template(template, plain=True, her=False, language_links=links), status
+
+
 def invalid_link_page():  # type: ignore[no-untyped-def]
     """The one page for an unknown, used, expired or revoked link: same words, same status, same size."""
-    return render_template("public/link_invalid.html"), 404
+    return _plain_page("public/link_invalid.html", 404)
 
 
 def _start_pending(opened: her_access.Opened) -> None:
@@ -34,9 +43,33 @@ def _start_pending(opened: her_access.Opened) -> None:
 
 
 @bp.get("/v/<token>")
-@limiter.limit(LINK_LIMIT)
+@limiter.shared_limit(LINK_LIMIT, scope="her_link")
 def open_link(token: str):  # type: ignore[no-untyped-def]
-    """Spend the link, start her session, and move on at once so the token leaves the address bar."""
+    """The same neutral page for every token, live or dead, with one POST button; GET and HEAD change nothing.
+
+    SMS apps, link-preview bots and URL scanners fetch links before she taps them: this answer reads no
+    token, writes no row (not even audit), and leaves the session alone: the language is chosen as on every
+    page (`?lang=`, then this browser's session, then the browser) but only read, so `?lang=` stores nothing.
+    """
+    stored = session.get("locale")
+    locale = explicit_choice() or (stored if is_supported(stored) else None) \
+        or request.accept_languages.best_match(list(LOCALES)) or current_app.config["PORTAL"].default_locale
+    session.leave_untouched()  # type: ignore[attr-defined]  # not even a refresh of the viewer's own session
+    with force_locale(locale):
+        return _plain_page("public/link_open.html")
+
+
+# CSRF protection is off for exactly this one form, on purpose (README: "Her link"). A CSRF token protects a
+# session that already exists from requests forged by another site; here no session exists yet (the GET that
+# showed the form created none, so there is nothing to tie a token to), and what authorises the POST is the
+# token in its own address: a 192-bit secret known only to whoever holds her link. A forged cross-site POST
+# would need that secret, and anyone who has it could spend the link directly; it acts on no existing session
+# (her cookie is SameSite=Strict and the winner always gets a fresh session id).
+@bp.post("/v/<token>")
+@csrf.exempt
+@limiter.shared_limit(LINK_LIMIT, scope="her_link")  # one budget per address for GET, HEAD and POST
+def spend_link(token: str):  # type: ignore[no-untyped-def]
+    """Spend the link (one conditional update), start her session, and move on so the token leaves the bar."""
     opened = her_access.open_link(db.session, audit_key(), token, now=now())
     if opened is None:
         db.session.rollback()
@@ -56,24 +89,33 @@ def open_link(token: str):  # type: ignore[no-untyped-def]
 @bp.route("/check", methods=["GET", "POST"])
 @limiter.limit(PIN_LIMIT, methods=["POST"])
 def check_pin():  # type: ignore[no-untyped-def]
-    """Ask for her PIN before anything of hers is shown; too many wrong tries and the link is gone."""
+    """Ask for her PIN before anything of hers is shown; too many wrong tries and her links are gone.
+
+    This page belongs to her pending session, so it is one of hers: exit bar and emergency line.
+    """
     pending = session.get(PENDING)
-    partner = her_access.reachable_partner(db.session, pending["partner"]) if isinstance(pending, dict) else None
+    partner = her_access.pending_partner(db.session, pending.get("partner"), pending.get("token")) \
+        if isinstance(pending, dict) else None
     if partner is None:
+        if pending is not None:
+            session.destroy()  # type: ignore[attr-defined]  # its link was closed (a PIN lock, stop)
         return redirect(url_for("public.index"), code=303)
     if request.method == "GET":
         return render_template("public/pin_check.html", error=None)
     result = her_access.check_pin(db.session, audit_key(), partner, uuid.UUID(pending["token"]),
                                   request.form.get("pin", "")[:20], now=now(),
                                   max_attempts=current_app.config["PORTAL"].pin_max_attempts)
-    db.session.commit()
     if result.ok:
+        db.session.commit()
         session.pop(PENDING, None)
         session.bind_her(str(partner.id))  # type: ignore[attr-defined]
         return redirect(url_for("public.home"), code=303)
+    db.session.rollback()  # a wrong try is already counted and audited, in its own committed transaction
     if result.locked:
         session.destroy()  # type: ignore[attr-defined]
         return invalid_link_page()
+    if result.error:
+        return render_template("public/pin_check.html", error=_pin_error(result.error)), 400
     error = _("That PIN is not right. Tries left: %(count)d.", count=result.tries_left)
     return render_template("public/pin_check.html", error=error), 400
 
@@ -82,6 +124,7 @@ def _pin_error(code: str) -> str:
     return {
         "pin_shape": _("A PIN is 4 to 8 numbers."),
         "pin_mismatch": _("The two PINs are not the same. Please type it again."),
+        "pin_digits": _("Please type your PIN with the number keys only."),
     }.get(code, _("Please try again."))
 
 

@@ -1,4 +1,9 @@
-"""Her way in: opening a discreet link, the optional PIN, and who the session belongs to."""
+"""Her way in: opening a discreet link, the optional PIN, and who the session belongs to.
+
+Both limits hold under concurrent requests: a link is spent by one conditional UPDATE (of any number of
+simultaneous openings exactly one wins), and every wrong PIN is counted by an atomic increment in its own
+transaction, which commits whatever happens to the request afterwards (DESIGN.md section 8).
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,18 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import Connection, CursorResult, Engine, Result, select, update
 from sqlalchemy.orm import Session
 
 from portal.crypto import hash_token
+from portal.digits import parse_digits
 from portal.models import AccessToken, PartnerContact, PartnerStatus, Severity, TokenPurpose
 from portal.services.audit import Actor, record
+from portal.services.invites import revoke_invites
 from portal.services.tasks import create_task
 
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -46,22 +54,29 @@ class Opened:
 
 @dataclass(frozen=True)
 class PinCheck:
-    """The outcome of one PIN attempt."""
+    """The outcome of one PIN attempt. `error` names typed input that is not a PIN at all (not counted)."""
 
     ok: bool
     tries_left: int
     locked: bool
+    error: str | None = None
 
 
 def partner_actor(partner_id: object) -> Actor:
     return Actor("partner", str(partner_id))
 
 
+def _uuid(value: object) -> uuid.UUID | None:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 def reachable_partner(db: Session, partner_id: object) -> PartnerContact | None:
     """Her record if her pages may be shown for it (not closed, not erased), else None."""
-    try:
-        key = partner_id if isinstance(partner_id, uuid.UUID) else uuid.UUID(str(partner_id))
-    except ValueError:
+    key = _uuid(partner_id)
+    if key is None:
         return None
     partner = db.get(PartnerContact, key)
     if partner is None or partner.status in UNREACHABLE or partner.erased_at is not None:
@@ -70,45 +85,125 @@ def reachable_partner(db: Session, partner_id: object) -> PartnerContact | None:
 
 
 def open_link(db: Session, audit_key: bytes, token: str, *, now: datetime) -> Opened | None:
-    """Spend a valid link (single use) and say whose it is; None for anything else, with no reason given."""
+    """Spend a valid link (single use) and say whose it is; None for anything else, with no reason given.
+
+    The spending is one conditional UPDATE whose row count decides: of N simultaneous openings exactly one
+    changes the row, on SQLite (writers are serialised) and PostgreSQL (the others wait for the row lock,
+    then find used_at set). A read-then-write would let several through.
+    """
     if not TOKEN_SHAPE.fullmatch(token or ""):
         return None
-    row = db.scalar(select(AccessToken).where(AccessToken.token_hash == hash_token(token),
-                                              AccessToken.purpose == TokenPurpose.INVITE))
-    if row is None or row.partner_id is None or row.used_at is not None or row.revoked_at is not None:
-        return None
-    if row.expires_at is not None and row.expires_at <= now:
+    row = db.execute(select(AccessToken.id, AccessToken.partner_id)
+                     .where(AccessToken.token_hash == hash_token(token),
+                            AccessToken.purpose == TokenPurpose.INVITE)).first()
+    if row is None or row.partner_id is None:
         return None
     partner = reachable_partner(db, row.partner_id)
     if partner is None:
         return None
-    row.used_at = now
+    spent = _updated(db.execute(
+        update(AccessToken)
+        .where(AccessToken.id == row.id, AccessToken.used_at.is_(None), AccessToken.revoked_at.is_(None),
+               AccessToken.expires_at > now)
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    ))
+    if spent != 1:
+        return None
     record(db, audit_key, partner_actor(partner.id), "link.opened", "access_token", row.id, now=now)
     return Opened(partner.id, row.id, bool(partner.pin_hash), partner.locale)
 
 
-def check_pin(db: Session, audit_key: bytes, partner: PartnerContact, token_id: uuid.UUID, pin: str, *,
+def _updated(result: Result[Any]) -> int:
+    """How many rows an UPDATE changed."""
+    return cast("CursorResult[Any]", result).rowcount
+
+
+def _link_alive(db: Session, partner_id: uuid.UUID, token_id: uuid.UUID) -> bool:
+    """The link a pending session came from is hers, was spent, and has not been closed since."""
+    row = db.execute(select(AccessToken.partner_id, AccessToken.used_at, AccessToken.revoked_at)
+                     .where(AccessToken.id == token_id, AccessToken.purpose == TokenPurpose.INVITE)).first()
+    return row is not None and row.partner_id == partner_id and row.used_at is not None and row.revoked_at is None
+
+
+def pending_partner(db: Session, partner_id: object, token_id: object) -> PartnerContact | None:
+    """Her record while a pending session (link opened, PIN not yet right) may go on, else None.
+
+    A pending session lives only as long as the link it came from: a PIN lock closes every link of hers,
+    which ends every pending session opened from them, on whichever phone and in whichever request.
+    """
+    partner = reachable_partner(db, partner_id)
+    token_key = _uuid(token_id)
+    if partner is None or token_key is None or not _link_alive(db, partner.id, token_key):
+        return None
+    return partner
+
+
+def _not_a_pin(typed: str) -> str:
+    """Why typed text is not a PIN: digit-like characters that are not digits (superscripts...) or anything else."""
+    return "pin_digits" if any(ch.isnumeric() and not ch.isascii() for ch in typed) else "pin_shape"
+
+
+def check_pin(db: Session, audit_key: bytes, partner: PartnerContact, token_id: uuid.UUID, typed: str, *,
               now: datetime, max_attempts: int) -> PinCheck:
-    """Compare her PIN; after max_attempts wrong tries the link dies and her worker gets a task."""
-    if partner.pin_hash and PIN_SHAPE.fullmatch(pin or "") and _matches(partner.pin_hash, pin):
-        partner.pin_failures = 0
+    """Compare her PIN; after max_attempts wrong tries her links die, and her worker gets one task.
+
+    Wrong tries count per her record, across every pending session of hers (another link or another
+    session gives a thief no fresh tries). Each is counted and audited in its own transaction on `db`'s
+    engine, committed before this returns, so a request that fails afterwards still leaves the count.
+    Any script's decimal digits count as digits; text that is not made of digits is refused and audited
+    but costs no try (it cannot match any PIN). The caller commits `db` only when the result is ok.
+    """
+    pin = parse_digits(typed or "")
+    if pin is None:
+        with Session(db.get_bind()) as tally, tally.begin():
+            record(tally, audit_key, partner_actor(partner.id), "pin.refused", "partner_contact", partner.id,
+                   {"reason": "not_digits"}, now=now)
+        return PinCheck(False, max(max_attempts - (partner.pin_failures or 0), 1), False, _not_a_pin(typed or ""))
+    if partner.pin_hash and PIN_SHAPE.fullmatch(pin) and _matches(partner.pin_hash, pin):
+        # Her record's row is written first, so a lock committed meanwhile is seen by the check after it.
+        db.execute(update(PartnerContact).where(PartnerContact.id == partner.id).values(pin_failures=0)
+                   .execution_options(synchronize_session=False))
+        if not _link_alive(db, partner.id, token_id):
+            return PinCheck(False, 0, True)
         if _hasher.check_needs_rehash(partner.pin_hash):
             partner.pin_hash = _hasher.hash(pin)
         record(db, audit_key, partner_actor(partner.id), "pin.accepted", "partner_contact", partner.id, now=now)
         return PinCheck(True, max_attempts, False)
-    partner.pin_failures = (partner.pin_failures or 0) + 1
-    if partner.pin_failures < max_attempts:
-        record(db, audit_key, partner_actor(partner.id), "pin.rejected", "partner_contact", partner.id,
-               {"failures": partner.pin_failures}, now=now)
-        return PinCheck(False, max_attempts - partner.pin_failures, False)
-    token = db.get(AccessToken, token_id)
-    if token is not None and token.revoked_at is None:
-        token.revoked_at = now
-    partner.pin_failures = 0  # the next link her worker sends starts afresh
-    create_task(db, partner, kind=PIN_LOCKED_TASK, severity=Severity.SOON, now=now)
-    record(db, audit_key, partner_actor(partner.id), "pin.locked", "partner_contact", partner.id,
-           {"attempts": max_attempts}, now=now)
-    return PinCheck(False, 0, True)
+    return _count_failure(db.get_bind(), audit_key, partner.id, token_id, now=now, max_attempts=max_attempts)
+
+
+def _count_failure(bind: Engine | Connection, audit_key: bytes, partner_id: uuid.UUID, token_id: uuid.UUID, *,
+                   now: datetime, max_attempts: int) -> PinCheck:
+    """Count one wrong PIN atomically and, at the limit, lock: exactly one of any simultaneous tries locks."""
+    actor = partner_actor(partner_id)
+    with Session(bind) as tally, tally.begin():
+        # The increment comes first: it holds her record's row (PostgreSQL) or the database (SQLite) until
+        # commit, so the link check below and the lock decision see every earlier try, one at a time.
+        failures = tally.execute(
+            update(PartnerContact).where(PartnerContact.id == partner_id)
+            .values(pin_failures=PartnerContact.pin_failures + 1)
+            .returning(PartnerContact.pin_failures)
+            .execution_options(synchronize_session=False)
+        ).scalar_one()
+        if not _link_alive(tally, partner_id, token_id):  # another try locked her links meanwhile
+            record(tally, audit_key, actor, "pin.rejected", "partner_contact", partner_id,
+                   {"failures": failures, "link": "closed"}, now=now)
+            return PinCheck(False, 0, True)
+        if failures < max_attempts:
+            record(tally, audit_key, actor, "pin.rejected", "partner_contact", partner_id,
+                   {"failures": failures}, now=now)
+            return PinCheck(False, max_attempts - failures, False)
+        closed = revoke_invites(tally, partner_id, now)  # ends every pending session of hers too
+        # The next link her worker sends starts afresh; tries still in flight count against it.
+        tally.execute(update(PartnerContact).where(PartnerContact.id == partner_id).values(pin_failures=0)
+                      .execution_options(synchronize_session=False))
+        partner = tally.get(PartnerContact, partner_id)
+        assert partner is not None
+        create_task(tally, partner, kind=PIN_LOCKED_TASK, severity=Severity.SOON, now=now)
+        record(tally, audit_key, actor, "pin.locked", "partner_contact", partner_id,
+               {"attempts": max_attempts, "links_closed": closed}, now=now)
+        return PinCheck(False, 0, True)
 
 
 def _matches(pin_hash: str, pin: str) -> bool:
@@ -120,14 +215,16 @@ def _matches(pin_hash: str, pin: str) -> bool:
 
 def set_pin(db: Session, audit_key: bytes, partner: PartnerContact, pin: str, confirm: str, *, now: datetime,
             actor: Actor) -> None:
-    """Set or change her PIN (4 to 8 digits, typed twice)."""
-    pin, confirm = (pin or "").strip(), (confirm or "").strip()
-    if not PIN_SHAPE.fullmatch(pin):
+    """Set or change her PIN (4 to 8 digits of any script, stored as ASCII, typed twice)."""
+    typed_pin, typed_confirm = parse_digits(pin or ""), parse_digits(confirm or "")
+    if typed_pin is None:
+        raise PinError(_not_a_pin(pin or ""))
+    if not PIN_SHAPE.fullmatch(typed_pin):
         raise PinError("pin_shape")
-    if pin != confirm:
+    if typed_pin != typed_confirm:
         raise PinError("pin_mismatch")
     changed = bool(partner.pin_hash)
-    partner.pin_hash = _hasher.hash(pin)
+    partner.pin_hash = _hasher.hash(typed_pin)
     partner.pin_failures = 0
     record(db, audit_key, actor, "pin.changed" if changed else "pin.set", "partner_contact", partner.id, now=now)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
 from portal.crypto import hash_token, new_token
@@ -36,10 +37,13 @@ def issue_invite(db: Session, partner_id: uuid.UUID, *, now: datetime, ttl: time
 
 
 def revoke_invites(db: Session, partner_id: uuid.UUID, now: datetime) -> int:
+    """Close every link of hers: an unused one no longer opens, and a pending session opened from a used one
+    (waiting for her PIN) ends, since it lives only while its link does. Returns how many were closed."""
     result = db.execute(
         update(AccessToken)
         .where(AccessToken.partner_id == partner_id, AccessToken.purpose == TokenPurpose.INVITE,
-               AccessToken.used_at.is_(None), AccessToken.revoked_at.is_(None))
+               AccessToken.revoked_at.is_(None))
         .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return cast("CursorResult[Any]", result).rowcount or 0

@@ -3,7 +3,7 @@ app (`live_server`, `live_server_factory`, `exit_site`) comes from tests/served.
 
     def test_story(live_server, new_page):
         page = new_page(javascript=False)
-        page.goto(live_server.url + live_server.invite_path(partner_id))
+        open_her_link(page, live_server.url + live_server.invite_path(partner_id))  # tests/browser/her_world.py
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Arrange her, her worker and his programme in the live server's database for browser tests."""
+"""Arrange her, her worker and his programme in the live server's database for browser tests; open her link."""
 
 from __future__ import annotations
 
@@ -14,3 +14,11 @@ def arrange_world(live: Any, status: str = PartnerStatus.INVITED, phone: str = "
         world.partner.status = status
         session.commit()
     return world
+
+
+def open_her_link(page: Any, url: str) -> None:
+    """Open her link as she does, with JavaScript on or off: the neutral page, then its one button."""
+    page.goto(url)
+    with page.expect_navigation():
+        page.locator("main form[method=post] button[type=submit]").click()
+    page.wait_for_load_state()

@@ -7,7 +7,7 @@ import pytest
 
 from portal.models import PartnerStatus
 from tests.browser.conftest import axe_violations
-from tests.browser.her_world import arrange_world
+from tests.browser.her_world import arrange_world, open_her_link
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ def test_no_accessibility_violations_and_no_sideways_scrolling_on_any_page(live_
         for path in SIGNED_OUT:
             _visit(page, f"{live_server.url}{path}?lang={locale}")
             _check(page, path, problems, narrow)
-        page.goto(live_server.url + live_server.invite_path(world.partner.id) + f"?lang={locale}")
+        open_her_link(page, live_server.url + live_server.invite_path(world.partner.id) + f"?lang={locale}")
         for path in SIGNED_IN:
             _visit(page, live_server.url + path)
             _check(page, path, problems, narrow)
@@ -69,7 +69,7 @@ def test_the_pin_page_has_no_accessibility_violations(live_server, new_page):
                 actor=partner_actor(partner.id))
         db.commit()
     page = new_page()
-    page.goto(live_server.url + live_server.invite_path(world.partner.id))
+    open_her_link(page, live_server.url + live_server.invite_path(world.partner.id))
     page.wait_for_url("**/check")
     assert axe_violations(page) == []
     page.fill("#pin", "0000")

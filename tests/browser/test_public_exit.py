@@ -7,7 +7,7 @@ import pytest
 
 from portal.models import PartnerStatus
 from tests.browser.conftest import EXIT_PAGE_TITLE
-from tests.browser.her_world import arrange_world
+from tests.browser.her_world import arrange_world, open_her_link
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +19,7 @@ HER_WORDS = ("Menu", "Your choices", "I feel less safe", "Stop all contact", "We
 def _signed_in(live_server, new_page, javascript=True):  # type: ignore[no-untyped-def]
     world = arrange_world(live_server, status=PartnerStatus.ACTIVE)
     page = new_page(javascript=javascript)
-    page.goto(live_server.url + live_server.invite_path(world.partner.id))
+    open_her_link(page, live_server.url + live_server.invite_path(world.partner.id))
     page.goto(live_server.url + "/choices")
     return page
 
@@ -112,8 +112,8 @@ def test_the_exit_is_the_first_focusable_element_on_every_page(live_server, new_
     page.goto(live_server.url + "/")
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.id") == "exit"
-    page.goto(live_server.url + live_server.invite_path(world.partner.id))
-    for path in HER_PAGES + ("/v/not-a-valid-link-at-all",):
+    open_her_link(page, live_server.url + live_server.invite_path(world.partner.id))
+    for path in HER_PAGES:
         page.goto(live_server.url + path)
         page.keyboard.press("Tab")
         assert page.evaluate("() => document.activeElement.id") == "exit", path
@@ -121,6 +121,8 @@ def test_the_exit_is_the_first_focusable_element_on_every_page(live_server, new_
         assert label == "Leave this site now"
         position = page.evaluate("() => getComputedStyle(document.getElementById('exit').parentElement).position")
         assert position == "sticky", path
+    page.goto(live_server.url + "/v/not-a-valid-link-at-all")  # her link's page, for any token: an ordinary site
+    assert page.locator("#exit").count() == 0
 
 
 def test_the_exit_stays_on_screen_when_she_scrolls(live_server, new_page):

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import ConsentEvent, PartnerContact, PartnerStatus, Preferences, SafeWindow, Task
-from tests.browser.her_world import arrange_world
+from tests.browser.her_world import arrange_world, open_her_link
 
 pytestmark = pytest.mark.browser
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 def test_open_consent_choose_and_stop(live_server, new_page, javascript):
     world = arrange_world(live_server)
     page = new_page(javascript=javascript)
-    page.goto(live_server.url + live_server.invite_path(world.partner.id))
+    open_her_link(page, live_server.url + live_server.invite_path(world.partner.id))
     assert page.url == live_server.url + "/contact"  # the token is gone from the address bar
     assert "/v/" not in page.evaluate("() => location.href") if javascript else True
     page.get_by_role("button", name="Yes, keep in touch").click()
@@ -70,7 +70,7 @@ def test_open_consent_choose_and_stop(live_server, new_page, javascript):
 def test_a_mistake_in_her_choices_is_explained_and_nothing_she_typed_is_lost(live_server, new_page, javascript):
     world = arrange_world(live_server, status=PartnerStatus.ACTIVE)
     page = new_page(javascript=javascript)
-    page.goto(live_server.url + live_server.invite_path(world.partner.id))
+    open_her_link(page, live_server.url + live_server.invite_path(world.partner.id))
     page.goto(live_server.url + "/choices")
     page.get_by_label("Text messages (SMS)").check()
     page.locator("#window-0").get_by_label("Tuesday").check()
@@ -88,7 +88,7 @@ def test_the_language_choice_works_without_javascript_and_arabic_is_right_to_lef
                                                                                   javascript):
     world = arrange_world(live_server, status=PartnerStatus.ACTIVE)
     page = new_page(javascript=javascript)
-    page.goto(live_server.url + live_server.invite_path(world.partner.id))
+    open_her_link(page, live_server.url + live_server.invite_path(world.partner.id))
     page.goto(live_server.url + "/about")
     page.get_by_role("navigation", name="Language").get_by_role("link", name="العربية").click()
     page.wait_for_url("**/about?lang=ar")
