@@ -112,6 +112,7 @@ def app(database_url: str, instance_dir: Path, clock: FrozenClock):  # type: ign
     with application.app_context():
         db.session.remove()
         wipe_database(db.engine)
+        db.engine.dispose()  # close its pooled connections now, not at garbage collection
 
 
 @pytest.fixture

@@ -111,11 +111,13 @@ class LiveServer:
 
 
 def _wipe(app: Flask) -> None:
+    """Empty the database and close the served app's pooled connections (PostgreSQL has only so many)."""
     from portal.extensions import db
 
     with app.app_context():
         db.session.remove()
         wipe_database(db.engine)
+        db.engine.dispose()
 
 
 @pytest.fixture
