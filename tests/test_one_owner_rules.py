@@ -20,6 +20,7 @@ from portal.models import (
 )
 from portal.services.events import Reporter, report_event
 from tests.factories import login_as, make_world
+from tests.fanout_support import fan_out_now
 from tests.public_helpers import post as her_post
 from tests.sms_support import ACCOUNT_SID, allow_texts, signed_post, with_twilio
 from tests.staff_console import csrf_from
@@ -131,6 +132,7 @@ def test_a_warning_for_her_before_she_said_yes_goes_straight_to_a_call(dbs, vaul
     report_event(dbs, vault, audit_key, programme=world.programme, participant_ref=world.participant.reference,
                  kind="dropout", now=clock.now(), reporter=Reporter(staff_id=world.facilitator.id))
     dbs.commit()
+    assert fan_out_now(dbs, vault, audit_key, clock) == 1  # the dispatcher makes her side of the report
     assert dbs.scalar(select(Notification).where(Notification.kind == "warning")) is None
     task = dbs.scalar(select(Task).where(Task.kind == "event_dropout"))
     assert task.call_requested
