@@ -54,7 +54,7 @@ def seed_everything(dbs, vault, audit_key, clock):  # type: ignore[no-untyped-de
     inbound = InboundMessage(id=uuid.uuid4(), message_sid="SMin0001", partner_id=her.id)
     vault.put(inbound, "body_ct", "CANARY-SMS-BODY")
     log = ContactLogEntry(id=uuid.uuid4(), partner_id=her.id, worker_id=world.worker.id, method="call",
-                          outcome="reached")
+                          outcome="no_answer")
     vault.put(log, "notes_ct", "CANARY-NOTES")
     vault.put(log, "next_step_ct", "CANARY-NEXT")
     dbs.add_all([inbound, log])
