@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal import migrate
 from portal.extensions import db
+from portal.models import Role
 from portal.runtime import audit_key, now, settings, vault
 
 DEMO_FILE = "demo-credentials.json"
@@ -68,7 +69,7 @@ def db_check() -> None:
 @click.command("create-staff")
 @click.option("--email", required=True)
 @click.option("--name", "display_name", default="")
-@click.option("--role", type=click.Choice(["admin", "support_worker", "facilitator"]), required=True)
+@click.option("--role", type=click.Choice(list(Role.ALL)), required=True)
 @click.option("--service", "service_name", default=None, help="Support service name (created if new).")
 @click.password_option(help="Prompted for when not given; 12 to 128 characters.")
 @with_appcontext

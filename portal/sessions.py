@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session as DbSession
 from werkzeug.datastructures import CallbackDict
 
 from portal.crypto import hash_token
-from portal.models import WebSession
+from portal.models import SessionAudience, WebSession
 
-HER = "her"
-STAFF = "staff"
+HER = SessionAudience.HER
+STAFF = SessionAudience.STAFF
 # Keys that alone never justify storing a new session: the language of the page being shown (DESIGN 8: a GET
 # changes the language of the current view only). An anonymous visit stores nothing and sets no cookie.
 VIEW_ONLY_KEYS = frozenset({"locale"})

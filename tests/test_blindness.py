@@ -60,7 +60,7 @@ def seeded(app, dbs, vault, audit_key, clock):
     vault.put(entry, "next_step_ct", WORDS[5])
     dbs.add(entry)
     task = Task(id=uuid.uuid4(), service_id=world.service.id, partner_id=her.id, assignee_id=worker.id,
-                kind="her_report_less_safe", severity="urgent", due_at=clock.now(), created_at=clock.now())
+                kind="her_less_safe", severity="urgent", due_at=clock.now(), created_at=clock.now())
     vault.put(task, "detail_ct", WORDS[6])
     dbs.add(task)
     inbound = InboundMessage(id=uuid.uuid4(), message_sid="SM" + "7" * 32, partner_id=her.id,

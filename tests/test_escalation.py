@@ -15,7 +15,7 @@ from tests.factories import make_staff, make_world
 
 def test_overdue_unacknowledged_task_goes_to_the_service_admin(dbs, vault, audit_key, clock):
     world = make_world(dbs, vault, audit_key)
-    task = create_task(dbs, world.partner, kind="dropout", severity=Severity.URGENT, now=clock.now(),
+    task = create_task(dbs, world.partner, kind="event_dropout", severity=Severity.URGENT, now=clock.now(),
                        child_risk=True)
     dbs.commit()
     due = task.due_at
@@ -36,9 +36,9 @@ def test_overdue_unacknowledged_task_goes_to_the_service_admin(dbs, vault, audit
 
 def test_acknowledged_or_done_tasks_do_not_escalate(dbs, vault, audit_key, clock):
     world = make_world(dbs, vault, audit_key)
-    seen = create_task(dbs, world.partner, kind="dropout", severity=Severity.SOON, now=clock.now())
+    seen = create_task(dbs, world.partner, kind="event_dropout", severity=Severity.SOON, now=clock.now())
     seen.acknowledged_at = clock.now()
-    closed = create_task(dbs, world.partner, kind="risk", severity=Severity.SOON, now=clock.now())
+    closed = create_task(dbs, world.partner, kind="event_risk", severity=Severity.SOON, now=clock.now())
     closed.done_at = clock.now()
     dbs.commit()
     assert escalate_overdue(dbs, audit_key, clock.now() + timedelta(days=10), after=timedelta(0)) == []
@@ -46,7 +46,7 @@ def test_acknowledged_or_done_tasks_do_not_escalate(dbs, vault, audit_key, clock
 
 def test_default_delay_comes_from_the_deployment_setting(dbs, vault, audit_key, clock):
     world = make_world(dbs, vault, audit_key)
-    task = create_task(dbs, world.partner, kind="dropout", severity=Severity.IMMEDIATE, now=clock.now())
+    task = create_task(dbs, world.partner, kind="event_dropout", severity=Severity.IMMEDIATE, now=clock.now())
     deployment.save(dbs, "escalate_after_minutes", 15)
     dbs.commit()
     assert escalate_overdue(dbs, audit_key, task.due_at + timedelta(minutes=14)) == []
@@ -60,7 +60,7 @@ def test_admin_of_the_task_s_own_service_only(dbs, vault, audit_key, clock):
     south = make_world(dbs, vault, audit_key, partner_phone="+447400123999")
     disabled_admin, _ = make_staff(dbs, vault, audit_key, Role.ADMIN, south.service.id)
     disabled_admin.is_active = False
-    task = create_task(dbs, south.partner, kind="dropout", severity=Severity.URGENT, now=clock.now())
+    task = create_task(dbs, south.partner, kind="event_dropout", severity=Severity.URGENT, now=clock.now())
     dbs.commit()
     (done,) = escalate_overdue(dbs, audit_key, task.due_at, after=timedelta(0))
     assert done.admin_id == south.admin.id != north.admin.id
@@ -69,7 +69,7 @@ def test_admin_of_the_task_s_own_service_only(dbs, vault, audit_key, clock):
 def test_a_service_without_an_admin_keeps_the_escalation_in_its_queue(dbs, vault, audit_key, clock):
     world = make_world(dbs, vault, audit_key)
     world.admin.is_active = False
-    task = create_task(dbs, world.partner, kind="dropout", severity=Severity.URGENT, now=clock.now())
+    task = create_task(dbs, world.partner, kind="event_dropout", severity=Severity.URGENT, now=clock.now())
     dbs.commit()
     (done,) = escalate_overdue(dbs, audit_key, task.due_at, after=timedelta(0))
     follow = dbs.get(Task, done.escalation_task_id)
@@ -83,13 +83,13 @@ def test_admin_hands_an_escalated_task_to_another_worker(app, client, dbs, vault
     world = make_world(dbs, vault, audit_key)
     backup, _ = make_staff(dbs, vault, audit_key, Role.SUPPORT_WORKER, world.service.id)
     other = make_world(dbs, vault, audit_key, partner_phone="+447400777888")
-    task = create_task(dbs, world.partner, kind="dropout", severity=Severity.URGENT, now=clock.now())
+    task = create_task(dbs, world.partner, kind="event_dropout", severity=Severity.URGENT, now=clock.now())
     dbs.commit()
     (done,) = escalate_overdue(dbs, audit_key, task.due_at, after=timedelta(0))
     dbs.commit()
     login_as(client, world.admin)
     page = client.get("/staff/admin/escalations").data.decode()
-    assert "Overdue task: dropout" in page and backup.display_name in page
+    assert "Overdue task: Dropped out" in page and backup.display_name in page
     assert str(world.partner.id) not in page  # no need to see her record to hand the task on
     # Another service's admin does not see it and cannot act on it.
     outsider = app.test_client()

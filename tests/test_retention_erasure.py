@@ -54,11 +54,11 @@ def seed_everything(dbs, vault, audit_key, clock):  # type: ignore[no-untyped-de
     inbound = InboundMessage(id=uuid.uuid4(), message_sid="SMin0001", partner_id=her.id)
     vault.put(inbound, "body_ct", "CANARY-SMS-BODY")
     log = ContactLogEntry(id=uuid.uuid4(), partner_id=her.id, worker_id=world.worker.id, method="call",
-                          outcome="reached")
+                          outcome="no_answer")
     vault.put(log, "notes_ct", "CANARY-NOTES")
     vault.put(log, "next_step_ct", "CANARY-NEXT")
     dbs.add_all([inbound, log])
-    task = create_task(dbs, her, kind="dropout", severity=Severity.URGENT, now=now, detail="CANARY-DETAIL",
+    task = create_task(dbs, her, kind="event_dropout", severity=Severity.URGENT, now=now, detail="CANARY-DETAIL",
                        vault=vault)
     sealed = seal("her passphrase", "CANARY-PLAN", b"plan")
     dbs.add(SafetyPlan(id=uuid.uuid4(), partner_id=her.id, salt=sealed.salt, time_cost=sealed.time_cost,

@@ -10,8 +10,8 @@ from tests.factories import make_world
 
 def test_worker_pass_escalates_an_unacknowledged_task_to_the_admin(app, dbs, vault, audit_key, clock):
     world = make_world(dbs, vault, audit_key)
-    task = create_task(dbs, world.partner, kind="programme_dropout", severity=Severity.URGENT, now=clock.now())
-    acknowledged = create_task(dbs, world.partner, kind="programme_dropout", severity=Severity.URGENT,
+    task = create_task(dbs, world.partner, kind="event_dropout", severity=Severity.URGENT, now=clock.now())
+    acknowledged = create_task(dbs, world.partner, kind="event_dropout", severity=Severity.URGENT,
                                now=clock.now())
     acknowledged.acknowledged_at = clock.now()
     dbs.commit()

@@ -14,7 +14,7 @@ from portal.console import bp
 from portal.console.access import not_found, require_role, uuid_or_404
 from portal.console.admin_messages import problem
 from portal.extensions import db
-from portal.models import Programme, ProgrammeMembership, Role, StaffUser, SupportService
+from portal.models import ActorKind, Programme, ProgrammeMembership, Role, StaffUser, SupportService
 from portal.runtime import audit_key, now, vault
 from portal.services import admin_programmes, admin_users
 from portal.services.admin_users import AdminError
@@ -25,7 +25,7 @@ ADMIN = Role.ADMIN
 
 
 def actor() -> Actor:
-    return Actor("staff", str(g.staff.id))
+    return Actor(ActorKind.STAFF, str(g.staff.id))
 
 
 def fanout_delay() -> dict[str, object] | None:

@@ -6,7 +6,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.console import bp
+from portal.console import bp, labels
 from portal.console.access import not_found, require_role, uuid_or_404
 from portal.console.admin import ADMIN, uuid_or_none
 from portal.console.navigation import NAV, NavItem
@@ -32,7 +32,7 @@ def admin_escalations_list():  # type: ignore[no-untyped-def]
     items = escalation.open_escalations(db.session, g.staff.service_id)
     workers = {item.escalation.service_id: escalation.service_workers(db.session, item.escalation.service_id)
                for item in items}
-    return render_template("console/admin/escalations.html", items=items, workers=workers, now=now())
+    return render_template("console/admin/escalations.html", items=items, workers=workers, now=now(), L=labels)
 
 
 @bp.post("/admin/escalations/<task_id>/resolve")

@@ -12,7 +12,7 @@ from flask_limiter.errors import RateLimitExceeded
 from portal.console import bp
 from portal.console.access import require_signed_in
 from portal.extensions import db, limiter
-from portal.models import StaffUser
+from portal.models import ActorKind, StaffUser
 from portal.runtime import audit_key, now, settings, vault
 from portal.services import signin
 from portal.services.audit import Actor, record
@@ -185,7 +185,7 @@ def change_password():  # type: ignore[no-untyped-def]
 def sign_out():  # type: ignore[no-untyped-def]
     staff_id = getattr(session, "staff_id", None)
     if getattr(session, "audience", None) == STAFF and staff_id:
-        record(db.session, audit_key(), Actor("staff", staff_id), "staff.sign_out", "staff_user", staff_id,
+        record(db.session, audit_key(), Actor(ActorKind.STAFF, staff_id), "staff.sign_out", "staff_user", staff_id,
                now=now())
         db.session.commit()
     session.destroy()  # type: ignore[attr-defined]

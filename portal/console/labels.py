@@ -47,7 +47,8 @@ MESSAGE_STATE = {
 MESSAGE_KIND = {"invite": _l("Link to the site"), "warning": _l("Warning"), "confirmation": _l("Confirmation"),
                 "help": _l("Help reply")}
 CONSENT_ACTION = {"given": _l("Agreed"), "declined": _l("Declined"), "withdrawn": _l("Withdrew")}
-CONSENT_CHANNEL = {"web": _l("On the site"), "sms": _l("By text message"), "worker": _l("Told her worker")}
+CONSENT_CHANNEL = {"web": _l("On the site"), "sms": _l("By text message"), "worker": _l("Told her worker"),
+                   "system": _l("By the portal (erasure)")}
 CONSENT_SCOPE = {"contact": _l("Contact"), "sms": _l("Text messages")}
 METHOD = {"call": _l("Phone call"), "sms": _l("Text message"), "in_person": _l("In person"), "other": _l("Other")}
 SAFE_TO_TALK = {"yes": _l("Yes, she said it was safe"), "no": _l("No, not safe now"),
@@ -64,6 +65,9 @@ INFORMATION = {
     "support_and_helplines": _l("Support services and helplines"),
     "safety_planning": _l("Safety planning"),
 }
+PARTICIPANT_STATUS = {"active": _l("On the programme"), "dropped_out": _l("Dropped out"),
+                      "suspended": _l("Suspended or excluded"), "completed": _l("Completed"),
+                      "ended": _l("Programme ended")}
 CLOSURE = {"her_request": _l("She asked to close"), "no_contact_possible": _l("No safe way to reach her"),
            "no_longer_needed": _l("Contact no longer needed"), "moved_away": _l("She moved away"),
            "other": _l("Other")}

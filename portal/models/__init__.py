@@ -1,20 +1,33 @@
 """SQLAlchemy 2 typed models, one module per aggregate; importing this registers them all."""
 
-from portal.models.access import AccessToken, TokenPurpose, WebSession
-from portal.models.audit import AuditEvent
+from portal.models.access import AccessToken, SessionAudience, TokenPurpose, WebSession
+from portal.models.audit import ActorKind, AuditEvent
 from portal.models.base import Base, utcnow
-from portal.models.casework import ContactLogEntry, Severity, Task
+from portal.models.casework import (
+    ContactLogEntry,
+    ContactMethod,
+    ContactOutcome,
+    SafeToTalk,
+    Severity,
+    Task,
+    TaskKind,
+)
 from portal.models.deployment import DeploymentSetting, Helpline
 from portal.models.outbox import (
     DeliveryReceipt,
     InboundMessage,
     Notification,
+    NotificationKind,
     NotificationState,
     ProviderDeletion,
 )
-from portal.models.participant import Participant
+from portal.models.participant import Participant, ParticipantStatus
 from portal.models.partner import (
+    ClosureReason,
+    ConsentAction,
+    ConsentChannel,
     ConsentEvent,
+    ConsentScope,
     PartnerContact,
     PartnerLink,
     PartnerStatus,
@@ -23,11 +36,14 @@ from portal.models.partner import (
     Tell,
 )
 from portal.models.private import QuestionnaireResponse, SafetyPlan
-from portal.models.programme_event import EventKind, ProgrammeEvent
+from portal.models.programme_event import EventKind, Imminence, ProgrammeEvent
 from portal.models.signin_throttle import SignInThrottle
 from portal.models.staff import Programme, ProgrammeMembership, Role, StaffUser, SupportService
 
 __all__ = [
+    "ActorKind", "ClosureReason", "ConsentAction", "ConsentChannel", "ConsentScope", "ContactMethod",
+    "ContactOutcome", "Imminence", "NotificationKind", "ParticipantStatus", "SafeToTalk", "SessionAudience",
+    "TaskKind",
     "AccessToken", "AuditEvent", "Base", "ConsentEvent", "ContactLogEntry", "DeliveryReceipt",
     "DeploymentSetting", "EventKind", "Helpline", "InboundMessage", "Notification", "NotificationState",
     "Participant", "PartnerContact", "PartnerLink", "PartnerStatus", "Preferences", "Programme",

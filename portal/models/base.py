@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import enum
+import re
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, LargeBinary, MetaData, TypeDecorator, Uuid
+from sqlalchemy import CheckConstraint, DateTime, LargeBinary, MetaData, TypeDecorator, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -54,3 +56,25 @@ class UUIDKey:
 def encrypted(**kwargs: object) -> Mapped[bytes | None]:
     """An AES-GCM ciphertext column; rotate-keys finds every column declared with this."""
     return mapped_column(LargeBinary, nullable=True, info={"encrypted": True}, **kwargs)  # type: ignore[arg-type]
+
+
+_CODE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def one_of(column: str, vocabulary: type[enum.StrEnum]) -> CheckConstraint:
+    """CHECK (column IN (...every code of the vocabulary...)): the database refuses any other value.
+
+    Named ck_<table>_<column> by the naming convention; a NULL passes (nullable columns stay nullable).
+    """
+    codes = [member.value for member in vocabulary]
+    if not codes or not all(_CODE.fullmatch(code) for code in codes):
+        raise ValueError(f"{vocabulary.__name__}: codes must be lower-case identifiers")
+    return CheckConstraint(f"{column} IN ({', '.join(repr(code) for code in codes)})", name=column,
+                           info={"vocabulary": vocabulary, "column": column})
+
+
+def vocabularies(metadata: MetaData) -> dict[tuple[str, str], type[enum.StrEnum]]:
+    """Every (table, column) stored with one_of, and its vocabulary."""
+    return {(table.name, constraint.info["column"]): constraint.info["vocabulary"]
+            for table in metadata.tables.values() for constraint in table.constraints
+            if isinstance(constraint, CheckConstraint) and "vocabulary" in constraint.info}

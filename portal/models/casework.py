@@ -2,25 +2,83 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import Base, UUIDKey, encrypted, utcnow
+from portal.models.base import Base, UUIDKey, encrypted, one_of, utcnow
+from portal.models.programme_event import EventKind
 
 
-class Severity:
+class Severity(enum.StrEnum):
     ROUTINE = "routine"
     SOON = "soon"
     URGENT = "urgent"
     IMMEDIATE = "immediate"
-    ALL = (ROUTINE, SOON, URGENT, IMMEDIATE)
+    ALL: ClassVar[tuple[Severity, ...]]
+
+
+Severity.ALL = tuple(Severity)
+
+
+class TaskKind(enum.StrEnum):
+    """Why her worker has a task (console/labels.TASK_KIND words each one)."""
+
+    EVENT_DROPOUT = "event_dropout"
+    EVENT_SUSPENDED = "event_suspended"
+    EVENT_COMPLETED = "event_completed"
+    EVENT_PROGRAMME_ENDED = "event_programme_ended"
+    EVENT_ATTENDANCE_CONCERN = "event_attendance_concern"
+    EVENT_RISK = "event_risk"
+    CONSENT_WITHDRAWN_CONTACT = "consent_withdrawn_contact"
+    CONSENT_WITHDRAWN_SMS = "consent_withdrawn_sms"
+    CONSENT_DECLINED_WEB = "consent_declined_web"
+    HER_LESS_SAFE = "her_less_safe"
+    HER_SEPARATION = "her_separation"
+    MESSAGE_NOT_DELIVERED = "message_not_delivered"
+    MESSAGE_NOT_SENT = "message_not_sent"
+    PIN_LOCKED = "pin_locked"
+    SMS_HELP = "sms_help"
+    SMS_FREE_TEXT = "sms_free_text"
+    SMS_STOP_LIKE = "sms_stop_like"
+    SMS_OPT_IN = "sms_opt_in"
+    ESCALATION = "escalation"
+
+    @classmethod
+    def for_event(cls, kind: str) -> TaskKind:
+        """The task for a reported programme event; an unknown event kind raises ValueError."""
+        return cls(f"event_{EventKind(kind).value}")
+
+
+class ContactMethod(enum.StrEnum):
+    CALL = "call"
+    SMS = "sms"
+    IN_PERSON = "in_person"
+    OTHER = "other"
+
+
+class SafeToTalk(enum.StrEnum):
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+class ContactOutcome(enum.StrEnum):
+    TALKED = "talked"
+    NO_ANSWER = "no_answer"
+    NOT_SAFE_NOW = "not_safe_now"
+    VOICEMAIL_LEFT = "voicemail_left"
+    SOMEONE_ELSE_ANSWERED = "someone_else_answered"
+    OTHER = "other"
 
 
 class Task(UUIDKey, Base):
     __tablename__ = "task"
+    __table_args__ = (one_of("kind", TaskKind), one_of("severity", Severity))
     service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("support_service.id"), index=True)
     partner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("partner_contact.id"), index=True)
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
@@ -46,12 +104,14 @@ class Task(UUIDKey, Base):
 
 class ContactLogEntry(UUIDKey, Base):
     __tablename__ = "contact_log_entry"
+    __table_args__ = (one_of("method", ContactMethod), one_of("safe_to_talk", SafeToTalk),
+                      one_of("outcome", ContactOutcome))
     partner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partner_contact.id"), index=True)
     worker_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_user.id"))
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
-    method: Mapped[str] = mapped_column(String(20))  # call | sms | in_person | other
+    method: Mapped[str] = mapped_column(String(20))
     reached: Mapped[bool] = mapped_column(default=False)
-    safe_to_talk: Mapped[str] = mapped_column(String(10), default="unknown")  # yes | no | unknown
+    safe_to_talk: Mapped[str] = mapped_column(String(10), default=SafeToTalk.UNKNOWN)
     outcome: Mapped[str] = mapped_column(String(40))
     information_given: Mapped[str | None] = mapped_column(String(200))  # topic codes, comma-separated
     notes_ct: Mapped[bytes | None] = encrypted()

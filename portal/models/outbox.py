@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import Base, UUIDKey, encrypted, utcnow
+from portal.models.base import Base, UUIDKey, encrypted, one_of, utcnow
 
 
-class NotificationState:
+class NotificationKind(enum.StrEnum):
+    """What a text to her is (console/labels.MESSAGE_KIND words each one)."""
+
+    INVITE = "invite"  # her link
+    WARNING = "warning"
+    CONFIRMATION = "confirmation"
+    HELP = "help"
+
+
+class NotificationState(enum.StrEnum):
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
@@ -20,14 +31,18 @@ class NotificationState:
     UNKNOWN = "unknown"
     CANCELLED = "cancelled"
     HANDED_OVER = "handed_over"  # turned into a task for her worker
-    OPEN = (PENDING, SENDING, UNKNOWN)
+    OPEN: ClassVar[tuple[NotificationState, ...]]
+
+
+NotificationState.OPEN = (NotificationState.PENDING, NotificationState.SENDING, NotificationState.UNKNOWN)
 
 
 class Notification(UUIDKey, Base):
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_due", "state", "not_before"),)
+    __table_args__ = (Index("ix_notification_due", "state", "not_before"), one_of("kind", NotificationKind),
+                      one_of("state", NotificationState))
     partner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partner_contact.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(30))  # invite | confirmation | warning | help ...
+    kind: Mapped[str] = mapped_column(String(30))
     template: Mapped[str] = mapped_column(String(60))
     locale: Mapped[str] = mapped_column(String(16))
     params_ct: Mapped[bytes | None] = encrypted()  # e.g. the link inside an invitation

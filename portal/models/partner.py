@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import Base, UUIDKey, encrypted, utcnow
+from portal.models.base import Base, UUIDKey, encrypted, one_of, utcnow
 
 
-class PartnerStatus:
+class PartnerStatus(enum.StrEnum):
     INVITED = "invited"      # recorded by her worker, not yet answered on the portal
     ACTIVE = "active"        # contact agreed
     DECLINED = "declined"
@@ -20,8 +22,17 @@ class PartnerStatus:
     ERASED = "erased"
 
 
+class ClosureReason(enum.StrEnum):
+    HER_REQUEST = "her_request"
+    NO_CONTACT_POSSIBLE = "no_contact_possible"
+    NO_LONGER_NEEDED = "no_longer_needed"
+    MOVED_AWAY = "moved_away"
+    OTHER = "other"
+
+
 class PartnerContact(UUIDKey, Base):
     __tablename__ = "partner_contact"
+    __table_args__ = (one_of("status", PartnerStatus), one_of("closure_reason", ClosureReason))
     service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("support_service.id"), index=True)
     worker_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
     name_ct: Mapped[bytes | None] = encrypted()
@@ -56,18 +67,24 @@ class PartnerLink(UUIDKey, Base):
     ended_at: Mapped[datetime | None]
 
 
-class Tell:
+class Tell(enum.StrEnum):
     """How she wants to hear about one kind of event."""
 
     NONE = "none"
     MESSAGE = "message"
     CALL = "call"
     BOTH = "both"
-    ALL = (NONE, MESSAGE, CALL, BOTH)
+    ALL: ClassVar[tuple[Tell, ...]]
+
+
+Tell.ALL = tuple(Tell)
+
+TELL_COLUMNS = ("tell_dropout", "tell_suspended", "tell_completed", "tell_risk")
 
 
 class Preferences(UUIDKey, Base):
     __tablename__ = "preferences"
+    __table_args__ = tuple(one_of(column, Tell) for column in TELL_COLUMNS)
     partner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partner_contact.id"), unique=True)
     channel_sms: Mapped[bool] = mapped_column(default=False)
     channel_call: Mapped[bool] = mapped_column(default=False)
@@ -96,14 +113,36 @@ class SafeWindow(UUIDKey, Base):
     end_minute: Mapped[int]  # exclusive; 1440 = midnight
 
 
+class ConsentAction(enum.StrEnum):
+    GIVEN = "given"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class ConsentChannel(enum.StrEnum):
+    """Where her yes, no or stop came from."""
+
+    WEB = "web"
+    SMS = "sms"
+    WORKER = "worker"
+    SYSTEM = "system"  # the portal itself, e.g. an erasure not made by her worker
+
+
+class ConsentScope(enum.StrEnum):
+    CONTACT = "contact"
+    SMS = "sms"
+
+
 class ConsentEvent(UUIDKey, Base):
     """Append-only ledger of her yes, no and withdrawals."""
 
     __tablename__ = "consent_event"
+    __table_args__ = (one_of("action", ConsentAction), one_of("channel", ConsentChannel),
+                      one_of("scope", ConsentScope))
     partner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partner_contact.id"), index=True)
-    action: Mapped[str] = mapped_column(String(20))  # given | declined | withdrawn
-    channel: Mapped[str] = mapped_column(String(20))  # web | sms | worker
-    scope: Mapped[str] = mapped_column(String(20), default="contact")  # contact | sms
+    action: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(20))
+    scope: Mapped[str] = mapped_column(String(20), default=ConsentScope.CONTACT)
     text_version: Mapped[str | None] = mapped_column(String(40))
     recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)

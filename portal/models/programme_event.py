@@ -2,34 +2,47 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import Base, UUIDKey, encrypted, utcnow
+from portal.models.base import Base, UUIDKey, encrypted, one_of, utcnow
 
 
-class EventKind:
+class EventKind(enum.StrEnum):
     DROPOUT = "dropout"
     SUSPENDED = "suspended"
     COMPLETED = "completed"
     PROGRAMME_ENDED = "programme_ended"
     ATTENDANCE_CONCERN = "attendance_concern"
     RISK = "risk"
-    ALL = (DROPOUT, SUSPENDED, COMPLETED, PROGRAMME_ENDED, ATTENDANCE_CONCERN, RISK)
+    ALL: ClassVar[tuple[EventKind, ...]]
+
+
+EventKind.ALL = tuple(EventKind)
+
+
+class Imminence(enum.StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    IMMINENT = "imminent"
 
 
 class ProgrammeEvent(UUIDKey, Base):
     __tablename__ = "programme_event"
-    __table_args__ = (UniqueConstraint("programme_id", "idempotency_key"),)
+    __table_args__ = (UniqueConstraint("programme_id", "idempotency_key"), one_of("kind", EventKind),
+                      one_of("imminence", Imminence))
     programme_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programme.id"))
     participant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("participant.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     risk_to_partner: Mapped[bool] = mapped_column(default=False)
     risk_to_children: Mapped[bool] = mapped_column(default=False)
-    imminence: Mapped[str | None] = mapped_column(String(20))  # low | medium | high | imminent
+    imminence: Mapped[str | None] = mapped_column(String(20))
     description_ct: Mapped[bytes | None] = encrypted()
     reported_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
     api_token_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("access_token.id"))

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import Base, UUIDKey, encrypted, utcnow
+from portal.models.base import Base, UUIDKey, encrypted, one_of, utcnow
 
 
-class Role:
+class Role(enum.StrEnum):
     ADMIN = "admin"
     SUPPORT_WORKER = "support_worker"
     FACILITATOR = "facilitator"
-    ALL = (ADMIN, SUPPORT_WORKER, FACILITATOR)
+    ALL: ClassVar[tuple[Role, ...]]
+
+
+Role.ALL = tuple(Role)
 
 
 class SupportService(UUIDKey, Base):
@@ -28,6 +33,7 @@ class SupportService(UUIDKey, Base):
 
 class StaffUser(UUIDKey, Base):
     __tablename__ = "staff_user"
+    __table_args__ = (one_of("role", Role),)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
@@ -61,7 +67,7 @@ class ProgrammeMembership(UUIDKey, Base):
     """One role per person per programme: nobody is both her worker and his facilitator there."""
 
     __tablename__ = "programme_membership"
-    __table_args__ = (UniqueConstraint("staff_id", "programme_id"),)
+    __table_args__ = (UniqueConstraint("staff_id", "programme_id"), one_of("role", Role))
     staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_user.id"))
     programme_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programme.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))

@@ -7,6 +7,7 @@ from flask_babel import get_locale
 
 from portal.crypto import hash_token
 from portal.extensions import db
+from portal.models import ConsentChannel
 from portal.public import bp
 from portal.public.context import her_required
 from portal.runtime import audit_key, now
@@ -32,14 +33,14 @@ def contact(partner):  # type: ignore[no-untyped-def]
     answer = request.form.get("answer", "")
     actor = partner_actor(partner.id)
     if answer == "yes":
-        consent.give(db.session, audit_key(), partner, channel="web", now=now(), text_version=text_version(),
+        consent.give(db.session, audit_key(), partner, channel=ConsentChannel.WEB, now=now(), text_version=text_version(),
                      actor=actor)
         db.session.commit()
         if partner.pin_hash:
             return redirect(url_for("public.choices"), code=303)
         return redirect(url_for("public.pin", next="choices"), code=303)
     if answer == "no":
-        consent.decline(db.session, audit_key(), partner, channel="web", now=now(), text_version=text_version(),
+        consent.decline(db.session, audit_key(), partner, channel=ConsentChannel.WEB, now=now(), text_version=text_version(),
                         actor=actor)
         db.session.commit()
         return redirect(url_for("public.home"), code=303)
@@ -53,7 +54,7 @@ def stop(partner):  # type: ignore[no-untyped-def]
     if request.method == "POST" and request.form.get("confirm") == "yes":
         if partner.status in STOPPABLE:
             sid = getattr(session, "sid", None)  # this session stays, to show her it worked; her others end
-            consent.stop_contact(db.session, audit_key(), partner, channel="web", now=now(),
+            consent.stop_contact(db.session, audit_key(), partner, channel=ConsentChannel.WEB, now=now(),
                                  actor=partner_actor(partner.id), text_version=text_version(),
                                  keep_session=hash_token(sid) if sid else None)
             db.session.commit()

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import DeploymentSetting, Helpline, Severity
+from portal.models import ActorKind, DeploymentSetting, Helpline, Severity
 from portal.services import deployment
 from portal.services.admin_users import AdminError
 from portal.services.audit import Actor, record
@@ -88,7 +88,7 @@ def save_settings(db: Session, audit_key: bytes, values: Mapping[str, Any], *, a
     """Store the values that changed; returns their keys (audited by key, never by value)."""
     current = deployment.load(db, env_site_name, env_exit_url)
     changed = [key for key, value in values.items() if getattr(current, key) != value]
-    staff_id = uuid.UUID(actor.id) if actor.kind == "staff" and actor.id else None
+    staff_id = uuid.UUID(actor.id) if actor.kind == ActorKind.STAFF and actor.id else None
     for key in changed:
         deployment.save(db, key, values[key], updated_by=staff_id)
         row = db.get(DeploymentSetting, key)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.crypto import hash_token, new_token
-from portal.models import AccessToken, Programme, TokenPurpose
+from portal.models import AccessToken, ActorKind, Programme, TokenPurpose
 from portal.services.admin_users import AdminError
 from portal.services.audit import Actor, record
 
@@ -34,7 +34,7 @@ def create_token(db: Session, audit_key: bytes, programme: Programme, *, label: 
     if not programme.is_active:
         raise AdminError("programme_inactive", "programme")
     token = new_token(32)
-    staff_id = uuid.UUID(actor.id) if actor.kind == "staff" and actor.id else None
+    staff_id = uuid.UUID(actor.id) if actor.kind == ActorKind.STAFF and actor.id else None
     row = AccessToken(id=uuid.uuid4(), purpose=TokenPurpose.API, token_hash=hash_token(token),
                       programme_id=programme.id, label=label, created_by_id=staff_id, created_at=now,
                       expires_at=now + timedelta(days=valid_days))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.crypto import derive_subkey
 from portal.database import take_write_lock
-from portal.models import AuditEvent, utcnow
+from portal.models import ActorKind, AuditEvent, utcnow
 
 GENESIS = "0" * 64
 _LOCK_ID = 7_411_223  # PostgreSQL advisory lock that serialises appends to the chain
@@ -26,11 +26,14 @@ _FORBIDDEN_DETAIL_KEYS = {"phone", "name", "email", "code_word", "body", "text",
 
 @dataclass(frozen=True)
 class Actor:
-    kind: str  # staff | partner | api | system | sms
+    kind: str  # an ActorKind; anything else raises ValueError
     id: str | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", ActorKind(self.kind))
 
-SYSTEM = Actor("system")
+
+SYSTEM = Actor(ActorKind.SYSTEM)
 
 
 def audit_key(index_key_b64: str) -> bytes:

@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 from portal.crypto import InvalidPhoneNumber, Vault, normalise_phone
 from portal.i18n import LOCALES
 from portal.models import (
+    ActorKind,
+    ClosureReason,
+    ConsentChannel,
     Participant,
     PartnerContact,
     PartnerLink,
@@ -32,7 +35,7 @@ from portal.services.partners import find_in_service, register_partner
 if TYPE_CHECKING:
     from portal.services.erasure import ErasureResult
 
-CLOSURE_REASONS = ("her_request", "no_contact_possible", "no_longer_needed", "moved_away", "other")
+CLOSURE_REASONS = tuple(ClosureReason)
 TELL_FIELDS = ("tell_dropout", "tell_suspended", "tell_completed", "tell_risk")
 FLAGS = ("channel_sms", "channel_call", "channel_worker_only", "voicemail_ok", "shared_phone",
          "serious_risk_any_time")
@@ -52,7 +55,7 @@ class CaseError(ValueError):
 
 
 def actor_for(worker: StaffUser) -> Actor:
-    return Actor("staff", str(worker.id))
+    return Actor(ActorKind.STAFF, str(worker.id))
 
 
 def case_label(partner_id: uuid.UUID) -> str:
@@ -294,7 +297,7 @@ def withdraw_for_her(db: Session, audit_key: bytes, partner: PartnerContact, wor
     """She told her worker to stop: instant and total, like STOP or the web button."""
     if partner.status not in OPEN_STATUSES:
         raise CaseError("not_open")
-    result = consent.stop_contact(db, audit_key, partner, channel="worker", now=now, actor=actor_for(worker))
+    result = consent.stop_contact(db, audit_key, partner, channel=ConsentChannel.WORKER, now=now, actor=actor_for(worker))
     return result.cancelled_messages
 
 

@@ -21,12 +21,18 @@ from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
 from portal.models import (
+    ActorKind,
+    ConsentAction,
+    ConsentChannel,
     ConsentEvent,
+    ConsentScope,
     Notification,
+    NotificationKind,
     NotificationState,
     PartnerContact,
     PartnerStatus,
     Severity,
+    TaskKind,
     WebSession,
 )
 from portal.services.audit import Actor, record
@@ -34,17 +40,17 @@ from portal.services.invites import revoke_invites
 from portal.services.outbox import cancel_pending
 from portal.services.tasks import create_task
 
-GIVEN, DECLINED, WITHDRAWN = "given", "declined", "withdrawn"
-CHANNELS = ("web", "sms", "worker", "system")
-SCOPES = ("contact", "sms")
+GIVEN, DECLINED, WITHDRAWN = ConsentAction.GIVEN, ConsentAction.DECLINED, ConsentAction.WITHDRAWN
+CHANNELS = tuple(ConsentChannel)
+SCOPES = tuple(ConsentScope)
 # Contact is off: nothing but her own link may reach her.
 CONTACT_OFF = (PartnerStatus.WITHDRAWN, PartnerStatus.DECLINED, PartnerStatus.CLOSED, PartnerStatus.ERASED)
 CONTACT_ON = (PartnerStatus.ACTIVE, PartnerStatus.INVITED)
 
 # The tasks her worker gets for consent changes.
-DECLINED_TASK = "consent_declined_web"
-WITHDRAWN_CONTACT_TASK = "consent_withdrawn_contact"
-WITHDRAWN_SMS_TASK = "consent_withdrawn_sms"
+DECLINED_TASK = TaskKind.CONSENT_DECLINED_WEB
+WITHDRAWN_CONTACT_TASK = TaskKind.CONSENT_WITHDRAWN_CONTACT
+WITHDRAWN_SMS_TASK = TaskKind.CONSENT_WITHDRAWN_SMS
 
 
 @dataclass(frozen=True)
@@ -56,16 +62,17 @@ class StopResult:
 
 def _ledger(db: Session, partner: PartnerContact, action: str, channel: str, scope: str, now: datetime,
             text_version: str | None = None, recorded_by: uuid.UUID | None = None) -> ConsentEvent:
-    if channel not in CHANNELS or scope not in SCOPES:
-        raise ValueError("unknown consent channel or scope")
-    event = ConsentEvent(id=uuid.uuid4(), partner_id=partner.id, action=action, channel=channel, scope=scope,
+    if action not in tuple(ConsentAction) or channel not in CHANNELS or scope not in SCOPES:
+        raise ValueError("unknown consent action, channel or scope")
+    event = ConsentEvent(id=uuid.uuid4(), partner_id=partner.id, action=ConsentAction(action),
+                         channel=ConsentChannel(channel), scope=ConsentScope(scope),
                          text_version=text_version, recorded_by_id=recorded_by, occurred_at=now)
     db.add(event)
     return event
 
 
 def _staff_id(actor: Actor) -> uuid.UUID | None:
-    return uuid.UUID(actor.id) if actor.kind == "staff" and actor.id else None
+    return uuid.UUID(actor.id) if actor.kind == ActorKind.STAFF and actor.id else None
 
 
 def end_her_sessions(db: Session, partner_id: uuid.UUID, *, keep: str | None = None) -> int:
@@ -81,7 +88,7 @@ def _cancel_texts_but_warnings(db: Session, partner_id: uuid.UUID, now: datetime
     the dispatcher to hand to her worker as a call (a warning she asked for is never silently dropped)."""
     stmt = (update(Notification)
             .where(Notification.partner_id == partner_id, Notification.state == NotificationState.PENDING,
-                   Notification.kind != "warning")
+                   Notification.kind != NotificationKind.WARNING)
             .values(state=NotificationState.CANCELLED, finished_at=now, updated_at=now))
     return cast("CursorResult[Any]", db.execute(stmt)).rowcount or 0
 
@@ -95,9 +102,9 @@ def give(db: Session, audit_key: bytes, partner: PartnerContact, *, channel: str
 
     `said_at` is when she said it, if earlier than now (her worker records a phone call afterwards).
     """
-    if channel == "sms":
+    if channel == ConsentChannel.SMS:
         raise ValueError("contact consent is given on her pages or to her worker, never by SMS")
-    _ledger(db, partner, GIVEN, channel, "contact", said_at or now, text_version, recorded_by)
+    _ledger(db, partner, GIVEN, channel, ConsentScope.CONTACT, said_at or now, text_version, recorded_by)
     partner.status = PartnerStatus.ACTIVE
     record(db, audit_key, actor, "consent.given.contact", "partner_contact", partner.id, {"channel": channel},
            now=now)
@@ -106,7 +113,7 @@ def give(db: Session, audit_key: bytes, partner: PartnerContact, *, channel: str
 def decline(db: Session, audit_key: bytes, partner: PartnerContact, *, channel: str, now: datetime,
             text_version: str | None, actor: Actor) -> uuid.UUID:
     """Her no: recorded, anything pending cancelled, her worker told not to contact her."""
-    _ledger(db, partner, DECLINED, channel, "contact", now, text_version)
+    _ledger(db, partner, DECLINED, channel, ConsentScope.CONTACT, now, text_version)
     partner.status = PartnerStatus.DECLINED
     cancel_pending(db, partner.id, now)
     task = create_task(db, partner, kind=DECLINED_TASK, severity=Severity.ROUTINE, now=now)
@@ -125,7 +132,7 @@ def stop_contact(db: Session, audit_key: bytes, partner: PartnerContact, *, chan
     """
     task_id = None
     if partner.status not in CONTACT_OFF:
-        _ledger(db, partner, WITHDRAWN, channel, "contact", now, text_version, _staff_id(actor))
+        _ledger(db, partner, WITHDRAWN, channel, ConsentScope.CONTACT, now, text_version, _staff_id(actor))
         partner.status = PartnerStatus.WITHDRAWN
         task = create_task(db, partner, kind=WITHDRAWN_CONTACT_TASK, severity=Severity.SOON, now=now)
         task.contact_allowed = False
@@ -143,7 +150,8 @@ def end_for_erasure(db: Session, audit_key: bytes, partner: PartnerContact, *, n
                     actor: Actor) -> int:
     """Erasure stops contact first (ledger, pending, links, sessions); her worker needs no task for it."""
     if partner.status not in CONTACT_OFF:
-        _ledger(db, partner, WITHDRAWN, "worker" if actor.kind == "staff" else "system", "contact", now,
+        channel = ConsentChannel.WORKER if actor.kind == ActorKind.STAFF else ConsentChannel.SYSTEM
+        _ledger(db, partner, WITHDRAWN, channel, ConsentScope.CONTACT, now,
                 recorded_by=_staff_id(actor))
         partner.status = PartnerStatus.WITHDRAWN
     cancelled = cancel_pending(db, partner.id, now)
@@ -159,7 +167,7 @@ def stop_texts(db: Session, audit_key: bytes, partner: PartnerContact, *, now: d
     """She texted STOP: no text of any kind until she texts START. False when texts were already off."""
     if partner.sms_opted_out:
         return False
-    _ledger(db, partner, WITHDRAWN, "sms", "sms", now)
+    _ledger(db, partner, WITHDRAWN, ConsentChannel.SMS, ConsentScope.SMS, now)
     partner.sms_opted_out = True
     cancel_pending(db, partner.id, now)
     if tell_worker:
@@ -175,7 +183,7 @@ def texts_refused(db: Session, audit_key: bytes, partner: PartnerContact, *, now
     """Twilio's 21610: texts off only; consent for calls unchanged, her worker gets a task."""
     if partner.sms_opted_out:
         return False
-    _ledger(db, partner, WITHDRAWN, "sms", "sms", now)
+    _ledger(db, partner, WITHDRAWN, ConsentChannel.SMS, ConsentScope.SMS, now)
     partner.sms_opted_out = True
     cancelled = _cancel_texts_but_warnings(db, partner.id, now)
     if tell_worker:
@@ -188,7 +196,7 @@ def texts_refused(db: Session, audit_key: bytes, partner: PartnerContact, *, now
 
 def restart_texts(db: Session, audit_key: bytes, partner: PartnerContact, *, now: datetime, actor: Actor) -> None:
     """She texted START: the SMS opt-out is cleared (contact consent is not: that is given on her pages)."""
-    _ledger(db, partner, GIVEN, "sms", "sms", now)
+    _ledger(db, partner, GIVEN, ConsentChannel.SMS, ConsentScope.SMS, now)
     partner.sms_opted_out = False
     partner.sms_unusable = False  # she just texted from it
     record(db, audit_key, actor, "consent.given.sms", "partner_contact", partner.id, {"channel": "sms"}, now=now)
@@ -201,7 +209,7 @@ def texts_chosen(db: Session, partner: PartnerContact, *, on: bool, channel: str
     Never clears an SMS opt-out (only START does). Unticked: pending links and the like are cancelled; a
     pending warning goes to her worker as a call (the dispatcher hands it over). Returns how many cancelled.
     """
-    _ledger(db, partner, GIVEN if on else WITHDRAWN, channel, "sms", now, recorded_by=_staff_id(actor))
+    _ledger(db, partner, GIVEN if on else WITHDRAWN, channel, ConsentScope.SMS, now, recorded_by=_staff_id(actor))
     return 0 if on else _cancel_texts_but_warnings(db, partner.id, now)
 
 

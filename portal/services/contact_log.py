@@ -10,12 +10,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
-from portal.models import ContactLogEntry, PartnerContact, StaffUser, Task
+from portal.models import (
+    ActorKind,
+    ContactLogEntry,
+    ContactMethod,
+    ContactOutcome,
+    PartnerContact,
+    SafeToTalk,
+    StaffUser,
+    Task,
+)
 from portal.services.audit import Actor, record
 
-METHODS = ("call", "sms", "in_person", "other")
-SAFE_TO_TALK = ("yes", "no", "unknown")
-OUTCOMES = ("talked", "no_answer", "not_safe_now", "voicemail_left", "someone_else_answered", "other")
+METHODS = tuple(ContactMethod)
+SAFE_TO_TALK = tuple(SafeToTalk)
+OUTCOMES = tuple(ContactOutcome)
 # What the guidelines require her to be told (WWP EN B.1 c, d, e; confidentiality limits).
 INFORMATION = ("contact_voluntary", "programme_limits", "manipulation", "what_is_shared",
                "confidentiality_limits", "support_and_helplines", "safety_planning")
@@ -53,10 +62,10 @@ def check(entry: ContactInput, now: datetime) -> ContactInput:
     unknown = [code for code in entry.information_given if code not in INFORMATION]
     if unknown:
         raise ContactLogError("information_invalid", "information_given")
-    if entry.information_given and not (entry.reached and entry.safe_to_talk == "yes"):
+    if entry.information_given and not (entry.reached and entry.safe_to_talk == SafeToTalk.YES):
         # Information can only have been given in a conversation she said was safe.
         raise ContactLogError("information_needs_safe_talk", "information_given")
-    if entry.outcome == "talked" and not entry.reached:
+    if entry.outcome == ContactOutcome.TALKED and not entry.reached:
         raise ContactLogError("talked_needs_reached", "reached")
     if len(entry.notes) > NOTES_MAX or len(entry.next_step) > NOTES_MAX:
         raise ContactLogError("too_long", "notes")
@@ -74,7 +83,7 @@ def log_contact(db: Session, vault: Vault, audit_key: bytes, partner: PartnerCon
     vault.put(row, "notes_ct", entry.notes.strip() or None)
     vault.put(row, "next_step_ct", entry.next_step.strip() or None)
     db.add(row)
-    actor = Actor("staff", str(worker.id))
+    actor = Actor(ActorKind.STAFF, str(worker.id))
     if task is not None and task.partner_id == partner.id and task.done_at is None:
         task.acknowledged_at = task.acknowledged_at or now
         task.acknowledged_by_id = task.acknowledged_by_id or worker.id

@@ -13,12 +13,15 @@ from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
 from portal.models import (
+    ActorKind,
     DeliveryReceipt,
     Notification,
+    NotificationKind,
     NotificationState,
     PartnerContact,
     PartnerStatus,
     Severity,
+    TaskKind,
 )
 from portal.services import consent
 from portal.services.audit import Actor, record
@@ -26,7 +29,7 @@ from portal.services.partners import records_sharing_number
 from portal.services.tasks import create_task
 from portal.sms.gateway import Outcome, classify_delivery_failure
 
-SMS_ACTOR = Actor("sms")
+SMS_ACTOR = Actor(ActorKind.SMS)
 
 # Provider statuses by progress; a report never moves a message backwards.
 STATUS_RANK = {
@@ -61,7 +64,7 @@ class Policy:
     def stale_at(self, note: Notification) -> datetime | None:
         if note.stale_at is not None:
             return note.stale_at
-        return note.created_at + self.warning_stale if note.kind == "warning" else None
+        return note.created_at + self.warning_stale if note.kind == NotificationKind.WARNING else None
 
     def status_callback(self, note_id: uuid.UUID, attempt: int) -> str:
         return f"{self.public_url.rstrip('/')}/sms/status?n={note_id.hex}&a={attempt}"
@@ -78,9 +81,9 @@ class Deps:
 
 def _task_for(db: Session, deps: Deps, note: Notification, partner: PartnerContact, reason: str,
               now: datetime) -> None:
-    warning = note.kind == "warning"
+    warning = note.kind == NotificationKind.WARNING
     severity = (Severity.URGENT if note.serious else Severity.SOON) if warning else Severity.ROUTINE
-    create_task(db, partner, kind="message_not_delivered" if warning else "message_not_sent",
+    create_task(db, partner, kind=TaskKind.MESSAGE_NOT_DELIVERED if warning else TaskKind.MESSAGE_NOT_SENT,
                 severity=severity, now=now, source_event_id=note.source_event_id, notification_id=note.id,
                 detail=reason, vault=deps.vault)
 
@@ -123,7 +126,7 @@ def apply_outcome(db: Session, deps: Deps, note: Notification, outcome: Outcome,
     elif outcome is Outcome.OPTED_OUT:
         note.state, note.error_code, note.finished_at = NotificationState.FAILED, code, now
         opted_out(db, deps, partner, now)
-        if note.kind == "warning":
+        if note.kind == NotificationKind.WARNING:
             _task_for(db, deps, note, partner, "opted_out", now)
     elif outcome is Outcome.NUMBER_UNUSABLE:
         partner.sms_unusable = True
@@ -145,7 +148,7 @@ def opted_out(db: Session, deps: Deps, partner: PartnerContact, now: datetime) -
         if not live:
             continue
         waiting = db.scalars(select(Notification).where(
-            Notification.partner_id == record_.id, Notification.kind == "warning",
+            Notification.partner_id == record_.id, Notification.kind == NotificationKind.WARNING,
             Notification.state == NotificationState.PENDING))
         for warning in list(waiting):
             hand_over(db, deps, warning, "opted_out", now)
@@ -180,7 +183,7 @@ def apply_status(db: Session, deps: Deps, note: Notification, status: str, error
         note.state, note.finished_at, note.error_code = NotificationState.DELIVERED, now, None
         note.sent_at = note.sent_at or now
     elif status in FAILED:
-        outcome = classify_delivery_failure(status, error_code, warning=note.kind == "warning")
+        outcome = classify_delivery_failure(status, error_code, warning=note.kind == NotificationKind.WARNING)
         apply_outcome(db, deps, note, outcome, error_code, now)
 
 

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from portal.crypto import Vault, hash_token, new_token
 from portal.models import (
     AccessToken,
+    ActorKind,
+    ConsentChannel,
     Participant,
     PartnerContact,
     PartnerLink,
@@ -98,8 +100,8 @@ def seed(db: Session, vault: Vault, audit_key: bytes, now: datetime) -> DemoCred
     vault.put(prefs, "code_word_ct", "bluebell")
     for weekday in range(7):
         db.add(SafeWindow(id=uuid.uuid4(), partner_id=partner.id, weekday=weekday, start_minute=0, end_minute=1440))
-    consent.texts_chosen(db, partner, on=True, channel="worker", now=now,
-                         actor=Actor("staff", str(ids[Role.SUPPORT_WORKER])))
+    consent.texts_chosen(db, partner, on=True, channel=ConsentChannel.WORKER, now=now,
+                         actor=Actor(ActorKind.STAFF, str(ids[Role.SUPPORT_WORKER])))
     api_token = new_token(32)
     db.add(AccessToken(id=uuid.uuid4(), purpose=TokenPurpose.API, token_hash=hash_token(api_token),
                        programme_id=programme.id, label="demo", created_by_id=ids[Role.ADMIN], created_at=now,

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from portal.crypto import DecryptionError
 from portal.models import (
     Notification,
+    NotificationKind,
     NotificationState,
     PartnerContact,
     Preferences,
@@ -213,7 +214,7 @@ class Dispatcher:
         return json.loads(raw) if raw else {}
 
     def _body(self, db: Session, note: Notification, partner: PartnerContact, prefs: Preferences | None) -> str:
-        if note.kind == "warning" and prefs is not None and prefs.custom_warning_ct is not None:
+        if note.kind == NotificationKind.WARNING and prefs is not None and prefs.custom_warning_ct is not None:
             custom = self.vault.get(prefs, "custom_warning_ct")  # type: ignore[attr-defined]
             if custom and custom.strip():
                 return custom.strip()

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Role, Severity, StaffUser, Task
+from portal.models import ActorKind, Role, Severity, StaffUser, Task, TaskKind
 from portal.services import deployment
 from portal.services.audit import SYSTEM, Actor, record
 
-ESCALATION_KIND = "escalation"
+ESCALATION_KIND = TaskKind.ESCALATION
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,9 @@ def resolve(db: Session, audit_key: bytes, escalation: Task, *, admin: StaffUser
                 or reassign_to.service_id != escalation.service_id):
             raise ValueError("reassign only to an active support worker of the same service")
         original.assignee_id = reassign_to.id
-        record(db, audit_key, Actor("staff", str(admin.id)), "task.reassign", "task", original.id,
+        record(db, audit_key, Actor(ActorKind.STAFF, str(admin.id)), "task.reassign", "task", original.id,
                {"assignee_id": str(reassign_to.id)}, now=now)
     escalation.acknowledged_at = escalation.acknowledged_at or now
     escalation.acknowledged_by_id = escalation.acknowledged_by_id or admin.id
     escalation.done_at = now
-    record(db, audit_key, Actor("staff", str(admin.id)), "task.done", "task", escalation.id, now=now)
+    record(db, audit_key, Actor(ActorKind.STAFF, str(admin.id)), "task.done", "task", escalation.id, now=now)

@@ -30,8 +30,12 @@ from sqlalchemy.orm import Session
 from portal.crypto import Vault
 from portal.models import (
     AccessToken,
+    ActorKind,
     EventKind,
+    Imminence,
+    NotificationKind,
     Participant,
+    ParticipantStatus,
     PartnerContact,
     PartnerLink,
     PartnerStatus,
@@ -39,7 +43,9 @@ from portal.models import (
     Programme,
     ProgrammeEvent,
     Severity,
+    TaskKind,
     Tell,
+    TokenPurpose,
 )
 from portal.models.programme_event import EventFanout
 from portal.services.audit import Actor, record
@@ -47,7 +53,7 @@ from portal.services.outbox import enqueue
 from portal.services.sms_permission import can_text  # the one rule; kept importable from here
 from portal.services.tasks import configured_due, create_task
 
-IMMINENCE = ("low", "medium", "high", "imminent")
+IMMINENCE = tuple(Imminence)
 REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 DESCRIPTION_MAX = 4000
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
@@ -71,15 +77,15 @@ KIND_SEVERITY = {
     EventKind.COMPLETED: Severity.ROUTINE,
     EventKind.PROGRAMME_ENDED: Severity.ROUTINE,
 }
-RISK_SEVERITY = {"imminent": Severity.IMMEDIATE, "high": Severity.IMMEDIATE, "medium": Severity.URGENT,
-                 "low": Severity.SOON, None: Severity.URGENT}
+RISK_SEVERITY = {Imminence.IMMINENT: Severity.IMMEDIATE, Imminence.HIGH: Severity.IMMEDIATE,
+                 Imminence.MEDIUM: Severity.URGENT, Imminence.LOW: Severity.SOON, None: Severity.URGENT}
 
 # Participant status after each kind (about him only; her case never closes because of it).
 PARTICIPANT_STATUS = {
-    EventKind.DROPOUT: "dropped_out",
-    EventKind.SUSPENDED: "suspended",
-    EventKind.COMPLETED: "completed",
-    EventKind.PROGRAMME_ENDED: "ended",
+    EventKind.DROPOUT: ParticipantStatus.DROPPED_OUT,
+    EventKind.SUSPENDED: ParticipantStatus.SUSPENDED,
+    EventKind.COMPLETED: ParticipantStatus.COMPLETED,
+    EventKind.PROGRAMME_ENDED: ParticipantStatus.ENDED,
 }
 
 CONTACT_ALLOWED = (PartnerStatus.ACTIVE, PartnerStatus.INVITED)
@@ -109,8 +115,8 @@ class Reporter:
     @property
     def actor(self) -> Actor:
         if self.staff_id is not None:
-            return Actor("staff", str(self.staff_id))
-        return Actor("api", str(self.api_token_id))
+            return Actor(ActorKind.STAFF, str(self.staff_id))
+        return Actor(ActorKind.API, str(self.api_token_id))
 
 
 @dataclass(frozen=True)
@@ -155,7 +161,7 @@ def register_participant(db: Session, audit_key: bytes, *, programme: Programme,
                               created_by_id=created_by, created_at=now)
     db.add(participant)
     db.flush()
-    record(db, audit_key, Actor("staff", str(created_by)), "participant.create", "participant", participant.id,
+    record(db, audit_key, Actor(ActorKind.STAFF, str(created_by)), "participant.create", "participant", participant.id,
            now=now)
     return participant
 
@@ -324,18 +330,18 @@ def _notify_her_side(db: Session, vault: Vault, audit_key: bytes, partner: Partn
     if contact_allowed:
         wants_message = choice in (Tell.MESSAGE, Tell.BOTH)
         if wants_message and can_text(partner, prefs):
-            note = enqueue(db, vault, partner, kind="warning", template="warning", now=now,
+            note = enqueue(db, vault, partner, kind=NotificationKind.WARNING, template="warning", now=now,
                            serious=event.kind == EventKind.RISK, source_event_id=event.id)
         call = choice in (Tell.CALL, Tell.BOTH) or (wants_message and note is None)
     elif event.kind != EventKind.RISK:
         severity = Severity.ROUTINE
-    task = create_task(db, partner, kind=f"event_{event.kind}", severity=severity, now=event.created_at,
+    task = create_task(db, partner, kind=TaskKind.for_event(event.kind), severity=severity, now=event.created_at,
                        source_event_id=event.id, notification_id=note.id if note else None,
                        child_risk=event.risk_to_children, due=due)
     task.created_at = now  # due_at above runs from the report; the row itself is made now
     task.call_requested = call
     task.contact_allowed = contact_allowed
-    record(db, audit_key, Actor("system"), "task.create", "task", task.id,
+    record(db, audit_key, Actor(ActorKind.SYSTEM), "task.create", "task", task.id,
            {"kind": task.kind, "severity": severity, "message": note is not None}, now=now)
 
 
@@ -349,7 +355,7 @@ def api_token(db: Session, token_hash: str, now: datetime) -> tuple[AccessToken,
     row = db.execute(
         select(AccessToken, Programme)
         .join(Programme, Programme.id == AccessToken.programme_id)
-        .where(AccessToken.token_hash == token_hash, AccessToken.purpose == "api",
+        .where(AccessToken.token_hash == token_hash, AccessToken.purpose == TokenPurpose.API,
                AccessToken.revoked_at.is_(None), Programme.is_active.is_(True))
     ).first()
     if row is None:

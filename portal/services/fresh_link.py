@@ -9,13 +9,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
-from portal.models import Notification, NotificationState, PartnerContact, Preferences
+from portal.models import Notification, NotificationKind, NotificationState, PartnerContact, Preferences
 from portal.services.audit import Actor, record
 from portal.services.invites import Invite, issue_invite, revoke_invites
 from portal.services.outbox import enqueue
 from portal.services.sms_permission import why_not
 
-LINK = "invite"
+LINK = NotificationKind.INVITE
 
 
 def link_blocked(db: Session, partner: PartnerContact) -> str | None:

@@ -20,14 +20,22 @@ from sqlalchemy.orm import Session
 
 from portal.crypto import hash_token
 from portal.digits import parse_digits
-from portal.models import AccessToken, PartnerContact, PartnerStatus, Severity, TokenPurpose
+from portal.models import (
+    AccessToken,
+    ActorKind,
+    PartnerContact,
+    PartnerStatus,
+    Severity,
+    TaskKind,
+    TokenPurpose,
+)
 from portal.services.audit import Actor, record
 from portal.services.invites import revoke_invites
 from portal.services.tasks import create_task
 
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 PIN_SHAPE = re.compile(r"[0-9]{4,8}")
-PIN_LOCKED_TASK = "pin_locked"
+PIN_LOCKED_TASK = TaskKind.PIN_LOCKED
 UNREACHABLE = (PartnerStatus.CLOSED, PartnerStatus.ERASED)
 
 # Argon2id with the library's (RFC 9106 low-memory) defaults: a PIN is short, so the hash must be slow.
@@ -63,7 +71,7 @@ class PinCheck:
 
 
 def partner_actor(partner_id: object) -> Actor:
-    return Actor("partner", str(partner_id))
+    return Actor(ActorKind.PARTNER, str(partner_id))
 
 
 def _uuid(value: object) -> uuid.UUID | None:

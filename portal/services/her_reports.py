@@ -8,14 +8,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import PartnerContact, Severity, Task
+from portal.models import PartnerContact, Severity, Task, TaskKind
 from portal.services.audit import Actor, record
 from portal.services.tasks import create_task
 
 LESS_SAFE = "less_safe"
 SEPARATING = "separating"
 KINDS = (LESS_SAFE, SEPARATING)
-TASK_KIND = {LESS_SAFE: "her_less_safe", SEPARATING: "her_separation"}
+TASK_KIND = {LESS_SAFE: TaskKind.HER_LESS_SAFE, SEPARATING: TaskKind.HER_SEPARATION}
 # Risk is highest while she plans to leave and for at least six months after (WWP EN B.4); both are urgent.
 SEVERITY = {LESS_SAFE: Severity.URGENT, SEPARATING: Severity.URGENT}
 HIGH_RISK_PERIOD = timedelta(days=183)

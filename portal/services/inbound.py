@@ -11,7 +11,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from portal.crypto import InvalidPhoneNumber, Vault, normalise_phone
-from portal.models import InboundMessage, PartnerContact, PartnerStatus, Severity
+from portal.models import (
+    ActorKind,
+    ConsentChannel,
+    InboundMessage,
+    PartnerContact,
+    PartnerStatus,
+    Severity,
+    TaskKind,
+)
 from portal.services import consent
 from portal.services.audit import Actor, record
 from portal.services.fresh_link import send_fresh_link
@@ -20,7 +28,7 @@ from portal.services.tasks import create_task
 from portal.sms.keywords import Action, Keyword, match, reads_like_stop
 from portal.sms.templates import Catalogs, render
 
-SMS_ACTOR = Actor("sms")
+SMS_ACTOR = Actor(ActorKind.SMS)
 MAX_BODY = 1600  # Twilio's own limit for one inbound message
 
 
@@ -81,7 +89,7 @@ def receive(db: Session, ctx: InboundContext, *, message_sid: str, sender: str, 
             if keyword.action is Action.OPT_IN:
                 _opt_in(db, ctx, partner, now)
             else:
-                create_task(db, partner, kind="sms_help", severity=Severity.URGENT, now=now)
+                create_task(db, partner, kind=TaskKind.SMS_HELP, severity=Severity.URGENT, now=now)
                 record(db, ctx.audit_key, SMS_ACTOR, "sms.inbound.help", "partner_contact", partner.id, now=now)
     return InboundResult(keyword.action.value, _reply(ctx, newest, keyword))
 
@@ -100,7 +108,7 @@ def _opt_out(db: Session, ctx: InboundContext, partner: PartnerContact, now: dat
     that reopening it later cannot text her."""
     for record_ in records_sharing_number(db, partner, include_closed=True):
         if record_.status != PartnerStatus.CLOSED:
-            stopped = consent.stop_contact(db, ctx.audit_key, record_, channel="sms", now=now, actor=SMS_ACTOR)
+            stopped = consent.stop_contact(db, ctx.audit_key, record_, channel=ConsentChannel.SMS, now=now, actor=SMS_ACTOR)
             consent.stop_texts(db, ctx.audit_key, record_, now=now, actor=SMS_ACTOR,
                                tell_worker=stopped.task_id is None)
         else:  # closed: nothing is sent to it; keep it that way if it is ever reopened
@@ -112,7 +120,7 @@ def _opt_in(db: Session, ctx: InboundContext, partner: PartnerContact, now: date
     consent.restart_texts(db, ctx.audit_key, partner, now=now, actor=SMS_ACTOR)
     send_fresh_link(db, ctx.vault, ctx.audit_key, partner, now=now, public_url=ctx.public_url,
                     ttl=ctx.invite_ttl, actor=SMS_ACTOR)
-    create_task(db, partner, kind="sms_opt_in", severity=Severity.ROUTINE, now=now)
+    create_task(db, partner, kind=TaskKind.SMS_OPT_IN, severity=Severity.ROUTINE, now=now)
 
 
 def _free_text(db: Session, ctx: InboundContext, partners: list[PartnerContact], row: InboundMessage, body: str,
@@ -123,7 +131,7 @@ def _free_text(db: Session, ctx: InboundContext, partners: list[PartnerContact],
     row.keyword = "stop_like" if stop_like else "free_text"
     ctx.vault.put(row, "body_ct", text)
     for partner in partners:
-        create_task(db, partner, kind="sms_stop_like" if stop_like else "sms_free_text",
+        create_task(db, partner, kind=TaskKind.SMS_STOP_LIKE if stop_like else TaskKind.SMS_FREE_TEXT,
                     severity=Severity.URGENT if stop_like else Severity.SOON, now=now, detail=text,
                     vault=ctx.vault)
         record(db, ctx.audit_key, SMS_ACTOR, f"sms.inbound.{row.keyword}", "partner_contact", partner.id, now=now)

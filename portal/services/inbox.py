@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
-from portal.models import Notification, ProgrammeEvent, Severity, StaffUser, Task
+from portal.models import ActorKind, Notification, ProgrammeEvent, Severity, StaffUser, Task
 from portal.services.audit import Actor, record
 
 SEVERITY_RANK = {Severity.IMMEDIATE: 0, Severity.URGENT: 1, Severity.SOON: 2, Severity.ROUTINE: 3}
@@ -40,7 +40,7 @@ def acknowledge(db: Session, audit_key: bytes, task: Task, worker: StaffUser, no
     task.acknowledged_at = now
     task.acknowledged_by_id = worker.id
     task.assignee_id = task.assignee_id or worker.id
-    record(db, audit_key, Actor("staff", str(worker.id)), "task.acknowledge", "task", task.id, now=now)
+    record(db, audit_key, Actor(ActorKind.STAFF, str(worker.id)), "task.acknowledge", "task", task.id, now=now)
     return True
 
 
@@ -50,7 +50,7 @@ def complete(db: Session, audit_key: bytes, task: Task, worker: StaffUser, now: 
     task.acknowledged_at = task.acknowledged_at or now
     task.acknowledged_by_id = task.acknowledged_by_id or worker.id
     task.done_at = now
-    record(db, audit_key, Actor("staff", str(worker.id)), "task.done", "task", task.id, now=now)
+    record(db, audit_key, Actor(ActorKind.STAFF, str(worker.id)), "task.done", "task", task.id, now=now)
     return True
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
-from portal.models import Notification, NotificationState, PartnerContact
+from portal.models import Notification, NotificationKind, NotificationState, PartnerContact
 from portal.sms.templates import PARAMS, TEMPLATES
 
 
@@ -29,7 +29,9 @@ def enqueue(db: Session, vault: Vault, partner: PartnerContact, *, kind: str, te
 
     Scheduling into her safe windows is the dispatcher's job (services/dispatch); not_before is a floor.
     A warning without stale_at goes stale after Settings.warning_stale_hours (the dispatcher applies it).
+    An unknown kind raises ValueError.
     """
+    kind = NotificationKind(kind)
     check_template(template, params)
     note = Notification(id=uuid.uuid4(), partner_id=partner.id, kind=kind, template=template,
                         locale=partner.locale, serious=serious, state=NotificationState.PENDING,

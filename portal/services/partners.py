@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.crypto import Vault, normalise_email, normalise_phone
-from portal.models import PartnerContact, PartnerStatus, Preferences, utcnow
+from portal.models import ActorKind, ConsentChannel, PartnerContact, PartnerStatus, Preferences, utcnow
 from portal.services import consent
 from portal.services.audit import Actor, record
 
@@ -50,7 +50,7 @@ def register_partner(db: Session, vault: Vault, audit_key: bytes, *, service_id:
     db.flush()
     record(db, audit_key, actor, "partner.create", "partner_contact", partner.id, now=now)
     if consent_recorded_by is not None:  # she said yes on the phone to the worker recording her
-        consent.give(db, audit_key, partner, channel="worker", now=now or utcnow(), said_at=consent_at,
+        consent.give(db, audit_key, partner, channel=ConsentChannel.WORKER, now=now or utcnow(), said_at=consent_at,
                      text_version=PHONE_CONSENT_TEXT, actor=actor, recorded_by=consent_recorded_by)
     return partner
 
@@ -97,7 +97,7 @@ def find_by_phone(db: Session, vault: Vault, e164: str) -> PartnerContact | None
 def read_details(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, actor: Actor,
                  purpose: str) -> PartnerDetails:
     """Decrypt her details; every read by staff is audited (who, which record, why, never the values)."""
-    if actor.kind == "staff":
+    if actor.kind == ActorKind.STAFF:
         record(db, audit_key, actor, "partner.read", "partner_contact", partner.id, {"purpose": purpose})
     return PartnerDetails(partner.id, vault.get(partner, "name_ct"), vault.get(partner, "phone_ct"),
                           vault.get(partner, "email_ct"), partner.status, partner.locale, partner.timezone)

@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
-from portal.models import PartnerContact, Preferences, SafeWindow, Tell
+from portal.models import ActorKind, ConsentChannel, PartnerContact, Preferences, SafeWindow, Tell
 from portal.services import consent
 from portal.services.audit import Actor, record
 
@@ -252,9 +252,9 @@ def update(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact,
             db.add(SafeWindow(id=uuid.uuid4(), partner_id=partner.id, weekday=day, start_minute=start,
                               end_minute=end))
         changed.append("safe_windows")
-    on_behalf = actor.kind == "staff"
+    on_behalf = actor.kind == ActorKind.STAFF
     if sms_before != prefs.channel_sms:  # texts ticked or unticked: a consent matter, in the ledger
-        consent.texts_chosen(db, partner, on=prefs.channel_sms, channel="worker" if on_behalf else "web",
+        consent.texts_chosen(db, partner, on=prefs.channel_sms, channel=ConsentChannel.WORKER if on_behalf else ConsentChannel.WEB,
                              now=now, actor=actor)
     if changed:
         prefs.updated_at = now

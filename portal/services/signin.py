@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
 from portal.digits import parse_digits
-from portal.models import SignInThrottle, StaffUser, WebSession
+from portal.models import ActorKind, SignInThrottle, StaffUser, WebSession
 from portal.services.audit import Actor, record
 from portal.services.passwords import password_problem
 from portal.services.staff_accounts import password_hasher
@@ -144,14 +144,14 @@ def register_failure(db: Session, user_id: object, client: str, now: datetime) -
 
 
 def _refused(db: Session, audit_key: bytes, user: StaffUser, stage: str, reason: str, now: datetime) -> None:
-    record(db, audit_key, Actor("staff", str(user.id)), "staff.sign_in_refused", "staff_user", user.id,
+    record(db, audit_key, Actor(ActorKind.STAFF, str(user.id)), "staff.sign_in_refused", "staff_user", user.id,
            {"stage": stage, "reason": reason}, now=now)
 
 
 def _failed(db: Session, audit_key: bytes, user: StaffUser, stage: str, reason: str, client: str,
             now: datetime) -> Failure:
     failure = register_failure(db, user.id, client, now)
-    record(db, audit_key, Actor("staff", str(user.id)), "staff.sign_in_failed", "staff_user", user.id,
+    record(db, audit_key, Actor(ActorKind.STAFF, str(user.id)), "staff.sign_in_failed", "staff_user", user.id,
            {"stage": stage, "reason": reason, "failures": failure.account_failures,
             "address_failures": failure.address_failures}, now=now)
     return failure
@@ -247,7 +247,7 @@ def complete_sign_in(db: Session, audit_key: bytes, user: StaffUser, client: str
     db.execute(insert.on_conflict_do_update(
         index_elements=[table.c.staff_id, table.c.client_key],
         set_={"failures": 0, "locked_until": None, "last_success_at": now}))
-    record(db, audit_key, Actor("staff", str(user.id)), "staff.sign_in", "staff_user", user.id, now=now)
+    record(db, audit_key, Actor(ActorKind.STAFF, str(user.id)), "staff.sign_in", "staff_user", user.id, now=now)
 
 
 def totp_setup(vault: Vault, user: StaffUser, issuer: str) -> tuple[str, str]:
@@ -267,7 +267,7 @@ def confirm_totp(db: Session, vault: Vault, audit_key: bytes, user: StaffUser, c
         return result
     user.totp_confirmed_at = now
     end_all_sessions(db, user)
-    record(db, audit_key, Actor("staff", str(user.id)), "staff.totp_confirm", "staff_user", user.id, now=now)
+    record(db, audit_key, Actor(ActorKind.STAFF, str(user.id)), "staff.totp_confirm", "staff_user", user.id, now=now)
     return result
 
 
@@ -291,5 +291,5 @@ def change_password(db: Session, audit_key: bytes, user: StaffUser, current: str
     user.password_hash = password_hasher().hash(new)
     user.password_change_required = False
     end_all_sessions(db, user)
-    record(db, audit_key, Actor("staff", str(user.id)), "staff.password_change", "staff_user", user.id, now=now)
+    record(db, audit_key, Actor(ActorKind.STAFF, str(user.id)), "staff.password_change", "staff_user", user.id, now=now)
     return None

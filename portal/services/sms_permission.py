@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from portal.models import PartnerContact, PartnerStatus, Preferences
+from portal.models import NotificationKind, PartnerContact, PartnerStatus, Preferences
 
-WARNING = "warning"
+WARNING = NotificationKind.WARNING
 # A warning needs her yes to contact; her link may also reach her after she stopped or said no (START).
 WARNING_STATUSES = (PartnerStatus.ACTIVE,)
 LINK_STATUSES = (PartnerStatus.INVITED, PartnerStatus.ACTIVE, PartnerStatus.WITHDRAWN, PartnerStatus.DECLINED)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
-from portal.models import PartnerContact, Severity, Task
+from portal.models import PartnerContact, Severity, Task, TaskKind
 
 # How long her worker has, by severity. Deployments may override (admin settings).
 DEFAULT_DUE = {
@@ -34,9 +34,13 @@ def create_task(db: Session, partner: PartnerContact, *, kind: str, severity: st
                 source_event_id: uuid.UUID | None = None, notification_id: uuid.UUID | None = None,
                 child_risk: bool = False, detail: str | None = None, vault: Vault | None = None,
                 due: dict[str, timedelta] | None = None) -> Task:
-    """A task in her worker's inbox (the service's queue when she has no worker yet)."""
+    """A task in her worker's inbox (the service's queue when she has no worker yet).
+
+    An unknown kind or severity raises ValueError (the database's CHECK would refuse it too)."""
+    kind = TaskKind(kind)
     if severity not in Severity.ALL:
         raise ValueError(f"unknown severity {severity!r}")
+    severity = Severity(severity)
     task = Task(id=uuid.uuid4(), service_id=partner.service_id, partner_id=partner.id,
                 assignee_id=partner.worker_id, kind=kind, severity=severity, child_risk=child_risk,
                 source_event_id=source_event_id, notification_id=notification_id, created_at=now,
