@@ -9,8 +9,11 @@ import os
 import secrets
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +116,14 @@ _ENV_NAMES: dict[str, str] = {  # nosec B105
 }
 
 ENV_NAMES = dict(_ENV_NAMES)
+
+
+def app_settings(app: Flask) -> Settings:
+    """The Settings create_app stored in app.config["PORTAL"], typed for whoever reads them."""
+    settings = app.config["PORTAL"]
+    if not isinstance(settings, Settings):
+        raise TypeError("app.config['PORTAL'] must be the Settings from load_settings")
+    return settings
 
 
 def _coerce(name: str, raw: str) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from portal.extensions import db
-from portal.runtime import now
+from portal.runtime import db_session, now
 from portal.services.fanout import backlog
 
 bp = Blueprint("health", __name__)
@@ -18,7 +18,7 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz():  # type: ignore[no-untyped-def]
     try:
-        waiting = backlog(db.session, now())
+        waiting = backlog(db_session(), now())
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
         db.session.rollback()
         return jsonify(status="unavailable"), 503

@@ -13,7 +13,7 @@ from portal.api.payload import PayloadError, load_json, parse_report
 from portal.crypto import hash_token
 from portal.extensions import db, limiter
 from portal.response_floor import pad_to_floor
-from portal.runtime import audit_key, now, settings, vault
+from portal.runtime import audit_key, db_session, now, settings, vault
 from portal.services.events import EventError, Reporter, replay_after_race, report_event, validate
 from portal.services.events import api_token as find_api_token
 
@@ -48,7 +48,7 @@ def _token_key() -> str:
 def programme_events():  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     token = _bearer()
-    found = find_api_token(db.session, hash_token(token), now()) if token else None
+    found = find_api_token(db_session(), hash_token(token), now()) if token else None
     if found is None:
         return _unauthorized()
     api_token, programme = found
@@ -73,7 +73,7 @@ def _report(token_id, programme):  # type: ignore[no-untyped-def]
               "imminence": report.imminence, "description": report.description,
               "occurred_at": report.occurred_at}
     try:
-        receipt = report_event(db.session, vault(), audit_key(), programme=programme, now=now(),
+        receipt = report_event(db_session(), vault(), audit_key(), programme=programme, now=now(),
                                reporter=Reporter(api_token_id=token_id), idempotency_key=key, **fields)
         db.session.commit()
     except EventError as exc:
@@ -84,7 +84,7 @@ def _report(token_id, programme):  # type: ignore[no-untyped-def]
         db.session.rollback()
         try:
             fingerprint = validate(now=now(), **fields).fingerprint()
-            receipt = replay_after_race(db.session, programme, key or "", report.participant_ref, fingerprint)
+            receipt = replay_after_race(db_session(), programme, key or "", report.participant_ref, fingerprint)
         except EventError as exc:
             return _error(422, exc.code, str(exc), exc.field)
         if receipt is None:

@@ -15,7 +15,7 @@ from portal.console.access import not_found, require_role, uuid_or_404
 from portal.console.admin_messages import problem
 from portal.extensions import db
 from portal.models import Programme, ProgrammeMembership, Role, StaffUser, SupportService
-from portal.runtime import audit_key, now, vault
+from portal.runtime import audit_key, db_session, now, vault
 from portal.services import admin_programmes, admin_users
 from portal.services.admin_users import AdminError
 from portal.services.audit import Actor
@@ -32,7 +32,7 @@ def fanout_delay() -> dict[str, object] | None:
     """For an admin, when programme reports have waited past the limit for the dispatcher: what the banner says."""
     if g.get("staff") is None or g.staff.role != ADMIN:
         return None
-    waiting: Backlog = backlog(db.session, now())
+    waiting: Backlog = backlog(db_session(), now())
     if not waiting.delayed:
         return None
     return {"count": waiting.waiting, "age": format_timedelta(timedelta(seconds=waiting.oldest_seconds), threshold=1)}
@@ -71,7 +71,7 @@ def role_labels() -> dict[str, str]:
 
 
 def users_page(error: AdminError | None = None, status: int = 200):  # type: ignore[no-untyped-def]
-    return render_template("console/admin/users.html", accounts=admin_users.list_accounts(db.session),
+    return render_template("console/admin/users.html", accounts=admin_users.list_accounts(db_session()),
                            services=services(), roles=role_labels(), form=request.form if error else {},
                            now_=now(),
                            error=problem(error.code) if error else None,
@@ -90,7 +90,7 @@ def admin_users_create():  # type: ignore[no-untyped-def]
     service_id = request.form.get("service_id", "")
     try:
         made = admin_users.create_account(
-            db.session, vault(), audit_key(), email=request.form.get("email", "")[:300],
+            db_session(), vault(), audit_key(), email=request.form.get("email", "")[:300],
             display_name=request.form.get("display_name", "")[:300], role=request.form.get("role", ""),
             service_id=uuid_or_none(service_id), actor=actor())
     except AdminError as error:
@@ -106,7 +106,7 @@ def admin_users_create():  # type: ignore[no-untyped-def]
 def admin_users_active(user_id: str, action: str):  # type: ignore[no-untyped-def]
     user = staff_or_404(user_id)
     try:
-        admin_users.set_active(db.session, audit_key(), user, action == "enable", actor=actor(), now=now())
+        admin_users.set_active(db_session(), audit_key(), user, action == "enable", actor=actor(), now=now())
     except AdminError as error:
         return users_page(error, 400)
     db.session.commit()
@@ -118,7 +118,7 @@ def admin_users_active(user_id: str, action: str):  # type: ignore[no-untyped-de
 @require_role(ADMIN)
 def admin_users_reset_totp(user_id: str):  # type: ignore[no-untyped-def]
     user = staff_or_404(user_id)
-    admin_users.reset_authenticator(db.session, vault(), audit_key(), user, actor=actor(), now=now())
+    admin_users.reset_authenticator(db_session(), vault(), audit_key(), user, actor=actor(), now=now())
     db.session.commit()
     flash(_("Authenticator reset. They will set up a new one at their next sign-in."), "info")
     return redirect(url_for("console.admin_users"), code=303)
@@ -129,7 +129,7 @@ def admin_users_reset_totp(user_id: str):  # type: ignore[no-untyped-def]
 def admin_users_reset_password(user_id: str):  # type: ignore[no-untyped-def]
     user = staff_or_404(user_id)
     try:
-        password = admin_users.reset_password(db.session, audit_key(), user, actor=actor(), now=now())
+        password = admin_users.reset_password(db_session(), audit_key(), user, actor=actor(), now=now())
     except AdminError as error:
         return users_page(error, 400)
     db.session.commit()
@@ -138,9 +138,9 @@ def admin_users_reset_password(user_id: str):  # type: ignore[no-untyped-def]
 
 
 def programmes_page(error: AdminError | None = None, status: int = 200):  # type: ignore[no-untyped-def]
-    members = [u for u, _name in admin_users.list_accounts(db.session)
+    members = [u for u, _name in admin_users.list_accounts(db_session())
                if u.role in admin_programmes.MEMBER_ROLES and u.is_active]
-    return render_template("console/admin/programmes.html", overview=admin_programmes.overview(db.session),
+    return render_template("console/admin/programmes.html", overview=admin_programmes.overview(db_session()),
                            services=services(), candidates=members, roles=role_labels(),
                            error=problem(error.code) if error else None), status
 
@@ -155,7 +155,7 @@ def admin_programmes_list():  # type: ignore[no-untyped-def]
 @require_role(ADMIN)
 def admin_services_create():  # type: ignore[no-untyped-def]
     try:
-        admin_programmes.create_service(db.session, audit_key(), request.form.get("name", "")[:300],
+        admin_programmes.create_service(db_session(), audit_key(), request.form.get("name", "")[:300],
                                         actor=actor(), now=now())
     except AdminError as error:
         db.session.rollback()
@@ -169,7 +169,7 @@ def admin_services_create():  # type: ignore[no-untyped-def]
 @require_role(ADMIN)
 def admin_programmes_create():  # type: ignore[no-untyped-def]
     try:
-        admin_programmes.create_programme(db.session, audit_key(), request.form.get("name", "")[:300],
+        admin_programmes.create_programme(db_session(), audit_key(), request.form.get("name", "")[:300],
                                           uuid_or_none(request.form.get("service_id", "")), actor=actor(),
                                           now=now())
     except AdminError as error:
@@ -184,7 +184,7 @@ def admin_programmes_create():  # type: ignore[no-untyped-def]
 @require_role(ADMIN)
 def admin_programmes_active(programme_id: str, action: str):  # type: ignore[no-untyped-def]
     programme = programme_or_404(programme_id)
-    admin_programmes.set_programme_active(db.session, audit_key(), programme, action == "activate",
+    admin_programmes.set_programme_active(db_session(), audit_key(), programme, action == "activate",
                                           actor=actor(), now=now())
     db.session.commit()
     return redirect(url_for("console.admin_programmes"), code=303)
@@ -199,7 +199,7 @@ def admin_members_add(programme_id: str):  # type: ignore[no-untyped-def]
     try:
         if staff is None:
             raise AdminError("member_role", "staff")
-        admin_programmes.add_member(db.session, audit_key(), programme, staff, actor=actor(), now=now())
+        admin_programmes.add_member(db_session(), audit_key(), programme, staff, actor=actor(), now=now())
     except AdminError as error:
         db.session.rollback()
         return programmes_page(error, 400)
@@ -214,7 +214,7 @@ def admin_members_remove(programme_id: str, membership_id: str):  # type: ignore
     membership = db.session.get(ProgrammeMembership, uuid_or_404(membership_id))
     if membership is None or membership.programme_id != uuid_or_404(programme_id):
         not_found()
-    admin_programmes.remove_member(db.session, audit_key(), membership, actor=actor(), now=now())
+    admin_programmes.remove_member(db_session(), audit_key(), membership, actor=actor(), now=now())
     db.session.commit()
     flash(_("Removed from the programme."), "info")
     return redirect(url_for("console.admin_programmes"), code=303)

@@ -13,7 +13,7 @@ from portal.console import bp
 from portal.console.access import require_signed_in
 from portal.extensions import db, limiter
 from portal.models import StaffUser
-from portal.runtime import audit_key, now, settings, vault
+from portal.runtime import audit_key, db_session, now, settings, vault
 from portal.services import signin
 from portal.services.audit import Actor, record
 from portal.services.passwords import PASSWORD_MAX, PASSWORD_MIN
@@ -87,7 +87,7 @@ def sign_in():  # type: ignore[no-untyped-def]
     if request.method == "POST":
         email = request.form.get("email", "")[:MAX_FIELD]
         password = request.form.get("password", "")[:MAX_FIELD]
-        result = signin.check_password(db.session, audit_key(), email, password, client(), now())
+        result = signin.check_password(db_session(), audit_key(), email, password, client(), now())
         db.session.commit()  # the failure count and the audit entry stand, whatever happens next
         if result.user is not None:
             session.bind_staff(str(result.user.id))  # type: ignore[attr-defined]
@@ -102,7 +102,7 @@ def sign_in():  # type: ignore[no-untyped-def]
 
 
 def _finish(user: StaffUser):  # type: ignore[no-untyped-def]
-    signin.complete_sign_in(db.session, audit_key(), user, client(), now())
+    signin.complete_sign_in(db_session(), audit_key(), user, client(), now())
     db.session.commit()
     session.regenerate()  # type: ignore[attr-defined]
     session["epoch"] = user.session_epoch
@@ -129,7 +129,7 @@ def sign_in_code():  # type: ignore[no-untyped-def]
         return redirect(url_for("console.sign_in"), code=303)
     error = None
     if request.method == "POST":
-        result = signin.check_code(db.session, vault(), audit_key(), user, request.form.get("code", "")[:20],
+        result = signin.check_code(db_session(), vault(), audit_key(), user, request.form.get("code", "")[:20],
                                    client(), now())
         db.session.commit()  # the failure count and the audit entry stand, whatever happens next
         if result.ok:
@@ -148,7 +148,7 @@ def totp_setup():  # type: ignore[no-untyped-def]
     db.session.commit()
     error = None
     if request.method == "POST":
-        result = signin.confirm_totp(db.session, vault(), audit_key(), user, request.form.get("code", "")[:20],
+        result = signin.confirm_totp(db_session(), vault(), audit_key(), user, request.form.get("code", "")[:20],
                                      client(), now())
         db.session.commit()  # the failure count and the audit entry stand, whatever happens next
         if result.ok:
@@ -169,7 +169,7 @@ def change_password():  # type: ignore[no-untyped-def]
         if new != request.form.get("confirm", "")[:MAX_FIELD]:
             problem: str | None = "mismatch"
         else:
-            problem = signin.change_password(db.session, audit_key(), user, current, new, client(), now())
+            problem = signin.change_password(db_session(), audit_key(), user, current, new, client(), now())
         db.session.commit()
         if problem is None:
             session.regenerate()  # type: ignore[attr-defined]
@@ -185,7 +185,7 @@ def change_password():  # type: ignore[no-untyped-def]
 def sign_out():  # type: ignore[no-untyped-def]
     staff_id = getattr(session, "staff_id", None)
     if getattr(session, "audience", None) == STAFF and staff_id:
-        record(db.session, audit_key(), Actor("staff", staff_id), "staff.sign_out", "staff_user", staff_id,
+        record(db_session(), audit_key(), Actor("staff", staff_id), "staff.sign_out", "staff_user", staff_id,
                now=now())
         db.session.commit()
     session.destroy()  # type: ignore[attr-defined]

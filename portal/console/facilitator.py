@@ -26,7 +26,7 @@ from portal.console.navigation import NAV, NavItem
 from portal.extensions import db
 from portal.models import EventKind, Participant, Programme, ProgrammeMembership, Role
 from portal.response_floor import pad_to_floor
-from portal.runtime import audit_key, now, settings, vault
+from portal.runtime import audit_key, db_session, now, settings, vault
 from portal.services import events
 
 NAV.append(NavItem("console.facilitator_programmes", _l("My programmes"), (Role.FACILITATOR,)))
@@ -95,7 +95,7 @@ def facilitator_register(programme_id: str):  # type: ignore[no-untyped-def]
     programme = programme_or_404(programme_id)
     reference = request.form.get("reference", "")
     try:
-        participant = events.register_participant(db.session, audit_key(), programme=programme,
+        participant = events.register_participant(db_session(), audit_key(), programme=programme,
                                                   reference=reference, now=now(), created_by=g.staff.id)
         db.session.commit()
     except events.EventError as exc:
@@ -110,7 +110,7 @@ def facilitator_register(programme_id: str):  # type: ignore[no-untyped-def]
 
 
 def _participant_page(programme, participant, errors, values, status=200):  # type: ignore[no-untyped-def]
-    reported = events.events_for_participant(db.session, participant.id)
+    reported = events.events_for_participant(db_session(), participant.id)
     return render_template("console/facilitator/participant.html", programme=programme, participant=participant,
                            reported=reported, errors=errors, values=values, kinds=EventKind.ALL,
                            imminence=events.IMMINENCE, L=labels), status
@@ -164,7 +164,7 @@ def _report(programme: Programme, participant: Participant):  # type: ignore[no-
                                  values, 400)
     key = f"form:{values['report_key']}" if values["report_key"] else None
     try:
-        events.report_event(db.session, vault(), audit_key(), programme=programme,
+        events.report_event(db_session(), vault(), audit_key(), programme=programme,
                             participant_ref=participant.reference, kind=str(values["kind"]),
                             risk_to_partner="partner" in risk_to, risk_to_children="children" in risk_to,
                             imminence=str(values["imminence"]) or None, description=str(values["description"]),

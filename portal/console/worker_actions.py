@@ -13,7 +13,7 @@ from portal.console.access import require_role, uuid_or_404
 from portal.console.worker import WORKER, _preferences_form, case_or_404
 from portal.digits import parse_digits
 from portal.extensions import db
-from portal.runtime import audit_key, now, settings, vault
+from portal.runtime import audit_key, db_session, now, settings, vault
 from portal.services import casework
 from portal.services.erasure_storage import clean_storage
 
@@ -34,7 +34,7 @@ def worker_send_link(partner_id: str):  # type: ignore[no-untyped-def]
     partner = case_or_404(partner_id)
     cfg = settings()
     try:
-        casework.send_link(db.session, vault(), audit_key(), partner, g.staff, now=now(), public_url=cfg.public_url,
+        casework.send_link(db_session(), vault(), audit_key(), partner, g.staff, now=now(), public_url=cfg.public_url,
                            ttl=timedelta(hours=cfg.invite_ttl_hours))
     except casework.CaseError as exc:
         return refused(partner.id, exc)
@@ -52,7 +52,7 @@ def worker_link(partner_id: str):  # type: ignore[no-untyped-def]
     except ValueError:
         return refused(partner.id, casework.CaseError("programme_unknown"), "#links")
     try:
-        casework.link_participant(db.session, audit_key(), partner, g.staff, programme_id=programme_id,
+        casework.link_participant(db_session(), audit_key(), partner, g.staff, programme_id=programme_id,
                                   reference=request.form.get("reference", ""), now=now())
     except casework.CaseError as exc:
         return refused(partner.id, exc, "#links")
@@ -65,7 +65,7 @@ def worker_link(partner_id: str):  # type: ignore[no-untyped-def]
 @require_role(WORKER)
 def worker_unlink(partner_id: str, link_id: str):  # type: ignore[no-untyped-def]
     partner = case_or_404(partner_id)
-    if casework.end_link(db.session, audit_key(), partner, g.staff, uuid_or_404(link_id), now=now()):
+    if casework.end_link(db_session(), audit_key(), partner, g.staff, uuid_or_404(link_id), now=now()):
         db.session.commit()
         flash(_("The link to that participant has ended."))
     return back(partner.id, "#links")
@@ -97,7 +97,7 @@ def worker_add_window(partner_id: str):  # type: ignore[no-untyped-def]
             raise casework.CaseError("window_invalid", "start")
         if weekday is None:
             raise casework.CaseError("weekday_invalid", "weekday")
-        casework.add_window(db.session, audit_key(), partner, g.staff, weekday=weekday, start_minute=start,
+        casework.add_window(db_session(), audit_key(), partner, g.staff, weekday=weekday, start_minute=start,
                             end_minute=end, now=now())
     except casework.CaseError as exc:
         db.session.rollback()
@@ -111,7 +111,7 @@ def worker_add_window(partner_id: str):  # type: ignore[no-untyped-def]
 @require_role(WORKER)
 def worker_remove_window(partner_id: str, window_id: str):  # type: ignore[no-untyped-def]
     partner = case_or_404(partner_id)
-    if casework.remove_window(db.session, audit_key(), partner, g.staff, uuid_or_404(window_id), now=now()):
+    if casework.remove_window(db_session(), audit_key(), partner, g.staff, uuid_or_404(window_id), now=now()):
         db.session.commit()
         flash(_("Safe time removed on her behalf."))
     return redirect(url_for("console.worker_preferences", partner_id=partner.id), code=303)
@@ -122,7 +122,7 @@ def worker_remove_window(partner_id: str, window_id: str):  # type: ignore[no-un
 def worker_close(partner_id: str):  # type: ignore[no-untyped-def]
     partner = case_or_404(partner_id)
     try:
-        casework.close_case(db.session, audit_key(), partner, g.staff, reason=request.form.get("reason", ""),
+        casework.close_case(db_session(), audit_key(), partner, g.staff, reason=request.form.get("reason", ""),
                             now=now())
     except casework.CaseError as exc:
         return refused(partner.id, exc, "#close")
@@ -136,7 +136,7 @@ def worker_close(partner_id: str):  # type: ignore[no-untyped-def]
 def worker_reopen(partner_id: str):  # type: ignore[no-untyped-def]
     partner = case_or_404(partner_id)
     try:
-        casework.reopen_case(db.session, audit_key(), partner, g.staff, now=now())
+        casework.reopen_case(db_session(), audit_key(), partner, g.staff, now=now())
     except casework.CaseError as exc:
         return refused(partner.id, exc)
     db.session.commit()
@@ -149,7 +149,7 @@ def worker_reopen(partner_id: str):  # type: ignore[no-untyped-def]
 def worker_withdraw(partner_id: str):  # type: ignore[no-untyped-def]
     partner = case_or_404(partner_id)
     try:
-        cancelled = casework.withdraw_for_her(db.session, audit_key(), partner, g.staff, now=now())
+        cancelled = casework.withdraw_for_her(db_session(), audit_key(), partner, g.staff, now=now())
     except casework.CaseError as exc:
         return refused(partner.id, exc)
     db.session.commit()
@@ -167,7 +167,7 @@ def worker_erase(partner_id: str):  # type: ignore[no-untyped-def]
     if request.form.get("confirm", "").strip().upper() != "ERASE":
         return render_template("console/worker/erase.html", partner=partner, label=label,
                                error=labels.ERRORS["confirm_required"]), 400
-    erased = casework.erase_on_request(db.session, audit_key(), partner, g.staff, now=now())
+    erased = casework.erase_on_request(db_session(), audit_key(), partner, g.staff, now=now())
     db.session.commit()
     clean_storage(db.engine, erased.storage)  # after commit: SQLite WAL truncated, PostgreSQL vacuumed
     flash(_("Her personal data is erased. Case %(label)s remains only as an empty record.", label=label))

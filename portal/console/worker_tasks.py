@@ -15,7 +15,7 @@ from portal.console.navigation import NAV, NavItem
 from portal.console.worker import WORKER, case_or_404, deployment_view
 from portal.extensions import db
 from portal.models import Role, Task
-from portal.runtime import audit_key, now, settings, vault
+from portal.runtime import audit_key, db_session, now, settings, vault
 from portal.services import casework, contact_log, inbox
 from portal.services.audit import record
 
@@ -23,7 +23,7 @@ NAV.insert(1, NavItem("console.worker_inbox", _l("Tasks"), (Role.SUPPORT_WORKER,
 
 
 def task_or_404(task_id: object) -> Task:
-    task = inbox.find_task(db.session, g.staff, uuid_or_404(task_id))
+    task = inbox.find_task(db_session(), g.staff, uuid_or_404(task_id))
     if task is None:
         not_found()
     return task
@@ -33,7 +33,7 @@ def task_or_404(task_id: object) -> Task:
 @require_role(WORKER)
 def worker_inbox():  # type: ignore[no-untyped-def]
     mine_only = request.args.get("scope") != "service"
-    tasks = inbox.open_tasks(db.session, g.staff, now(), mine_only=mine_only)
+    tasks = inbox.open_tasks(db_session(), g.staff, now(), mine_only=mine_only)
     return render_template("console/worker/inbox.html", tasks=tasks, mine_only=mine_only, now=now(),
                            label=casework.case_label, L=labels)
 
@@ -42,9 +42,9 @@ def worker_inbox():  # type: ignore[no-untyped-def]
 @require_role(WORKER)
 def worker_task(task_id: str):  # type: ignore[no-untyped-def]
     task = task_or_404(task_id)
-    info = inbox.detail(db.session, vault(), task)
+    info = inbox.detail(db_session(), vault(), task)
     if info.detail is not None or info.event_description is not None:  # decrypted text: an audited read
-        record(db.session, audit_key(), casework.actor_for(g.staff), "task.read", "task", task.id, now=now())
+        record(db_session(), audit_key(), casework.actor_for(g.staff), "task.read", "task", task.id, now=now())
         db.session.commit()
     steps = deployment_view().child_protection_steps if task.child_risk else ""
     return render_template("console/worker/task.html", task=task, info=info, now=now(), steps=steps,
@@ -55,7 +55,7 @@ def worker_task(task_id: str):  # type: ignore[no-untyped-def]
 @require_role(WORKER)
 def worker_task_acknowledge(task_id: str):  # type: ignore[no-untyped-def]
     task = task_or_404(task_id)
-    if inbox.acknowledge(db.session, audit_key(), task, g.staff, now()):
+    if inbox.acknowledge(db_session(), audit_key(), task, g.staff, now()):
         db.session.commit()
         flash(_("Acknowledged: the task is yours and will not be escalated."))
     return redirect(url_for("console.worker_task", task_id=task.id), code=303)
@@ -65,7 +65,7 @@ def worker_task_acknowledge(task_id: str):  # type: ignore[no-untyped-def]
 @require_role(WORKER)
 def worker_task_done(task_id: str):  # type: ignore[no-untyped-def]
     task = task_or_404(task_id)
-    if inbox.complete(db.session, audit_key(), task, g.staff, now()):
+    if inbox.complete(db_session(), audit_key(), task, g.staff, now()):
         db.session.commit()
         flash(_("Task done."))
     return redirect(url_for("console.worker_inbox"), code=303)
@@ -116,7 +116,7 @@ def worker_log_contact(partner_id: str):  # type: ignore[no-untyped-def]
                                      values["outcome"], tuple(values["information"]), values["notes"],
                                      values["next_step"])
     try:
-        contact_log.log_contact(db.session, vault(), audit_key(), partner, g.staff, entry, now=now(), task=task)
+        contact_log.log_contact(db_session(), vault(), audit_key(), partner, g.staff, entry, now=now(), task=task)
     except contact_log.ContactLogError as exc:
         db.session.rollback()
         return _contact_form(partner, task, values, {exc.field or "form": labels.ERRORS[exc.code]}, 400)

@@ -12,7 +12,7 @@ from portal.extensions import csrf, db, limiter
 from portal.i18n import LOCALES, explicit_choice, is_supported
 from portal.public import bp
 from portal.public.context import her_required
-from portal.runtime import audit_key, now
+from portal.runtime import audit_key, db_session, now
 from portal.services import her_access
 from portal.sessions import HER
 
@@ -70,7 +70,7 @@ def open_link(token: str):  # type: ignore[no-untyped-def]
 @limiter.shared_limit(LINK_LIMIT, scope="her_link")  # one budget per address for GET, HEAD and POST
 def spend_link(token: str):  # type: ignore[no-untyped-def]
     """Spend the link (one conditional update), start her session, and move on so the token leaves the bar."""
-    opened = her_access.open_link(db.session, audit_key(), token, now=now())
+    opened = her_access.open_link(db_session(), audit_key(), token, now=now())
     if opened is None:
         db.session.rollback()
         return invalid_link_page()
@@ -94,7 +94,7 @@ def check_pin():  # type: ignore[no-untyped-def]
     This page belongs to her pending session, so it is one of hers: exit bar and emergency line.
     """
     pending = session.get(PENDING)
-    partner = her_access.pending_partner(db.session, pending.get("partner"), pending.get("token")) \
+    partner = her_access.pending_partner(db_session(), pending.get("partner"), pending.get("token")) \
         if isinstance(pending, dict) else None
     if partner is None:
         if pending is not None:
@@ -102,7 +102,7 @@ def check_pin():  # type: ignore[no-untyped-def]
         return redirect(url_for("public.index"), code=303)
     if request.method == "GET":
         return render_template("public/pin_check.html", error=None)
-    result = her_access.check_pin(db.session, audit_key(), partner, uuid.UUID(pending["token"]),
+    result = her_access.check_pin(db_session(), audit_key(), partner, uuid.UUID(pending["token"]),
                                   request.form.get("pin", "")[:20], now=now(),
                                   max_attempts=current_app.config["PORTAL"].pin_max_attempts)
     if result.ok:
@@ -139,10 +139,10 @@ def pin(partner):  # type: ignore[no-untyped-def]
     action = request.form.get("action", "")
     actor = her_access.partner_actor(partner.id)
     if action == "remove":
-        her_access.clear_pin(db.session, audit_key(), partner, now=now(), actor=actor)
+        her_access.clear_pin(db_session(), audit_key(), partner, now=now(), actor=actor)
     elif action == "set":
         try:
-            her_access.set_pin(db.session, audit_key(), partner, request.form.get("pin", "")[:20],
+            her_access.set_pin(db_session(), audit_key(), partner, request.form.get("pin", "")[:20],
                                request.form.get("confirm", "")[:20], now=now(), actor=actor)
         except her_access.PinError as exc:
             db.session.rollback()

@@ -9,7 +9,7 @@ from portal.crypto import hash_token
 from portal.extensions import db
 from portal.public import bp
 from portal.public.context import her_required
-from portal.runtime import audit_key, now
+from portal.runtime import audit_key, db_session, now
 from portal.services import consent
 from portal.services.her_access import partner_actor
 
@@ -32,14 +32,14 @@ def contact(partner):  # type: ignore[no-untyped-def]
     answer = request.form.get("answer", "")
     actor = partner_actor(partner.id)
     if answer == "yes":
-        consent.give(db.session, audit_key(), partner, channel="web", now=now(), text_version=text_version(),
+        consent.give(db_session(), audit_key(), partner, channel="web", now=now(), text_version=text_version(),
                      actor=actor)
         db.session.commit()
         if partner.pin_hash:
             return redirect(url_for("public.choices"), code=303)
         return redirect(url_for("public.pin", next="choices"), code=303)
     if answer == "no":
-        consent.decline(db.session, audit_key(), partner, channel="web", now=now(), text_version=text_version(),
+        consent.decline(db_session(), audit_key(), partner, channel="web", now=now(), text_version=text_version(),
                         actor=actor)
         db.session.commit()
         return redirect(url_for("public.home"), code=303)
@@ -53,7 +53,7 @@ def stop(partner):  # type: ignore[no-untyped-def]
     if request.method == "POST" and request.form.get("confirm") == "yes":
         if partner.status in STOPPABLE:
             sid = getattr(session, "sid", None)  # this session stays, to show her it worked; her others end
-            consent.stop_contact(db.session, audit_key(), partner, channel="web", now=now(),
+            consent.stop_contact(db_session(), audit_key(), partner, channel="web", now=now(),
                                  actor=partner_actor(partner.id), text_version=text_version(),
                                  keep_session=hash_token(sid) if sid else None)
             db.session.commit()

@@ -9,10 +9,10 @@ from typing import Any
 from flask import g, redirect, request, session, url_for
 
 from portal.deployment_context import current_deployment
-from portal.extensions import db
 from portal.i18n import LOCALES
 from portal.models import PartnerContact
 from portal.public import bp
+from portal.runtime import db_session
 from portal.services import deployment as deployment_service
 from portal.services.her_access import reachable_partner
 from portal.sessions import HER
@@ -31,7 +31,7 @@ def current_partner() -> PartnerContact | None:
     if "partner" not in g:
         partner_id = getattr(session, "partner_id", None)
         bound = getattr(session, "audience", None) == HER and partner_id
-        g.partner = reachable_partner(db.session, partner_id) if bound else None
+        g.partner = reachable_partner(db_session(), partner_id) if bound else None
     return g.partner
 
 

@@ -16,7 +16,7 @@ from portal.i18n import LOCALES
 from portal.models import Tell
 from portal.public import bp
 from portal.public.context import her_required
-from portal.runtime import audit_key, now, vault
+from portal.runtime import audit_key, db_session, now, vault
 from portal.services import preferences as prefs_service
 from portal.services.her_access import partner_actor
 
@@ -134,13 +134,13 @@ def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status:
 @her_required
 def choices(partner):  # type: ignore[no-untyped-def]
     if request.method == "GET":
-        return _render(prefs_service.current(db.session, partner), {})
+        return _render(prefs_service.current(db_session(), partner), {})
     data = parse_form(request.form)
-    result = prefs_service.update(db.session, vault(), audit_key(), partner, data, now=now(),
+    result = prefs_service.update(db_session(), vault(), audit_key(), partner, data, now=now(),
                                   actor=partner_actor(partner.id), locales=LOCALES)
     if not result.ok:
         db.session.rollback()
-        has_code_word = prefs_service.current(db.session, partner).has_code_word
+        has_code_word = prefs_service.current(db_session(), partner).has_code_word
         errors = {error.field: str(MESSAGES[error.code]) for error in result.errors}
         return _render(_as_view(data, has_code_word), errors, 400)
     db.session.commit()

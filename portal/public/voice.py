@@ -7,7 +7,7 @@ from flask import redirect, render_template, request, session, url_for
 from portal.extensions import db
 from portal.public import bp
 from portal.public.context import her_required
-from portal.runtime import audit_key, now
+from portal.runtime import audit_key, db_session, now
 from portal.services import her_reports
 from portal.services.her_access import partner_actor
 
@@ -20,7 +20,7 @@ def alert(partner):  # type: ignore[no-untyped-def]
     kind = request.form.get("kind", "")
     if kind not in her_reports.KINDS:
         return render_template("public/told.html", kind=None), 400
-    her_reports.report(db.session, audit_key(), partner, kind, now=now(), actor=partner_actor(partner.id))
+    her_reports.report(db_session(), audit_key(), partner, kind, now=now(), actor=partner_actor(partner.id))
     db.session.commit()
     session[TOLD] = kind
     return redirect(url_for("public.told"), code=303)
