@@ -187,7 +187,8 @@ def load_settings(environ: dict[str, str] | None = None, instance_path: str | No
     missing = [n for n in ("secret_key", "data_keys", "index_key") if not getattr(settings, n)]
     if missing:
         generated = _dev_secrets(inst)
-        settings = replace(settings, generated=tuple(missing), **{n: generated[n] for n in missing})
+        keys: dict[str, Any] = {n: generated[n] for n in missing}
+        settings = replace(settings, generated=tuple(missing), **keys)
     return settings
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from flask import Response, jsonify, request
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +15,14 @@ from portal.crypto import hash_token
 from portal.extensions import db, limiter
 from portal.response_floor import pad_to_floor
 from portal.runtime import audit_key, db_session, now, settings, vault
-from portal.services.events import EventError, Reporter, replay_after_race, report_event, validate
+from portal.services.events import (
+    EventError,
+    EventReceipt,
+    Reporter,
+    replay_after_race,
+    report_event,
+    validate,
+)
 from portal.services.events import api_token as find_api_token
 
 TOKEN_MAX = 200
@@ -68,10 +76,11 @@ def _report(token_id, programme):  # type: ignore[no-untyped-def]
     except PayloadError as exc:
         return _error(exc.status, exc.code, str(exc), exc.field)
     key = request.headers.get("Idempotency-Key")
-    fields = {"participant_ref": report.participant_ref, "kind": report.kind,
+    fields: dict[str, Any] = {"participant_ref": report.participant_ref, "kind": report.kind,
               "risk_to_partner": report.risk_to_partner, "risk_to_children": report.risk_to_children,
               "imminence": report.imminence, "description": report.description,
               "occurred_at": report.occurred_at}
+    receipt: EventReceipt | None
     try:
         receipt = report_event(db_session(), vault(), audit_key(), programme=programme, now=now(),
                                reporter=Reporter(api_token_id=token_id), idempotency_key=key, **fields)

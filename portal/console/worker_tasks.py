@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, render_template, request, url_for
@@ -101,7 +102,7 @@ def worker_log_contact(partner_id: str):  # type: ignore[no-untyped-def]
         if task.partner_id != partner.id:
             not_found()
     if request.method == "GET":
-        values = {"occurred_at": _local_input(now()), "method": "call", "safe_to_talk": "unknown",
+        values: dict[str, Any] = {"occurred_at": _local_input(now()), "method": "call", "safe_to_talk": "unknown",
                   "outcome": "", "information": [], "notes": "", "next_step": "", "reached": False}
         return _contact_form(partner, task, values, {})
     form = request.form

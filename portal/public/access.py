@@ -102,6 +102,7 @@ def check_pin():  # type: ignore[no-untyped-def]
         return redirect(url_for("public.index"), code=303)
     if request.method == "GET":
         return render_template("public/pin_check.html", error=None)
+    assert isinstance(pending, dict)  # her record was found from it
     result = her_access.check_pin(db_session(), audit_key(), partner, uuid.UUID(pending["token"]),
                                   request.form.get("pin", "")[:20], now=now(),
                                   max_attempts=current_app.config["PORTAL"].pin_max_attempts)

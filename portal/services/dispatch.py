@@ -14,8 +14,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from portal.crypto import DecryptionError
@@ -296,7 +297,7 @@ class Dispatcher:
                                        Notification.claimed_at < now - self.policy.lease)
                                 .values(state=NotificationState.UNKNOWN, error_code="lease_expired",
                                         updated_at=now))
-            counts.unknown += result.rowcount or 0
+            counts.unknown += cast(CursorResult[Any], result).rowcount or 0
 
     def reconcile(self, counts: Counts) -> None:
         """Settle `unknown` messages: by their SID, or by finding the exact text among her recent messages."""
