@@ -7,6 +7,7 @@ Unhealthy (503) when the database does not answer, or when a programme event's f
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
 
 from portal.extensions import db
 from portal.runtime import db_session, now
@@ -16,7 +17,7 @@ bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
+def healthz() -> ResponseReturnValue:
     try:
         waiting = backlog(db_session(), now())
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 from flask import Response, jsonify, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
 from portal.api import bp
@@ -13,6 +15,7 @@ from portal.api.openapi import document
 from portal.api.payload import PayloadError, load_json, parse_report
 from portal.crypto import hash_token
 from portal.extensions import db, limiter
+from portal.models import Programme
 from portal.response_floor import pad_to_floor
 from portal.runtime import audit_key, db_session, now, settings, vault
 from portal.services.events import (
@@ -53,7 +56,7 @@ def _token_key() -> str:
 
 @bp.post("/programme-events")
 @limiter.limit("300 per minute", key_func=_token_key)
-def programme_events():  # type: ignore[no-untyped-def]
+def programme_events() -> ResponseReturnValue:
     started = time.perf_counter()
     token = _bearer()
     found = find_api_token(db_session(), hash_token(token), now()) if token else None
@@ -68,7 +71,7 @@ def programme_events():  # type: ignore[no-untyped-def]
     return result
 
 
-def _report(token_id, programme):  # type: ignore[no-untyped-def]
+def _report(token_id: uuid.UUID, programme: Programme) -> ResponseReturnValue:
     if request.mimetype != "application/json":
         return _error(415, "unsupported_media_type", "Send the report as Content-Type: application/json.")
     try:
@@ -102,5 +105,5 @@ def _report(token_id, programme):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/openapi.json")
-def openapi():  # type: ignore[no-untyped-def]
+def openapi() -> ResponseReturnValue:
     return jsonify(document(settings().public_url.rstrip("/") + "/api/v1"))

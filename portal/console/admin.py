@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -70,7 +71,7 @@ def role_labels() -> dict[str, str]:
             Role.FACILITATOR: _("Programme facilitator")}
 
 
-def users_page(error: AdminError | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def users_page(error: AdminError | None = None, status: int = 200) -> ResponseReturnValue:
     return render_template("console/admin/users.html", accounts=admin_users.list_accounts(db_session()),
                            services=services(), roles=role_labels(), form=request.form if error else {},
                            now_=now(),
@@ -80,13 +81,13 @@ def users_page(error: AdminError | None = None, status: int = 200):  # type: ign
 
 @bp.get("/admin/users", endpoint="admin_users")
 @require_role(ADMIN)
-def admin_users_list():  # type: ignore[no-untyped-def]
+def admin_users_list() -> ResponseReturnValue:
     return users_page()
 
 
 @bp.post("/admin/users")
 @require_role(ADMIN)
-def admin_users_create():  # type: ignore[no-untyped-def]
+def admin_users_create() -> ResponseReturnValue:
     service_id = request.form.get("service_id", "")
     try:
         made = admin_users.create_account(
@@ -103,7 +104,7 @@ def admin_users_create():  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/users/<user_id>/<any(disable, enable):action>")
 @require_role(ADMIN)
-def admin_users_active(user_id: str, action: str):  # type: ignore[no-untyped-def]
+def admin_users_active(user_id: str, action: str) -> ResponseReturnValue:
     user = staff_or_404(user_id)
     try:
         admin_users.set_active(db_session(), audit_key(), user, action == "enable", actor=actor(), now=now())
@@ -116,7 +117,7 @@ def admin_users_active(user_id: str, action: str):  # type: ignore[no-untyped-de
 
 @bp.post("/admin/users/<user_id>/reset-authenticator")
 @require_role(ADMIN)
-def admin_users_reset_totp(user_id: str):  # type: ignore[no-untyped-def]
+def admin_users_reset_totp(user_id: str) -> ResponseReturnValue:
     user = staff_or_404(user_id)
     admin_users.reset_authenticator(db_session(), vault(), audit_key(), user, actor=actor(), now=now())
     db.session.commit()
@@ -126,7 +127,7 @@ def admin_users_reset_totp(user_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/users/<user_id>/reset-password")
 @require_role(ADMIN)
-def admin_users_reset_password(user_id: str):  # type: ignore[no-untyped-def]
+def admin_users_reset_password(user_id: str) -> ResponseReturnValue:
     user = staff_or_404(user_id)
     try:
         password = admin_users.reset_password(db_session(), audit_key(), user, actor=actor(), now=now())
@@ -137,7 +138,7 @@ def admin_users_reset_password(user_id: str):  # type: ignore[no-untyped-def]
                            created=False)
 
 
-def programmes_page(error: AdminError | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def programmes_page(error: AdminError | None = None, status: int = 200) -> ResponseReturnValue:
     members = [u for u, _name in admin_users.list_accounts(db_session())
                if u.role in admin_programmes.MEMBER_ROLES and u.is_active]
     return render_template("console/admin/programmes.html", overview=admin_programmes.overview(db_session()),
@@ -147,13 +148,13 @@ def programmes_page(error: AdminError | None = None, status: int = 200):  # type
 
 @bp.get("/admin/programmes", endpoint="admin_programmes")
 @require_role(ADMIN)
-def admin_programmes_list():  # type: ignore[no-untyped-def]
+def admin_programmes_list() -> ResponseReturnValue:
     return programmes_page()
 
 
 @bp.post("/admin/services")
 @require_role(ADMIN)
-def admin_services_create():  # type: ignore[no-untyped-def]
+def admin_services_create() -> ResponseReturnValue:
     try:
         admin_programmes.create_service(db_session(), audit_key(), request.form.get("name", "")[:300],
                                         actor=actor(), now=now())
@@ -167,7 +168,7 @@ def admin_services_create():  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/programmes")
 @require_role(ADMIN)
-def admin_programmes_create():  # type: ignore[no-untyped-def]
+def admin_programmes_create() -> ResponseReturnValue:
     try:
         admin_programmes.create_programme(db_session(), audit_key(), request.form.get("name", "")[:300],
                                           uuid_or_none(request.form.get("service_id", "")), actor=actor(),
@@ -182,7 +183,7 @@ def admin_programmes_create():  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/programmes/<programme_id>/<any(activate, deactivate):action>")
 @require_role(ADMIN)
-def admin_programmes_active(programme_id: str, action: str):  # type: ignore[no-untyped-def]
+def admin_programmes_active(programme_id: str, action: str) -> ResponseReturnValue:
     programme = programme_or_404(programme_id)
     admin_programmes.set_programme_active(db_session(), audit_key(), programme, action == "activate",
                                           actor=actor(), now=now())
@@ -192,7 +193,7 @@ def admin_programmes_active(programme_id: str, action: str):  # type: ignore[no-
 
 @bp.post("/admin/programmes/<programme_id>/members")
 @require_role(ADMIN)
-def admin_members_add(programme_id: str):  # type: ignore[no-untyped-def]
+def admin_members_add(programme_id: str) -> ResponseReturnValue:
     programme = programme_or_404(programme_id)
     staff_id = uuid_or_none(request.form.get("staff_id", ""))
     staff = db.session.get(StaffUser, staff_id) if staff_id else None
@@ -210,7 +211,7 @@ def admin_members_add(programme_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/programmes/<programme_id>/members/<membership_id>/remove")
 @require_role(ADMIN)
-def admin_members_remove(programme_id: str, membership_id: str):  # type: ignore[no-untyped-def]
+def admin_members_remove(programme_id: str, membership_id: str) -> ResponseReturnValue:
     membership = db.session.get(ProgrammeMembership, uuid_or_404(membership_id))
     if membership is None or membership.programme_id != uuid_or_404(programme_id):
         not_found()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -30,7 +31,7 @@ def current_deployment() -> deployment.DeploymentView:
 
 @bp.route("/admin/settings", methods=["GET", "POST"], endpoint="admin_settings")
 @require_role(ADMIN)
-def admin_settings_page():  # type: ignore[no-untyped-def]
+def admin_settings_page() -> ResponseReturnValue:
     errors: dict[str, str] = {}
     values = None
     if request.method == "POST":
@@ -50,7 +51,7 @@ def admin_settings_page():  # type: ignore[no-untyped-def]
                            escalate=admin_settings.ESCALATE_MINUTES), 400 if errors else 200
 
 
-def helplines_page(error: AdminError | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def helplines_page(error: AdminError | None = None, status: int = 200) -> ResponseReturnValue:
     return render_template("console/admin/helplines.html", helplines=admin_settings.helplines(db_session()),
                            locales=LOCALES, form=request.form if error else {},
                            error=problem(error.code) if error else None), status
@@ -58,13 +59,13 @@ def helplines_page(error: AdminError | None = None, status: int = 200):  # type:
 
 @bp.get("/admin/helplines", endpoint="admin_helplines")
 @require_role(ADMIN)
-def admin_helplines_list():  # type: ignore[no-untyped-def]
+def admin_helplines_list() -> ResponseReturnValue:
     return helplines_page()
 
 
 @bp.post("/admin/helplines")
 @require_role(ADMIN)
-def admin_helplines_add():  # type: ignore[no-untyped-def]
+def admin_helplines_add() -> ResponseReturnValue:
     form = request.form
     try:
         admin_settings.add_helpline(db_session(), audit_key(), locale=form.get("locale", ""),
@@ -82,7 +83,7 @@ def admin_helplines_add():  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/helplines/<helpline_id>/delete")
 @require_role(ADMIN)
-def admin_helplines_delete(helpline_id: str):  # type: ignore[no-untyped-def]
+def admin_helplines_delete(helpline_id: str) -> ResponseReturnValue:
     line = db.session.get(Helpline, uuid_or_404(helpline_id))
     if line is None:
         not_found()
@@ -92,7 +93,7 @@ def admin_helplines_delete(helpline_id: str):  # type: ignore[no-untyped-def]
     return redirect(url_for("console.admin_helplines"), code=303)
 
 
-def tokens_page(error: AdminError | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def tokens_page(error: AdminError | None = None, status: int = 200) -> ResponseReturnValue:
     programmes = list(db.session.scalars(select(Programme).where(Programme.is_active.is_(True))
                                          .order_by(Programme.name)))
     return render_template("console/admin/tokens.html", tokens=admin_tokens.list_tokens(db_session()),
@@ -103,13 +104,13 @@ def tokens_page(error: AdminError | None = None, status: int = 200):  # type: ig
 
 @bp.get("/admin/tokens", endpoint="admin_tokens")
 @require_role(ADMIN)
-def admin_tokens_list():  # type: ignore[no-untyped-def]
+def admin_tokens_list() -> ResponseReturnValue:
     return tokens_page()
 
 
 @bp.post("/admin/tokens")
 @require_role(ADMIN)
-def admin_tokens_create():  # type: ignore[no-untyped-def]
+def admin_tokens_create() -> ResponseReturnValue:
     programme_id = uuid_or_none(request.form.get("programme_id", ""))
     programme = db.session.get(Programme, programme_id) if programme_id else None
     try:
@@ -132,7 +133,7 @@ def admin_tokens_create():  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/tokens/<token_id>/revoke")
 @require_role(ADMIN)
-def admin_tokens_revoke(token_id: str):  # type: ignore[no-untyped-def]
+def admin_tokens_revoke(token_id: str) -> ResponseReturnValue:
     row = admin_tokens.api_token(db_session(), uuid_or_404(token_id))
     if row is None:
         not_found()
@@ -144,7 +145,7 @@ def admin_tokens_revoke(token_id: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/admin/audit", endpoint="admin_audit")
 @require_role(ADMIN)
-def admin_audit_page():  # type: ignore[no-untyped-def]
+def admin_audit_page() -> ResponseReturnValue:
     page = request.args.get("page", default=1, type=int) or 1
     return render_template("console/admin/audit.html", page=admin_audit.audit_page(db_session(), page),
                            report=None)
@@ -152,7 +153,7 @@ def admin_audit_page():  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/audit/verify")
 @require_role(ADMIN)
-def admin_audit_verify():  # type: ignore[no-untyped-def]
+def admin_audit_verify() -> ResponseReturnValue:
     report = admin_audit.verify_chain(db_session(), audit_key())
     record(db_session(), audit_key(), actor(), "audit.verify", None, None,
            {"entries": report.entries, "ok": report.ok}, now=now())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -28,7 +29,7 @@ def escalation_or_404(task_id: str) -> Task:
 
 @bp.get("/admin/escalations", endpoint="admin_escalations")
 @require_role(ADMIN)
-def admin_escalations_list():  # type: ignore[no-untyped-def]
+def admin_escalations_list() -> ResponseReturnValue:
     items = escalation.open_escalations(db_session(), g.staff.service_id)
     workers = {item.escalation.service_id: escalation.service_workers(db_session(), item.escalation.service_id)
                for item in items}
@@ -37,7 +38,7 @@ def admin_escalations_list():  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/escalations/<task_id>/resolve")
 @require_role(ADMIN)
-def admin_escalations_resolve(task_id: str):  # type: ignore[no-untyped-def]
+def admin_escalations_resolve(task_id: str) -> ResponseReturnValue:
     task = escalation_or_404(task_id)
     if task.done_at is None:
         target_id = uuid_or_none(request.form.get("reassign_to", ""))

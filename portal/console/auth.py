@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 from flask import flash, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 
@@ -70,7 +71,7 @@ def too_many_message() -> str:
 
 
 @bp.errorhandler(RateLimitExceeded)
-def too_many(error: RateLimitExceeded):  # type: ignore[no-untyped-def]
+def too_many(error: RateLimitExceeded) -> ResponseReturnValue:
     """A sign-in step over its per-address limit: the sign-in page with a plain message, status 429."""
     if request.endpoint not in SIGN_IN_STEPS:
         from portal.errors import render_error
@@ -81,7 +82,7 @@ def too_many(error: RateLimitExceeded):  # type: ignore[no-untyped-def]
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @sign_in_limit
-def sign_in():  # type: ignore[no-untyped-def]
+def sign_in() -> ResponseReturnValue:
     error = None
     email = ""
     if request.method == "POST":
@@ -101,7 +102,7 @@ def sign_in():  # type: ignore[no-untyped-def]
     return render_template("console/auth/sign_in.html", error=error, email=email), 400 if error else 200
 
 
-def _finish(user: StaffUser):  # type: ignore[no-untyped-def]
+def _finish(user: StaffUser) -> ResponseReturnValue:
     signin.complete_sign_in(db_session(), audit_key(), user, client(), now())
     db.session.commit()
     session.regenerate()  # type: ignore[attr-defined]
@@ -123,7 +124,7 @@ def _code_refused(result: signin.CodeResult) -> str:
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @sign_in_limit
-def sign_in_code():  # type: ignore[no-untyped-def]
+def sign_in_code() -> ResponseReturnValue:
     user = pending_user()
     if user is None or user.totp_confirmed_at is None:
         return redirect(url_for("console.sign_in"), code=303)
@@ -140,7 +141,7 @@ def sign_in_code():  # type: ignore[no-untyped-def]
 
 @bp.route("/sign-in/authenticator", methods=["GET", "POST"])
 @sign_in_limit
-def totp_setup():  # type: ignore[no-untyped-def]
+def totp_setup() -> ResponseReturnValue:
     user = pending_user()
     if user is None or user.totp_confirmed_at is not None:
         return redirect(url_for("console.sign_in"), code=303)
@@ -160,7 +161,7 @@ def totp_setup():  # type: ignore[no-untyped-def]
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @require_signed_in(allow_password_change=True)
-def change_password():  # type: ignore[no-untyped-def]
+def change_password() -> ResponseReturnValue:
     user: StaffUser = g.staff
     error = None
     if request.method == "POST":
@@ -182,7 +183,7 @@ def change_password():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/sign-out")
-def sign_out():  # type: ignore[no-untyped-def]
+def sign_out() -> ResponseReturnValue:
     staff_id = getattr(session, "staff_id", None)
     if getattr(session, "audience", None) == STAFF and staff_id:
         record(db_session(), audit_key(), Actor("staff", staff_id), "staff.sign_out", "staff_user", staff_id,

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from datetime import time as day_time
 from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -72,11 +74,11 @@ def participant_or_404(programme: Programme, participant_id: object) -> Particip
 
 @bp.get("/my-programmes")
 @require_role(FACILITATOR)
-def facilitator_programmes():  # type: ignore[no-untyped-def]
+def facilitator_programmes() -> ResponseReturnValue:
     return render_template("console/facilitator/programmes.html", programmes=my_programmes())
 
 
-def _programme_page(programme: Programme, errors: dict[str, object], reference: str = "", status: int = 200):  # type: ignore[no-untyped-def]
+def _programme_page(programme: Programme, errors: dict[str, object], reference: str = "", status: int = 200) -> ResponseReturnValue:
     participants = list(db.session.scalars(select(Participant).where(Participant.programme_id == programme.id)
                                            .order_by(Participant.reference)))
     return render_template("console/facilitator/programme.html", programme=programme, participants=participants,
@@ -85,13 +87,13 @@ def _programme_page(programme: Programme, errors: dict[str, object], reference: 
 
 @bp.get("/my-programmes/<programme_id>")
 @require_role(FACILITATOR)
-def facilitator_programme(programme_id: str):  # type: ignore[no-untyped-def]
+def facilitator_programme(programme_id: str) -> ResponseReturnValue:
     return _programme_page(programme_or_404(programme_id), {})
 
 
 @bp.post("/my-programmes/<programme_id>/participants")
 @require_role(FACILITATOR)
-def facilitator_register(programme_id: str):  # type: ignore[no-untyped-def]
+def facilitator_register(programme_id: str) -> ResponseReturnValue:
     programme = programme_or_404(programme_id)
     reference = request.form.get("reference", "")
     try:
@@ -109,7 +111,8 @@ def facilitator_register(programme_id: str):  # type: ignore[no-untyped-def]
                             participant_id=participant.id), code=303)
 
 
-def _participant_page(programme, participant, errors, values, status=200):  # type: ignore[no-untyped-def]
+def _participant_page(programme: Programme, participant: Participant, errors: Mapping[str, object],
+                      values: Mapping[str, object], status: int = 200) -> ResponseReturnValue:
     reported = events.events_for_participant(db_session(), participant.id)
     return render_template("console/facilitator/participant.html", programme=programme, participant=participant,
                            reported=reported, errors=errors, values=values, kinds=EventKind.ALL,
@@ -123,7 +126,7 @@ def _blank_report() -> dict[str, object]:
 
 @bp.get("/my-programmes/<programme_id>/participants/<participant_id>")
 @require_role(FACILITATOR)
-def facilitator_participant(programme_id: str, participant_id: str):  # type: ignore[no-untyped-def]
+def facilitator_participant(programme_id: str, participant_id: str) -> ResponseReturnValue:
     programme = programme_or_404(programme_id)
     return _participant_page(programme, participant_or_404(programme, participant_id), {}, _blank_report())
 
@@ -141,7 +144,7 @@ def _occurred(text: str) -> datetime | None:
 
 @bp.post("/my-programmes/<programme_id>/participants/<participant_id>/events")
 @require_role(FACILITATOR)
-def facilitator_report(programme_id: str, participant_id: str):  # type: ignore[no-untyped-def]
+def facilitator_report(programme_id: str, participant_id: str) -> ResponseReturnValue:
     started = time.perf_counter()
     programme = programme_or_404(programme_id)
     participant = participant_or_404(programme, participant_id)
@@ -151,7 +154,7 @@ def facilitator_report(programme_id: str, participant_id: str):  # type: ignore[
         pad_to_floor(started)
 
 
-def _report(programme: Programme, participant: Participant):  # type: ignore[no-untyped-def]
+def _report(programme: Programme, participant: Participant) -> ResponseReturnValue:
     form = request.form
     risk_to = form.getlist("risk_to")
     values = {"kind": form.get("kind", ""), "risk_to": risk_to, "imminence": form.get("imminence", ""),

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -54,7 +55,7 @@ def parse_day(text: str, *, today: datetime) -> datetime | None:
 
 @bp.get("/cases")
 @require_role(WORKER)
-def worker_cases():  # type: ignore[no-untyped-def]
+def worker_cases() -> ResponseReturnValue:
     mine_only = request.args.get("scope") != "service"
     cases = casework.service_cases(db_session(), g.staff, mine_only=mine_only)
     names: dict[uuid.UUID, str | None] = {}
@@ -69,7 +70,7 @@ def worker_cases():  # type: ignore[no-untyped-def]
 
 @bp.post("/cases/find")
 @require_role(WORKER)
-def worker_find_case():  # type: ignore[no-untyped-def]
+def worker_find_case() -> ResponseReturnValue:
     partner = casework.find_by_number(db_session(), vault(), g.staff, request.form.get("phone", "")[:40],
                                       settings().default_region)
     if partner is None:
@@ -78,14 +79,14 @@ def worker_find_case():  # type: ignore[no-untyped-def]
     return redirect(url_for("console.worker_case", partner_id=partner.id), code=303)
 
 
-def _new_case_form(errors: dict[str, object], values: dict[str, str], status: int = 200):  # type: ignore[no-untyped-def]
+def _new_case_form(errors: dict[str, object], values: dict[str, str], status: int = 200) -> ResponseReturnValue:
     return render_template("console/worker/new_case.html", errors=errors, values=values, locales=LOCALES,
                            timezones=COMMON_TIMEZONES, L=labels), status
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
 @require_role(WORKER)
-def worker_new_case():  # type: ignore[no-untyped-def]
+def worker_new_case() -> ResponseReturnValue:
     cfg = settings()
     if request.method == "GET":
         return _new_case_form({}, {"locale": cfg.default_locale, "timezone": cfg.default_timezone,
@@ -110,7 +111,7 @@ def worker_new_case():  # type: ignore[no-untyped-def]
 
 @bp.get("/cases/<partner_id>")
 @require_role(WORKER)
-def worker_case(partner_id: str):  # type: ignore[no-untyped-def]
+def worker_case(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     details = read_details(db_session(), vault(), audit_key(), partner, staff_actor(), "case_view")
     session_db = db_session()
@@ -147,7 +148,7 @@ def preference_error(code: str) -> object:
     return PREFERENCE_ERRORS.get(code) or labels.ERRORS[code]
 
 
-def _preferences_form(partner: PartnerContact, errors: dict[str, object], status: int = 200):  # type: ignore[no-untyped-def]
+def _preferences_form(partner: PartnerContact, errors: dict[str, object], status: int = 200) -> ResponseReturnValue:
     prefs = case_record.preferences_view(db_session(), vault(), partner.id)
     return render_template("console/worker/preferences.html", partner=partner, prefs=prefs, errors=errors,
                            label=casework.case_label(partner.id), tell_options=Tell.ALL, L=labels), status
@@ -155,7 +156,7 @@ def _preferences_form(partner: PartnerContact, errors: dict[str, object], status
 
 @bp.route("/cases/<partner_id>/preferences", methods=["GET", "POST"])
 @require_role(WORKER)
-def worker_preferences(partner_id: str):  # type: ignore[no-untyped-def]
+def worker_preferences(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     if request.method == "GET":
         response = _preferences_form(partner, {})
@@ -177,6 +178,6 @@ def worker_preferences(partner_id: str):  # type: ignore[no-untyped-def]
     return redirect(url_for("console.worker_case", partner_id=partner.id), code=303)
 
 
-def deployment_view():  # type: ignore[no-untyped-def]
+def deployment_view() -> deployment.DeploymentView:
     cfg = settings()
     return deployment.load(db_session(), cfg.site_name, cfg.exit_url)

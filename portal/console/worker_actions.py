@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.console import bp, labels
@@ -18,11 +19,11 @@ from portal.services import casework
 from portal.services.erasure_storage import clean_storage
 
 
-def back(partner_id: object, anchor: str = ""):  # type: ignore[no-untyped-def]
+def back(partner_id: object, anchor: str = "") -> ResponseReturnValue:
     return redirect(url_for("console.worker_case", partner_id=partner_id) + anchor, code=303)
 
 
-def refused(partner_id: object, error: casework.CaseError, anchor: str = ""):  # type: ignore[no-untyped-def]
+def refused(partner_id: object, error: casework.CaseError, anchor: str = "") -> ResponseReturnValue:
     db.session.rollback()
     flash(str(labels.ERRORS[error.code]), "error")
     return back(partner_id, anchor)
@@ -30,7 +31,7 @@ def refused(partner_id: object, error: casework.CaseError, anchor: str = ""):  #
 
 @bp.post("/cases/<partner_id>/invite")
 @require_role(WORKER)
-def worker_send_link(partner_id: str):  # type: ignore[no-untyped-def]
+def worker_send_link(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     cfg = settings()
     try:
@@ -45,7 +46,7 @@ def worker_send_link(partner_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/cases/<partner_id>/links")
 @require_role(WORKER)
-def worker_link(partner_id: str):  # type: ignore[no-untyped-def]
+def worker_link(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     try:
         programme_id = uuid.UUID(request.form.get("programme", ""))
@@ -63,7 +64,7 @@ def worker_link(partner_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/cases/<partner_id>/links/<link_id>/end")
 @require_role(WORKER)
-def worker_unlink(partner_id: str, link_id: str):  # type: ignore[no-untyped-def]
+def worker_unlink(partner_id: str, link_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     if casework.end_link(db_session(), audit_key(), partner, g.staff, uuid_or_404(link_id), now=now()):
         db.session.commit()
@@ -88,7 +89,7 @@ def _weekday(text: str) -> int | None:
 
 @bp.post("/cases/<partner_id>/windows")
 @require_role(WORKER)
-def worker_add_window(partner_id: str):  # type: ignore[no-untyped-def]
+def worker_add_window(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     weekday = _weekday(request.form.get("weekday", ""))
     start, end = _minutes(request.form.get("start", "")), _minutes(request.form.get("end", ""))
@@ -109,7 +110,7 @@ def worker_add_window(partner_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/cases/<partner_id>/windows/<window_id>/remove")
 @require_role(WORKER)
-def worker_remove_window(partner_id: str, window_id: str):  # type: ignore[no-untyped-def]
+def worker_remove_window(partner_id: str, window_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     if casework.remove_window(db_session(), audit_key(), partner, g.staff, uuid_or_404(window_id), now=now()):
         db.session.commit()
@@ -119,7 +120,7 @@ def worker_remove_window(partner_id: str, window_id: str):  # type: ignore[no-un
 
 @bp.post("/cases/<partner_id>/close")
 @require_role(WORKER)
-def worker_close(partner_id: str):  # type: ignore[no-untyped-def]
+def worker_close(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     try:
         casework.close_case(db_session(), audit_key(), partner, g.staff, reason=request.form.get("reason", ""),
@@ -133,7 +134,7 @@ def worker_close(partner_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/cases/<partner_id>/reopen")
 @require_role(WORKER)
-def worker_reopen(partner_id: str):  # type: ignore[no-untyped-def]
+def worker_reopen(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     try:
         casework.reopen_case(db_session(), audit_key(), partner, g.staff, now=now())
@@ -146,7 +147,7 @@ def worker_reopen(partner_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/cases/<partner_id>/withdraw")
 @require_role(WORKER)
-def worker_withdraw(partner_id: str):  # type: ignore[no-untyped-def]
+def worker_withdraw(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     try:
         cancelled = casework.withdraw_for_her(db_session(), audit_key(), partner, g.staff, now=now())
@@ -159,7 +160,7 @@ def worker_withdraw(partner_id: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/cases/<partner_id>/erase", methods=["GET", "POST"])
 @require_role(WORKER)
-def worker_erase(partner_id: str):  # type: ignore[no-untyped-def]
+def worker_erase(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     label = casework.case_label(partner.id)
     if request.method == "GET":

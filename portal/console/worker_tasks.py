@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -15,7 +17,7 @@ from portal.console.access import not_found, require_role, uuid_or_404
 from portal.console.navigation import NAV, NavItem
 from portal.console.worker import WORKER, case_or_404, deployment_view
 from portal.extensions import db
-from portal.models import Role, Task
+from portal.models import PartnerContact, Role, Task
 from portal.runtime import audit_key, db_session, now, settings, vault
 from portal.services import casework, contact_log, inbox
 from portal.services.audit import record
@@ -32,7 +34,7 @@ def task_or_404(task_id: object) -> Task:
 
 @bp.get("/tasks")
 @require_role(WORKER)
-def worker_inbox():  # type: ignore[no-untyped-def]
+def worker_inbox() -> ResponseReturnValue:
     mine_only = request.args.get("scope") != "service"
     tasks = inbox.open_tasks(db_session(), g.staff, now(), mine_only=mine_only)
     return render_template("console/worker/inbox.html", tasks=tasks, mine_only=mine_only, now=now(),
@@ -41,7 +43,7 @@ def worker_inbox():  # type: ignore[no-untyped-def]
 
 @bp.get("/tasks/<task_id>")
 @require_role(WORKER)
-def worker_task(task_id: str):  # type: ignore[no-untyped-def]
+def worker_task(task_id: str) -> ResponseReturnValue:
     task = task_or_404(task_id)
     info = inbox.detail(db_session(), vault(), task)
     if info.detail is not None or info.event_description is not None:  # decrypted text: an audited read
@@ -54,7 +56,7 @@ def worker_task(task_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/tasks/<task_id>/acknowledge")
 @require_role(WORKER)
-def worker_task_acknowledge(task_id: str):  # type: ignore[no-untyped-def]
+def worker_task_acknowledge(task_id: str) -> ResponseReturnValue:
     task = task_or_404(task_id)
     if inbox.acknowledge(db_session(), audit_key(), task, g.staff, now()):
         db.session.commit()
@@ -64,7 +66,7 @@ def worker_task_acknowledge(task_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/tasks/<task_id>/done")
 @require_role(WORKER)
-def worker_task_done(task_id: str):  # type: ignore[no-untyped-def]
+def worker_task_done(task_id: str) -> ResponseReturnValue:
     task = task_or_404(task_id)
     if inbox.complete(db_session(), audit_key(), task, g.staff, now()):
         db.session.commit()
@@ -86,14 +88,15 @@ def _parse_local(text: str) -> datetime | None:
     return moment
 
 
-def _contact_form(partner, task, values, errors, status=200):  # type: ignore[no-untyped-def]
+def _contact_form(partner: PartnerContact, task: Task | None, values: Mapping[str, object],
+                  errors: Mapping[str, object], status: int = 200) -> ResponseReturnValue:
     return render_template("console/worker/contact.html", partner=partner, task=task, values=values, errors=errors,
                            label=casework.case_label(partner.id), L=labels), status
 
 
 @bp.route("/cases/<partner_id>/contacts/new", methods=["GET", "POST"])
 @require_role(WORKER)
-def worker_log_contact(partner_id: str):  # type: ignore[no-untyped-def]
+def worker_log_contact(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     task = None
     task_ref = request.values.get("task")

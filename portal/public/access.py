@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 
 from flask import current_app, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal.extensions import csrf, db, limiter
 from portal.i18n import LOCALES, explicit_choice, is_supported
+from portal.models import PartnerContact
 from portal.public import bp
 from portal.public.context import her_required
 from portal.runtime import audit_key, db_session, now
@@ -22,7 +24,7 @@ PENDING = "pin_pending"  # session key: the link she opened and whose it is, unt
 NEXT_PAGES = {"choices": "public.choices", "home": "public.home"}
 
 
-def _plain_page(template: str, status: int = 200):  # type: ignore[no-untyped-def]
+def _plain_page(template: str, status: int = 200) -> ResponseReturnValue:
     """A page outside her session that looks like any appointments site: no exit bar, no emergency line, no
     menu, whoever asks (DESIGN.md principle 4). The language links stay on this address (`?lang=`)."""
     links = [{"code": code, "name": info.native_name, "dir": info.direction, "href": f"?lang={code}"}
@@ -30,7 +32,7 @@ def _plain_page(template: str, status: int = 200):  # type: ignore[no-untyped-de
     return render_template(template, plain=True, her=False, language_links=links), status
 
 
-def invalid_link_page():  # type: ignore[no-untyped-def]
+def invalid_link_page() -> ResponseReturnValue:
     """The one page for an unknown, used, expired or revoked link: same words, same status, same size."""
     return _plain_page("public/link_invalid.html", 404)
 
@@ -44,7 +46,7 @@ def _start_pending(opened: her_access.Opened) -> None:
 
 @bp.get("/v/<token>")
 @limiter.shared_limit(LINK_LIMIT, scope="her_link")
-def open_link(token: str):  # type: ignore[no-untyped-def]
+def open_link(token: str) -> ResponseReturnValue:
     """The same neutral page for every token, live or dead, with one POST button; GET and HEAD change nothing.
 
     SMS apps, link-preview bots and URL scanners fetch links before she taps them: this answer reads no
@@ -68,7 +70,7 @@ def open_link(token: str):  # type: ignore[no-untyped-def]
 @bp.post("/v/<token>")
 @csrf.exempt
 @limiter.shared_limit(LINK_LIMIT, scope="her_link")  # one budget per address for GET, HEAD and POST
-def spend_link(token: str):  # type: ignore[no-untyped-def]
+def spend_link(token: str) -> ResponseReturnValue:
     """Spend the link (one conditional update), start her session, and move on so the token leaves the bar."""
     opened = her_access.open_link(db_session(), audit_key(), token, now=now())
     if opened is None:
@@ -88,7 +90,7 @@ def spend_link(token: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/check", methods=["GET", "POST"])
 @limiter.limit(PIN_LIMIT, methods=["POST"])
-def check_pin():  # type: ignore[no-untyped-def]
+def check_pin() -> ResponseReturnValue:
     """Ask for her PIN before anything of hers is shown; too many wrong tries and her links are gone.
 
     This page belongs to her pending session, so it is one of hers: exit bar and emergency line.
@@ -131,7 +133,7 @@ def _pin_error(code: str) -> str:
 
 @bp.route("/pin", methods=["GET", "POST"])
 @her_required
-def pin(partner):  # type: ignore[no-untyped-def]
+def pin(partner: PartnerContact) -> ResponseReturnValue:
     """Set, change or remove her PIN; after saying yes she is offered one and may skip it."""
     next_page = NEXT_PAGES.get(request.values.get("next", ""), "public.home")
     next_key = "choices" if next_page == "public.choices" else "home"

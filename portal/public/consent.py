@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
 from portal.crypto import hash_token
 from portal.extensions import db
+from portal.models import PartnerContact
 from portal.public import bp
 from portal.public.context import her_required
 from portal.runtime import audit_key, db_session, now
@@ -25,7 +27,7 @@ def text_version() -> str:
 
 @bp.route("/contact", methods=["GET", "POST"])
 @her_required
-def contact(partner):  # type: ignore[no-untyped-def]
+def contact(partner: PartnerContact) -> ResponseReturnValue:
     """What contact means, that it is her choice, and how to stop; then yes or no."""
     if request.method == "GET":
         return render_template("public/consent.html", status=partner.status, error=False)
@@ -48,7 +50,7 @@ def contact(partner):  # type: ignore[no-untyped-def]
 
 @bp.route("/stop", methods=["GET", "POST"])
 @her_required
-def stop(partner):  # type: ignore[no-untyped-def]
+def stop(partner: PartnerContact) -> ResponseReturnValue:
     """The menu's "stop contact" lands here to confirm; confirming stops everything at once."""
     if request.method == "POST" and request.form.get("confirm") == "yes":
         if partner.status in STOPPABLE:

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from babel.dates import get_timezone_location
 from flask import redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
@@ -13,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from portal.digits import ascii_digits, parse_digits
 from portal.extensions import db
 from portal.i18n import LOCALES
-from portal.models import Tell
+from portal.models import PartnerContact, Tell
 from portal.public import bp
 from portal.public.context import her_required
 from portal.runtime import audit_key, db_session, now, vault
@@ -117,7 +118,7 @@ def _as_view(data: prefs_service.PreferencesInput, has_code_word: bool) -> prefs
                                          has_code_word)
 
 
-def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status: int = 200):  # type: ignore[no-untyped-def]
+def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status: int = 200) -> ResponseReturnValue:
     rows = list(view.windows)
     if len(rows) < prefs_service.MAX_WINDOWS:
         rows.append(prefs_service.WindowView((), "", ""))
@@ -132,7 +133,7 @@ def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status:
 
 @bp.route("/choices", methods=["GET", "POST"])
 @her_required
-def choices(partner):  # type: ignore[no-untyped-def]
+def choices(partner: PartnerContact) -> ResponseReturnValue:
     if request.method == "GET":
         return _render(prefs_service.current(db_session(), partner), {})
     data = parse_form(request.form)

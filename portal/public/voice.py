@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 
 from portal.extensions import db
+from portal.models import PartnerContact
 from portal.public import bp
 from portal.public.context import her_required
 from portal.runtime import audit_key, db_session, now
@@ -16,7 +18,7 @@ TOLD = "told"  # session key: what she just told us, shown once on the next page
 
 @bp.post("/alert")
 @her_required
-def alert(partner):  # type: ignore[no-untyped-def]
+def alert(partner: PartnerContact) -> ResponseReturnValue:
     kind = request.form.get("kind", "")
     if kind not in her_reports.KINDS:
         return render_template("public/told.html", kind=None), 400
@@ -28,7 +30,7 @@ def alert(partner):  # type: ignore[no-untyped-def]
 
 @bp.get("/alert")
 @her_required
-def told(partner):  # type: ignore[no-untyped-def]
+def told(partner: PartnerContact) -> ResponseReturnValue:
     kind = session.pop(TOLD, None)
     if kind not in her_reports.KINDS:
         return redirect(url_for("public.home"), code=303)
