@@ -18,7 +18,7 @@ from portal.runtime import audit_key, db_session, now, settings, vault
 from portal.services import signin
 from portal.services.audit import Actor, record
 from portal.services.passwords import PASSWORD_MAX, PASSWORD_MIN
-from portal.sessions import STAFF
+from portal.sessions import STAFF, server_session
 
 MAX_FIELD = 254 + PASSWORD_MAX  # nothing longer is read from a sign-in form
 # Per client address, shared by the password, code and set-up steps (Redis-backed when PORTAL_REDIS_URL is
@@ -56,7 +56,7 @@ def pending_user() -> StaffUser | None:
         return None
     try:
         passed = datetime.fromisoformat(session.get("password_at", ""))
-        user = db.session.get(StaffUser, uuid.UUID(session.staff_id))  # type: ignore[attr-defined]
+        user = db.session.get(StaffUser, uuid.UUID(server_session().staff_id or ""))
     except (TypeError, ValueError):
         return None
     if user is None or not user.is_active or session.get("epoch") != user.session_epoch:
@@ -91,7 +91,7 @@ def sign_in() -> ResponseReturnValue:
         result = signin.check_password(db_session(), audit_key(), email, password, client(), now())
         db.session.commit()  # the failure count and the audit entry stand, whatever happens next
         if result.user is not None:
-            session.bind_staff(str(result.user.id))  # type: ignore[attr-defined]
+            server_session().bind_staff(str(result.user.id))
             session["epoch"] = result.user.session_epoch
             session["mfa"] = False
             session["password_at"] = now().isoformat()
@@ -105,7 +105,7 @@ def sign_in() -> ResponseReturnValue:
 def _finish(user: StaffUser) -> ResponseReturnValue:
     signin.complete_sign_in(db_session(), audit_key(), user, client(), now())
     db.session.commit()
-    session.regenerate()  # type: ignore[attr-defined]
+    server_session().regenerate()
     session["epoch"] = user.session_epoch
     session["mfa"] = True
     session.pop("password_at", None)
@@ -173,7 +173,7 @@ def change_password() -> ResponseReturnValue:
             problem = signin.change_password(db_session(), audit_key(), user, current, new, client(), now())
         db.session.commit()
         if problem is None:
-            session.regenerate()  # type: ignore[attr-defined]
+            server_session().regenerate()
             session["epoch"] = user.session_epoch
             flash(_("Your password is changed. You were signed out everywhere else."), "info")
             return redirect(url_for("console.home"), code=303)
@@ -189,7 +189,7 @@ def sign_out() -> ResponseReturnValue:
         record(db_session(), audit_key(), Actor("staff", staff_id), "staff.sign_out", "staff_user", staff_id,
                now=now())
         db.session.commit()
-    session.destroy()  # type: ignore[attr-defined]
+    server_session().destroy()
     response = redirect(url_for("console.sign_in"), code=303)
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response

@@ -16,7 +16,7 @@ from portal.public import bp
 from portal.public.context import her_required
 from portal.runtime import audit_key, db_session, now
 from portal.services import her_access
-from portal.sessions import HER
+from portal.sessions import HER, server_session
 
 LINK_LIMIT = "30 per minute;200 per hour"
 PIN_LIMIT = "10 per minute;60 per hour"
@@ -39,8 +39,9 @@ def invalid_link_page() -> ResponseReturnValue:
 
 def _start_pending(opened: her_access.Opened) -> None:
     session.clear()
-    session.audience, session.partner_id, session.staff_id = HER, None, None  # type: ignore[attr-defined]
-    session.regenerate()  # type: ignore[attr-defined]
+    pending = server_session()
+    pending.audience, pending.partner_id, pending.staff_id = HER, None, None
+    pending.regenerate()
     session[PENDING] = {"token": str(opened.token_id), "partner": str(opened.partner_id)}
 
 
@@ -56,7 +57,7 @@ def open_link(token: str) -> ResponseReturnValue:
     stored = session.get("locale")
     locale = explicit_choice() or (stored if is_supported(stored) else None) \
         or request.accept_languages.best_match(list(LOCALES)) or current_app.config["PORTAL"].default_locale
-    session.leave_untouched()  # type: ignore[attr-defined]  # not even a refresh of the viewer's own session
+    server_session().leave_untouched()  # not even a refresh of the viewer's own session
     with force_locale(locale):
         return _plain_page("public/link_open.html")
 
@@ -83,7 +84,7 @@ def spend_link(token: str) -> ResponseReturnValue:
         session["locale"] = locale
         return redirect(url_for("public.check_pin"), code=303)
     session.clear()  # nothing from an earlier visit (or another person's) carries over
-    session.bind_her(str(opened.partner_id))  # type: ignore[attr-defined]
+    server_session().bind_her(str(opened.partner_id))
     session["locale"] = locale
     return redirect(url_for("public.home"), code=303)
 
@@ -100,7 +101,7 @@ def check_pin() -> ResponseReturnValue:
         if isinstance(pending, dict) else None
     if partner is None:
         if pending is not None:
-            session.destroy()  # type: ignore[attr-defined]  # its link was closed (a PIN lock, stop)
+            server_session().destroy()  # its link was closed (a PIN lock, stop)
         return redirect(url_for("public.index"), code=303)
     if request.method == "GET":
         return render_template("public/pin_check.html", error=None)
@@ -111,11 +112,11 @@ def check_pin() -> ResponseReturnValue:
     if result.ok:
         db.session.commit()
         session.pop(PENDING, None)
-        session.bind_her(str(partner.id))  # type: ignore[attr-defined]
+        server_session().bind_her(str(partner.id))
         return redirect(url_for("public.home"), code=303)
     db.session.rollback()  # a wrong try is already counted and audited, in its own committed transaction
     if result.locked:
-        session.destroy()  # type: ignore[attr-defined]
+        server_session().destroy()
         return invalid_link_page()
     if result.error:
         return render_template("public/pin_check.html", error=_pin_error(result.error)), 400

@@ -15,7 +15,7 @@ from portal.public import bp
 from portal.runtime import db_session
 from portal.services import deployment as deployment_service
 from portal.services.her_access import reachable_partner
-from portal.sessions import HER
+from portal.sessions import HER, server_session
 
 # Pages whose address is not safe to repeat with ?lang= (a link token, the exit itself).
 NOT_RELOCALISABLE = {"public.open_link", "public.quick_exit"}
@@ -43,7 +43,7 @@ def her_required(view: Callable[..., Any]) -> Callable[..., Any]:
         partner = current_partner()
         if partner is None:
             if getattr(session, "partner_id", None):
-                session.destroy()  # type: ignore[attr-defined]
+                server_session().destroy()
             return redirect(url_for("public.index"), code=303)
         return view(partner, *args, **kwargs)
 
