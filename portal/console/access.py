@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, cast
 
 from flask import abort, g, redirect, session, url_for
 
@@ -60,7 +60,7 @@ def _guard(roles: tuple[str, ...], allow_password_change: bool) -> Callable[[F],
             g.staff = user
             return view(*args, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return cast(F, wrapper)
 
     return decorate
 

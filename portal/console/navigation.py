@@ -38,4 +38,4 @@ def register_nav(bp: Blueprint) -> None:
     @bp.context_processor
     def console_nav() -> dict[str, object]:
         staff = g.get("staff")
-        return {"console_nav": nav_for(staff.role, current_app._get_current_object()) if staff else []}  # type: ignore[attr-defined]
+        return {"console_nav": nav_for(staff.role, current_app) if staff else []}

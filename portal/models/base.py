@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import DateTime, LargeBinary, MetaData, TypeDecorator, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -51,6 +52,6 @@ class UUIDKey:
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
 
 
-def encrypted(**kwargs: object) -> Mapped[bytes | None]:
+def encrypted(**kwargs: Any) -> Mapped[bytes | None]:
     """An AES-GCM ciphertext column; rotate-keys finds every column declared with this."""
-    return mapped_column(LargeBinary, nullable=True, info={"encrypted": True}, **kwargs)  # type: ignore[arg-type]
+    return mapped_column(LargeBinary, nullable=True, info={"encrypted": True}, **kwargs)

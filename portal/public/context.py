@@ -52,12 +52,12 @@ def her_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def language_links(signed_in: bool) -> list[dict[str, str]]:
     """One link per locale back to this page (or her start page), so the choice works without JavaScript."""
-    same_page = request.method == "GET" and (request.endpoint or "").startswith("public.") \
-        and request.endpoint not in NOT_RELOCALISABLE
+    endpoint = request.endpoint or ""
+    same_page = request.method == "GET" and endpoint.startswith("public.") and endpoint not in NOT_RELOCALISABLE
     links = []
     for code, info in LOCALES.items():
         if same_page:
-            href = url_for(request.endpoint, **(request.view_args or {}), lang=code)  # type: ignore[arg-type]
+            href = url_for(endpoint, **(request.view_args or {}), lang=code)
         else:
             href = url_for("public.home" if signed_in else "public.index", lang=code)
         links.append({"code": code, "name": info.native_name, "dir": info.direction, "href": href})
