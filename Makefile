@@ -45,6 +45,7 @@ lint: venv
 	@# bandit repeats a harmless warning for each line of a statement marked `# nosec`; that line is dropped.
 	@$(BIN)/bandit -q -r portal -c pyproject.toml 2>&1 | grep -v "but no failed test on file"; \
 	  exit $${PIPESTATUS[0]}
+	$(BIN)/mypy
 
 audit: venv
 	$(BIN)/python scripts/dependency_audit.py

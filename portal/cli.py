@@ -165,7 +165,7 @@ def worker_command(once: bool, poll_seconds: float, lease_seconds: int, reconcil
     from portal.sms.worker import build_dispatcher, run
 
     try:
-        dispatcher = build_dispatcher(current_app, lease_seconds=lease_seconds,  # type: ignore[arg-type]
+        dispatcher = build_dispatcher(current_app, lease_seconds=lease_seconds,
                                       reconcile_after_seconds=reconcile_after_seconds, batch=batch)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc

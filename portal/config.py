@@ -9,8 +9,11 @@ import os
 import secrets
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +118,14 @@ _ENV_NAMES: dict[str, str] = {  # nosec B105
 ENV_NAMES = dict(_ENV_NAMES)
 
 
+def app_settings(app: Flask) -> Settings:
+    """The Settings create_app stored in app.config["PORTAL"], typed for whoever reads them."""
+    settings = app.config["PORTAL"]
+    if not isinstance(settings, Settings):
+        raise TypeError("app.config['PORTAL'] must be the Settings from load_settings")
+    return settings
+
+
 def _coerce(name: str, raw: str) -> Any:
     kind = {f.name: f.type for f in fields(Settings)}[name]
     if kind == "int":
@@ -176,7 +187,8 @@ def load_settings(environ: dict[str, str] | None = None, instance_path: str | No
     missing = [n for n in ("secret_key", "data_keys", "index_key") if not getattr(settings, n)]
     if missing:
         generated = _dev_secrets(inst)
-        settings = replace(settings, generated=tuple(missing), **{n: generated[n] for n in missing})
+        keys: dict[str, Any] = {n: generated[n] for n in missing}
+        settings = replace(settings, generated=tuple(missing), **keys)
     return settings
 
 

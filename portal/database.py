@@ -9,7 +9,8 @@ lock for up to BUSY_TIMEOUT_MS instead of failing. See README "Concurrency".
 
 from __future__ import annotations
 
-from typing import Any
+import sqlite3
+from typing import Any, cast
 
 from flask import Flask
 from sqlalchemy import event
@@ -57,7 +58,7 @@ def take_write_lock(session: Session) -> None:
     if session.get_bind().dialect.name != "sqlite":
         return
     conn = session.connection()
-    if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+    if not cast(sqlite3.Connection, conn.connection.dbapi_connection).in_transaction:  # pysqlite
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 

@@ -7,7 +7,9 @@ import logging
 from flask import current_app, g
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal.config import app_settings
 from portal.extensions import db
+from portal.runtime import db_session
 from portal.services import deployment as deployment_service
 
 log = logging.getLogger(__name__)
@@ -16,9 +18,9 @@ log = logging.getLogger(__name__)
 def current_deployment() -> deployment_service.DeploymentView:
     """Site name, exit site, emergency number, helplines …; safe defaults if the database is the problem."""
     if "deployment" not in g:
-        settings = current_app.config["PORTAL"]
+        settings = app_settings(current_app)
         try:
-            g.deployment = deployment_service.load(db.session, settings.site_name, settings.exit_url)
+            g.deployment = deployment_service.load(db_session(), settings.site_name, settings.exit_url)
         except SQLAlchemyError:
             log.warning("deployment settings unavailable; using the environment's defaults")
             db.session.rollback()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from flask import Flask, g, request, session
 
@@ -25,7 +26,7 @@ LOCALES: dict[str, LocaleInfo] = {
 DEFAULT_LOCALE = "en"
 
 
-def is_supported(code: str | None) -> bool:
+def is_supported(code: str | None) -> TypeGuard[str]:
     return bool(code) and code in LOCALES
 
 

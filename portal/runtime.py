@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, current_app
+from sqlalchemy.orm import Session
 
+from portal.config import Settings, app_settings
 from portal.crypto import Vault
+from portal.extensions import db
 from portal.services.audit import audit_key as derive_audit_key
 
 
 def configure_keys(app: Flask) -> None:
-    settings = app.config["PORTAL"]
+    settings = app_settings(app)
     app.extensions["portal.vault"] = Vault.from_settings(settings.data_keys, settings.index_key)
     app.extensions["portal.audit_key"] = derive_audit_key(settings.index_key)
 
@@ -28,5 +31,11 @@ def now() -> datetime:
     return current_app.extensions["portal.clock"].now()
 
 
-def settings():  # type: ignore[no-untyped-def]
-    return current_app.config["PORTAL"]
+def settings() -> Settings:
+    return app_settings(current_app)
+
+
+def db_session() -> Session:
+    """This request's database session (calling Flask-SQLAlchemy's scoped_session gives the Session itself),
+    typed for the services, which take a Session."""
+    return db.session()

@@ -13,11 +13,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from flask import Flask, Request, Response
+from flask import session as current_session
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session as DbSession
 from werkzeug.datastructures import CallbackDict
 
@@ -172,6 +173,13 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.regenerate()
 
 
+def server_session() -> ServerSession:
+    """This request's session, typed: open_session gives every page (all but the machine endpoints) one."""
+    if not isinstance(current_session, ServerSession):
+        raise TypeError("this request has no server session (a machine endpoint?)")
+    return current_session
+
+
 class ServerSessionInterface(SessionInterface):
     def __init__(self, store: SessionStore, timeouts: dict[str, Timeouts]) -> None:
         self.store = store
@@ -187,9 +195,9 @@ class ServerSessionInterface(SessionInterface):
     # Machine endpoints (programme-event API, Twilio webhooks) never read, refresh or set a session cookie.
     COOKIELESS_PREFIXES = ("/api/", "/sms/")
 
-    def open_session(self, app: Flask, request: Request) -> ServerSession | None:  # type: ignore[override]
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
         if request.path.startswith(self.COOKIELESS_PREFIXES):
-            return self.make_null_session(app)  # type: ignore[return-value]
+            return self.make_null_session(app)
         sid = request.cookies.get(self.cookie_name())
         if not sid or len(sid) > 100:
             return ServerSession()
@@ -226,6 +234,7 @@ class ServerSessionInterface(SessionInterface):
             created = now
         else:
             created = session.stored.created_at if session.stored else now
+        assert session.sid is not None  # set just above, or kept (not new means it had one)
         limits = self.timeouts[session.audience]
         record = StoredSession(session.audience, dict(session), created, now, session.staff_id, session.partner_id)
         expires = min(now + limits.idle, created + limits.absolute)
@@ -240,7 +249,7 @@ def purge_expired_sessions(sessions: Callable[[], DbSession], now: datetime) -> 
     Redis sessions expire by themselves (a TTL on each key); the table is then simply empty.
     """
     with sessions() as db, db.begin():
-        return db.execute(delete(WebSession).where(WebSession.expires_at < now)).rowcount or 0
+        return cast(CursorResult[Any], db.execute(delete(WebSession).where(WebSession.expires_at < now))).rowcount or 0
 
 
 def configure_sessions(app: Flask) -> None:
@@ -257,7 +266,7 @@ def configure_sessions(app: Flask) -> None:
                 return db.engine
 
         store = DatabaseStore(engine)
-    timeouts = {
+    timeouts: dict[str, Timeouts] = {
         HER: Timeouts(timedelta(minutes=settings.her_session_idle_minutes),
                       timedelta(minutes=settings.her_session_absolute_minutes)),
         STAFF: Timeouts(timedelta(minutes=settings.staff_session_idle_minutes),

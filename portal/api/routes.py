@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import time
+import uuid
+from typing import Any
 
 from flask import Response, jsonify, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
 from portal.api import bp
@@ -12,9 +15,17 @@ from portal.api.openapi import document
 from portal.api.payload import PayloadError, load_json, parse_report
 from portal.crypto import hash_token
 from portal.extensions import db, limiter
+from portal.models import Programme
 from portal.response_floor import pad_to_floor
-from portal.runtime import audit_key, now, settings, vault
-from portal.services.events import EventError, Reporter, replay_after_race, report_event, validate
+from portal.runtime import audit_key, db_session, now, settings, vault
+from portal.services.events import (
+    EventError,
+    EventReceipt,
+    Reporter,
+    replay_after_race,
+    report_event,
+    validate,
+)
 from portal.services.events import api_token as find_api_token
 
 TOKEN_MAX = 200
@@ -45,10 +56,10 @@ def _token_key() -> str:
 
 @bp.post("/programme-events")
 @limiter.limit("300 per minute", key_func=_token_key)
-def programme_events():  # type: ignore[no-untyped-def]
+def programme_events() -> ResponseReturnValue:
     started = time.perf_counter()
     token = _bearer()
-    found = find_api_token(db.session, hash_token(token), now()) if token else None
+    found = find_api_token(db_session(), hash_token(token), now()) if token else None
     if found is None:
         return _unauthorized()
     api_token, programme = found
@@ -60,7 +71,7 @@ def programme_events():  # type: ignore[no-untyped-def]
     return result
 
 
-def _report(token_id, programme):  # type: ignore[no-untyped-def]
+def _report(token_id: uuid.UUID, programme: Programme) -> ResponseReturnValue:
     if request.mimetype != "application/json":
         return _error(415, "unsupported_media_type", "Send the report as Content-Type: application/json.")
     try:
@@ -68,12 +79,13 @@ def _report(token_id, programme):  # type: ignore[no-untyped-def]
     except PayloadError as exc:
         return _error(exc.status, exc.code, str(exc), exc.field)
     key = request.headers.get("Idempotency-Key")
-    fields = {"participant_ref": report.participant_ref, "kind": report.kind,
+    fields: dict[str, Any] = {"participant_ref": report.participant_ref, "kind": report.kind,
               "risk_to_partner": report.risk_to_partner, "risk_to_children": report.risk_to_children,
               "imminence": report.imminence, "description": report.description,
               "occurred_at": report.occurred_at}
+    receipt: EventReceipt | None
     try:
-        receipt = report_event(db.session, vault(), audit_key(), programme=programme, now=now(),
+        receipt = report_event(db_session(), vault(), audit_key(), programme=programme, now=now(),
                                reporter=Reporter(api_token_id=token_id), idempotency_key=key, **fields)
         db.session.commit()
     except EventError as exc:
@@ -84,7 +96,7 @@ def _report(token_id, programme):  # type: ignore[no-untyped-def]
         db.session.rollback()
         try:
             fingerprint = validate(now=now(), **fields).fingerprint()
-            receipt = replay_after_race(db.session, programme, key or "", report.participant_ref, fingerprint)
+            receipt = replay_after_race(db_session(), programme, key or "", report.participant_ref, fingerprint)
         except EventError as exc:
             return _error(422, exc.code, str(exc), exc.field)
         if receipt is None:
@@ -93,5 +105,5 @@ def _report(token_id, programme):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/openapi.json")
-def openapi():  # type: ignore[no-untyped-def]
+def openapi() -> ResponseReturnValue:
     return jsonify(document(settings().public_url.rstrip("/") + "/api/v1"))

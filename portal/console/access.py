@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, cast
 
 from flask import abort, g, redirect, session, url_for
 
 from portal.extensions import db
 from portal.models import StaffUser
-from portal.sessions import STAFF
+from portal.sessions import STAFF, server_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,12 +36,12 @@ def signed_in_staff() -> StaffUser | None:
     if session.get("mfa") is not True:
         return None
     try:
-        staff_id = uuid.UUID(session.staff_id)  # type: ignore[attr-defined]
+        staff_id = uuid.UUID(server_session().staff_id or "")
     except ValueError:
         return None
     user = db.session.get(StaffUser, staff_id)
     if user is None or not user.is_active or session.get("epoch") != user.session_epoch:
-        session.destroy()  # type: ignore[attr-defined]
+        server_session().destroy()
         return None
     return user
 
@@ -60,7 +60,7 @@ def _guard(roles: tuple[str, ...], allow_password_change: bool) -> Callable[[F],
             g.staff = user
             return view(*args, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return cast(F, wrapper)
 
     return decorate
 

@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from portal.console.access import not_found, require_role, uuid_or_404
 from portal.console.admin_messages import problem
 from portal.extensions import db
 from portal.models import ActorKind, Programme, ProgrammeMembership, Role, StaffUser, SupportService
-from portal.runtime import audit_key, now, vault
+from portal.runtime import audit_key, db_session, now, vault
 from portal.services import admin_programmes, admin_users
 from portal.services.admin_users import AdminError
 from portal.services.audit import Actor
@@ -32,7 +33,7 @@ def fanout_delay() -> dict[str, object] | None:
     """For an admin, when programme reports have waited past the limit for the dispatcher: what the banner says."""
     if g.get("staff") is None or g.staff.role != ADMIN:
         return None
-    waiting: Backlog = backlog(db.session, now())
+    waiting: Backlog = backlog(db_session(), now())
     if not waiting.delayed:
         return None
     return {"count": waiting.waiting, "age": format_timedelta(timedelta(seconds=waiting.oldest_seconds), threshold=1)}
@@ -70,8 +71,8 @@ def role_labels() -> dict[str, str]:
             Role.FACILITATOR: _("Programme facilitator")}
 
 
-def users_page(error: AdminError | None = None, status: int = 200):  # type: ignore[no-untyped-def]
-    return render_template("console/admin/users.html", accounts=admin_users.list_accounts(db.session),
+def users_page(error: AdminError | None = None, status: int = 200) -> ResponseReturnValue:
+    return render_template("console/admin/users.html", accounts=admin_users.list_accounts(db_session()),
                            services=services(), roles=role_labels(), form=request.form if error else {},
                            now_=now(),
                            error=problem(error.code) if error else None,
@@ -80,17 +81,17 @@ def users_page(error: AdminError | None = None, status: int = 200):  # type: ign
 
 @bp.get("/admin/users", endpoint="admin_users")
 @require_role(ADMIN)
-def admin_users_list():  # type: ignore[no-untyped-def]
+def admin_users_list() -> ResponseReturnValue:
     return users_page()
 
 
 @bp.post("/admin/users")
 @require_role(ADMIN)
-def admin_users_create():  # type: ignore[no-untyped-def]
+def admin_users_create() -> ResponseReturnValue:
     service_id = request.form.get("service_id", "")
     try:
         made = admin_users.create_account(
-            db.session, vault(), audit_key(), email=request.form.get("email", "")[:300],
+            db_session(), vault(), audit_key(), email=request.form.get("email", "")[:300],
             display_name=request.form.get("display_name", "")[:300], role=request.form.get("role", ""),
             service_id=uuid_or_none(service_id), actor=actor())
     except AdminError as error:
@@ -103,10 +104,10 @@ def admin_users_create():  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/users/<user_id>/<any(disable, enable):action>")
 @require_role(ADMIN)
-def admin_users_active(user_id: str, action: str):  # type: ignore[no-untyped-def]
+def admin_users_active(user_id: str, action: str) -> ResponseReturnValue:
     user = staff_or_404(user_id)
     try:
-        admin_users.set_active(db.session, audit_key(), user, action == "enable", actor=actor(), now=now())
+        admin_users.set_active(db_session(), audit_key(), user, action == "enable", actor=actor(), now=now())
     except AdminError as error:
         return users_page(error, 400)
     db.session.commit()
@@ -116,9 +117,9 @@ def admin_users_active(user_id: str, action: str):  # type: ignore[no-untyped-de
 
 @bp.post("/admin/users/<user_id>/reset-authenticator")
 @require_role(ADMIN)
-def admin_users_reset_totp(user_id: str):  # type: ignore[no-untyped-def]
+def admin_users_reset_totp(user_id: str) -> ResponseReturnValue:
     user = staff_or_404(user_id)
-    admin_users.reset_authenticator(db.session, vault(), audit_key(), user, actor=actor(), now=now())
+    admin_users.reset_authenticator(db_session(), vault(), audit_key(), user, actor=actor(), now=now())
     db.session.commit()
     flash(_("Authenticator reset. They will set up a new one at their next sign-in."), "info")
     return redirect(url_for("console.admin_users"), code=303)
@@ -126,10 +127,10 @@ def admin_users_reset_totp(user_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/users/<user_id>/reset-password")
 @require_role(ADMIN)
-def admin_users_reset_password(user_id: str):  # type: ignore[no-untyped-def]
+def admin_users_reset_password(user_id: str) -> ResponseReturnValue:
     user = staff_or_404(user_id)
     try:
-        password = admin_users.reset_password(db.session, audit_key(), user, actor=actor(), now=now())
+        password = admin_users.reset_password(db_session(), audit_key(), user, actor=actor(), now=now())
     except AdminError as error:
         return users_page(error, 400)
     db.session.commit()
@@ -137,25 +138,25 @@ def admin_users_reset_password(user_id: str):  # type: ignore[no-untyped-def]
                            created=False)
 
 
-def programmes_page(error: AdminError | None = None, status: int = 200):  # type: ignore[no-untyped-def]
-    members = [u for u, _name in admin_users.list_accounts(db.session)
+def programmes_page(error: AdminError | None = None, status: int = 200) -> ResponseReturnValue:
+    members = [u for u, _name in admin_users.list_accounts(db_session())
                if u.role in admin_programmes.MEMBER_ROLES and u.is_active]
-    return render_template("console/admin/programmes.html", overview=admin_programmes.overview(db.session),
+    return render_template("console/admin/programmes.html", overview=admin_programmes.overview(db_session()),
                            services=services(), candidates=members, roles=role_labels(),
                            error=problem(error.code) if error else None), status
 
 
 @bp.get("/admin/programmes", endpoint="admin_programmes")
 @require_role(ADMIN)
-def admin_programmes_list():  # type: ignore[no-untyped-def]
+def admin_programmes_list() -> ResponseReturnValue:
     return programmes_page()
 
 
 @bp.post("/admin/services")
 @require_role(ADMIN)
-def admin_services_create():  # type: ignore[no-untyped-def]
+def admin_services_create() -> ResponseReturnValue:
     try:
-        admin_programmes.create_service(db.session, audit_key(), request.form.get("name", "")[:300],
+        admin_programmes.create_service(db_session(), audit_key(), request.form.get("name", "")[:300],
                                         actor=actor(), now=now())
     except AdminError as error:
         db.session.rollback()
@@ -167,9 +168,9 @@ def admin_services_create():  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/programmes")
 @require_role(ADMIN)
-def admin_programmes_create():  # type: ignore[no-untyped-def]
+def admin_programmes_create() -> ResponseReturnValue:
     try:
-        admin_programmes.create_programme(db.session, audit_key(), request.form.get("name", "")[:300],
+        admin_programmes.create_programme(db_session(), audit_key(), request.form.get("name", "")[:300],
                                           uuid_or_none(request.form.get("service_id", "")), actor=actor(),
                                           now=now())
     except AdminError as error:
@@ -182,9 +183,9 @@ def admin_programmes_create():  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/programmes/<programme_id>/<any(activate, deactivate):action>")
 @require_role(ADMIN)
-def admin_programmes_active(programme_id: str, action: str):  # type: ignore[no-untyped-def]
+def admin_programmes_active(programme_id: str, action: str) -> ResponseReturnValue:
     programme = programme_or_404(programme_id)
-    admin_programmes.set_programme_active(db.session, audit_key(), programme, action == "activate",
+    admin_programmes.set_programme_active(db_session(), audit_key(), programme, action == "activate",
                                           actor=actor(), now=now())
     db.session.commit()
     return redirect(url_for("console.admin_programmes"), code=303)
@@ -192,14 +193,14 @@ def admin_programmes_active(programme_id: str, action: str):  # type: ignore[no-
 
 @bp.post("/admin/programmes/<programme_id>/members")
 @require_role(ADMIN)
-def admin_members_add(programme_id: str):  # type: ignore[no-untyped-def]
+def admin_members_add(programme_id: str) -> ResponseReturnValue:
     programme = programme_or_404(programme_id)
     staff_id = uuid_or_none(request.form.get("staff_id", ""))
     staff = db.session.get(StaffUser, staff_id) if staff_id else None
     try:
         if staff is None:
             raise AdminError("member_role", "staff")
-        admin_programmes.add_member(db.session, audit_key(), programme, staff, actor=actor(), now=now())
+        admin_programmes.add_member(db_session(), audit_key(), programme, staff, actor=actor(), now=now())
     except AdminError as error:
         db.session.rollback()
         return programmes_page(error, 400)
@@ -210,11 +211,11 @@ def admin_members_add(programme_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/programmes/<programme_id>/members/<membership_id>/remove")
 @require_role(ADMIN)
-def admin_members_remove(programme_id: str, membership_id: str):  # type: ignore[no-untyped-def]
+def admin_members_remove(programme_id: str, membership_id: str) -> ResponseReturnValue:
     membership = db.session.get(ProgrammeMembership, uuid_or_404(membership_id))
     if membership is None or membership.programme_id != uuid_or_404(programme_id):
         not_found()
-    admin_programmes.remove_member(db.session, audit_key(), membership, actor=actor(), now=now())
+    admin_programmes.remove_member(db_session(), audit_key(), membership, actor=actor(), now=now())
     db.session.commit()
     flash(_("Removed from the programme."), "info")
     return redirect(url_for("console.admin_programmes"), code=303)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -13,7 +14,7 @@ from portal.console.admin_messages import problem
 from portal.extensions import db
 from portal.i18n import LOCALES
 from portal.models import Helpline, Programme, Severity
-from portal.runtime import audit_key, now, settings
+from portal.runtime import audit_key, db_session, now, settings
 from portal.services import admin_audit, admin_settings, admin_tokens, deployment
 from portal.services.admin_users import AdminError
 from portal.services.audit import record
@@ -25,18 +26,18 @@ def severity_labels() -> dict[str, str]:
 
 
 def current_deployment() -> deployment.DeploymentView:
-    return deployment.load(db.session, settings().site_name, settings().exit_url)
+    return deployment.load(db_session(), settings().site_name, settings().exit_url)
 
 
 @bp.route("/admin/settings", methods=["GET", "POST"], endpoint="admin_settings")
 @require_role(ADMIN)
-def admin_settings_page():  # type: ignore[no-untyped-def]
+def admin_settings_page() -> ResponseReturnValue:
     errors: dict[str, str] = {}
     values = None
     if request.method == "POST":
         values, errors = admin_settings.parse_settings({k: v[:5000] for k, v in request.form.items()})
         if not errors:
-            changed = admin_settings.save_settings(db.session, audit_key(), values, actor=actor(), now=now(),
+            changed = admin_settings.save_settings(db_session(), audit_key(), values, actor=actor(), now=now(),
                                                    env_site_name=settings().site_name,
                                                    env_exit_url=settings().exit_url)
             db.session.commit()
@@ -50,24 +51,24 @@ def admin_settings_page():  # type: ignore[no-untyped-def]
                            escalate=admin_settings.ESCALATE_MINUTES), 400 if errors else 200
 
 
-def helplines_page(error: AdminError | None = None, status: int = 200):  # type: ignore[no-untyped-def]
-    return render_template("console/admin/helplines.html", helplines=admin_settings.helplines(db.session),
+def helplines_page(error: AdminError | None = None, status: int = 200) -> ResponseReturnValue:
+    return render_template("console/admin/helplines.html", helplines=admin_settings.helplines(db_session()),
                            locales=LOCALES, form=request.form if error else {},
                            error=problem(error.code) if error else None), status
 
 
 @bp.get("/admin/helplines", endpoint="admin_helplines")
 @require_role(ADMIN)
-def admin_helplines_list():  # type: ignore[no-untyped-def]
+def admin_helplines_list() -> ResponseReturnValue:
     return helplines_page()
 
 
 @bp.post("/admin/helplines")
 @require_role(ADMIN)
-def admin_helplines_add():  # type: ignore[no-untyped-def]
+def admin_helplines_add() -> ResponseReturnValue:
     form = request.form
     try:
-        admin_settings.add_helpline(db.session, audit_key(), locale=form.get("locale", ""),
+        admin_settings.add_helpline(db_session(), audit_key(), locale=form.get("locale", ""),
                                     name=form.get("name", "")[:300], phone=form.get("phone", "")[:60],
                                     hours=form.get("hours", "")[:300], is_emergency=form.get("is_emergency") == "1",
                                     position=form.get("position", "0")[:6], locales=LOCALES, actor=actor(),
@@ -82,20 +83,20 @@ def admin_helplines_add():  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/helplines/<helpline_id>/delete")
 @require_role(ADMIN)
-def admin_helplines_delete(helpline_id: str):  # type: ignore[no-untyped-def]
+def admin_helplines_delete(helpline_id: str) -> ResponseReturnValue:
     line = db.session.get(Helpline, uuid_or_404(helpline_id))
     if line is None:
         not_found()
-    admin_settings.delete_helpline(db.session, audit_key(), line, actor=actor(), now=now())
+    admin_settings.delete_helpline(db_session(), audit_key(), line, actor=actor(), now=now())
     db.session.commit()
     flash(_("Helpline removed."), "info")
     return redirect(url_for("console.admin_helplines"), code=303)
 
 
-def tokens_page(error: AdminError | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def tokens_page(error: AdminError | None = None, status: int = 200) -> ResponseReturnValue:
     programmes = list(db.session.scalars(select(Programme).where(Programme.is_active.is_(True))
                                          .order_by(Programme.name)))
-    return render_template("console/admin/tokens.html", tokens=admin_tokens.list_tokens(db.session),
+    return render_template("console/admin/tokens.html", tokens=admin_tokens.list_tokens(db_session()),
                            programmes=programmes, now=now(), form=request.form if error else {},
                            error=problem(error.code) if error else None,
                            max_days=admin_tokens.VALID_DAYS[1]), status
@@ -103,13 +104,13 @@ def tokens_page(error: AdminError | None = None, status: int = 200):  # type: ig
 
 @bp.get("/admin/tokens", endpoint="admin_tokens")
 @require_role(ADMIN)
-def admin_tokens_list():  # type: ignore[no-untyped-def]
+def admin_tokens_list() -> ResponseReturnValue:
     return tokens_page()
 
 
 @bp.post("/admin/tokens")
 @require_role(ADMIN)
-def admin_tokens_create():  # type: ignore[no-untyped-def]
+def admin_tokens_create() -> ResponseReturnValue:
     programme_id = uuid_or_none(request.form.get("programme_id", ""))
     programme = db.session.get(Programme, programme_id) if programme_id else None
     try:
@@ -119,7 +120,7 @@ def admin_tokens_create():  # type: ignore[no-untyped-def]
     try:
         if programme is None:
             raise AdminError("programme_inactive", "programme")
-        made = admin_tokens.create_token(db.session, audit_key(), programme,
+        made = admin_tokens.create_token(db_session(), audit_key(), programme,
                                          label=request.form.get("label", "")[:200], valid_days=days,
                                          actor=actor(), now=now())
     except AdminError as error:
@@ -132,11 +133,11 @@ def admin_tokens_create():  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/tokens/<token_id>/revoke")
 @require_role(ADMIN)
-def admin_tokens_revoke(token_id: str):  # type: ignore[no-untyped-def]
-    row = admin_tokens.api_token(db.session, uuid_or_404(token_id))
+def admin_tokens_revoke(token_id: str) -> ResponseReturnValue:
+    row = admin_tokens.api_token(db_session(), uuid_or_404(token_id))
     if row is None:
         not_found()
-    admin_tokens.revoke_token(db.session, audit_key(), row, actor=actor(), now=now())
+    admin_tokens.revoke_token(db_session(), audit_key(), row, actor=actor(), now=now())
     db.session.commit()
     flash(_("Token revoked. It no longer works."), "info")
     return redirect(url_for("console.admin_tokens"), code=303)
@@ -144,18 +145,18 @@ def admin_tokens_revoke(token_id: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/admin/audit", endpoint="admin_audit")
 @require_role(ADMIN)
-def admin_audit_page():  # type: ignore[no-untyped-def]
+def admin_audit_page() -> ResponseReturnValue:
     page = request.args.get("page", default=1, type=int) or 1
-    return render_template("console/admin/audit.html", page=admin_audit.audit_page(db.session, page),
+    return render_template("console/admin/audit.html", page=admin_audit.audit_page(db_session(), page),
                            report=None)
 
 
 @bp.post("/admin/audit/verify")
 @require_role(ADMIN)
-def admin_audit_verify():  # type: ignore[no-untyped-def]
-    report = admin_audit.verify_chain(db.session, audit_key())
-    record(db.session, audit_key(), actor(), "audit.verify", None, None,
+def admin_audit_verify() -> ResponseReturnValue:
+    report = admin_audit.verify_chain(db_session(), audit_key())
+    record(db_session(), audit_key(), actor(), "audit.verify", None, None,
            {"entries": report.entries, "ok": report.ok}, now=now())
     db.session.commit()
-    return render_template("console/admin/audit.html", page=admin_audit.audit_page(db.session, 1), report=report)
+    return render_template("console/admin/audit.html", page=admin_audit.audit_page(db_session(), 1), report=report)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -12,7 +13,7 @@ from portal.console.admin import ADMIN, uuid_or_none
 from portal.console.navigation import NAV, NavItem
 from portal.extensions import db
 from portal.models import Role, StaffUser, Task
-from portal.runtime import audit_key, now
+from portal.runtime import audit_key, db_session, now
 from portal.services import escalation
 
 NAV.insert(1, NavItem("console.admin_escalations", _l("Escalations"), (Role.ADMIN,)))
@@ -28,22 +29,22 @@ def escalation_or_404(task_id: str) -> Task:
 
 @bp.get("/admin/escalations", endpoint="admin_escalations")
 @require_role(ADMIN)
-def admin_escalations_list():  # type: ignore[no-untyped-def]
-    items = escalation.open_escalations(db.session, g.staff.service_id)
-    workers = {item.escalation.service_id: escalation.service_workers(db.session, item.escalation.service_id)
+def admin_escalations_list() -> ResponseReturnValue:
+    items = escalation.open_escalations(db_session(), g.staff.service_id)
+    workers = {item.escalation.service_id: escalation.service_workers(db_session(), item.escalation.service_id)
                for item in items}
     return render_template("console/admin/escalations.html", items=items, workers=workers, now=now(), L=labels)
 
 
 @bp.post("/admin/escalations/<task_id>/resolve")
 @require_role(ADMIN)
-def admin_escalations_resolve(task_id: str):  # type: ignore[no-untyped-def]
+def admin_escalations_resolve(task_id: str) -> ResponseReturnValue:
     task = escalation_or_404(task_id)
     if task.done_at is None:
         target_id = uuid_or_none(request.form.get("reassign_to", ""))
         target = db.session.get(StaffUser, target_id) if target_id else None
         try:
-            escalation.resolve(db.session, audit_key(), task, admin=g.staff, now=now(), reassign_to=target)
+            escalation.resolve(db_session(), audit_key(), task, admin=g.staff, now=now(), reassign_to=target)
         except ValueError:
             db.session.rollback()
             flash(_("That person cannot take this task. Choose a support worker of the same service."), "error")

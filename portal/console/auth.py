@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 from flask import flash, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 
@@ -13,11 +14,11 @@ from portal.console import bp
 from portal.console.access import require_signed_in
 from portal.extensions import db, limiter
 from portal.models import ActorKind, StaffUser
-from portal.runtime import audit_key, now, settings, vault
+from portal.runtime import audit_key, db_session, now, settings, vault
 from portal.services import signin
 from portal.services.audit import Actor, record
 from portal.services.passwords import PASSWORD_MAX, PASSWORD_MIN
-from portal.sessions import STAFF
+from portal.sessions import STAFF, server_session
 
 MAX_FIELD = 254 + PASSWORD_MAX  # nothing longer is read from a sign-in form
 # Per client address, shared by the password, code and set-up steps (Redis-backed when PORTAL_REDIS_URL is
@@ -55,7 +56,7 @@ def pending_user() -> StaffUser | None:
         return None
     try:
         passed = datetime.fromisoformat(session.get("password_at", ""))
-        user = db.session.get(StaffUser, uuid.UUID(session.staff_id))  # type: ignore[attr-defined]
+        user = db.session.get(StaffUser, uuid.UUID(server_session().staff_id or ""))
     except (TypeError, ValueError):
         return None
     if user is None or not user.is_active or session.get("epoch") != user.session_epoch:
@@ -70,7 +71,7 @@ def too_many_message() -> str:
 
 
 @bp.errorhandler(RateLimitExceeded)
-def too_many(error: RateLimitExceeded):  # type: ignore[no-untyped-def]
+def too_many(error: RateLimitExceeded) -> ResponseReturnValue:
     """A sign-in step over its per-address limit: the sign-in page with a plain message, status 429."""
     if request.endpoint not in SIGN_IN_STEPS:
         from portal.errors import render_error
@@ -81,16 +82,16 @@ def too_many(error: RateLimitExceeded):  # type: ignore[no-untyped-def]
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @sign_in_limit
-def sign_in():  # type: ignore[no-untyped-def]
+def sign_in() -> ResponseReturnValue:
     error = None
     email = ""
     if request.method == "POST":
         email = request.form.get("email", "")[:MAX_FIELD]
         password = request.form.get("password", "")[:MAX_FIELD]
-        result = signin.check_password(db.session, audit_key(), email, password, client(), now())
+        result = signin.check_password(db_session(), audit_key(), email, password, client(), now())
         db.session.commit()  # the failure count and the audit entry stand, whatever happens next
         if result.user is not None:
-            session.bind_staff(str(result.user.id))  # type: ignore[attr-defined]
+            server_session().bind_staff(str(result.user.id))
             session["epoch"] = result.user.session_epoch
             session["mfa"] = False
             session["password_at"] = now().isoformat()
@@ -101,10 +102,10 @@ def sign_in():  # type: ignore[no-untyped-def]
     return render_template("console/auth/sign_in.html", error=error, email=email), 400 if error else 200
 
 
-def _finish(user: StaffUser):  # type: ignore[no-untyped-def]
-    signin.complete_sign_in(db.session, audit_key(), user, client(), now())
+def _finish(user: StaffUser) -> ResponseReturnValue:
+    signin.complete_sign_in(db_session(), audit_key(), user, client(), now())
     db.session.commit()
-    session.regenerate()  # type: ignore[attr-defined]
+    server_session().regenerate()
     session["epoch"] = user.session_epoch
     session["mfa"] = True
     session.pop("password_at", None)
@@ -123,13 +124,13 @@ def _code_refused(result: signin.CodeResult) -> str:
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @sign_in_limit
-def sign_in_code():  # type: ignore[no-untyped-def]
+def sign_in_code() -> ResponseReturnValue:
     user = pending_user()
     if user is None or user.totp_confirmed_at is None:
         return redirect(url_for("console.sign_in"), code=303)
     error = None
     if request.method == "POST":
-        result = signin.check_code(db.session, vault(), audit_key(), user, request.form.get("code", "")[:20],
+        result = signin.check_code(db_session(), vault(), audit_key(), user, request.form.get("code", "")[:20],
                                    client(), now())
         db.session.commit()  # the failure count and the audit entry stand, whatever happens next
         if result.ok:
@@ -140,7 +141,7 @@ def sign_in_code():  # type: ignore[no-untyped-def]
 
 @bp.route("/sign-in/authenticator", methods=["GET", "POST"])
 @sign_in_limit
-def totp_setup():  # type: ignore[no-untyped-def]
+def totp_setup() -> ResponseReturnValue:
     user = pending_user()
     if user is None or user.totp_confirmed_at is not None:
         return redirect(url_for("console.sign_in"), code=303)
@@ -148,7 +149,7 @@ def totp_setup():  # type: ignore[no-untyped-def]
     db.session.commit()
     error = None
     if request.method == "POST":
-        result = signin.confirm_totp(db.session, vault(), audit_key(), user, request.form.get("code", "")[:20],
+        result = signin.confirm_totp(db_session(), vault(), audit_key(), user, request.form.get("code", "")[:20],
                                      client(), now())
         db.session.commit()  # the failure count and the audit entry stand, whatever happens next
         if result.ok:
@@ -160,7 +161,7 @@ def totp_setup():  # type: ignore[no-untyped-def]
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @require_signed_in(allow_password_change=True)
-def change_password():  # type: ignore[no-untyped-def]
+def change_password() -> ResponseReturnValue:
     user: StaffUser = g.staff
     error = None
     if request.method == "POST":
@@ -169,10 +170,10 @@ def change_password():  # type: ignore[no-untyped-def]
         if new != request.form.get("confirm", "")[:MAX_FIELD]:
             problem: str | None = "mismatch"
         else:
-            problem = signin.change_password(db.session, audit_key(), user, current, new, client(), now())
+            problem = signin.change_password(db_session(), audit_key(), user, current, new, client(), now())
         db.session.commit()
         if problem is None:
-            session.regenerate()  # type: ignore[attr-defined]
+            server_session().regenerate()
             session["epoch"] = user.session_epoch
             flash(_("Your password is changed. You were signed out everywhere else."), "info")
             return redirect(url_for("console.home"), code=303)
@@ -182,13 +183,13 @@ def change_password():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/sign-out")
-def sign_out():  # type: ignore[no-untyped-def]
+def sign_out() -> ResponseReturnValue:
     staff_id = getattr(session, "staff_id", None)
     if getattr(session, "audience", None) == STAFF and staff_id:
-        record(db.session, audit_key(), Actor(ActorKind.STAFF, staff_id), "staff.sign_out", "staff_user", staff_id,
+        record(db_session(), audit_key(), Actor(ActorKind.STAFF, staff_id), "staff.sign_out", "staff_user", staff_id,
                now=now())
         db.session.commit()
-    session.destroy()  # type: ignore[attr-defined]
+    server_session().destroy()
     response = redirect(url_for("console.sign_in"), code=303)
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response

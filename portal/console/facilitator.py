@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from datetime import time as day_time
 from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -26,7 +28,7 @@ from portal.console.navigation import NAV, NavItem
 from portal.extensions import db
 from portal.models import EventKind, Participant, Programme, ProgrammeMembership, Role
 from portal.response_floor import pad_to_floor
-from portal.runtime import audit_key, now, settings, vault
+from portal.runtime import audit_key, db_session, now, settings, vault
 from portal.services import events
 
 NAV.append(NavItem("console.facilitator_programmes", _l("My programmes"), (Role.FACILITATOR,)))
@@ -72,11 +74,11 @@ def participant_or_404(programme: Programme, participant_id: object) -> Particip
 
 @bp.get("/my-programmes")
 @require_role(FACILITATOR)
-def facilitator_programmes():  # type: ignore[no-untyped-def]
+def facilitator_programmes() -> ResponseReturnValue:
     return render_template("console/facilitator/programmes.html", programmes=my_programmes())
 
 
-def _programme_page(programme: Programme, errors: dict[str, object], reference: str = "", status: int = 200):  # type: ignore[no-untyped-def]
+def _programme_page(programme: Programme, errors: dict[str, object], reference: str = "", status: int = 200) -> ResponseReturnValue:
     participants = list(db.session.scalars(select(Participant).where(Participant.programme_id == programme.id)
                                            .order_by(Participant.reference)))
     return render_template("console/facilitator/programme.html", programme=programme, participants=participants,
@@ -85,17 +87,17 @@ def _programme_page(programme: Programme, errors: dict[str, object], reference: 
 
 @bp.get("/my-programmes/<programme_id>")
 @require_role(FACILITATOR)
-def facilitator_programme(programme_id: str):  # type: ignore[no-untyped-def]
+def facilitator_programme(programme_id: str) -> ResponseReturnValue:
     return _programme_page(programme_or_404(programme_id), {})
 
 
 @bp.post("/my-programmes/<programme_id>/participants")
 @require_role(FACILITATOR)
-def facilitator_register(programme_id: str):  # type: ignore[no-untyped-def]
+def facilitator_register(programme_id: str) -> ResponseReturnValue:
     programme = programme_or_404(programme_id)
     reference = request.form.get("reference", "")
     try:
-        participant = events.register_participant(db.session, audit_key(), programme=programme,
+        participant = events.register_participant(db_session(), audit_key(), programme=programme,
                                                   reference=reference, now=now(), created_by=g.staff.id)
         db.session.commit()
     except events.EventError as exc:
@@ -109,8 +111,9 @@ def facilitator_register(programme_id: str):  # type: ignore[no-untyped-def]
                             participant_id=participant.id), code=303)
 
 
-def _participant_page(programme, participant, errors, values, status=200):  # type: ignore[no-untyped-def]
-    reported = events.events_for_participant(db.session, participant.id)
+def _participant_page(programme: Programme, participant: Participant, errors: Mapping[str, object],
+                      values: Mapping[str, object], status: int = 200) -> ResponseReturnValue:
+    reported = events.events_for_participant(db_session(), participant.id)
     return render_template("console/facilitator/participant.html", programme=programme, participant=participant,
                            reported=reported, errors=errors, values=values, kinds=EventKind.ALL,
                            imminence=events.IMMINENCE, L=labels), status
@@ -123,7 +126,7 @@ def _blank_report() -> dict[str, object]:
 
 @bp.get("/my-programmes/<programme_id>/participants/<participant_id>")
 @require_role(FACILITATOR)
-def facilitator_participant(programme_id: str, participant_id: str):  # type: ignore[no-untyped-def]
+def facilitator_participant(programme_id: str, participant_id: str) -> ResponseReturnValue:
     programme = programme_or_404(programme_id)
     return _participant_page(programme, participant_or_404(programme, participant_id), {}, _blank_report())
 
@@ -141,7 +144,7 @@ def _occurred(text: str) -> datetime | None:
 
 @bp.post("/my-programmes/<programme_id>/participants/<participant_id>/events")
 @require_role(FACILITATOR)
-def facilitator_report(programme_id: str, participant_id: str):  # type: ignore[no-untyped-def]
+def facilitator_report(programme_id: str, participant_id: str) -> ResponseReturnValue:
     started = time.perf_counter()
     programme = programme_or_404(programme_id)
     participant = participant_or_404(programme, participant_id)
@@ -151,7 +154,7 @@ def facilitator_report(programme_id: str, participant_id: str):  # type: ignore[
         pad_to_floor(started)
 
 
-def _report(programme: Programme, participant: Participant):  # type: ignore[no-untyped-def]
+def _report(programme: Programme, participant: Participant) -> ResponseReturnValue:
     form = request.form
     risk_to = form.getlist("risk_to")
     values = {"kind": form.get("kind", ""), "risk_to": risk_to, "imminence": form.get("imminence", ""),
@@ -164,7 +167,7 @@ def _report(programme: Programme, participant: Participant):  # type: ignore[no-
                                  values, 400)
     key = f"form:{values['report_key']}" if values["report_key"] else None
     try:
-        events.report_event(db.session, vault(), audit_key(), programme=programme,
+        events.report_event(db_session(), vault(), audit_key(), programme=programme,
                             participant_ref=participant.reference, kind=str(values["kind"]),
                             risk_to_partner="partner" in risk_to, risk_to_children="children" in risk_to,
                             imminence=str(values["imminence"]) or None, description=str(values["description"]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app, g
+from flask import Blueprint, Flask, current_app, g
 from flask_babel import lazy_gettext as _l
 
 from portal.models import Role
@@ -34,8 +34,8 @@ def nav_for(role: str, app: Flask) -> list[NavItem]:
     return [item for item in NAV if role in item.roles and item.endpoint in endpoints]
 
 
-def register_nav(bp) -> None:  # type: ignore[no-untyped-def]
+def register_nav(bp: Blueprint) -> None:
     @bp.context_processor
     def console_nav() -> dict[str, object]:
         staff = g.get("staff")
-        return {"console_nav": nav_for(staff.role, current_app._get_current_object()) if staff else []}  # type: ignore[attr-defined]
+        return {"console_nav": nav_for(staff.role, current_app) if staff else []}

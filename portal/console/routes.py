@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask.typing import ResponseReturnValue
 
 from portal.console import bp
 from portal.console.access import require_role
@@ -10,5 +11,5 @@ from portal.console.access import require_role
 
 @bp.get("/")
 @require_role()
-def home():  # type: ignore[no-untyped-def]
+def home() -> ResponseReturnValue:
     return render_template("console/home.html")

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -16,7 +17,7 @@ from portal.console.navigation import NAV, NavItem
 from portal.extensions import db
 from portal.i18n import LOCALES
 from portal.models import PartnerContact, Role, Tell
-from portal.runtime import audit_key, now, settings, vault
+from portal.runtime import audit_key, db_session, now, settings, vault
 from portal.services import case_record, casework, contact_log, deployment
 from portal.services.audit import Actor
 from portal.services.partners import read_details
@@ -30,7 +31,7 @@ COMMON_TIMEZONES = ("Europe/London", "Europe/Berlin", "Europe/Vienna", "Europe/Z
 
 
 def case_or_404(partner_id: object) -> PartnerContact:
-    partner = casework.find_case(db.session, g.staff, uuid_or_404(partner_id))
+    partner = casework.find_case(db_session(), g.staff, uuid_or_404(partner_id))
     if partner is None:
         not_found()
     return partner
@@ -54,13 +55,13 @@ def parse_day(text: str, *, today: datetime) -> datetime | None:
 
 @bp.get("/cases")
 @require_role(WORKER)
-def worker_cases():  # type: ignore[no-untyped-def]
+def worker_cases() -> ResponseReturnValue:
     mine_only = request.args.get("scope") != "service"
-    cases = casework.service_cases(db.session, g.staff, mine_only=mine_only)
+    cases = casework.service_cases(db_session(), g.staff, mine_only=mine_only)
     names: dict[uuid.UUID, str | None] = {}
     if mine_only:  # her own caseload by name; every name shown is an audited read
         for partner in cases:
-            names[partner.id] = read_details(db.session, vault(), audit_key(), partner, staff_actor(),
+            names[partner.id] = read_details(db_session(), vault(), audit_key(), partner, staff_actor(),
                                              "case_list").name
         db.session.commit()
     return render_template("console/worker/cases.html", cases=cases, names=names, mine_only=mine_only,
@@ -69,8 +70,8 @@ def worker_cases():  # type: ignore[no-untyped-def]
 
 @bp.post("/cases/find")
 @require_role(WORKER)
-def worker_find_case():  # type: ignore[no-untyped-def]
-    partner = casework.find_by_number(db.session, vault(), g.staff, request.form.get("phone", "")[:40],
+def worker_find_case() -> ResponseReturnValue:
+    partner = casework.find_by_number(db_session(), vault(), g.staff, request.form.get("phone", "")[:40],
                                       settings().default_region)
     if partner is None:
         flash(_("No case in your service has that number."), "error")
@@ -78,14 +79,14 @@ def worker_find_case():  # type: ignore[no-untyped-def]
     return redirect(url_for("console.worker_case", partner_id=partner.id), code=303)
 
 
-def _new_case_form(errors: dict[str, object], values: dict[str, str], status: int = 200):  # type: ignore[no-untyped-def]
+def _new_case_form(errors: dict[str, object], values: dict[str, str], status: int = 200) -> ResponseReturnValue:
     return render_template("console/worker/new_case.html", errors=errors, values=values, locales=LOCALES,
                            timezones=COMMON_TIMEZONES, L=labels), status
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
 @require_role(WORKER)
-def worker_new_case():  # type: ignore[no-untyped-def]
+def worker_new_case() -> ResponseReturnValue:
     cfg = settings()
     if request.method == "GET":
         return _new_case_form({}, {"locale": cfg.default_locale, "timezone": cfg.default_timezone,
@@ -99,7 +100,7 @@ def worker_new_case():  # type: ignore[no-untyped-def]
         case = casework.check_new_case(values["name"], values["phone"], values["email"], values["locale"],
                                        values["timezone"], form.get("consent_given") == "yes", consent_at,
                                        cfg.default_region, now())
-        partner = casework.open_case(db.session, vault(), audit_key(), g.staff, case, now=now())
+        partner = casework.open_case(db_session(), vault(), audit_key(), g.staff, case, now=now())
     except casework.CaseError as exc:
         db.session.rollback()
         return _new_case_form({exc.field or "form": labels.ERRORS[exc.code]}, values, 400)
@@ -110,10 +111,10 @@ def worker_new_case():  # type: ignore[no-untyped-def]
 
 @bp.get("/cases/<partner_id>")
 @require_role(WORKER)
-def worker_case(partner_id: str):  # type: ignore[no-untyped-def]
+def worker_case(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
-    details = read_details(db.session, vault(), audit_key(), partner, staff_actor(), "case_view")
-    session_db = db.session
+    details = read_details(db_session(), vault(), audit_key(), partner, staff_actor(), "case_view")
+    session_db = db_session()
     view = {
         "partner": partner, "details": details, "label": casework.case_label(partner.id),
         "prefs": case_record.preferences_view(session_db, vault(), partner.id),
@@ -147,19 +148,19 @@ def preference_error(code: str) -> object:
     return PREFERENCE_ERRORS.get(code) or labels.ERRORS[code]
 
 
-def _preferences_form(partner: PartnerContact, errors: dict[str, object], status: int = 200):  # type: ignore[no-untyped-def]
-    prefs = case_record.preferences_view(db.session, vault(), partner.id)
+def _preferences_form(partner: PartnerContact, errors: dict[str, object], status: int = 200) -> ResponseReturnValue:
+    prefs = case_record.preferences_view(db_session(), vault(), partner.id)
     return render_template("console/worker/preferences.html", partner=partner, prefs=prefs, errors=errors,
                            label=casework.case_label(partner.id), tell_options=Tell.ALL, L=labels), status
 
 
 @bp.route("/cases/<partner_id>/preferences", methods=["GET", "POST"])
 @require_role(WORKER)
-def worker_preferences(partner_id: str):  # type: ignore[no-untyped-def]
+def worker_preferences(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     if request.method == "GET":
         response = _preferences_form(partner, {})
-        read_details(db.session, vault(), audit_key(), partner, staff_actor(), "preferences_view")
+        read_details(db_session(), vault(), audit_key(), partner, staff_actor(), "preferences_view")
         db.session.commit()
         return response
     form = request.form
@@ -168,7 +169,7 @@ def worker_preferences(partner_id: str):  # type: ignore[no-untyped-def]
         tell={name: form.get(name, "") for name in casework.TELL_FIELDS},
         code_word=form.get("code_word") or None, clear_code_word=form.get("clear_code_word") == "yes")
     try:
-        casework.update_preferences(db.session, vault(), audit_key(), partner, g.staff, change, now=now())
+        casework.update_preferences(db_session(), vault(), audit_key(), partner, g.staff, change, now=now())
     except casework.CaseError as exc:
         db.session.rollback()
         return _preferences_form(partner, {exc.field or "form": preference_error(exc.code)}, 400)
@@ -177,6 +178,6 @@ def worker_preferences(partner_id: str):  # type: ignore[no-untyped-def]
     return redirect(url_for("console.worker_case", partner_id=partner.id), code=303)
 
 
-def deployment_view():  # type: ignore[no-untyped-def]
+def deployment_view() -> deployment.DeploymentView:
     cfg = settings()
-    return deployment.load(db.session, cfg.site_name, cfg.exit_url)
+    return deployment.load(db_session(), cfg.site_name, cfg.exit_url)

@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.console import bp, labels
@@ -13,16 +14,16 @@ from portal.console.access import require_role, uuid_or_404
 from portal.console.worker import WORKER, _preferences_form, case_or_404
 from portal.digits import parse_digits
 from portal.extensions import db
-from portal.runtime import audit_key, now, settings, vault
+from portal.runtime import audit_key, db_session, now, settings, vault
 from portal.services import casework
 from portal.services.erasure_storage import clean_storage
 
 
-def back(partner_id: object, anchor: str = ""):  # type: ignore[no-untyped-def]
+def back(partner_id: object, anchor: str = "") -> ResponseReturnValue:
     return redirect(url_for("console.worker_case", partner_id=partner_id) + anchor, code=303)
 
 
-def refused(partner_id: object, error: casework.CaseError, anchor: str = ""):  # type: ignore[no-untyped-def]
+def refused(partner_id: object, error: casework.CaseError, anchor: str = "") -> ResponseReturnValue:
     db.session.rollback()
     flash(str(labels.ERRORS[error.code]), "error")
     return back(partner_id, anchor)
@@ -30,11 +31,11 @@ def refused(partner_id: object, error: casework.CaseError, anchor: str = ""):  #
 
 @bp.post("/cases/<partner_id>/invite")
 @require_role(WORKER)
-def worker_send_link(partner_id: str):  # type: ignore[no-untyped-def]
+def worker_send_link(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     cfg = settings()
     try:
-        casework.send_link(db.session, vault(), audit_key(), partner, g.staff, now=now(), public_url=cfg.public_url,
+        casework.send_link(db_session(), vault(), audit_key(), partner, g.staff, now=now(), public_url=cfg.public_url,
                            ttl=timedelta(hours=cfg.invite_ttl_hours))
     except casework.CaseError as exc:
         return refused(partner.id, exc)
@@ -45,14 +46,14 @@ def worker_send_link(partner_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/cases/<partner_id>/links")
 @require_role(WORKER)
-def worker_link(partner_id: str):  # type: ignore[no-untyped-def]
+def worker_link(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     try:
         programme_id = uuid.UUID(request.form.get("programme", ""))
     except ValueError:
         return refused(partner.id, casework.CaseError("programme_unknown"), "#links")
     try:
-        casework.link_participant(db.session, audit_key(), partner, g.staff, programme_id=programme_id,
+        casework.link_participant(db_session(), audit_key(), partner, g.staff, programme_id=programme_id,
                                   reference=request.form.get("reference", ""), now=now())
     except casework.CaseError as exc:
         return refused(partner.id, exc, "#links")
@@ -63,9 +64,9 @@ def worker_link(partner_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/cases/<partner_id>/links/<link_id>/end")
 @require_role(WORKER)
-def worker_unlink(partner_id: str, link_id: str):  # type: ignore[no-untyped-def]
+def worker_unlink(partner_id: str, link_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
-    if casework.end_link(db.session, audit_key(), partner, g.staff, uuid_or_404(link_id), now=now()):
+    if casework.end_link(db_session(), audit_key(), partner, g.staff, uuid_or_404(link_id), now=now()):
         db.session.commit()
         flash(_("The link to that participant has ended."))
     return back(partner.id, "#links")
@@ -88,7 +89,7 @@ def _weekday(text: str) -> int | None:
 
 @bp.post("/cases/<partner_id>/windows")
 @require_role(WORKER)
-def worker_add_window(partner_id: str):  # type: ignore[no-untyped-def]
+def worker_add_window(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     weekday = _weekday(request.form.get("weekday", ""))
     start, end = _minutes(request.form.get("start", "")), _minutes(request.form.get("end", ""))
@@ -97,7 +98,7 @@ def worker_add_window(partner_id: str):  # type: ignore[no-untyped-def]
             raise casework.CaseError("window_invalid", "start")
         if weekday is None:
             raise casework.CaseError("weekday_invalid", "weekday")
-        casework.add_window(db.session, audit_key(), partner, g.staff, weekday=weekday, start_minute=start,
+        casework.add_window(db_session(), audit_key(), partner, g.staff, weekday=weekday, start_minute=start,
                             end_minute=end, now=now())
     except casework.CaseError as exc:
         db.session.rollback()
@@ -109,9 +110,9 @@ def worker_add_window(partner_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/cases/<partner_id>/windows/<window_id>/remove")
 @require_role(WORKER)
-def worker_remove_window(partner_id: str, window_id: str):  # type: ignore[no-untyped-def]
+def worker_remove_window(partner_id: str, window_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
-    if casework.remove_window(db.session, audit_key(), partner, g.staff, uuid_or_404(window_id), now=now()):
+    if casework.remove_window(db_session(), audit_key(), partner, g.staff, uuid_or_404(window_id), now=now()):
         db.session.commit()
         flash(_("Safe time removed on her behalf."))
     return redirect(url_for("console.worker_preferences", partner_id=partner.id), code=303)
@@ -119,10 +120,10 @@ def worker_remove_window(partner_id: str, window_id: str):  # type: ignore[no-un
 
 @bp.post("/cases/<partner_id>/close")
 @require_role(WORKER)
-def worker_close(partner_id: str):  # type: ignore[no-untyped-def]
+def worker_close(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     try:
-        casework.close_case(db.session, audit_key(), partner, g.staff, reason=request.form.get("reason", ""),
+        casework.close_case(db_session(), audit_key(), partner, g.staff, reason=request.form.get("reason", ""),
                             now=now())
     except casework.CaseError as exc:
         return refused(partner.id, exc, "#close")
@@ -133,10 +134,10 @@ def worker_close(partner_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/cases/<partner_id>/reopen")
 @require_role(WORKER)
-def worker_reopen(partner_id: str):  # type: ignore[no-untyped-def]
+def worker_reopen(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     try:
-        casework.reopen_case(db.session, audit_key(), partner, g.staff, now=now())
+        casework.reopen_case(db_session(), audit_key(), partner, g.staff, now=now())
     except casework.CaseError as exc:
         return refused(partner.id, exc)
     db.session.commit()
@@ -146,10 +147,10 @@ def worker_reopen(partner_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/cases/<partner_id>/withdraw")
 @require_role(WORKER)
-def worker_withdraw(partner_id: str):  # type: ignore[no-untyped-def]
+def worker_withdraw(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     try:
-        cancelled = casework.withdraw_for_her(db.session, audit_key(), partner, g.staff, now=now())
+        cancelled = casework.withdraw_for_her(db_session(), audit_key(), partner, g.staff, now=now())
     except casework.CaseError as exc:
         return refused(partner.id, exc)
     db.session.commit()
@@ -159,7 +160,7 @@ def worker_withdraw(partner_id: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/cases/<partner_id>/erase", methods=["GET", "POST"])
 @require_role(WORKER)
-def worker_erase(partner_id: str):  # type: ignore[no-untyped-def]
+def worker_erase(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     label = casework.case_label(partner.id)
     if request.method == "GET":
@@ -167,7 +168,7 @@ def worker_erase(partner_id: str):  # type: ignore[no-untyped-def]
     if request.form.get("confirm", "").strip().upper() != "ERASE":
         return render_template("console/worker/erase.html", partner=partner, label=label,
                                error=labels.ERRORS["confirm_required"]), 400
-    erased = casework.erase_on_request(db.session, audit_key(), partner, g.staff, now=now())
+    erased = casework.erase_on_request(db_session(), audit_key(), partner, g.staff, now=now())
     db.session.commit()
     clean_storage(db.engine, erased.storage)  # after commit: SQLite WAL truncated, PostgreSQL vacuumed
     flash(_("Her personal data is erased. Case %(label)s remains only as an empty record.", label=label))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -14,8 +17,8 @@ from portal.console.access import not_found, require_role, uuid_or_404
 from portal.console.navigation import NAV, NavItem
 from portal.console.worker import WORKER, case_or_404, deployment_view
 from portal.extensions import db
-from portal.models import Role, Task
-from portal.runtime import audit_key, now, settings, vault
+from portal.models import PartnerContact, Role, Task
+from portal.runtime import audit_key, db_session, now, settings, vault
 from portal.services import casework, contact_log, inbox
 from portal.services.audit import record
 
@@ -23,7 +26,7 @@ NAV.insert(1, NavItem("console.worker_inbox", _l("Tasks"), (Role.SUPPORT_WORKER,
 
 
 def task_or_404(task_id: object) -> Task:
-    task = inbox.find_task(db.session, g.staff, uuid_or_404(task_id))
+    task = inbox.find_task(db_session(), g.staff, uuid_or_404(task_id))
     if task is None:
         not_found()
     return task
@@ -31,20 +34,20 @@ def task_or_404(task_id: object) -> Task:
 
 @bp.get("/tasks")
 @require_role(WORKER)
-def worker_inbox():  # type: ignore[no-untyped-def]
+def worker_inbox() -> ResponseReturnValue:
     mine_only = request.args.get("scope") != "service"
-    tasks = inbox.open_tasks(db.session, g.staff, now(), mine_only=mine_only)
+    tasks = inbox.open_tasks(db_session(), g.staff, now(), mine_only=mine_only)
     return render_template("console/worker/inbox.html", tasks=tasks, mine_only=mine_only, now=now(),
                            label=casework.case_label, L=labels)
 
 
 @bp.get("/tasks/<task_id>")
 @require_role(WORKER)
-def worker_task(task_id: str):  # type: ignore[no-untyped-def]
+def worker_task(task_id: str) -> ResponseReturnValue:
     task = task_or_404(task_id)
-    info = inbox.detail(db.session, vault(), task)
+    info = inbox.detail(db_session(), vault(), task)
     if info.detail is not None or info.event_description is not None:  # decrypted text: an audited read
-        record(db.session, audit_key(), casework.actor_for(g.staff), "task.read", "task", task.id, now=now())
+        record(db_session(), audit_key(), casework.actor_for(g.staff), "task.read", "task", task.id, now=now())
         db.session.commit()
     steps = deployment_view().child_protection_steps if task.child_risk else ""
     return render_template("console/worker/task.html", task=task, info=info, now=now(), steps=steps,
@@ -53,9 +56,9 @@ def worker_task(task_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/tasks/<task_id>/acknowledge")
 @require_role(WORKER)
-def worker_task_acknowledge(task_id: str):  # type: ignore[no-untyped-def]
+def worker_task_acknowledge(task_id: str) -> ResponseReturnValue:
     task = task_or_404(task_id)
-    if inbox.acknowledge(db.session, audit_key(), task, g.staff, now()):
+    if inbox.acknowledge(db_session(), audit_key(), task, g.staff, now()):
         db.session.commit()
         flash(_("Acknowledged: the task is yours and will not be escalated."))
     return redirect(url_for("console.worker_task", task_id=task.id), code=303)
@@ -63,9 +66,9 @@ def worker_task_acknowledge(task_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/tasks/<task_id>/done")
 @require_role(WORKER)
-def worker_task_done(task_id: str):  # type: ignore[no-untyped-def]
+def worker_task_done(task_id: str) -> ResponseReturnValue:
     task = task_or_404(task_id)
-    if inbox.complete(db.session, audit_key(), task, g.staff, now()):
+    if inbox.complete(db_session(), audit_key(), task, g.staff, now()):
         db.session.commit()
         flash(_("Task done."))
     return redirect(url_for("console.worker_inbox"), code=303)
@@ -85,14 +88,15 @@ def _parse_local(text: str) -> datetime | None:
     return moment
 
 
-def _contact_form(partner, task, values, errors, status=200):  # type: ignore[no-untyped-def]
+def _contact_form(partner: PartnerContact, task: Task | None, values: Mapping[str, object],
+                  errors: Mapping[str, object], status: int = 200) -> ResponseReturnValue:
     return render_template("console/worker/contact.html", partner=partner, task=task, values=values, errors=errors,
                            label=casework.case_label(partner.id), L=labels), status
 
 
 @bp.route("/cases/<partner_id>/contacts/new", methods=["GET", "POST"])
 @require_role(WORKER)
-def worker_log_contact(partner_id: str):  # type: ignore[no-untyped-def]
+def worker_log_contact(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     task = None
     task_ref = request.values.get("task")
@@ -101,7 +105,7 @@ def worker_log_contact(partner_id: str):  # type: ignore[no-untyped-def]
         if task.partner_id != partner.id:
             not_found()
     if request.method == "GET":
-        values = {"occurred_at": _local_input(now()), "method": "call", "safe_to_talk": "unknown",
+        values: dict[str, Any] = {"occurred_at": _local_input(now()), "method": "call", "safe_to_talk": "unknown",
                   "outcome": "", "information": [], "notes": "", "next_step": "", "reached": False}
         return _contact_form(partner, task, values, {})
     form = request.form
@@ -116,7 +120,7 @@ def worker_log_contact(partner_id: str):  # type: ignore[no-untyped-def]
                                      values["outcome"], tuple(values["information"]), values["notes"],
                                      values["next_step"])
     try:
-        contact_log.log_contact(db.session, vault(), audit_key(), partner, g.staff, entry, now=now(), task=task)
+        contact_log.log_contact(db_session(), vault(), audit_key(), partner, g.staff, entry, now=now(), task=task)
     except contact_log.ContactLogError as exc:
         db.session.rollback()
         return _contact_form(partner, task, values, {exc.field or "form": labels.ERRORS[exc.code]}, 400)

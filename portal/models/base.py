@@ -6,6 +6,7 @@ import enum
 import re
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, DateTime, LargeBinary, MetaData, TypeDecorator, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -53,9 +54,9 @@ class UUIDKey:
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
 
 
-def encrypted(**kwargs: object) -> Mapped[bytes | None]:
+def encrypted(**kwargs: Any) -> Mapped[bytes | None]:
     """An AES-GCM ciphertext column; rotate-keys finds every column declared with this."""
-    return mapped_column(LargeBinary, nullable=True, info={"encrypted": True}, **kwargs)  # type: ignore[arg-type]
+    return mapped_column(LargeBinary, nullable=True, info={"encrypted": True}, **kwargs)
 
 
 _CODE = re.compile(r"[a-z][a-z0-9_]*")

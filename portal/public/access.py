@@ -5,16 +5,18 @@ from __future__ import annotations
 import uuid
 
 from flask import current_app, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal.extensions import csrf, db, limiter
 from portal.i18n import LOCALES, explicit_choice, is_supported
+from portal.models import PartnerContact
 from portal.public import bp
 from portal.public.context import her_required
-from portal.runtime import audit_key, now
+from portal.runtime import audit_key, db_session, now
 from portal.services import her_access
-from portal.sessions import HER
+from portal.sessions import HER, server_session
 
 LINK_LIMIT = "30 per minute;200 per hour"
 PIN_LIMIT = "10 per minute;60 per hour"
@@ -22,7 +24,7 @@ PENDING = "pin_pending"  # session key: the link she opened and whose it is, unt
 NEXT_PAGES = {"choices": "public.choices", "home": "public.home"}
 
 
-def _plain_page(template: str, status: int = 200):  # type: ignore[no-untyped-def]
+def _plain_page(template: str, status: int = 200) -> ResponseReturnValue:
     """A page outside her session that looks like any appointments site: no exit bar, no emergency line, no
     menu, whoever asks (DESIGN.md principle 4). The language links stay on this address (`?lang=`)."""
     links = [{"code": code, "name": info.native_name, "dir": info.direction, "href": f"?lang={code}"}
@@ -30,21 +32,22 @@ def _plain_page(template: str, status: int = 200):  # type: ignore[no-untyped-de
     return render_template(template, plain=True, her=False, language_links=links), status
 
 
-def invalid_link_page():  # type: ignore[no-untyped-def]
+def invalid_link_page() -> ResponseReturnValue:
     """The one page for an unknown, used, expired or revoked link: same words, same status, same size."""
     return _plain_page("public/link_invalid.html", 404)
 
 
 def _start_pending(opened: her_access.Opened) -> None:
     session.clear()
-    session.audience, session.partner_id, session.staff_id = HER, None, None  # type: ignore[attr-defined]
-    session.regenerate()  # type: ignore[attr-defined]
+    pending = server_session()
+    pending.audience, pending.partner_id, pending.staff_id = HER, None, None
+    pending.regenerate()
     session[PENDING] = {"token": str(opened.token_id), "partner": str(opened.partner_id)}
 
 
 @bp.get("/v/<token>")
 @limiter.shared_limit(LINK_LIMIT, scope="her_link")
-def open_link(token: str):  # type: ignore[no-untyped-def]
+def open_link(token: str) -> ResponseReturnValue:
     """The same neutral page for every token, live or dead, with one POST button; GET and HEAD change nothing.
 
     SMS apps, link-preview bots and URL scanners fetch links before she taps them: this answer reads no
@@ -54,7 +57,7 @@ def open_link(token: str):  # type: ignore[no-untyped-def]
     stored = session.get("locale")
     locale = explicit_choice() or (stored if is_supported(stored) else None) \
         or request.accept_languages.best_match(list(LOCALES)) or current_app.config["PORTAL"].default_locale
-    session.leave_untouched()  # type: ignore[attr-defined]  # not even a refresh of the viewer's own session
+    server_session().leave_untouched()  # not even a refresh of the viewer's own session
     with force_locale(locale):
         return _plain_page("public/link_open.html")
 
@@ -68,9 +71,9 @@ def open_link(token: str):  # type: ignore[no-untyped-def]
 @bp.post("/v/<token>")
 @csrf.exempt
 @limiter.shared_limit(LINK_LIMIT, scope="her_link")  # one budget per address for GET, HEAD and POST
-def spend_link(token: str):  # type: ignore[no-untyped-def]
+def spend_link(token: str) -> ResponseReturnValue:
     """Spend the link (one conditional update), start her session, and move on so the token leaves the bar."""
-    opened = her_access.open_link(db.session, audit_key(), token, now=now())
+    opened = her_access.open_link(db_session(), audit_key(), token, now=now())
     if opened is None:
         db.session.rollback()
         return invalid_link_page()
@@ -81,38 +84,39 @@ def spend_link(token: str):  # type: ignore[no-untyped-def]
         session["locale"] = locale
         return redirect(url_for("public.check_pin"), code=303)
     session.clear()  # nothing from an earlier visit (or another person's) carries over
-    session.bind_her(str(opened.partner_id))  # type: ignore[attr-defined]
+    server_session().bind_her(str(opened.partner_id))
     session["locale"] = locale
     return redirect(url_for("public.home"), code=303)
 
 
 @bp.route("/check", methods=["GET", "POST"])
 @limiter.limit(PIN_LIMIT, methods=["POST"])
-def check_pin():  # type: ignore[no-untyped-def]
+def check_pin() -> ResponseReturnValue:
     """Ask for her PIN before anything of hers is shown; too many wrong tries and her links are gone.
 
     This page belongs to her pending session, so it is one of hers: exit bar and emergency line.
     """
     pending = session.get(PENDING)
-    partner = her_access.pending_partner(db.session, pending.get("partner"), pending.get("token")) \
+    partner = her_access.pending_partner(db_session(), pending.get("partner"), pending.get("token")) \
         if isinstance(pending, dict) else None
     if partner is None:
         if pending is not None:
-            session.destroy()  # type: ignore[attr-defined]  # its link was closed (a PIN lock, stop)
+            server_session().destroy()  # its link was closed (a PIN lock, stop)
         return redirect(url_for("public.index"), code=303)
     if request.method == "GET":
         return render_template("public/pin_check.html", error=None)
-    result = her_access.check_pin(db.session, audit_key(), partner, uuid.UUID(pending["token"]),
+    assert isinstance(pending, dict)  # her record was found from it
+    result = her_access.check_pin(db_session(), audit_key(), partner, uuid.UUID(pending["token"]),
                                   request.form.get("pin", "")[:20], now=now(),
                                   max_attempts=current_app.config["PORTAL"].pin_max_attempts)
     if result.ok:
         db.session.commit()
         session.pop(PENDING, None)
-        session.bind_her(str(partner.id))  # type: ignore[attr-defined]
+        server_session().bind_her(str(partner.id))
         return redirect(url_for("public.home"), code=303)
     db.session.rollback()  # a wrong try is already counted and audited, in its own committed transaction
     if result.locked:
-        session.destroy()  # type: ignore[attr-defined]
+        server_session().destroy()
         return invalid_link_page()
     if result.error:
         return render_template("public/pin_check.html", error=_pin_error(result.error)), 400
@@ -130,7 +134,7 @@ def _pin_error(code: str) -> str:
 
 @bp.route("/pin", methods=["GET", "POST"])
 @her_required
-def pin(partner):  # type: ignore[no-untyped-def]
+def pin(partner: PartnerContact) -> ResponseReturnValue:
     """Set, change or remove her PIN; after saying yes she is offered one and may skip it."""
     next_page = NEXT_PAGES.get(request.values.get("next", ""), "public.home")
     next_key = "choices" if next_page == "public.choices" else "home"
@@ -139,10 +143,10 @@ def pin(partner):  # type: ignore[no-untyped-def]
     action = request.form.get("action", "")
     actor = her_access.partner_actor(partner.id)
     if action == "remove":
-        her_access.clear_pin(db.session, audit_key(), partner, now=now(), actor=actor)
+        her_access.clear_pin(db_session(), audit_key(), partner, now=now(), actor=actor)
     elif action == "set":
         try:
-            her_access.set_pin(db.session, audit_key(), partner, request.form.get("pin", "")[:20],
+            her_access.set_pin(db_session(), audit_key(), partner, request.form.get("pin", "")[:20],
                                request.form.get("confirm", "")[:20], now=now(), actor=actor)
         except her_access.PinError as exc:
             db.session.rollback()

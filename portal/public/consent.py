@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
 from portal.crypto import hash_token
 from portal.extensions import db
-from portal.models import ConsentChannel
+from portal.models import ConsentChannel, PartnerContact
 from portal.public import bp
 from portal.public.context import her_required
-from portal.runtime import audit_key, now
+from portal.runtime import audit_key, db_session, now
 from portal.services import consent
 from portal.services.her_access import partner_actor
 
@@ -26,21 +27,21 @@ def text_version() -> str:
 
 @bp.route("/contact", methods=["GET", "POST"])
 @her_required
-def contact(partner):  # type: ignore[no-untyped-def]
+def contact(partner: PartnerContact) -> ResponseReturnValue:
     """What contact means, that it is her choice, and how to stop; then yes or no."""
     if request.method == "GET":
         return render_template("public/consent.html", status=partner.status, error=False)
     answer = request.form.get("answer", "")
     actor = partner_actor(partner.id)
     if answer == "yes":
-        consent.give(db.session, audit_key(), partner, channel=ConsentChannel.WEB, now=now(), text_version=text_version(),
+        consent.give(db_session(), audit_key(), partner, channel=ConsentChannel.WEB, now=now(), text_version=text_version(),
                      actor=actor)
         db.session.commit()
         if partner.pin_hash:
             return redirect(url_for("public.choices"), code=303)
         return redirect(url_for("public.pin", next="choices"), code=303)
     if answer == "no":
-        consent.decline(db.session, audit_key(), partner, channel=ConsentChannel.WEB, now=now(), text_version=text_version(),
+        consent.decline(db_session(), audit_key(), partner, channel=ConsentChannel.WEB, now=now(), text_version=text_version(),
                         actor=actor)
         db.session.commit()
         return redirect(url_for("public.home"), code=303)
@@ -49,12 +50,12 @@ def contact(partner):  # type: ignore[no-untyped-def]
 
 @bp.route("/stop", methods=["GET", "POST"])
 @her_required
-def stop(partner):  # type: ignore[no-untyped-def]
+def stop(partner: PartnerContact) -> ResponseReturnValue:
     """The menu's "stop contact" lands here to confirm; confirming stops everything at once."""
     if request.method == "POST" and request.form.get("confirm") == "yes":
         if partner.status in STOPPABLE:
             sid = getattr(session, "sid", None)  # this session stays, to show her it worked; her others end
-            consent.stop_contact(db.session, audit_key(), partner, channel=ConsentChannel.WEB, now=now(),
+            consent.stop_contact(db_session(), audit_key(), partner, channel=ConsentChannel.WEB, now=now(),
                                  actor=partner_actor(partner.id), text_version=text_version(),
                                  keep_session=hash_token(sid) if sid else None)
             db.session.commit()

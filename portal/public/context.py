@@ -9,13 +9,13 @@ from typing import Any
 from flask import g, redirect, request, session, url_for
 
 from portal.deployment_context import current_deployment
-from portal.extensions import db
 from portal.i18n import LOCALES
 from portal.models import PartnerContact
 from portal.public import bp
+from portal.runtime import db_session
 from portal.services import deployment as deployment_service
 from portal.services.her_access import reachable_partner
-from portal.sessions import HER
+from portal.sessions import HER, server_session
 
 # Pages whose address is not safe to repeat with ?lang= (a link token, the exit itself).
 NOT_RELOCALISABLE = {"public.open_link", "public.quick_exit"}
@@ -31,7 +31,7 @@ def current_partner() -> PartnerContact | None:
     if "partner" not in g:
         partner_id = getattr(session, "partner_id", None)
         bound = getattr(session, "audience", None) == HER and partner_id
-        g.partner = reachable_partner(db.session, partner_id) if bound else None
+        g.partner = reachable_partner(db_session(), partner_id) if bound else None
     return g.partner
 
 
@@ -43,7 +43,7 @@ def her_required(view: Callable[..., Any]) -> Callable[..., Any]:
         partner = current_partner()
         if partner is None:
             if getattr(session, "partner_id", None):
-                session.destroy()  # type: ignore[attr-defined]
+                server_session().destroy()
             return redirect(url_for("public.index"), code=303)
         return view(partner, *args, **kwargs)
 
@@ -52,12 +52,12 @@ def her_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def language_links(signed_in: bool) -> list[dict[str, str]]:
     """One link per locale back to this page (or her start page), so the choice works without JavaScript."""
-    same_page = request.method == "GET" and (request.endpoint or "").startswith("public.") \
-        and request.endpoint not in NOT_RELOCALISABLE
+    endpoint = request.endpoint or ""
+    same_page = request.method == "GET" and endpoint.startswith("public.") and endpoint not in NOT_RELOCALISABLE
     links = []
     for code, info in LOCALES.items():
         if same_page:
-            href = url_for(request.endpoint, **(request.view_args or {}), lang=code)  # type: ignore[arg-type]
+            href = url_for(endpoint, **(request.view_args or {}), lang=code)
         else:
             href = url_for("public.home" if signed_in else "public.index", lang=code)
         links.append({"code": code, "name": info.native_name, "dir": info.direction, "href": href})

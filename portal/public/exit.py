@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import redirect, session
+from flask import redirect
+from flask.typing import ResponseReturnValue
 
 from portal.public import bp
 from portal.public.context import deployment
+from portal.sessions import server_session
 
 
 @bp.get("/exit")
-def quick_exit():  # type: ignore[no-untyped-def]
+def quick_exit() -> ResponseReturnValue:
     """End her session, clear this site's data in the browser, and leave for a neutral site (no referrer)."""
-    session.destroy()  # type: ignore[attr-defined]
+    server_session().destroy()
     response = redirect(deployment().exit_url, code=303)
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
-from portal.models import PartnerStatus
+from portal.models import PartnerContact, PartnerStatus
 from portal.public import bp
 from portal.public.context import deployment, her_required
 
 
 @bp.get("/")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return render_template("public/index.html")
 
 
 @bp.get("/home")
 @her_required
-def home(partner):  # type: ignore[no-untyped-def]
+def home(partner: PartnerContact) -> ResponseReturnValue:
     if partner.status == PartnerStatus.INVITED:
         return redirect(url_for("public.contact"), code=303)
     return render_template("public/home.html", status=partner.status, notice=session.pop("notice", None))
@@ -25,25 +26,25 @@ def home(partner):  # type: ignore[no-untyped-def]
 
 @bp.get("/about")
 @her_required
-def about(partner):  # type: ignore[no-untyped-def]
+def about(partner: PartnerContact) -> ResponseReturnValue:
     return render_template("public/about.html")
 
 
 @bp.get("/patterns")
 @her_required
-def patterns(partner):  # type: ignore[no-untyped-def]
+def patterns(partner: PartnerContact) -> ResponseReturnValue:
     return render_template("public/patterns.html")
 
 
 @bp.get("/sharing")
 @her_required
-def sharing(partner):  # type: ignore[no-untyped-def]
+def sharing(partner: PartnerContact) -> ResponseReturnValue:
     return render_template("public/sharing.html", policy=deployment().sharing_policy)
 
 
 @bp.get("/support")
 @her_required
-def support(partner):  # type: ignore[no-untyped-def]
+def support(partner: PartnerContact) -> ResponseReturnValue:
     view = deployment()
     fallback = current_app.config["PORTAL"].default_locale
     return render_template("public/support.html", helplines=view.helplines_for(str(get_locale()), fallback))
@@ -51,5 +52,5 @@ def support(partner):  # type: ignore[no-untyped-def]
 
 @bp.get("/online")
 @her_required
-def online(partner):  # type: ignore[no-untyped-def]
+def online(partner: PartnerContact) -> ResponseReturnValue:
     return render_template("public/online.html")

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from babel.dates import get_timezone_location
 from flask import redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
@@ -13,10 +14,10 @@ from werkzeug.datastructures import MultiDict
 from portal.digits import ascii_digits, parse_digits
 from portal.extensions import db
 from portal.i18n import LOCALES
-from portal.models import Tell
+from portal.models import PartnerContact, Tell
 from portal.public import bp
 from portal.public.context import her_required
-from portal.runtime import audit_key, now, vault
+from portal.runtime import audit_key, db_session, now, vault
 from portal.services import preferences as prefs_service
 from portal.services.her_access import partner_actor
 
@@ -117,7 +118,7 @@ def _as_view(data: prefs_service.PreferencesInput, has_code_word: bool) -> prefs
                                          has_code_word)
 
 
-def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status: int = 200):  # type: ignore[no-untyped-def]
+def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status: int = 200) -> ResponseReturnValue:
     rows = list(view.windows)
     if len(rows) < prefs_service.MAX_WINDOWS:
         rows.append(prefs_service.WindowView((), "", ""))
@@ -132,15 +133,15 @@ def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status:
 
 @bp.route("/choices", methods=["GET", "POST"])
 @her_required
-def choices(partner):  # type: ignore[no-untyped-def]
+def choices(partner: PartnerContact) -> ResponseReturnValue:
     if request.method == "GET":
-        return _render(prefs_service.current(db.session, partner), {})
+        return _render(prefs_service.current(db_session(), partner), {})
     data = parse_form(request.form)
-    result = prefs_service.update(db.session, vault(), audit_key(), partner, data, now=now(),
+    result = prefs_service.update(db_session(), vault(), audit_key(), partner, data, now=now(),
                                   actor=partner_actor(partner.id), locales=LOCALES)
     if not result.ok:
         db.session.rollback()
-        has_code_word = prefs_service.current(db.session, partner).has_code_word
+        has_code_word = prefs_service.current(db_session(), partner).has_code_word
         errors = {error.field: str(MESSAGES[error.code]) for error in result.errors}
         return _render(_as_view(data, has_code_word), errors, 400)
     db.session.commit()

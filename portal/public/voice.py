@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 
 from portal.extensions import db
+from portal.models import PartnerContact
 from portal.public import bp
 from portal.public.context import her_required
-from portal.runtime import audit_key, now
+from portal.runtime import audit_key, db_session, now
 from portal.services import her_reports
 from portal.services.her_access import partner_actor
 
@@ -16,11 +18,11 @@ TOLD = "told"  # session key: what she just told us, shown once on the next page
 
 @bp.post("/alert")
 @her_required
-def alert(partner):  # type: ignore[no-untyped-def]
+def alert(partner: PartnerContact) -> ResponseReturnValue:
     kind = request.form.get("kind", "")
     if kind not in her_reports.KINDS:
         return render_template("public/told.html", kind=None), 400
-    her_reports.report(db.session, audit_key(), partner, kind, now=now(), actor=partner_actor(partner.id))
+    her_reports.report(db_session(), audit_key(), partner, kind, now=now(), actor=partner_actor(partner.id))
     db.session.commit()
     session[TOLD] = kind
     return redirect(url_for("public.told"), code=303)
@@ -28,7 +30,7 @@ def alert(partner):  # type: ignore[no-untyped-def]
 
 @bp.get("/alert")
 @her_required
-def told(partner):  # type: ignore[no-untyped-def]
+def told(partner: PartnerContact) -> ResponseReturnValue:
     kind = session.pop(TOLD, None)
     if kind not in her_reports.KINDS:
         return redirect(url_for("public.home"), code=303)

@@ -35,14 +35,15 @@ def create_token(db: Session, audit_key: bytes, programme: Programme, *, label: 
         raise AdminError("programme_inactive", "programme")
     token = new_token(32)
     staff_id = uuid.UUID(actor.id) if actor.kind == ActorKind.STAFF and actor.id else None
+    expires_at = now + timedelta(days=valid_days)
     row = AccessToken(id=uuid.uuid4(), purpose=TokenPurpose.API, token_hash=hash_token(token),
                       programme_id=programme.id, label=label, created_by_id=staff_id, created_at=now,
-                      expires_at=now + timedelta(days=valid_days))
+                      expires_at=expires_at)
     db.add(row)
     db.flush()
     record(db, audit_key, actor, "api_token.create", "access_token", row.id,
            {"programme_id": str(programme.id)}, now=now)
-    return NewToken(row.id, token, row.expires_at)  # type: ignore[arg-type]
+    return NewToken(row.id, token, expires_at)
 
 
 def revoke_token(db: Session, audit_key: bytes, row: AccessToken, *, actor: Actor, now: datetime) -> None:

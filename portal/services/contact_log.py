@@ -127,7 +127,7 @@ def information_status(db: Session, partner_id: uuid.UUID) -> dict[str, datetime
                              ContactLogEntry.information_given.is_not(None))
                       .order_by(ContactLogEntry.occurred_at)).all()
     for codes, when in rows:
-        for code in codes.split(","):
+        for code in (codes or "").split(","):  # never None: the query skips rows without any
             if code in given and given[code] is None:
                 given[code] = when
     return given

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
-from portal.crypto import DecryptionError
+from portal.crypto import DecryptionError, Vault
 from portal.models import (
     Notification,
     NotificationKind,
@@ -77,7 +79,7 @@ class Counts:
 @dataclass
 class Dispatcher:
     sessions: Callable[[], Session]
-    vault: object
+    vault: Vault
     audit_key: bytes
     gateway: Gateway
     catalogs: Catalogs
@@ -87,7 +89,7 @@ class Dispatcher:
 
     @property
     def deps(self) -> Deps:
-        return Deps(self.vault, self.audit_key, self.policy)  # type: ignore[arg-type]
+        return Deps(self.vault, self.audit_key, self.policy)
 
     # -- one pass -------------------------------------------------------------------------------------
 
@@ -116,7 +118,7 @@ class Dispatcher:
         if db.get_bind().dialect.name != "sqlite":
             return
         conn = db.connection()
-        if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        if not cast(sqlite3.Connection, conn.connection.dbapi_connection).in_transaction:  # pysqlite
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     def claim(self, counts: Counts) -> list[Job]:
@@ -156,13 +158,14 @@ class Dispatcher:
         if deadline is None:
             return None
         try:
-            to = self.vault.get(partner, "phone_ct")  # type: ignore[attr-defined]
+            to = self.vault.get(partner, "phone_ct")
             body = self._body(db, note, partner, prefs)
         except (TemplateError, DecryptionError) as exc:
             log.error("message %s cannot be rendered: %s", note.id, type(exc).__name__)
             hand_over(db, deps, note, "unreadable", now)
             counts.handed_over += 1
             return None
+        assert to is not None  # a case without her number was handed over above (why_not: no_phone)
         unsafe = problems(body, allow_url=self._params(note).get("url"))
         if unsafe:
             log.error("message %s failed the discretion check: %s", note.id, sorted({p.code for p in unsafe}))
@@ -171,7 +174,7 @@ class Dispatcher:
             return None
         note.state, note.attempts, note.claimed_at = NotificationState.SENDING, note.attempts + 1, now
         note.claimed_by, note.updated_at, note.error_code = self.worker_id, now, None
-        note.body_digest = self.vault.index.digest("sms-body", body)  # type: ignore[attr-defined]
+        note.body_digest = self.vault.index.digest("sms-body", body)
         return Job(note.id, note.attempts, to, body, deadline)
 
     @staticmethod
@@ -210,12 +213,12 @@ class Dispatcher:
         return None
 
     def _params(self, note: Notification) -> dict[str, str]:
-        raw = self.vault.get(note, "params_ct")  # type: ignore[attr-defined]
+        raw = self.vault.get(note, "params_ct")
         return json.loads(raw) if raw else {}
 
     def _body(self, db: Session, note: Notification, partner: PartnerContact, prefs: Preferences | None) -> str:
         if note.kind == NotificationKind.WARNING and prefs is not None and prefs.custom_warning_ct is not None:
-            custom = self.vault.get(prefs, "custom_warning_ct")  # type: ignore[attr-defined]
+            custom = self.vault.get(prefs, "custom_warning_ct")
             if custom and custom.strip():
                 return custom.strip()
         return render(self.catalogs, note.template, note.locale or partner.locale, self._params(note) or None)
@@ -297,7 +300,7 @@ class Dispatcher:
                                        Notification.claimed_at < now - self.policy.lease)
                                 .values(state=NotificationState.UNKNOWN, error_code="lease_expired",
                                         updated_at=now))
-            counts.unknown += result.rowcount or 0
+            counts.unknown += cast(CursorResult[Any], result).rowcount or 0
 
     def reconcile(self, counts: Counts) -> None:
         """Settle `unknown` messages: by their SID, or by finding the exact text among her recent messages."""
@@ -319,7 +322,7 @@ class Dispatcher:
                 return
             sid, attempt, claimed_at, digest = note.provider_sid, note.attempts, note.claimed_at, note.body_digest
             partner = db.get(PartnerContact, note.partner_id)
-            to = self.vault.get(partner, "phone_ct") if partner is not None else None  # type: ignore[attr-defined]
+            to = self.vault.get(partner, "phone_ct") if partner is not None else None
             stale = self.policy.stale_at(note)
         if sid:
             found = self.gateway.fetch(sid)
@@ -333,7 +336,7 @@ class Dispatcher:
                                        .where(Notification.partner_id == note.partner_id,
                                               Notification.provider_sid.is_not(None))))
             matches = [m for m in self.gateway.find(to, since)
-                       if m.sid not in known and self.vault.index.digest("sms-body", m.body) == digest]  # type: ignore[attr-defined]
+                       if m.sid not in known and self.vault.index.digest("sms-body", m.body) == digest]
         with self.sessions() as db, db.begin():
             query = select(Notification).where(Notification.id == note_id, Notification.attempts == attempt,
                                                 Notification.state == NotificationState.UNKNOWN)

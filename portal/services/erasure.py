@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import FromClause, delete, select, update
 from sqlalchemy.orm import Session
 
 from portal.models import (
@@ -46,7 +46,7 @@ class ErasureResult:
     provider_deletions: int = 0
 
 
-def _encrypted_columns(table) -> list[str]:  # type: ignore[no-untyped-def]
+def _encrypted_columns(table: FromClause) -> list[str]:
     return [column.name for column in table.columns if column.info.get("encrypted")]
 
 
@@ -71,7 +71,7 @@ def _forget_provider_ids(db: Session, pid: uuid.UUID, now: datetime) -> int:
     db.execute(update(Notification).where(Notification.partner_id == pid)
                .values(params_ct=None, provider_sid=None, provider_status=None, body_digest=None, updated_at=now))
     db.execute(delete(InboundMessage).where(InboundMessage.partner_id == pid))
-    return provider_deletions.schedule(db, outbound + inbound, now)
+    return provider_deletions.schedule(db, [*outbound, *inbound], now)
 
 
 def _tables_of_hers() -> tuple[str, ...]:

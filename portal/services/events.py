@@ -60,7 +60,7 @@ IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
 FUTURE_SKEW = timedelta(minutes=5)
 
 # Which of her "tell me about" choices applies to each kind (None: her worker decides what to tell her).
-TELL_FIELD = {
+TELL_FIELD: dict[str, str | None] = {
     EventKind.DROPOUT: "tell_dropout",
     EventKind.SUSPENDED: "tell_suspended",
     EventKind.COMPLETED: "tell_completed",
@@ -70,18 +70,18 @@ TELL_FIELD = {
 }
 
 # Risk is more likely to rise than fall when a man stops attending (ANROWS 2020): dropout is urgent.
-KIND_SEVERITY = {
+KIND_SEVERITY: dict[str, Severity] = {
     EventKind.DROPOUT: Severity.URGENT,
     EventKind.SUSPENDED: Severity.URGENT,
     EventKind.ATTENDANCE_CONCERN: Severity.SOON,
     EventKind.COMPLETED: Severity.ROUTINE,
     EventKind.PROGRAMME_ENDED: Severity.ROUTINE,
 }
-RISK_SEVERITY = {Imminence.IMMINENT: Severity.IMMEDIATE, Imminence.HIGH: Severity.IMMEDIATE,
+RISK_SEVERITY: dict[str | None, Severity] = {Imminence.IMMINENT: Severity.IMMEDIATE, Imminence.HIGH: Severity.IMMEDIATE,
                  Imminence.MEDIUM: Severity.URGENT, Imminence.LOW: Severity.SOON, None: Severity.URGENT}
 
 # Participant status after each kind (about him only; her case never closes because of it).
-PARTICIPANT_STATUS = {
+PARTICIPANT_STATUS: dict[str, ParticipantStatus] = {
     EventKind.DROPOUT: ParticipantStatus.DROPPED_OUT,
     EventKind.SUSPENDED: ParticipantStatus.SUSPENDED,
     EventKind.COMPLETED: ParticipantStatus.COMPLETED,

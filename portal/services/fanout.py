@@ -11,10 +11,12 @@ An entry that fails keeps waiting (attempts and an error code are recorded, neve
 from __future__ import annotations
 
 import logging
+import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -64,7 +66,7 @@ def _begin_immediate(db: Session) -> None:
     if db.get_bind().dialect.name != "sqlite":
         return
     conn = db.connection()
-    if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+    if not cast(sqlite3.Connection, conn.connection.dbapi_connection).in_transaction:  # pysqlite
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 

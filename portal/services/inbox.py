@@ -13,7 +13,7 @@ from portal.crypto import Vault
 from portal.models import ActorKind, Notification, ProgrammeEvent, Severity, StaffUser, Task
 from portal.services.audit import Actor, record
 
-SEVERITY_RANK = {Severity.IMMEDIATE: 0, Severity.URGENT: 1, Severity.SOON: 2, Severity.ROUTINE: 3}
+SEVERITY_RANK: dict[str, int] = {Severity.IMMEDIATE: 0, Severity.URGENT: 1, Severity.SOON: 2, Severity.ROUTINE: 3}
 
 
 def find_task(db: Session, worker: StaffUser, task_id: uuid.UUID) -> Task | None:

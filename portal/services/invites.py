@@ -29,11 +29,12 @@ class Invite:
 def issue_invite(db: Session, partner_id: uuid.UUID, *, now: datetime, ttl: timedelta,
                  created_by: uuid.UUID | None = None) -> Invite:
     token = new_token(24)
+    expires_at = now + ttl
     row = AccessToken(id=uuid.uuid4(), purpose=TokenPurpose.INVITE, token_hash=hash_token(token),
-                      partner_id=partner_id, created_by_id=created_by, created_at=now, expires_at=now + ttl)
+                      partner_id=partner_id, created_by_id=created_by, created_at=now, expires_at=expires_at)
     db.add(row)
     db.flush()
-    return Invite(row.id, token, row.expires_at)  # type: ignore[arg-type]
+    return Invite(row.id, token, expires_at)
 
 
 def revoke_invites(db: Session, partner_id: uuid.UUID, now: datetime) -> int:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
@@ -51,4 +52,4 @@ def cancel_pending(db: Session, partner_id: uuid.UUID, now: datetime) -> int:
         .where(Notification.partner_id == partner_id, Notification.state == NotificationState.PENDING)
         .values(state=NotificationState.CANCELLED, finished_at=now, updated_at=now)
     )
-    return result.rowcount or 0
+    return cast(CursorResult[Any], result).rowcount or 0

@@ -33,7 +33,7 @@ class DeletionCounts:
     failed: int = 0
 
 
-def schedule(db: Session, sids: Iterable[str], now: datetime) -> int:
+def schedule(db: Session, sids: Iterable[str | None], now: datetime) -> int:
     """Queue a deletion at the provider for each message id (in the caller's transaction)."""
     wanted = sorted({sid for sid in sids if sid})
     if not wanted:

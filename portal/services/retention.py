@@ -42,7 +42,7 @@ def purge(session_factory: Callable[[], Session], audit_key: bytes, ids: list[uu
                 partner = db.get(PartnerContact, partner_id, with_for_update=True)
                 if partner is not None and partner.status == PartnerStatus.CLOSED and partner.erased_at is None:
                     result = erase_partner(db, audit_key, partner, now=now, actor=SYSTEM, reason="retention")
-            engine = db.get_bind()
+            engine = db.get_bind().engine
         if result is not None:
-            clean_storage(engine, result.storage)  # type: ignore[arg-type]
+            clean_storage(engine, result.storage)
         yield partner_id

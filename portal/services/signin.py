@@ -25,10 +25,11 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any, cast
 
 import pyotp
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy import CursorResult, Table, case, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -119,7 +120,7 @@ def register_failure(db: Session, user_id: object, client: str, now: datetime) -
         .returning(StaffUser.failed_attempts)
         .execution_options(synchronize_session=False)
     ).scalar_one()
-    table = SignInThrottle.__table__
+    table = cast(Table, SignInThrottle.__table__)
     insert = _insert(db)(table).values(staff_id=user_id, client_key=client, failures=1, last_failure_at=now)
     stale = or_(table.c.last_failure_at.is_(None), table.c.last_failure_at < now - FORGET_AFTER)
     address = db.execute(
@@ -204,11 +205,11 @@ def matching_step(secret: str, code: str, now: datetime, after_step: int | None)
 
 def _spend(db: Session, user: StaffUser, step: int) -> bool:
     """Mark this time step used, in one conditional update: two requests with one code cannot both win."""
-    spent = db.execute(
+    spent = cast(CursorResult[Any], db.execute(
         update(StaffUser).where(StaffUser.id == user.id,
                                 or_(StaffUser.totp_last_step.is_(None), StaffUser.totp_last_step < step))
         .values(totp_last_step=step).execution_options(synchronize_session=False)
-    ).rowcount
+    )).rowcount
     db.refresh(user, ["totp_last_step"])
     return spent == 1
 
@@ -242,7 +243,7 @@ def complete_sign_in(db: Session, audit_key: bytes, user: StaffUser, client: str
                .values(failed_attempts=0, locked_until=None, last_login_at=now)
                .execution_options(synchronize_session=False))
     db.refresh(user, ["failed_attempts", "locked_until", "last_login_at"])
-    table = SignInThrottle.__table__
+    table = cast(Table, SignInThrottle.__table__)
     insert = _insert(db)(table).values(staff_id=user.id, client_key=client, failures=0, last_success_at=now)
     db.execute(insert.on_conflict_do_update(
         index_elements=[table.c.staff_id, table.c.client_key],

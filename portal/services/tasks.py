@@ -11,7 +11,7 @@ from portal.crypto import Vault
 from portal.models import PartnerContact, Severity, Task, TaskKind
 
 # How long her worker has, by severity. Deployments may override (admin settings).
-DEFAULT_DUE = {
+DEFAULT_DUE: dict[str, timedelta] = {
     Severity.IMMEDIATE: timedelta(minutes=30),
     Severity.URGENT: timedelta(hours=4),
     Severity.SOON: timedelta(hours=24),

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from typing import Any, cast
+from urllib.parse import parse_qs, quote, urlsplit
 
 from twilio.request_validator import RequestValidator
 
@@ -84,7 +84,7 @@ class FakeTwilio:
     @property
     def base_url(self) -> str:
         assert self.server is not None
-        host, port = self.server.server_address[:2]
+        host, port = cast(tuple[str, int], self.server.server_address[:2])  # an AF_INET server
         return f"http://{host}:{port}"
 
     def start(self, port: int = 0) -> FakeTwilio:
@@ -144,7 +144,7 @@ class FakeTwilio:
         if code:
             params["ErrorCode"] = str(code)
         signature = RequestValidator(self.auth_token).compute_signature(msg.status_callback, params)
-        data = "&".join(f"{k}={urllib.request.quote(v, safe='')}" for k, v in params.items()).encode()
+        data = "&".join(f"{k}={quote(v, safe='')}" for k, v in params.items()).encode()
         if urlsplit(msg.status_callback).scheme not in ("http", "https"):
             return None
         request = urllib.request.Request(msg.status_callback, data=data, method="POST", headers={  # noqa: S310

@@ -45,10 +45,10 @@ class _PoTranslations(NullTranslations):
         super().__init__()
         self._entries = entries
 
-    def ugettext(self, message: str) -> str:  # type: ignore[override]
+    def ugettext(self, message: str) -> str:
         return self._entries.get(message) or message
 
-    gettext = ugettext  # type: ignore[assignment]
+    gettext = ugettext
 
 
 @lru_cache(maxsize=32)

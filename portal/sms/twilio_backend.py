@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -92,10 +93,10 @@ class TwilioGateway:
         return Accepted(str(created.sid), str(created.status or "queued"))
 
     @staticmethod
-    def _view(msg: object) -> ProviderMessage:
+    def _view(msg: Any) -> ProviderMessage:  # twilio's MessageInstance (untyped)
         return ProviderMessage(
-            sid=str(msg.sid), status=str(msg.status), error_code=_code(msg.error_code),  # type: ignore[attr-defined]
-            to=str(msg.to), body=str(msg.body or ""), created_at=msg.date_created)  # type: ignore[attr-defined]
+            sid=str(msg.sid), status=str(msg.status), error_code=_code(msg.error_code),
+            to=str(msg.to), body=str(msg.body or ""), created_at=msg.date_created)
 
     def fetch(self, sid: str) -> ProviderMessage | None:
         try:

@@ -65,7 +65,7 @@ def fan_out(dispatcher: Dispatcher) -> PassResult:
     """Turn every waiting programme-event entry into her worker's tasks and her messages (before sending)."""
     total = PassResult()
     while True:
-        result = run_pass(dispatcher.sessions, dispatcher.vault, dispatcher.audit_key,  # type: ignore[arg-type]
+        result = run_pass(dispatcher.sessions, dispatcher.vault, dispatcher.audit_key,
                           dispatcher.clock)
         total.processed += result.processed
         total.failed += result.failed
@@ -92,8 +92,8 @@ def delete_at_provider(dispatcher: Dispatcher) -> int:
     result = run_due(dispatcher.sessions, dispatcher.gateway, dispatcher.clock())
     if result.deleted:  # their ids were just deleted here too: out of the SQLite WAL / vacuumed
         with dispatcher.sessions() as db:
-            engine = db.get_bind()
-        clean_storage(engine, StorageCleanup(("provider_deletion",)))  # type: ignore[arg-type]
+            engine = db.get_bind().engine
+        clean_storage(engine, StorageCleanup(("provider_deletion",)))
     return result.deleted + result.failed
 
 
