@@ -92,7 +92,7 @@ def admin_users_create():  # type: ignore[no-untyped-def]
         made = admin_users.create_account(
             db.session, vault(), audit_key(), email=request.form.get("email", "")[:300],
             display_name=request.form.get("display_name", "")[:300], role=request.form.get("role", ""),
-            service_id=uuid_or_none(service_id), actor=actor())
+            service_id=uuid_or_none(service_id), actor=actor(), now=now())
     except AdminError as error:
         db.session.rollback()
         return users_page(error, 400)

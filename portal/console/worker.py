@@ -61,7 +61,7 @@ def worker_cases():  # type: ignore[no-untyped-def]
     if mine_only:  # her own caseload by name; every name shown is an audited read
         for partner in cases:
             names[partner.id] = read_details(db.session, vault(), audit_key(), partner, staff_actor(),
-                                             "case_list").name
+                                             "case_list", now=now()).name
         db.session.commit()
     return render_template("console/worker/cases.html", cases=cases, names=names, mine_only=mine_only,
                            label=casework.case_label, L=labels)
@@ -112,7 +112,7 @@ def worker_new_case():  # type: ignore[no-untyped-def]
 @require_role(WORKER)
 def worker_case(partner_id: str):  # type: ignore[no-untyped-def]
     partner = case_or_404(partner_id)
-    details = read_details(db.session, vault(), audit_key(), partner, staff_actor(), "case_view")
+    details = read_details(db.session, vault(), audit_key(), partner, staff_actor(), "case_view", now=now())
     session_db = db.session
     view = {
         "partner": partner, "details": details, "label": casework.case_label(partner.id),
@@ -159,7 +159,7 @@ def worker_preferences(partner_id: str):  # type: ignore[no-untyped-def]
     partner = case_or_404(partner_id)
     if request.method == "GET":
         response = _preferences_form(partner, {})
-        read_details(db.session, vault(), audit_key(), partner, staff_actor(), "preferences_view")
+        read_details(db.session, vault(), audit_key(), partner, staff_actor(), "preferences_view", now=now())
         db.session.commit()
         return response
     form = request.form

@@ -15,19 +15,15 @@ from sqlalchemy.orm import Session
 from portal.crypto import Vault
 from portal.models import Role, StaffUser, SupportService
 from portal.services.audit import Actor, record
+from portal.services.errors import DomainError
 from portal.services.signin import end_all_sessions
 from portal.services.staff_accounts import create_staff, password_hasher
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
 
 
-class AdminError(ValueError):
+class AdminError(DomainError):
     """A refused admin action; `code` says why (the view turns it into words)."""
-
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -42,7 +38,7 @@ def one_time_password() -> str:
 
 
 def create_account(db: Session, vault: Vault, audit_key: bytes, *, email: str, display_name: str, role: str,
-                   service_id: uuid.UUID | None, actor: Actor) -> NewAccount:
+                   service_id: uuid.UUID | None, actor: Actor, now: datetime) -> NewAccount:
     """A new staff account; the first sign-in must choose a password and set up the authenticator."""
     email = (email or "").strip().lower()
     display_name = (display_name or "").strip()
@@ -58,7 +54,7 @@ def create_account(db: Session, vault: Vault, audit_key: bytes, *, email: str, d
         raise AdminError("email_taken", "email")
     password = one_time_password()
     made = create_staff(db, vault, audit_key, email=email, display_name=display_name, role=role,
-                        password=password, service_id=service_id, created_by=actor)
+                        password=password, service_id=service_id, created_by=actor, now=now)
     user = db.get(StaffUser, made.id)
     assert user is not None
     user.password_change_required = True

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portal.crypto import Vault
 from portal.models import ContactLogEntry, PartnerContact, StaffUser, Task
 from portal.services.audit import Actor, record
+from portal.services.errors import DomainError
 
 METHODS = ("call", "sms", "in_person", "other")
 SAFE_TO_TALK = ("yes", "no", "unknown")
@@ -22,11 +23,8 @@ INFORMATION = ("contact_voluntary", "programme_limits", "manipulation", "what_is
 NOTES_MAX = 4000
 
 
-class ContactLogError(ValueError):
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
+class ContactLogError(DomainError):
+    """The contact cannot be logged; `code` picks the message, `field` the input at fault."""
 
 
 @dataclass(frozen=True)
