@@ -94,9 +94,7 @@ def admin_users_create():  # type: ignore[no-untyped-def]
             display_name=request.form.get("display_name", "")[:300], role=request.form.get("role", ""),
             service_id=uuid_or_none(service_id), actor=actor(), now=now())
     except AdminError as error:
-        db.session.rollback()
         return users_page(error, 400)
-    db.session.commit()
     return render_template("console/admin/one_time_password.html", email=made.email,
                            password=made.initial_password, created=True)
 
@@ -109,7 +107,6 @@ def admin_users_active(user_id: str, action: str):  # type: ignore[no-untyped-de
         admin_users.set_active(db.session, audit_key(), user, action == "enable", actor=actor(), now=now())
     except AdminError as error:
         return users_page(error, 400)
-    db.session.commit()
     flash(_("Account enabled.") if action == "enable" else _("Account disabled. Its sessions have ended."), "info")
     return redirect(url_for("console.admin_users"), code=303)
 
@@ -119,7 +116,6 @@ def admin_users_active(user_id: str, action: str):  # type: ignore[no-untyped-de
 def admin_users_reset_totp(user_id: str):  # type: ignore[no-untyped-def]
     user = staff_or_404(user_id)
     admin_users.reset_authenticator(db.session, vault(), audit_key(), user, actor=actor(), now=now())
-    db.session.commit()
     flash(_("Authenticator reset. They will set up a new one at their next sign-in."), "info")
     return redirect(url_for("console.admin_users"), code=303)
 
@@ -132,7 +128,6 @@ def admin_users_reset_password(user_id: str):  # type: ignore[no-untyped-def]
         password = admin_users.reset_password(db.session, audit_key(), user, actor=actor(), now=now())
     except AdminError as error:
         return users_page(error, 400)
-    db.session.commit()
     return render_template("console/admin/one_time_password.html", email=user.email, password=password,
                            created=False)
 
@@ -158,9 +153,7 @@ def admin_services_create():  # type: ignore[no-untyped-def]
         admin_programmes.create_service(db.session, audit_key(), request.form.get("name", "")[:300],
                                         actor=actor(), now=now())
     except AdminError as error:
-        db.session.rollback()
         return programmes_page(error, 400)
-    db.session.commit()
     flash(_("Support service added."), "info")
     return redirect(url_for("console.admin_programmes"), code=303)
 
@@ -173,9 +166,7 @@ def admin_programmes_create():  # type: ignore[no-untyped-def]
                                           uuid_or_none(request.form.get("service_id", "")), actor=actor(),
                                           now=now())
     except AdminError as error:
-        db.session.rollback()
         return programmes_page(error, 400)
-    db.session.commit()
     flash(_("Programme added."), "info")
     return redirect(url_for("console.admin_programmes"), code=303)
 
@@ -186,7 +177,6 @@ def admin_programmes_active(programme_id: str, action: str):  # type: ignore[no-
     programme = programme_or_404(programme_id)
     admin_programmes.set_programme_active(db.session, audit_key(), programme, action == "activate",
                                           actor=actor(), now=now())
-    db.session.commit()
     return redirect(url_for("console.admin_programmes"), code=303)
 
 
@@ -201,9 +191,7 @@ def admin_members_add(programme_id: str):  # type: ignore[no-untyped-def]
             raise AdminError("member_role", "staff")
         admin_programmes.add_member(db.session, audit_key(), programme, staff, actor=actor(), now=now())
     except AdminError as error:
-        db.session.rollback()
         return programmes_page(error, 400)
-    db.session.commit()
     flash(_("Added to the programme."), "info")
     return redirect(url_for("console.admin_programmes"), code=303)
 
@@ -215,6 +203,5 @@ def admin_members_remove(programme_id: str, membership_id: str):  # type: ignore
     if membership is None or membership.programme_id != uuid_or_404(programme_id):
         not_found()
     admin_programmes.remove_member(db.session, audit_key(), membership, actor=actor(), now=now())
-    db.session.commit()
     flash(_("Removed from the programme."), "info")
     return redirect(url_for("console.admin_programmes"), code=303)

@@ -39,7 +39,6 @@ def admin_settings_page():  # type: ignore[no-untyped-def]
             changed = admin_settings.save_settings(db.session, audit_key(), values, actor=actor(), now=now(),
                                                    env_site_name=settings().site_name,
                                                    env_exit_url=settings().exit_url)
-            db.session.commit()
             flash(_("Settings saved.") if changed else _("Nothing was changed."), "info")
             return redirect(url_for("console.admin_settings"), code=303)
     shown = current_deployment()
@@ -73,9 +72,7 @@ def admin_helplines_add():  # type: ignore[no-untyped-def]
                                     position=form.get("position", "0")[:6], locales=LOCALES, actor=actor(),
                                     now=now())
     except AdminError as error:
-        db.session.rollback()
         return helplines_page(error, 400)
-    db.session.commit()
     flash(_("Helpline added."), "info")
     return redirect(url_for("console.admin_helplines"), code=303)
 
@@ -87,7 +84,6 @@ def admin_helplines_delete(helpline_id: str):  # type: ignore[no-untyped-def]
     if line is None:
         not_found()
     admin_settings.delete_helpline(db.session, audit_key(), line, actor=actor(), now=now())
-    db.session.commit()
     flash(_("Helpline removed."), "info")
     return redirect(url_for("console.admin_helplines"), code=303)
 
@@ -123,9 +119,7 @@ def admin_tokens_create():  # type: ignore[no-untyped-def]
                                          label=request.form.get("label", "")[:200], valid_days=days,
                                          actor=actor(), now=now())
     except AdminError as error:
-        db.session.rollback()
         return tokens_page(error, 400)
-    db.session.commit()
     return render_template("console/admin/token_created.html", token=made.token, programme=programme,
                            expires_at=made.expires_at)
 
@@ -137,7 +131,6 @@ def admin_tokens_revoke(token_id: str):  # type: ignore[no-untyped-def]
     if row is None:
         not_found()
     admin_tokens.revoke_token(db.session, audit_key(), row, actor=actor(), now=now())
-    db.session.commit()
     flash(_("Token revoked. It no longer works."), "info")
     return redirect(url_for("console.admin_tokens"), code=303)
 
@@ -156,6 +149,5 @@ def admin_audit_verify():  # type: ignore[no-untyped-def]
     report = admin_audit.verify_chain(db.session, audit_key())
     record(db.session, audit_key(), actor(), "audit.verify", None, None,
            {"entries": report.entries, "ok": report.ok}, now=now())
-    db.session.commit()
     return render_template("console/admin/audit.html", page=admin_audit.audit_page(db.session, 1), report=report)
 

@@ -18,6 +18,7 @@ from portal.services import signin
 from portal.services.audit import Actor, record
 from portal.services.passwords import PASSWORD_MAX, PASSWORD_MIN
 from portal.sessions import STAFF
+from portal.unit_of_work import commit_now
 
 MAX_FIELD = 254 + PASSWORD_MAX  # nothing longer is read from a sign-in form
 # Per client address, shared by the password, code and set-up steps (Redis-backed when PORTAL_REDIS_URL is
@@ -88,7 +89,7 @@ def sign_in():  # type: ignore[no-untyped-def]
         email = request.form.get("email", "")[:MAX_FIELD]
         password = request.form.get("password", "")[:MAX_FIELD]
         result = signin.check_password(db.session, audit_key(), email, password, client(), now())
-        db.session.commit()  # the failure count and the audit entry stand, whatever happens next
+        commit_now()  # the failure count and the audit entry stand, whatever happens next
         if result.user is not None:
             session.bind_staff(str(result.user.id))  # type: ignore[attr-defined]
             session["epoch"] = result.user.session_epoch
@@ -103,7 +104,6 @@ def sign_in():  # type: ignore[no-untyped-def]
 
 def _finish(user: StaffUser):  # type: ignore[no-untyped-def]
     signin.complete_sign_in(db.session, audit_key(), user, client(), now())
-    db.session.commit()
     session.regenerate()  # type: ignore[attr-defined]
     session["epoch"] = user.session_epoch
     session["mfa"] = True
@@ -131,7 +131,7 @@ def sign_in_code():  # type: ignore[no-untyped-def]
     if request.method == "POST":
         result = signin.check_code(db.session, vault(), audit_key(), user, request.form.get("code", "")[:20],
                                    client(), now())
-        db.session.commit()  # the failure count and the audit entry stand, whatever happens next
+        commit_now()  # the failure count and the audit entry stand, whatever happens next
         if result.ok:
             return _finish(user)
         error = _code_refused(result)
@@ -145,12 +145,11 @@ def totp_setup():  # type: ignore[no-untyped-def]
     if user is None or user.totp_confirmed_at is not None:
         return redirect(url_for("console.sign_in"), code=303)
     secret, uri = signin.totp_setup(vault(), user, settings().site_name)
-    db.session.commit()
     error = None
     if request.method == "POST":
         result = signin.confirm_totp(db.session, vault(), audit_key(), user, request.form.get("code", "")[:20],
                                      client(), now())
-        db.session.commit()  # the failure count and the audit entry stand, whatever happens next
+        commit_now()  # the failure count and the audit entry stand, whatever happens next
         if result.ok:
             return _finish(user)
         error = _code_refused(result)
@@ -170,7 +169,8 @@ def change_password():  # type: ignore[no-untyped-def]
             problem: str | None = "mismatch"
         else:
             problem = signin.change_password(db.session, audit_key(), user, current, new, client(), now())
-        db.session.commit()
+        if problem is not None:
+            commit_now()  # a wrong current password is counted and audited, whatever happens next
         if problem is None:
             session.regenerate()  # type: ignore[attr-defined]
             session["epoch"] = user.session_epoch
@@ -187,7 +187,6 @@ def sign_out():  # type: ignore[no-untyped-def]
     if getattr(session, "audience", None) == STAFF and staff_id:
         record(db.session, audit_key(), Actor("staff", staff_id), "staff.sign_out", "staff_user", staff_id,
                now=now())
-        db.session.commit()
     session.destroy()  # type: ignore[attr-defined]
     response = redirect(url_for("console.sign_in"), code=303)
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'

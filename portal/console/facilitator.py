@@ -28,6 +28,7 @@ from portal.models import EventKind, Participant, Programme, ProgrammeMembership
 from portal.response_floor import pad_to_floor
 from portal.runtime import audit_key, now, settings, vault
 from portal.services import events
+from portal.unit_of_work import refuse
 
 NAV.append(NavItem("console.facilitator_programmes", _l("My programmes"), (Role.FACILITATOR,)))
 
@@ -97,11 +98,11 @@ def facilitator_register(programme_id: str):  # type: ignore[no-untyped-def]
     try:
         participant = events.register_participant(db.session, audit_key(), programme=programme,
                                                   reference=reference, now=now(), created_by=g.staff.id)
-        db.session.commit()
+        db.session.flush()  # a twin registered at the same moment fails here, not at the commit
     except events.EventError as exc:
-        db.session.rollback()
         return _programme_page(programme, {"reference": FORM_ERRORS[exc.code]}, reference[:64], 400)
     except IntegrityError:
+        # The race's explicit rollback (portal/unit_of_work.py): the page below reads through this session.
         db.session.rollback()
         return _programme_page(programme, {"reference": FORM_ERRORS["duplicate_reference"]}, reference[:64], 400)
     flash(_("Participant %(reference)s registered.", reference=participant.reference))
@@ -170,12 +171,11 @@ def _report(programme: Programme, participant: Participant):  # type: ignore[no-
                             imminence=str(values["imminence"]) or None, description=str(values["description"]),
                             occurred_at=occurred, now=now(), reporter=events.Reporter(staff_id=g.staff.id),
                             idempotency_key=key)
-        db.session.commit()
+        db.session.flush()  # the same form sent twice at once fails here, not at the commit
     except events.EventError as exc:
-        db.session.rollback()
         return _participant_page(programme, participant, {exc.field or "form": FORM_ERRORS[exc.code]}, values, 400)
     except IntegrityError:
-        db.session.rollback()  # the same form sent twice at once: the first one counts
+        refuse()  # the same form sent twice at once: the first one counts, this one's writes are dropped
     flash(_("Thank you. The report is recorded."))
     return redirect(url_for("console.facilitator_participant", programme_id=programme.id,
                             participant_id=participant.id), code=303)

@@ -62,7 +62,6 @@ def worker_cases():  # type: ignore[no-untyped-def]
         for partner in cases:
             names[partner.id] = read_details(db.session, vault(), audit_key(), partner, staff_actor(),
                                              "case_list", now=now()).name
-        db.session.commit()
     return render_template("console/worker/cases.html", cases=cases, names=names, mine_only=mine_only,
                            label=casework.case_label, L=labels)
 
@@ -101,9 +100,7 @@ def worker_new_case():  # type: ignore[no-untyped-def]
                                        cfg.default_region, now())
         partner = casework.open_case(db.session, vault(), audit_key(), g.staff, case, now=now())
     except casework.CaseError as exc:
-        db.session.rollback()
         return _new_case_form({exc.field or "form": labels.ERRORS[exc.code]}, values, 400)
-    db.session.commit()
     flash(_("Her case is open. You can now link her to a participant and send her the link."))
     return redirect(url_for("console.worker_case", partner_id=partner.id), code=303)
 
@@ -126,7 +123,6 @@ def worker_case(partner_id: str):  # type: ignore[no-untyped-def]
         "programmes": casework.linkable_programmes(session_db, g.staff),
         "closure_reasons": casework.CLOSURE_REASONS, "open": partner.status in casework.OPEN_STATUSES,
     }
-    session_db.commit()
     return render_template("console/worker/case.html", L=labels, **view)
 
 
@@ -160,7 +156,6 @@ def worker_preferences(partner_id: str):  # type: ignore[no-untyped-def]
     if request.method == "GET":
         response = _preferences_form(partner, {})
         read_details(db.session, vault(), audit_key(), partner, staff_actor(), "preferences_view", now=now())
-        db.session.commit()
         return response
     form = request.form
     change = casework.PreferenceChange(
@@ -170,9 +165,7 @@ def worker_preferences(partner_id: str):  # type: ignore[no-untyped-def]
     try:
         casework.update_preferences(db.session, vault(), audit_key(), partner, g.staff, change, now=now())
     except casework.CaseError as exc:
-        db.session.rollback()
         return _preferences_form(partner, {exc.field or "form": preference_error(exc.code)}, 400)
-    db.session.commit()
     flash(_("Her preferences are saved, recorded as changed by you on her behalf."))
     return redirect(url_for("console.worker_case", partner_id=partner.id), code=303)
 

@@ -45,7 +45,6 @@ def worker_task(task_id: str):  # type: ignore[no-untyped-def]
     info = inbox.detail(db.session, vault(), task)
     if info.detail is not None or info.event_description is not None:  # decrypted text: an audited read
         record(db.session, audit_key(), casework.actor_for(g.staff), "task.read", "task", task.id, now=now())
-        db.session.commit()
     steps = deployment_view().child_protection_steps if task.child_risk else ""
     return render_template("console/worker/task.html", task=task, info=info, now=now(), steps=steps,
                            label=casework.case_label, L=labels)
@@ -56,7 +55,6 @@ def worker_task(task_id: str):  # type: ignore[no-untyped-def]
 def worker_task_acknowledge(task_id: str):  # type: ignore[no-untyped-def]
     task = task_or_404(task_id)
     if inbox.acknowledge(db.session, audit_key(), task, g.staff, now()):
-        db.session.commit()
         flash(_("Acknowledged: the task is yours and will not be escalated."))
     return redirect(url_for("console.worker_task", task_id=task.id), code=303)
 
@@ -66,7 +64,6 @@ def worker_task_acknowledge(task_id: str):  # type: ignore[no-untyped-def]
 def worker_task_done(task_id: str):  # type: ignore[no-untyped-def]
     task = task_or_404(task_id)
     if inbox.complete(db.session, audit_key(), task, g.staff, now()):
-        db.session.commit()
         flash(_("Task done."))
     return redirect(url_for("console.worker_inbox"), code=303)
 
@@ -118,8 +115,6 @@ def worker_log_contact(partner_id: str):  # type: ignore[no-untyped-def]
     try:
         contact_log.log_contact(db.session, vault(), audit_key(), partner, g.staff, entry, now=now(), task=task)
     except contact_log.ContactLogError as exc:
-        db.session.rollback()
         return _contact_form(partner, task, values, {exc.field or "form": labels.ERRORS[exc.code]}, 400)
-    db.session.commit()
     flash(_("Contact logged.") + (" " + _("The task is done.") if task else ""))
     return redirect(url_for("console.worker_case", partner_id=partner.id) + "#contacts", code=303)

@@ -72,9 +72,7 @@ def spend_link(token: str):  # type: ignore[no-untyped-def]
     """Spend the link (one conditional update), start her session, and move on so the token leaves the bar."""
     opened = her_access.open_link(db.session, audit_key(), token, now=now())
     if opened is None:
-        db.session.rollback()
         return invalid_link_page()
-    db.session.commit()
     locale = explicit_choice() or opened.locale
     if opened.needs_pin:
         _start_pending(opened)
@@ -106,11 +104,10 @@ def check_pin():  # type: ignore[no-untyped-def]
                                   request.form.get("pin", "")[:20], now=now(),
                                   max_attempts=current_app.config["PORTAL"].pin_max_attempts)
     if result.ok:
-        db.session.commit()
         session.pop(PENDING, None)
         session.bind_her(str(partner.id))  # type: ignore[attr-defined]
         return redirect(url_for("public.home"), code=303)
-    db.session.rollback()  # a wrong try is already counted and audited, in its own committed transaction
+    # A wrong try is already counted and audited in its own committed transaction; the rest is rolled back.
     if result.locked:
         session.destroy()  # type: ignore[attr-defined]
         return invalid_link_page()
@@ -145,11 +142,9 @@ def pin(partner):  # type: ignore[no-untyped-def]
             her_access.set_pin(db.session, audit_key(), partner, request.form.get("pin", "")[:20],
                                request.form.get("confirm", "")[:20], now=now(), actor=actor)
         except her_access.PinError as exc:
-            db.session.rollback()
             return render_template("public/pin.html", has_pin=bool(partner.pin_hash), error=_pin_error(exc.code),
                                    next=next_key), 400
     elif action != "skip":
         return render_template("public/pin.html", has_pin=bool(partner.pin_hash), error=_("Please try again."),
                                next=next_key), 400
-    db.session.commit()
     return redirect(url_for(next_page), code=303)

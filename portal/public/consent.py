@@ -34,14 +34,12 @@ def contact(partner):  # type: ignore[no-untyped-def]
     if answer == "yes":
         consent.give(db.session, audit_key(), partner, channel="web", now=now(), text_version=text_version(),
                      actor=actor)
-        db.session.commit()
         if partner.pin_hash:
             return redirect(url_for("public.choices"), code=303)
         return redirect(url_for("public.pin", next="choices"), code=303)
     if answer == "no":
         consent.decline(db.session, audit_key(), partner, channel="web", now=now(), text_version=text_version(),
                         actor=actor)
-        db.session.commit()
         return redirect(url_for("public.home"), code=303)
     return render_template("public/consent.html", status=partner.status, error=True), 400
 
@@ -56,6 +54,5 @@ def stop(partner):  # type: ignore[no-untyped-def]
             consent.stop_contact(db.session, audit_key(), partner, channel="web", now=now(),
                                  actor=partner_actor(partner.id), text_version=text_version(),
                                  keep_session=hash_token(sid) if sid else None)
-            db.session.commit()
         return redirect(url_for("public.home"), code=303)
     return render_template("public/stop.html", can_stop=partner.status in STOPPABLE)

@@ -139,11 +139,9 @@ def choices(partner):  # type: ignore[no-untyped-def]
     result = prefs_service.update(db.session, vault(), audit_key(), partner, data, now=now(),
                                   actor=partner_actor(partner.id), locales=LOCALES)
     if not result.ok:
-        db.session.rollback()
         has_code_word = prefs_service.current(db.session, partner).has_code_word
         errors = {error.field: str(MESSAGES[error.code]) for error in result.errors}
         return _render(_as_view(data, has_code_word), errors, 400)
-    db.session.commit()
     session["locale"] = data.locale
     session[NOTICE] = "saved" if result.changed else "unchanged"
     return redirect(url_for("public.home"), code=303)

@@ -21,7 +21,6 @@ def alert(partner):  # type: ignore[no-untyped-def]
     if kind not in her_reports.KINDS:
         return render_template("public/told.html", kind=None), 400
     her_reports.report(db.session, audit_key(), partner, kind, now=now(), actor=partner_actor(partner.id))
-    db.session.commit()
     session[TOLD] = kind
     return redirect(url_for("public.told"), code=303)
 
