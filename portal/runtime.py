@@ -7,7 +7,10 @@ from datetime import datetime
 from flask import Flask, current_app
 
 from portal.crypto import Vault
+from portal.extensions import db
+from portal.services.audit import Actor
 from portal.services.audit import audit_key as derive_audit_key
+from portal.services.context import DomainContext
 
 
 def configure_keys(app: Flask) -> None:
@@ -26,6 +29,11 @@ def audit_key() -> bytes:
 
 def now() -> datetime:
     return current_app.extensions["portal.clock"].now()
+
+
+def domain_context(actor: Actor) -> DomainContext:
+    """The context a view hands to a service: this request's session, the keys, the app's clock, the actor."""
+    return DomainContext(db.session, vault(), audit_key(), now(), actor)
 
 
 def settings():  # type: ignore[no-untyped-def]

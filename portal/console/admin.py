@@ -15,10 +15,11 @@ from portal.console.access import not_found, require_role, uuid_or_404
 from portal.console.admin_messages import problem
 from portal.extensions import db
 from portal.models import Programme, ProgrammeMembership, Role, StaffUser, SupportService
-from portal.runtime import audit_key, now, vault
+from portal.runtime import domain_context, now
 from portal.services import admin_programmes, admin_users
 from portal.services.admin_users import AdminError
 from portal.services.audit import Actor
+from portal.services.context import DomainContext
 from portal.services.fanout import Backlog, backlog
 
 ADMIN = Role.ADMIN
@@ -26,6 +27,11 @@ ADMIN = Role.ADMIN
 
 def actor() -> Actor:
     return Actor("staff", str(g.staff.id))
+
+
+def context() -> DomainContext:
+    """The admin's domain context: this request, the app's clock, the signed-in admin as actor."""
+    return domain_context(actor())
 
 
 def fanout_delay() -> dict[str, object] | None:
@@ -90,9 +96,9 @@ def admin_users_create():  # type: ignore[no-untyped-def]
     service_id = request.form.get("service_id", "")
     try:
         made = admin_users.create_account(
-            db.session, vault(), audit_key(), email=request.form.get("email", "")[:300],
+            context(), email=request.form.get("email", "")[:300],
             display_name=request.form.get("display_name", "")[:300], role=request.form.get("role", ""),
-            service_id=uuid_or_none(service_id), actor=actor(), now=now())
+            service_id=uuid_or_none(service_id))
     except AdminError as error:
         return users_page(error, 400)
     return render_template("console/admin/one_time_password.html", email=made.email,
@@ -104,7 +110,7 @@ def admin_users_create():  # type: ignore[no-untyped-def]
 def admin_users_active(user_id: str, action: str):  # type: ignore[no-untyped-def]
     user = staff_or_404(user_id)
     try:
-        admin_users.set_active(db.session, audit_key(), user, action == "enable", actor=actor(), now=now())
+        admin_users.set_active(context(), user, action == "enable")
     except AdminError as error:
         return users_page(error, 400)
     flash(_("Account enabled.") if action == "enable" else _("Account disabled. Its sessions have ended."), "info")
@@ -115,7 +121,7 @@ def admin_users_active(user_id: str, action: str):  # type: ignore[no-untyped-de
 @require_role(ADMIN)
 def admin_users_reset_totp(user_id: str):  # type: ignore[no-untyped-def]
     user = staff_or_404(user_id)
-    admin_users.reset_authenticator(db.session, vault(), audit_key(), user, actor=actor(), now=now())
+    admin_users.reset_authenticator(context(), user)
     flash(_("Authenticator reset. They will set up a new one at their next sign-in."), "info")
     return redirect(url_for("console.admin_users"), code=303)
 
@@ -125,7 +131,7 @@ def admin_users_reset_totp(user_id: str):  # type: ignore[no-untyped-def]
 def admin_users_reset_password(user_id: str):  # type: ignore[no-untyped-def]
     user = staff_or_404(user_id)
     try:
-        password = admin_users.reset_password(db.session, audit_key(), user, actor=actor(), now=now())
+        password = admin_users.reset_password(context(), user)
     except AdminError as error:
         return users_page(error, 400)
     return render_template("console/admin/one_time_password.html", email=user.email, password=password,
@@ -150,8 +156,7 @@ def admin_programmes_list():  # type: ignore[no-untyped-def]
 @require_role(ADMIN)
 def admin_services_create():  # type: ignore[no-untyped-def]
     try:
-        admin_programmes.create_service(db.session, audit_key(), request.form.get("name", "")[:300],
-                                        actor=actor(), now=now())
+        admin_programmes.create_service(context(), request.form.get("name", "")[:300])
     except AdminError as error:
         return programmes_page(error, 400)
     flash(_("Support service added."), "info")
@@ -162,9 +167,8 @@ def admin_services_create():  # type: ignore[no-untyped-def]
 @require_role(ADMIN)
 def admin_programmes_create():  # type: ignore[no-untyped-def]
     try:
-        admin_programmes.create_programme(db.session, audit_key(), request.form.get("name", "")[:300],
-                                          uuid_or_none(request.form.get("service_id", "")), actor=actor(),
-                                          now=now())
+        admin_programmes.create_programme(context(), request.form.get("name", "")[:300],
+                                          uuid_or_none(request.form.get("service_id", "")))
     except AdminError as error:
         return programmes_page(error, 400)
     flash(_("Programme added."), "info")
@@ -175,8 +179,7 @@ def admin_programmes_create():  # type: ignore[no-untyped-def]
 @require_role(ADMIN)
 def admin_programmes_active(programme_id: str, action: str):  # type: ignore[no-untyped-def]
     programme = programme_or_404(programme_id)
-    admin_programmes.set_programme_active(db.session, audit_key(), programme, action == "activate",
-                                          actor=actor(), now=now())
+    admin_programmes.set_programme_active(context(), programme, action == "activate")
     return redirect(url_for("console.admin_programmes"), code=303)
 
 
@@ -189,7 +192,7 @@ def admin_members_add(programme_id: str):  # type: ignore[no-untyped-def]
     try:
         if staff is None:
             raise AdminError("member_role", "staff")
-        admin_programmes.add_member(db.session, audit_key(), programme, staff, actor=actor(), now=now())
+        admin_programmes.add_member(context(), programme, staff)
     except AdminError as error:
         return programmes_page(error, 400)
     flash(_("Added to the programme."), "info")
@@ -202,6 +205,6 @@ def admin_members_remove(programme_id: str, membership_id: str):  # type: ignore
     membership = db.session.get(ProgrammeMembership, uuid_or_404(membership_id))
     if membership is None or membership.programme_id != uuid_or_404(programme_id):
         not_found()
-    admin_programmes.remove_member(db.session, audit_key(), membership, actor=actor(), now=now())
+    admin_programmes.remove_member(context(), membership)
     flash(_("Removed from the programme."), "info")
     return redirect(url_for("console.admin_programmes"), code=303)

@@ -15,7 +15,7 @@ from portal.console.navigation import NAV, NavItem
 from portal.console.worker import WORKER, case_or_404, deployment_view
 from portal.extensions import db
 from portal.models import Role, Task
-from portal.runtime import audit_key, now, settings, vault
+from portal.runtime import audit_key, domain_context, now, settings, vault
 from portal.services import casework, contact_log, inbox
 from portal.services.audit import record
 
@@ -113,7 +113,7 @@ def worker_log_contact(partner_id: str):  # type: ignore[no-untyped-def]
                                      values["outcome"], tuple(values["information"]), values["notes"],
                                      values["next_step"])
     try:
-        contact_log.log_contact(db.session, vault(), audit_key(), partner, g.staff, entry, now=now(), task=task)
+        contact_log.log_contact(domain_context(casework.actor_for(g.staff)), partner, g.staff, entry, task=task)
     except contact_log.ContactLogError as exc:
         return _contact_form(partner, task, values, {exc.field or "form": labels.ERRORS[exc.code]}, 400)
     flash(_("Contact logged.") + (" " + _("The task is done.") if task else ""))

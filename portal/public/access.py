@@ -12,6 +12,7 @@ from portal.extensions import csrf, db, limiter
 from portal.i18n import LOCALES, explicit_choice, is_supported
 from portal.public import bp
 from portal.public.context import her_required
+from portal.public.messages import message
 from portal.runtime import audit_key, now
 from portal.services import her_access
 from portal.sessions import HER
@@ -112,17 +113,9 @@ def check_pin():  # type: ignore[no-untyped-def]
         session.destroy()  # type: ignore[attr-defined]
         return invalid_link_page()
     if result.error:
-        return render_template("public/pin_check.html", error=_pin_error(result.error)), 400
+        return render_template("public/pin_check.html", error=message(result.error)), 400
     error = _("That PIN is not right. Tries left: %(count)d.", count=result.tries_left)
     return render_template("public/pin_check.html", error=error), 400
-
-
-def _pin_error(code: str) -> str:
-    return {
-        "pin_shape": _("A PIN is 4 to 8 numbers."),
-        "pin_mismatch": _("The two PINs are not the same. Please type it again."),
-        "pin_digits": _("Please type your PIN with the number keys only."),
-    }.get(code, _("Please try again."))
 
 
 @bp.route("/pin", methods=["GET", "POST"])
@@ -142,7 +135,7 @@ def pin(partner):  # type: ignore[no-untyped-def]
             her_access.set_pin(db.session, audit_key(), partner, request.form.get("pin", "")[:20],
                                request.form.get("confirm", "")[:20], now=now(), actor=actor)
         except her_access.PinError as exc:
-            return render_template("public/pin.html", has_pin=bool(partner.pin_hash), error=_pin_error(exc.code),
+            return render_template("public/pin.html", has_pin=bool(partner.pin_hash), error=message(exc.code),
                                    next=next_key), 400
     elif action != "skip":
         return render_template("public/pin.html", has_pin=bool(partner.pin_hash), error=_("Please try again."),
