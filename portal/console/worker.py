@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from portal.console import bp, labels
 from portal.console.access import not_found, require_role, uuid_or_404
 from portal.console.navigation import NAV, NavItem
+from portal.console.refusals import preference_error
 from portal.extensions import db
 from portal.i18n import LOCALES
 from portal.models import PartnerContact, Role, Tell
@@ -126,21 +127,6 @@ def worker_case(partner_id: str):  # type: ignore[no-untyped-def]
     return render_template("console/worker/case.html", L=labels, **view)
 
 
-# What the shared preferences rules (services/preferences) say, in her worker's words.
-PREFERENCE_ERRORS = {
-    "channels_choose": _l("Choose at least one way to contact her."),
-    "channels_exclusive": _l("“Only through her worker” cannot be combined with texts or calls."),
-    "tell_choice": _l("Choose one of the options."),
-    "tell_needs_sms": _l("To tell her by text message, text messages must be safe for her."),
-    "code_word_length": _l("The code word is limited to 40 letters or numbers."),
-    "windows_needed": _l("Add at least one safe time before texts or calls (nothing is sent without one)."),
-    "timezone_unknown": _l("Choose a time zone from the list."),
-    "locale_unknown": _l("Choose a language from the list."),
-}
-
-
-def preference_error(code: str) -> object:
-    return PREFERENCE_ERRORS.get(code) or labels.ERRORS[code]
 
 
 def _preferences_form(partner: PartnerContact, errors: dict[str, object], status: int = 200):  # type: ignore[no-untyped-def]
