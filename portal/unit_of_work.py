@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, Response, g
+from flask import Flask, Response, current_app, g, session
 
 from portal.extensions import db
 
@@ -45,22 +45,50 @@ def commit_now() -> None:
 
 
 def _finish(response: Response) -> Response:
-    if response.status_code >= 400 or g.get(_REFUSED):
-        db.session.rollback()
-        return response
     try:
+        if response.status_code >= 400 or g.get(_REFUSED):
+            db.session.rollback()
+            return response
         db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    except Exception:  # noqa: BLE001 - the answer becomes the generic error page, never the success
+        current_app.logger.exception("the request's unit of work failed")
+        _quiet_rollback()
+        return _failed(response)
     for action in g.pop(_AFTER, []):
         action()
     return response
 
 
-def _discard(error: BaseException | None) -> None:
-    if error is not None:
+def _failed(response: Response) -> Response:
+    """Turn the answer into the generic error page (its security headers stay) and keep her or the staff
+    member's session exactly as it was: nothing this request did stands, not even a sign-in."""
+    from werkzeug.exceptions import InternalServerError
+
+    from portal.errors import render_error
+
+    page = current_app.make_response(render_error(InternalServerError()))
+    response.status_code = page.status_code
+    response.set_data(page.get_data())
+    response.headers["Content-Type"] = page.headers["Content-Type"]
+    response.headers.pop("Location", None)
+    leave_untouched = getattr(session, "leave_untouched", None)
+    if leave_untouched is not None:
+        leave_untouched()
+    return response
+
+
+def _quiet_rollback() -> None:
+    try:
         db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection may be the very thing that failed
+        current_app.logger.warning("rollback after a failed request failed too", exc_info=True)
+
+
+def _discard(error: BaseException | None) -> None:
+    """An exception escaped the request: roll back (a failing rollback never hides that exception; the
+    session is closed at teardown in any case)."""
+    if error is not None:
+        _quiet_rollback()
 
 
 def configure_unit_of_work(app: Flask) -> None:
