@@ -23,6 +23,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure_clock(app)
     configure_keys(app)
     configure_database(app)
+    configure_unit_of_work(app)
     configure_security(app)
     configure_body_limit(app)
     configure_compression(app)
@@ -76,6 +77,12 @@ def configure_database(app: Flask) -> None:
     from portal.database import configure_engine
 
     configure_engine(app)
+
+
+def configure_unit_of_work(app: Flask) -> None:
+    from portal.unit_of_work import configure_unit_of_work as apply
+
+    apply(app)
 
 
 def configure_security(app: Flask) -> None:

@@ -92,7 +92,7 @@ def create_staff_command(email: str, display_name: str, role: str, service_name:
             service_id = service.id
         try:
             made = create_staff(session, vault(), audit_key(), email=email, display_name=display_name, role=role,
-                                password=password, service_id=service_id, created_by=SYSTEM)
+                                password=password, service_id=service_id, created_by=SYSTEM, now=now())
         except AccountError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {made.role} account {made.email}. They set up their authenticator at first sign-in.")

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 from portal.config import Settings, app_settings
 from portal.crypto import Vault
 from portal.extensions import db
+from portal.services.audit import Actor
 from portal.services.audit import audit_key as derive_audit_key
+from portal.services.context import DomainContext
 
 
 def configure_keys(app: Flask) -> None:
@@ -29,6 +31,11 @@ def audit_key() -> bytes:
 
 def now() -> datetime:
     return current_app.extensions["portal.clock"].now()
+
+
+def domain_context(actor: Actor) -> DomainContext:
+    """The context a view hands to a service: this request's session, the keys, the app's clock, the actor."""
+    return DomainContext(db_session(), vault(), audit_key(), now(), actor)
 
 
 def settings() -> Settings:

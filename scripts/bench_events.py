@@ -33,6 +33,7 @@ from portal.models import (  # noqa: E402
     Task,
     Tell,
     TokenPurpose,
+    utcnow,
 )
 from portal.services.audit import SYSTEM  # noqa: E402
 from portal.services.partners import register_partner  # noqa: E402
@@ -65,7 +66,7 @@ def seed(app, linked_counts) -> tuple[dict[int, str], str]:  # type: ignore[no-u
                 her = register_partner(session, vault, akey, service_id=service.id, worker_id=None,
                                        name="Bench Name", phone=f"+447400{phone:06d}", email=None, locale="en",
                                        timezone="Europe/London", region="GB", consent_recorded_by=None,
-                                       consent_at=None, actor=SYSTEM)
+                                       consent_at=None, actor=SYSTEM, now=utcnow())
                 her.status = PartnerStatus.ACTIVE
                 session.flush()
                 prefs = session.scalar(select(Preferences).where(Preferences.partner_id == her.id))

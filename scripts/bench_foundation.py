@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 from portal.crypto import Keyring, Vault, associated_data, seal  # noqa: E402
 from portal.database import harden_engine  # noqa: E402
 from portal.migrate import upgrade  # noqa: E402
-from portal.models import PartnerContact, SupportService  # noqa: E402
+from portal.models import PartnerContact, SupportService, utcnow  # noqa: E402
 from portal.services.audit import Actor, audit_key, record  # noqa: E402
 from portal.services.key_rotation import rotate  # noqa: E402
 
@@ -59,7 +59,7 @@ def main() -> None:
         with Session(engine) as db:
             t = time.perf_counter()
             for i in range(2000):
-                record(db, akey, Actor("staff", "bench"), "partner.read", "partner_contact", i)
+                record(db, akey, Actor("staff", "bench"), "partner.read", "partner_contact", i, now=utcnow())
                 if i % 100 == 99:
                     db.commit()
             db.commit()

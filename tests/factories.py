@@ -20,6 +20,7 @@ from portal.models import (
     SafeWindow,
     StaffUser,
     SupportService,
+    utcnow,
 )
 from portal.services.audit import SYSTEM
 from portal.services.partners import register_partner
@@ -41,10 +42,10 @@ class World:
 
 
 def make_staff(db: Session, vault: Vault, audit_key: bytes, role: str, service_id: uuid.UUID | None,
-               email: str | None = None) -> tuple[StaffUser, str]:
+               email: str | None = None, now: datetime | None = None) -> tuple[StaffUser, str]:
     made = create_staff(db, vault, audit_key, email=email or f"{role}-{uuid.uuid4().hex[:6]}@example.org",
                         display_name=role, role=role, password=STAFF_PASSWORD, service_id=service_id,
-                        created_by=SYSTEM)
+                        created_by=SYSTEM, now=now or utcnow())
     user = db.get(StaffUser, made.id)
     assert user is not None
     return user, made.totp_secret
@@ -53,11 +54,12 @@ def make_staff(db: Session, vault: Vault, audit_key: bytes, role: str, service_i
 def make_partner(db: Session, vault: Vault, audit_key: bytes, service: SupportService, worker: StaffUser | None,
                  *, name: str = "Sam Example", phone: str = "+447400123456", email: str | None = "sam@example.org",
                  locale: str = "en", timezone: str = "Europe/London", active: bool = True,
-                 always_open: bool = True) -> PartnerContact:
+                 always_open: bool = True, now: datetime | None = None) -> PartnerContact:
     partner = register_partner(db, vault, audit_key, service_id=service.id,
                                worker_id=worker.id if worker else None, name=name, phone=phone, email=email,
                                locale=locale, timezone=timezone, region="GB",
-                               consent_recorded_by=worker.id if worker else None, consent_at=None, actor=SYSTEM)
+                               consent_recorded_by=worker.id if worker else None, consent_at=None, actor=SYSTEM,
+                               now=now or utcnow())
     if active:
         partner.status = PartnerStatus.ACTIVE
     if always_open:

@@ -321,10 +321,11 @@ def test_audit_log_pages_and_verification(admin, dbs, world):
 
 
 def test_audit_log_pages_fifty_at_a_time(admin, dbs, vault, audit_key, world):
+    from portal.models import utcnow
     from portal.services.audit import SYSTEM, record
 
     for _ in range(60):
-        record(dbs, audit_key, SYSTEM, "test.filler")
+        record(dbs, audit_key, SYSTEM, "test.filler", now=utcnow())
     dbs.commit()
     first = admin.get("/staff/admin/audit").data.decode()
     assert "Page 1 of 2" in first and first.count("test.filler") == 50

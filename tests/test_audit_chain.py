@@ -3,14 +3,14 @@
 import pytest
 from sqlalchemy import delete, select, update
 
-from portal.models import AuditEvent
+from portal.models import AuditEvent, utcnow
 from portal.services.audit import Actor, record, verify_database
 
 
 def seed_chain(dbs, audit_key, n=5):
     for i in range(n):
         record(dbs, audit_key, Actor("staff", f"user-{i}"), "partner.read", "partner_contact", f"row-{i}",
-               {"purpose": "case"})
+               {"purpose": "case"}, now=utcnow())
     dbs.commit()
 
 
@@ -63,11 +63,12 @@ def test_reordered_entries_are_detected(app, dbs, audit_key):
 
 def test_a_forged_entry_without_the_key_is_detected(app, dbs, audit_key):
     seed_chain(dbs, audit_key, 2)
-    record(dbs, b"\x00" * 32, Actor("staff", "intruder"), "partner.read")
+    record(dbs, b"\x00" * 32, Actor("staff", "intruder"), "partner.read", now=utcnow())
     dbs.commit()
     assert [p.seq for p in verify_database(dbs, audit_key).problems] == [3]
 
 
 def test_sensitive_values_are_refused_in_details(dbs, audit_key):
     with pytest.raises(ValueError):
-        record(dbs, audit_key, Actor("staff", "u"), "partner.update", details={"phone": "+447400123456"})
+        record(dbs, audit_key, Actor("staff", "u"), "partner.update", details={"phone": "+447400123456"},
+               now=utcnow())

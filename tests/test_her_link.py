@@ -203,10 +203,11 @@ def test_a_wrong_pin_is_counted_and_audited_even_when_the_request_then_fails(app
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("the request's own transaction fails")
 
+    form = {"pin": "1111", "csrf_token": csrf_token(client, "/check")}  # the page itself reads (and commits)
     with app.app_context():
         monkeypatch.setattr(db.session, "commit", broken)
         monkeypatch.setattr(db.session, "rollback", broken)
-    failed = post(client, "/check", {"pin": "1111"}, token_from="/check")
+    failed = client.post("/check", data=form, headers={"Referer": BASE + "/check"})
     monkeypatch.undo()
     assert failed.status_code == 500
     dbs.expire_all()

@@ -87,12 +87,12 @@ def _report(token_id: uuid.UUID, programme: Programme) -> ResponseReturnValue:
     try:
         receipt = report_event(db_session(), vault(), audit_key(), programme=programme, now=now(),
                                reporter=Reporter(api_token_id=token_id), idempotency_key=key, **fields)
-        db.session.commit()
+        db.session.flush()  # a concurrent twin's Idempotency-Key fails here, not at the commit
     except EventError as exc:
-        db.session.rollback()
         return _error(422, exc.code, str(exc), exc.field)
     except IntegrityError:
-        # Two requests with one Idempotency-Key at once: the other one won; answer with its receipt.
+        # Two requests with one Idempotency-Key at once: the other one won; answer with its receipt. The one
+        # explicit rollback of a request (portal/unit_of_work.py): the winner's receipt is read afresh.
         db.session.rollback()
         try:
             fingerprint = validate(now=now(), **fields).fingerprint()

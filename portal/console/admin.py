@@ -16,10 +16,11 @@ from portal.console.access import not_found, require_role, uuid_or_404
 from portal.console.admin_messages import problem
 from portal.extensions import db
 from portal.models import ActorKind, Programme, ProgrammeMembership, Role, StaffUser, SupportService
-from portal.runtime import audit_key, db_session, now, vault
+from portal.runtime import db_session, domain_context, now
 from portal.services import admin_programmes, admin_users
 from portal.services.admin_users import AdminError
 from portal.services.audit import Actor
+from portal.services.context import DomainContext
 from portal.services.fanout import Backlog, backlog
 
 ADMIN = Role.ADMIN
@@ -27,6 +28,11 @@ ADMIN = Role.ADMIN
 
 def actor() -> Actor:
     return Actor(ActorKind.STAFF, str(g.staff.id))
+
+
+def context() -> DomainContext:
+    """The admin's domain context: this request, the app's clock, the signed-in admin as actor."""
+    return domain_context(actor())
 
 
 def fanout_delay() -> dict[str, object] | None:
@@ -91,13 +97,11 @@ def admin_users_create() -> ResponseReturnValue:
     service_id = request.form.get("service_id", "")
     try:
         made = admin_users.create_account(
-            db_session(), vault(), audit_key(), email=request.form.get("email", "")[:300],
+            context(), email=request.form.get("email", "")[:300],
             display_name=request.form.get("display_name", "")[:300], role=request.form.get("role", ""),
-            service_id=uuid_or_none(service_id), actor=actor())
+            service_id=uuid_or_none(service_id))
     except AdminError as error:
-        db.session.rollback()
         return users_page(error, 400)
-    db.session.commit()
     return render_template("console/admin/one_time_password.html", email=made.email,
                            password=made.initial_password, created=True)
 
@@ -107,10 +111,9 @@ def admin_users_create() -> ResponseReturnValue:
 def admin_users_active(user_id: str, action: str) -> ResponseReturnValue:
     user = staff_or_404(user_id)
     try:
-        admin_users.set_active(db_session(), audit_key(), user, action == "enable", actor=actor(), now=now())
+        admin_users.set_active(context(), user, action == "enable")
     except AdminError as error:
         return users_page(error, 400)
-    db.session.commit()
     flash(_("Account enabled.") if action == "enable" else _("Account disabled. Its sessions have ended."), "info")
     return redirect(url_for("console.admin_users"), code=303)
 
@@ -119,8 +122,7 @@ def admin_users_active(user_id: str, action: str) -> ResponseReturnValue:
 @require_role(ADMIN)
 def admin_users_reset_totp(user_id: str) -> ResponseReturnValue:
     user = staff_or_404(user_id)
-    admin_users.reset_authenticator(db_session(), vault(), audit_key(), user, actor=actor(), now=now())
-    db.session.commit()
+    admin_users.reset_authenticator(context(), user)
     flash(_("Authenticator reset. They will set up a new one at their next sign-in."), "info")
     return redirect(url_for("console.admin_users"), code=303)
 
@@ -130,10 +132,9 @@ def admin_users_reset_totp(user_id: str) -> ResponseReturnValue:
 def admin_users_reset_password(user_id: str) -> ResponseReturnValue:
     user = staff_or_404(user_id)
     try:
-        password = admin_users.reset_password(db_session(), audit_key(), user, actor=actor(), now=now())
+        password = admin_users.reset_password(context(), user)
     except AdminError as error:
         return users_page(error, 400)
-    db.session.commit()
     return render_template("console/admin/one_time_password.html", email=user.email, password=password,
                            created=False)
 
@@ -156,12 +157,9 @@ def admin_programmes_list() -> ResponseReturnValue:
 @require_role(ADMIN)
 def admin_services_create() -> ResponseReturnValue:
     try:
-        admin_programmes.create_service(db_session(), audit_key(), request.form.get("name", "")[:300],
-                                        actor=actor(), now=now())
+        admin_programmes.create_service(context(), request.form.get("name", "")[:300])
     except AdminError as error:
-        db.session.rollback()
         return programmes_page(error, 400)
-    db.session.commit()
     flash(_("Support service added."), "info")
     return redirect(url_for("console.admin_programmes"), code=303)
 
@@ -170,13 +168,10 @@ def admin_services_create() -> ResponseReturnValue:
 @require_role(ADMIN)
 def admin_programmes_create() -> ResponseReturnValue:
     try:
-        admin_programmes.create_programme(db_session(), audit_key(), request.form.get("name", "")[:300],
-                                          uuid_or_none(request.form.get("service_id", "")), actor=actor(),
-                                          now=now())
+        admin_programmes.create_programme(context(), request.form.get("name", "")[:300],
+                                          uuid_or_none(request.form.get("service_id", "")))
     except AdminError as error:
-        db.session.rollback()
         return programmes_page(error, 400)
-    db.session.commit()
     flash(_("Programme added."), "info")
     return redirect(url_for("console.admin_programmes"), code=303)
 
@@ -185,9 +180,7 @@ def admin_programmes_create() -> ResponseReturnValue:
 @require_role(ADMIN)
 def admin_programmes_active(programme_id: str, action: str) -> ResponseReturnValue:
     programme = programme_or_404(programme_id)
-    admin_programmes.set_programme_active(db_session(), audit_key(), programme, action == "activate",
-                                          actor=actor(), now=now())
-    db.session.commit()
+    admin_programmes.set_programme_active(context(), programme, action == "activate")
     return redirect(url_for("console.admin_programmes"), code=303)
 
 
@@ -200,11 +193,9 @@ def admin_members_add(programme_id: str) -> ResponseReturnValue:
     try:
         if staff is None:
             raise AdminError("member_role", "staff")
-        admin_programmes.add_member(db_session(), audit_key(), programme, staff, actor=actor(), now=now())
+        admin_programmes.add_member(context(), programme, staff)
     except AdminError as error:
-        db.session.rollback()
         return programmes_page(error, 400)
-    db.session.commit()
     flash(_("Added to the programme."), "info")
     return redirect(url_for("console.admin_programmes"), code=303)
 
@@ -215,7 +206,6 @@ def admin_members_remove(programme_id: str, membership_id: str) -> ResponseRetur
     membership = db.session.get(ProgrammeMembership, uuid_or_404(membership_id))
     if membership is None or membership.programme_id != uuid_or_404(programme_id):
         not_found()
-    admin_programmes.remove_member(db_session(), audit_key(), membership, actor=actor(), now=now())
-    db.session.commit()
+    admin_programmes.remove_member(context(), membership)
     flash(_("Removed from the programme."), "info")
     return redirect(url_for("console.admin_programmes"), code=303)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.console import bp
 from portal.console.access import not_found, require_role, uuid_or_404
-from portal.console.admin import ADMIN, actor, uuid_or_none
+from portal.console.admin import ADMIN, actor, context, uuid_or_none
 from portal.console.admin_messages import problem
 from portal.extensions import db
 from portal.i18n import LOCALES
@@ -37,10 +37,8 @@ def admin_settings_page() -> ResponseReturnValue:
     if request.method == "POST":
         values, errors = admin_settings.parse_settings({k: v[:5000] for k, v in request.form.items()})
         if not errors:
-            changed = admin_settings.save_settings(db_session(), audit_key(), values, actor=actor(), now=now(),
-                                                   env_site_name=settings().site_name,
+            changed = admin_settings.save_settings(context(), values, env_site_name=settings().site_name,
                                                    env_exit_url=settings().exit_url)
-            db.session.commit()
             flash(_("Settings saved.") if changed else _("Nothing was changed."), "info")
             return redirect(url_for("console.admin_settings"), code=303)
     shown = current_deployment()
@@ -68,15 +66,12 @@ def admin_helplines_list() -> ResponseReturnValue:
 def admin_helplines_add() -> ResponseReturnValue:
     form = request.form
     try:
-        admin_settings.add_helpline(db_session(), audit_key(), locale=form.get("locale", ""),
+        admin_settings.add_helpline(context(), locale=form.get("locale", ""),
                                     name=form.get("name", "")[:300], phone=form.get("phone", "")[:60],
                                     hours=form.get("hours", "")[:300], is_emergency=form.get("is_emergency") == "1",
-                                    position=form.get("position", "0")[:6], locales=LOCALES, actor=actor(),
-                                    now=now())
+                                    position=form.get("position", "0")[:6], locales=LOCALES)
     except AdminError as error:
-        db.session.rollback()
         return helplines_page(error, 400)
-    db.session.commit()
     flash(_("Helpline added."), "info")
     return redirect(url_for("console.admin_helplines"), code=303)
 
@@ -87,8 +82,7 @@ def admin_helplines_delete(helpline_id: str) -> ResponseReturnValue:
     line = db.session.get(Helpline, uuid_or_404(helpline_id))
     if line is None:
         not_found()
-    admin_settings.delete_helpline(db_session(), audit_key(), line, actor=actor(), now=now())
-    db.session.commit()
+    admin_settings.delete_helpline(context(), line)
     flash(_("Helpline removed."), "info")
     return redirect(url_for("console.admin_helplines"), code=303)
 
@@ -120,13 +114,10 @@ def admin_tokens_create() -> ResponseReturnValue:
     try:
         if programme is None:
             raise AdminError("programme_inactive", "programme")
-        made = admin_tokens.create_token(db_session(), audit_key(), programme,
-                                         label=request.form.get("label", "")[:200], valid_days=days,
-                                         actor=actor(), now=now())
+        made = admin_tokens.create_token(context(), programme, label=request.form.get("label", "")[:200],
+                                         valid_days=days)
     except AdminError as error:
-        db.session.rollback()
         return tokens_page(error, 400)
-    db.session.commit()
     return render_template("console/admin/token_created.html", token=made.token, programme=programme,
                            expires_at=made.expires_at)
 
@@ -137,8 +128,7 @@ def admin_tokens_revoke(token_id: str) -> ResponseReturnValue:
     row = admin_tokens.api_token(db_session(), uuid_or_404(token_id))
     if row is None:
         not_found()
-    admin_tokens.revoke_token(db_session(), audit_key(), row, actor=actor(), now=now())
-    db.session.commit()
+    admin_tokens.revoke_token(context(), row)
     flash(_("Token revoked. It no longer works."), "info")
     return redirect(url_for("console.admin_tokens"), code=303)
 
@@ -157,6 +147,5 @@ def admin_audit_verify() -> ResponseReturnValue:
     report = admin_audit.verify_chain(db_session(), audit_key())
     record(db_session(), audit_key(), actor(), "audit.verify", None, None,
            {"entries": report.entries, "ok": report.ok}, now=now())
-    db.session.commit()
     return render_template("console/admin/audit.html", page=admin_audit.audit_page(db_session(), 1), report=report)
 

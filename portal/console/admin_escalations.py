@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.models import Role, StaffUser, Task
 from portal.runtime import audit_key, db_session, now
 from portal.services import escalation
+from portal.unit_of_work import refuse
 
 NAV.insert(1, NavItem("console.admin_escalations", _l("Escalations"), (Role.ADMIN,)))
 
@@ -46,9 +47,8 @@ def admin_escalations_resolve(task_id: str) -> ResponseReturnValue:
         try:
             escalation.resolve(db_session(), audit_key(), task, admin=g.staff, now=now(), reassign_to=target)
         except ValueError:
-            db.session.rollback()
+            refuse()
             flash(_("That person cannot take this task. Choose a support worker of the same service."), "error")
             return redirect(url_for("console.admin_escalations"), code=303)
-        db.session.commit()
         flash(_("Task handed over.") if target else _("Escalation marked as handled."), "info")
     return redirect(url_for("console.admin_escalations"), code=303)

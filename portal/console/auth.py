@@ -19,6 +19,7 @@ from portal.services import signin
 from portal.services.audit import Actor, record
 from portal.services.passwords import PASSWORD_MAX, PASSWORD_MIN
 from portal.sessions import STAFF, server_session
+from portal.unit_of_work import commit_now
 
 MAX_FIELD = 254 + PASSWORD_MAX  # nothing longer is read from a sign-in form
 # Per client address, shared by the password, code and set-up steps (Redis-backed when PORTAL_REDIS_URL is
@@ -89,7 +90,7 @@ def sign_in() -> ResponseReturnValue:
         email = request.form.get("email", "")[:MAX_FIELD]
         password = request.form.get("password", "")[:MAX_FIELD]
         result = signin.check_password(db_session(), audit_key(), email, password, client(), now())
-        db.session.commit()  # the failure count and the audit entry stand, whatever happens next
+        commit_now()  # the failure count and the audit entry stand, whatever happens next
         if result.user is not None:
             server_session().bind_staff(str(result.user.id))
             session["epoch"] = result.user.session_epoch
@@ -104,7 +105,6 @@ def sign_in() -> ResponseReturnValue:
 
 def _finish(user: StaffUser) -> ResponseReturnValue:
     signin.complete_sign_in(db_session(), audit_key(), user, client(), now())
-    db.session.commit()
     server_session().regenerate()
     session["epoch"] = user.session_epoch
     session["mfa"] = True
@@ -132,7 +132,7 @@ def sign_in_code() -> ResponseReturnValue:
     if request.method == "POST":
         result = signin.check_code(db_session(), vault(), audit_key(), user, request.form.get("code", "")[:20],
                                    client(), now())
-        db.session.commit()  # the failure count and the audit entry stand, whatever happens next
+        commit_now()  # the failure count and the audit entry stand, whatever happens next
         if result.ok:
             return _finish(user)
         error = _code_refused(result)
@@ -146,12 +146,11 @@ def totp_setup() -> ResponseReturnValue:
     if user is None or user.totp_confirmed_at is not None:
         return redirect(url_for("console.sign_in"), code=303)
     secret, uri = signin.totp_setup(vault(), user, settings().site_name)
-    db.session.commit()
     error = None
     if request.method == "POST":
         result = signin.confirm_totp(db_session(), vault(), audit_key(), user, request.form.get("code", "")[:20],
                                      client(), now())
-        db.session.commit()  # the failure count and the audit entry stand, whatever happens next
+        commit_now()  # the failure count and the audit entry stand, whatever happens next
         if result.ok:
             return _finish(user)
         error = _code_refused(result)
@@ -171,7 +170,8 @@ def change_password() -> ResponseReturnValue:
             problem: str | None = "mismatch"
         else:
             problem = signin.change_password(db_session(), audit_key(), user, current, new, client(), now())
-        db.session.commit()
+        if problem is not None:
+            commit_now()  # a wrong current password is counted and audited, whatever happens next
         if problem is None:
             server_session().regenerate()
             session["epoch"] = user.session_epoch
@@ -188,7 +188,6 @@ def sign_out() -> ResponseReturnValue:
     if getattr(session, "audience", None) == STAFF and staff_id:
         record(db_session(), audit_key(), Actor(ActorKind.STAFF, staff_id), "staff.sign_out", "staff_user", staff_id,
                now=now())
-        db.session.commit()
     server_session().destroy()
     response = redirect(url_for("console.sign_in"), code=303)
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'

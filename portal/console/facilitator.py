@@ -25,29 +25,17 @@ from sqlalchemy.exc import IntegrityError
 from portal.console import bp, labels
 from portal.console.access import not_found, require_role, uuid_or_404
 from portal.console.navigation import NAV, NavItem
+from portal.console.refusals import EVENT_ERRORS
 from portal.extensions import db
 from portal.models import EventKind, Participant, Programme, ProgrammeMembership, Role
 from portal.response_floor import pad_to_floor
 from portal.runtime import audit_key, db_session, now, settings, vault
 from portal.services import events
+from portal.unit_of_work import refuse
 
 NAV.append(NavItem("console.facilitator_programmes", _l("My programmes"), (Role.FACILITATOR,)))
 
 FACILITATOR = Role.FACILITATOR
-FORM_ERRORS = {
-    "invalid_reference": _l("A reference is 1 to 64 letters, digits or . _ / - and starts with a letter or digit."),
-    "duplicate_reference": _l("That reference is registered in this programme already."),
-    "invalid_kind": _l("Choose what happened."),
-    "risk_to_required": _l("Say who is at risk: partner, children or both."),
-    "imminence_required": _l("Say how soon the risk could become harm."),
-    "risk_fields_only_for_risk": _l("Who is at risk and how soon belong to a risk concern only."),
-    "description_too_long": _l("The description is limited to 4000 characters."),
-    "occurred_at_in_future": _l("The date cannot be in the future."),
-    "invalid_occurred_at": _l("Enter the date as YYYY-MM-DD."),
-    "unknown_participant": _l("This participant is not registered in this programme."),
-    "idempotency_key_reused": _l("This form was already sent with other answers. Please start again."),
-    "invalid_idempotency_key": _l("Please start again from the participant page."),
-}
 
 
 def my_programmes() -> list[Programme]:
@@ -99,13 +87,13 @@ def facilitator_register(programme_id: str) -> ResponseReturnValue:
     try:
         participant = events.register_participant(db_session(), audit_key(), programme=programme,
                                                   reference=reference, now=now(), created_by=g.staff.id)
-        db.session.commit()
+        db.session.flush()  # a twin registered at the same moment fails here, not at the commit
     except events.EventError as exc:
-        db.session.rollback()
-        return _programme_page(programme, {"reference": FORM_ERRORS[exc.code]}, reference[:64], 400)
+        return _programme_page(programme, {"reference": EVENT_ERRORS[exc.code]}, reference[:64], 400)
     except IntegrityError:
+        # The race's explicit rollback (portal/unit_of_work.py): the page below reads through this session.
         db.session.rollback()
-        return _programme_page(programme, {"reference": FORM_ERRORS["duplicate_reference"]}, reference[:64], 400)
+        return _programme_page(programme, {"reference": EVENT_ERRORS["duplicate_reference"]}, reference[:64], 400)
     flash(_("Participant %(reference)s registered.", reference=participant.reference))
     return redirect(url_for("console.facilitator_participant", programme_id=programme.id,
                             participant_id=participant.id), code=303)
@@ -163,7 +151,7 @@ def _report(programme: Programme, participant: Participant) -> ResponseReturnVal
     try:
         occurred = _occurred(str(values["occurred_on"]))
     except ValueError:
-        return _participant_page(programme, participant, {"occurred_on": FORM_ERRORS["invalid_occurred_at"]},
+        return _participant_page(programme, participant, {"occurred_on": EVENT_ERRORS["invalid_occurred_at"]},
                                  values, 400)
     key = f"form:{values['report_key']}" if values["report_key"] else None
     try:
@@ -173,12 +161,11 @@ def _report(programme: Programme, participant: Participant) -> ResponseReturnVal
                             imminence=str(values["imminence"]) or None, description=str(values["description"]),
                             occurred_at=occurred, now=now(), reporter=events.Reporter(staff_id=g.staff.id),
                             idempotency_key=key)
-        db.session.commit()
+        db.session.flush()  # the same form sent twice at once fails here, not at the commit
     except events.EventError as exc:
-        db.session.rollback()
-        return _participant_page(programme, participant, {exc.field or "form": FORM_ERRORS[exc.code]}, values, 400)
+        return _participant_page(programme, participant, {exc.field or "form": EVENT_ERRORS[exc.code]}, values, 400)
     except IntegrityError:
-        db.session.rollback()  # the same form sent twice at once: the first one counts
+        refuse()  # the same form sent twice at once: the first one counts, this one's writes are dropped
     flash(_("Thank you. The report is recorded."))
     return redirect(url_for("console.facilitator_participant", programme_id=programme.id,
                             participant_id=participant.id), code=303)

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from portal.console import bp, labels
 from portal.console.access import not_found, require_role, uuid_or_404
 from portal.console.navigation import NAV, NavItem
-from portal.extensions import db
+from portal.console.refusals import preference_error
 from portal.i18n import LOCALES
 from portal.models import PartnerContact, Role, Tell
 from portal.runtime import audit_key, db_session, now, settings, vault
@@ -62,8 +62,7 @@ def worker_cases() -> ResponseReturnValue:
     if mine_only:  # her own caseload by name; every name shown is an audited read
         for partner in cases:
             names[partner.id] = read_details(db_session(), vault(), audit_key(), partner, staff_actor(),
-                                             "case_list").name
-        db.session.commit()
+                                             "case_list", now=now()).name
     return render_template("console/worker/cases.html", cases=cases, names=names, mine_only=mine_only,
                            label=casework.case_label, L=labels)
 
@@ -102,9 +101,7 @@ def worker_new_case() -> ResponseReturnValue:
                                        cfg.default_region, now())
         partner = casework.open_case(db_session(), vault(), audit_key(), g.staff, case, now=now())
     except casework.CaseError as exc:
-        db.session.rollback()
         return _new_case_form({exc.field or "form": labels.ERRORS[exc.code]}, values, 400)
-    db.session.commit()
     flash(_("Her case is open. You can now link her to a participant and send her the link."))
     return redirect(url_for("console.worker_case", partner_id=partner.id), code=303)
 
@@ -113,7 +110,7 @@ def worker_new_case() -> ResponseReturnValue:
 @require_role(WORKER)
 def worker_case(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
-    details = read_details(db_session(), vault(), audit_key(), partner, staff_actor(), "case_view")
+    details = read_details(db_session(), vault(), audit_key(), partner, staff_actor(), "case_view", now=now())
     session_db = db_session()
     view = {
         "partner": partner, "details": details, "label": casework.case_label(partner.id),
@@ -127,25 +124,9 @@ def worker_case(partner_id: str) -> ResponseReturnValue:
         "programmes": casework.linkable_programmes(session_db, g.staff),
         "closure_reasons": casework.CLOSURE_REASONS, "open": partner.status in casework.OPEN_STATUSES,
     }
-    session_db.commit()
     return render_template("console/worker/case.html", L=labels, **view)
 
 
-# What the shared preferences rules (services/preferences) say, in her worker's words.
-PREFERENCE_ERRORS = {
-    "channels_choose": _l("Choose at least one way to contact her."),
-    "channels_exclusive": _l("“Only through her worker” cannot be combined with texts or calls."),
-    "tell_choice": _l("Choose one of the options."),
-    "tell_needs_sms": _l("To tell her by text message, text messages must be safe for her."),
-    "code_word_length": _l("The code word is limited to 40 letters or numbers."),
-    "windows_needed": _l("Add at least one safe time before texts or calls (nothing is sent without one)."),
-    "timezone_unknown": _l("Choose a time zone from the list."),
-    "locale_unknown": _l("Choose a language from the list."),
-}
-
-
-def preference_error(code: str) -> object:
-    return PREFERENCE_ERRORS.get(code) or labels.ERRORS[code]
 
 
 def _preferences_form(partner: PartnerContact, errors: dict[str, object], status: int = 200) -> ResponseReturnValue:
@@ -160,8 +141,7 @@ def worker_preferences(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     if request.method == "GET":
         response = _preferences_form(partner, {})
-        read_details(db_session(), vault(), audit_key(), partner, staff_actor(), "preferences_view")
-        db.session.commit()
+        read_details(db_session(), vault(), audit_key(), partner, staff_actor(), "preferences_view", now=now())
         return response
     form = request.form
     change = casework.PreferenceChange(
@@ -171,9 +151,7 @@ def worker_preferences(partner_id: str) -> ResponseReturnValue:
     try:
         casework.update_preferences(db_session(), vault(), audit_key(), partner, g.staff, change, now=now())
     except casework.CaseError as exc:
-        db.session.rollback()
         return _preferences_form(partner, {exc.field or "form": preference_error(exc.code)}, 400)
-    db.session.commit()
     flash(_("Her preferences are saved, recorded as changed by you on her behalf."))
     return redirect(url_for("console.worker_case", partner_id=partner.id), code=303)
 

@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.runtime import audit_key, db_session, now, settings, vault
 from portal.services import casework
 from portal.services.erasure_storage import clean_storage
+from portal.unit_of_work import after_commit, refuse
 
 
 def back(partner_id: object, anchor: str = "") -> ResponseReturnValue:
@@ -24,7 +25,7 @@ def back(partner_id: object, anchor: str = "") -> ResponseReturnValue:
 
 
 def refused(partner_id: object, error: casework.CaseError, anchor: str = "") -> ResponseReturnValue:
-    db.session.rollback()
+    refuse()  # back to her case with a message: nothing this request wrote stands
     flash(str(labels.ERRORS[error.code]), "error")
     return back(partner_id, anchor)
 
@@ -39,7 +40,6 @@ def worker_send_link(partner_id: str) -> ResponseReturnValue:
                            ttl=timedelta(hours=cfg.invite_ttl_hours))
     except casework.CaseError as exc:
         return refused(partner.id, exc)
-    db.session.commit()
     flash(_("A discreet link will be texted to her in her next safe time. Older links no longer work."))
     return back(partner.id, "#messages")
 
@@ -57,7 +57,6 @@ def worker_link(partner_id: str) -> ResponseReturnValue:
                                   reference=request.form.get("reference", ""), now=now())
     except casework.CaseError as exc:
         return refused(partner.id, exc, "#links")
-    db.session.commit()
     flash(_("She is linked: events reported for him now reach you."))
     return back(partner.id, "#links")
 
@@ -67,7 +66,6 @@ def worker_link(partner_id: str) -> ResponseReturnValue:
 def worker_unlink(partner_id: str, link_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     if casework.end_link(db_session(), audit_key(), partner, g.staff, uuid_or_404(link_id), now=now()):
-        db.session.commit()
         flash(_("The link to that participant has ended."))
     return back(partner.id, "#links")
 
@@ -101,9 +99,7 @@ def worker_add_window(partner_id: str) -> ResponseReturnValue:
         casework.add_window(db_session(), audit_key(), partner, g.staff, weekday=weekday, start_minute=start,
                             end_minute=end, now=now())
     except casework.CaseError as exc:
-        db.session.rollback()
         return _preferences_form(partner, {"form": labels.ERRORS[exc.code]}, 400)
-    db.session.commit()
     flash(_("Safe time added on her behalf."))
     return redirect(url_for("console.worker_preferences", partner_id=partner.id), code=303)
 
@@ -113,7 +109,6 @@ def worker_add_window(partner_id: str) -> ResponseReturnValue:
 def worker_remove_window(partner_id: str, window_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     if casework.remove_window(db_session(), audit_key(), partner, g.staff, uuid_or_404(window_id), now=now()):
-        db.session.commit()
         flash(_("Safe time removed on her behalf."))
     return redirect(url_for("console.worker_preferences", partner_id=partner.id), code=303)
 
@@ -127,7 +122,6 @@ def worker_close(partner_id: str) -> ResponseReturnValue:
                             now=now())
     except casework.CaseError as exc:
         return refused(partner.id, exc, "#close")
-    db.session.commit()
     flash(_("The case is closed. Nothing more will be sent to her."))
     return back(partner.id)
 
@@ -140,7 +134,6 @@ def worker_reopen(partner_id: str) -> ResponseReturnValue:
         casework.reopen_case(db_session(), audit_key(), partner, g.staff, now=now())
     except casework.CaseError as exc:
         return refused(partner.id, exc)
-    db.session.commit()
     flash(_("The case is open again."))
     return back(partner.id)
 
@@ -153,7 +146,6 @@ def worker_withdraw(partner_id: str) -> ResponseReturnValue:
         cancelled = casework.withdraw_for_her(db_session(), audit_key(), partner, g.staff, now=now())
     except casework.CaseError as exc:
         return refused(partner.id, exc)
-    db.session.commit()
     flash(_("Contact has stopped as she asked. %(count)d pending messages were cancelled.", count=cancelled))
     return back(partner.id)
 
@@ -169,7 +161,7 @@ def worker_erase(partner_id: str) -> ResponseReturnValue:
         return render_template("console/worker/erase.html", partner=partner, label=label,
                                error=labels.ERRORS["confirm_required"]), 400
     erased = casework.erase_on_request(db_session(), audit_key(), partner, g.staff, now=now())
-    db.session.commit()
-    clean_storage(db.engine, erased.storage)  # after commit: SQLite WAL truncated, PostgreSQL vacuumed
+    # Once the erasure is committed: SQLite's WAL truncated, PostgreSQL's tables vacuumed.
+    after_commit(lambda: clean_storage(db.engine, erased.storage))
     flash(_("Her personal data is erased. Case %(label)s remains only as an empty record.", label=label))
     return redirect(url_for("console.worker_cases"), code=303)

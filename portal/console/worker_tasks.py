@@ -16,9 +16,8 @@ from portal.console import bp, labels
 from portal.console.access import not_found, require_role, uuid_or_404
 from portal.console.navigation import NAV, NavItem
 from portal.console.worker import WORKER, case_or_404, deployment_view
-from portal.extensions import db
 from portal.models import PartnerContact, Role, Task
-from portal.runtime import audit_key, db_session, now, settings, vault
+from portal.runtime import audit_key, db_session, domain_context, now, settings, vault
 from portal.services import casework, contact_log, inbox
 from portal.services.audit import record
 
@@ -48,7 +47,6 @@ def worker_task(task_id: str) -> ResponseReturnValue:
     info = inbox.detail(db_session(), vault(), task)
     if info.detail is not None or info.event_description is not None:  # decrypted text: an audited read
         record(db_session(), audit_key(), casework.actor_for(g.staff), "task.read", "task", task.id, now=now())
-        db.session.commit()
     steps = deployment_view().child_protection_steps if task.child_risk else ""
     return render_template("console/worker/task.html", task=task, info=info, now=now(), steps=steps,
                            label=casework.case_label, L=labels)
@@ -59,7 +57,6 @@ def worker_task(task_id: str) -> ResponseReturnValue:
 def worker_task_acknowledge(task_id: str) -> ResponseReturnValue:
     task = task_or_404(task_id)
     if inbox.acknowledge(db_session(), audit_key(), task, g.staff, now()):
-        db.session.commit()
         flash(_("Acknowledged: the task is yours and will not be escalated."))
     return redirect(url_for("console.worker_task", task_id=task.id), code=303)
 
@@ -69,7 +66,6 @@ def worker_task_acknowledge(task_id: str) -> ResponseReturnValue:
 def worker_task_done(task_id: str) -> ResponseReturnValue:
     task = task_or_404(task_id)
     if inbox.complete(db_session(), audit_key(), task, g.staff, now()):
-        db.session.commit()
         flash(_("Task done."))
     return redirect(url_for("console.worker_inbox"), code=303)
 
@@ -120,10 +116,8 @@ def worker_log_contact(partner_id: str) -> ResponseReturnValue:
                                      values["outcome"], tuple(values["information"]), values["notes"],
                                      values["next_step"])
     try:
-        contact_log.log_contact(db_session(), vault(), audit_key(), partner, g.staff, entry, now=now(), task=task)
+        contact_log.log_contact(domain_context(casework.actor_for(g.staff)), partner, g.staff, entry, task=task)
     except contact_log.ContactLogError as exc:
-        db.session.rollback()
         return _contact_form(partner, task, values, {exc.field or "form": labels.ERRORS[exc.code]}, 400)
-    db.session.commit()
     flash(_("Contact logged.") + (" " + _("The task is done.") if task else ""))
     return redirect(url_for("console.worker_case", partner_id=partner.id) + "#contacts", code=303)

@@ -9,11 +9,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from portal.extensions import csrf, db, limiter
+from portal.extensions import csrf, limiter
 from portal.i18n import LOCALES, explicit_choice, is_supported
 from portal.models import PartnerContact
 from portal.public import bp
 from portal.public.context import her_required
+from portal.public.messages import message
 from portal.runtime import audit_key, db_session, now
 from portal.services import her_access
 from portal.sessions import HER, server_session
@@ -75,9 +76,7 @@ def spend_link(token: str) -> ResponseReturnValue:
     """Spend the link (one conditional update), start her session, and move on so the token leaves the bar."""
     opened = her_access.open_link(db_session(), audit_key(), token, now=now())
     if opened is None:
-        db.session.rollback()
         return invalid_link_page()
-    db.session.commit()
     locale = explicit_choice() or opened.locale
     if opened.needs_pin:
         _start_pending(opened)
@@ -110,26 +109,17 @@ def check_pin() -> ResponseReturnValue:
                                   request.form.get("pin", "")[:20], now=now(),
                                   max_attempts=current_app.config["PORTAL"].pin_max_attempts)
     if result.ok:
-        db.session.commit()
         session.pop(PENDING, None)
         server_session().bind_her(str(partner.id))
         return redirect(url_for("public.home"), code=303)
-    db.session.rollback()  # a wrong try is already counted and audited, in its own committed transaction
+    # A wrong try is already counted and audited in its own committed transaction; the rest is rolled back.
     if result.locked:
         server_session().destroy()
         return invalid_link_page()
     if result.error:
-        return render_template("public/pin_check.html", error=_pin_error(result.error)), 400
+        return render_template("public/pin_check.html", error=message(result.error)), 400
     error = _("That PIN is not right. Tries left: %(count)d.", count=result.tries_left)
     return render_template("public/pin_check.html", error=error), 400
-
-
-def _pin_error(code: str) -> str:
-    return {
-        "pin_shape": _("A PIN is 4 to 8 numbers."),
-        "pin_mismatch": _("The two PINs are not the same. Please type it again."),
-        "pin_digits": _("Please type your PIN with the number keys only."),
-    }.get(code, _("Please try again."))
 
 
 @bp.route("/pin", methods=["GET", "POST"])
@@ -149,11 +139,9 @@ def pin(partner: PartnerContact) -> ResponseReturnValue:
             her_access.set_pin(db_session(), audit_key(), partner, request.form.get("pin", "")[:20],
                                request.form.get("confirm", "")[:20], now=now(), actor=actor)
         except her_access.PinError as exc:
-            db.session.rollback()
-            return render_template("public/pin.html", has_pin=bool(partner.pin_hash), error=_pin_error(exc.code),
+            return render_template("public/pin.html", has_pin=bool(partner.pin_hash), error=message(exc.code),
                                    next=next_key), 400
     elif action != "skip":
         return render_template("public/pin.html", has_pin=bool(partner.pin_hash), error=_("Please try again."),
                                next=next_key), 400
-    db.session.commit()
     return redirect(url_for(next_page), code=303)

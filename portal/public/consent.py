@@ -7,7 +7,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
 from portal.crypto import hash_token
-from portal.extensions import db
 from portal.models import ConsentChannel, PartnerContact
 from portal.public import bp
 from portal.public.context import her_required
@@ -36,14 +35,12 @@ def contact(partner: PartnerContact) -> ResponseReturnValue:
     if answer == "yes":
         consent.give(db_session(), audit_key(), partner, channel=ConsentChannel.WEB, now=now(), text_version=text_version(),
                      actor=actor)
-        db.session.commit()
         if partner.pin_hash:
             return redirect(url_for("public.choices"), code=303)
         return redirect(url_for("public.pin", next="choices"), code=303)
     if answer == "no":
         consent.decline(db_session(), audit_key(), partner, channel=ConsentChannel.WEB, now=now(), text_version=text_version(),
                         actor=actor)
-        db.session.commit()
         return redirect(url_for("public.home"), code=303)
     return render_template("public/consent.html", status=partner.status, error=True), 400
 
@@ -58,6 +55,5 @@ def stop(partner: PartnerContact) -> ResponseReturnValue:
             consent.stop_contact(db_session(), audit_key(), partner, channel=ConsentChannel.WEB, now=now(),
                                  actor=partner_actor(partner.id), text_version=text_version(),
                                  keep_session=hash_token(sid) if sid else None)
-            db.session.commit()
         return redirect(url_for("public.home"), code=303)
     return render_template("public/stop.html", can_stop=partner.status in STOPPABLE)

@@ -12,33 +12,17 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from portal.digits import ascii_digits, parse_digits
-from portal.extensions import db
 from portal.i18n import LOCALES
 from portal.models import PartnerContact, Tell
 from portal.public import bp
 from portal.public.context import her_required
+from portal.public.messages import message
 from portal.runtime import audit_key, db_session, now, vault
 from portal.services import preferences as prefs_service
 from portal.services.her_access import partner_actor
 
 NOTICE = "notice"  # session key: shown once on her start page after saving
 
-MESSAGES = {
-    "channels_choose": _l("Choose at least one way, or “No contact for now”."),
-    "channels_exclusive": _l("“Only when I contact my worker” and “No contact for now” cannot be combined "
-                             "with other ways. Please choose again."),
-    "tell_choice": _l("Please choose one answer."),
-    "tell_needs_sms": _l("To be told by text message, please also choose text messages as a way to reach you."),
-    "timezone_unknown": _l("Please choose your time zone from the list."),
-    "locale_unknown": _l("Please choose a language from the list."),
-    "code_word_length": _l("A code word can be up to 40 letters or numbers."),
-    "windows_too_many": _l("There are too many time ranges. Please remove one."),
-    "window_days": _l("Choose at least one day for this time range."),
-    "window_time": _l("Please enter both times, like 09:30."),
-    "window_order": _l("The end time must be after the start time. For a time past midnight, add another "
-                       "range that starts at 00:00."),
-    "windows_needed": _l("Please choose at least one time when contact is safe, or choose “No contact for now”."),
-}
 FIELD_ANCHORS = {"channels": "channels", "timezone": "timezone", "locale": "locale", "code_word": "code_word",
                  "windows": "windows"}
 DAY_NAMES = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
@@ -140,11 +124,9 @@ def choices(partner: PartnerContact) -> ResponseReturnValue:
     result = prefs_service.update(db_session(), vault(), audit_key(), partner, data, now=now(),
                                   actor=partner_actor(partner.id), locales=LOCALES)
     if not result.ok:
-        db.session.rollback()
         has_code_word = prefs_service.current(db_session(), partner).has_code_word
-        errors = {error.field: str(MESSAGES[error.code]) for error in result.errors}
+        errors = {error.field: message(error.code) for error in result.errors}
         return _render(_as_view(data, has_code_word), errors, 400)
-    db.session.commit()
     session["locale"] = data.locale
     session[NOTICE] = "saved" if result.changed else "unchanged"
     return redirect(url_for("public.home"), code=303)

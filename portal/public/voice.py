@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from portal.extensions import db
 from portal.models import PartnerContact
 from portal.public import bp
 from portal.public.context import her_required
@@ -23,7 +22,6 @@ def alert(partner: PartnerContact) -> ResponseReturnValue:
     if kind not in her_reports.KINDS:
         return render_template("public/told.html", kind=None), 400
     her_reports.report(db_session(), audit_key(), partner, kind, now=now(), actor=partner_actor(partner.id))
-    db.session.commit()
     session[TOLD] = kind
     return redirect(url_for("public.told"), code=303)
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Programme, ProgrammeMembership, Role, StaffUser, SupportService
 from portal.services.admin_users import AdminError
-from portal.services.audit import Actor, record
+from portal.services.context import DomainContext
 
 MEMBER_ROLES = (Role.SUPPORT_WORKER, Role.FACILITATOR)
 
@@ -22,59 +21,53 @@ def _name(value: str) -> str:
     return name
 
 
-def create_service(db: Session, audit_key: bytes, name: str, *, actor: Actor, now: datetime) -> SupportService:
-    service = SupportService(id=uuid.uuid4(), name=_name(name), created_at=now)
-    db.add(service)
-    db.flush()
-    record(db, audit_key, actor, "service.create", "support_service", service.id, now=now)
+def create_service(ctx: DomainContext, name: str) -> SupportService:
+    service = SupportService(id=uuid.uuid4(), name=_name(name), created_at=ctx.now)
+    ctx.db.add(service)
+    ctx.db.flush()
+    ctx.audit("service.create", "support_service", service.id)
     return service
 
 
-def create_programme(db: Session, audit_key: bytes, name: str, service_id: uuid.UUID | None, *, actor: Actor,
-                     now: datetime) -> Programme:
-    if service_id is None or db.get(SupportService, service_id) is None:
+def create_programme(ctx: DomainContext, name: str, service_id: uuid.UUID | None) -> Programme:
+    if service_id is None or ctx.db.get(SupportService, service_id) is None:
         raise AdminError("service", "service")
-    programme = Programme(id=uuid.uuid4(), name=_name(name), service_id=service_id, created_at=now)
-    db.add(programme)
-    db.flush()
-    record(db, audit_key, actor, "programme.create", "programme", programme.id, now=now)
+    programme = Programme(id=uuid.uuid4(), name=_name(name), service_id=service_id, created_at=ctx.now)
+    ctx.db.add(programme)
+    ctx.db.flush()
+    ctx.audit("programme.create", "programme", programme.id)
     return programme
 
 
-def set_programme_active(db: Session, audit_key: bytes, programme: Programme, active: bool, *, actor: Actor,
-                         now: datetime) -> None:
+def set_programme_active(ctx: DomainContext, programme: Programme, active: bool) -> None:
     if programme.is_active != active:
         programme.is_active = active
-        record(db, audit_key, actor, "programme.activate" if active else "programme.deactivate", "programme",
-               programme.id, now=now)
+        ctx.audit("programme.activate" if active else "programme.deactivate", "programme", programme.id)
 
 
-def add_member(db: Session, audit_key: bytes, programme: Programme, staff: StaffUser, *, actor: Actor,
-               now: datetime) -> ProgrammeMembership:
+def add_member(ctx: DomainContext, programme: Programme, staff: StaffUser) -> ProgrammeMembership:
     """Add a worker or facilitator with their own role. Nobody can hold two roles in one programme."""
     if staff.role not in MEMBER_ROLES or not staff.is_active:
         raise AdminError("member_role", "staff")
     if staff.role == Role.SUPPORT_WORKER and staff.service_id != programme.service_id:
         raise AdminError("member_service", "staff")
-    existing = db.scalar(select(ProgrammeMembership).where(ProgrammeMembership.staff_id == staff.id,
+    existing = ctx.db.scalar(select(ProgrammeMembership).where(ProgrammeMembership.staff_id == staff.id,
                                                            ProgrammeMembership.programme_id == programme.id))
     if existing is not None:
         raise AdminError("member_exists", "staff")
     membership = ProgrammeMembership(id=uuid.uuid4(), staff_id=staff.id, programme_id=programme.id,
-                                     role=staff.role, created_at=now)
-    db.add(membership)
-    db.flush()
-    record(db, audit_key, actor, "programme.member_add", "programme", programme.id,
-           {"staff_id": str(staff.id), "role": staff.role}, now=now)
+                                     role=staff.role, created_at=ctx.now)
+    ctx.db.add(membership)
+    ctx.db.flush()
+    ctx.audit("programme.member_add", "programme", programme.id, {"staff_id": str(staff.id), "role": staff.role})
     return membership
 
 
-def remove_member(db: Session, audit_key: bytes, membership: ProgrammeMembership, *, actor: Actor,
-                  now: datetime) -> None:
-    record(db, audit_key, actor, "programme.member_remove", "programme", membership.programme_id,
-           {"staff_id": str(membership.staff_id), "role": membership.role}, now=now)
-    db.delete(membership)
-    db.flush()
+def remove_member(ctx: DomainContext, membership: ProgrammeMembership) -> None:
+    ctx.audit("programme.member_remove", "programme", membership.programme_id,
+              {"staff_id": str(membership.staff_id), "role": membership.role})
+    ctx.db.delete(membership)
+    ctx.db.flush()
 
 
 def overview(db: Session) -> list[tuple[Programme, str, list[tuple[ProgrammeMembership, StaffUser]]]]:

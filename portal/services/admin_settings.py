@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session
 from portal.models import ActorKind, DeploymentSetting, Helpline, Severity
 from portal.services import deployment
 from portal.services.admin_users import AdminError
-from portal.services.audit import Actor, record
+from portal.services.context import DomainContext
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ]{1,19}$")
 LIMITS = {
@@ -83,26 +82,25 @@ def parse_settings(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, s
     return values, errors
 
 
-def save_settings(db: Session, audit_key: bytes, values: Mapping[str, Any], *, actor: Actor,
-                  now: datetime, env_site_name: str, env_exit_url: str) -> list[str]:
+def save_settings(ctx: DomainContext, values: Mapping[str, Any], *, env_site_name: str,
+                  env_exit_url: str) -> list[str]:
     """Store the values that changed; returns their keys (audited by key, never by value)."""
-    current = deployment.load(db, env_site_name, env_exit_url)
+    current = deployment.load(ctx.db, env_site_name, env_exit_url)
     changed = [key for key, value in values.items() if getattr(current, key) != value]
+    actor = ctx.actor
     staff_id = uuid.UUID(actor.id) if actor.kind == ActorKind.STAFF and actor.id else None
     for key in changed:
-        deployment.save(db, key, values[key], updated_by=staff_id)
-        row = db.get(DeploymentSetting, key)
+        deployment.save(ctx.db, key, values[key], updated_by=staff_id)
+        row = ctx.db.get(DeploymentSetting, key)
         if row is not None:
-            row.updated_at = now
+            row.updated_at = ctx.now
     if changed:
-        record(db, audit_key, actor, "deployment.update", "deployment_setting", None, {"keys": sorted(changed)},
-               now=now)
+        ctx.audit("deployment.update", "deployment_setting", None, {"keys": sorted(changed)})
     return changed
 
 
-def add_helpline(db: Session, audit_key: bytes, *, locale: str, name: str, phone: str, hours: str,
-                 is_emergency: bool, position: str, locales: Iterable[str], actor: Actor,
-                 now: datetime) -> Helpline:
+def add_helpline(ctx: DomainContext, *, locale: str, name: str, phone: str, hours: str,
+                 is_emergency: bool, position: str, locales: Iterable[str]) -> Helpline:
     if locale not in set(locales):
         raise AdminError("locale", "locale")
     name, hours, phone = (name or "").strip(), (hours or "").strip(), (phone or "").strip()
@@ -120,16 +118,16 @@ def add_helpline(db: Session, audit_key: bytes, *, locale: str, name: str, phone
         raise AdminError("range", "position")
     line = Helpline(id=uuid.uuid4(), locale=locale, name=name, phone=phone, hours=hours, is_emergency=is_emergency,
                     position=order)
-    db.add(line)
-    db.flush()
-    record(db, audit_key, actor, "helpline.create", "helpline", line.id, {"locale": locale}, now=now)
+    ctx.db.add(line)
+    ctx.db.flush()
+    ctx.audit("helpline.create", "helpline", line.id, {"locale": locale})
     return line
 
 
-def delete_helpline(db: Session, audit_key: bytes, line: Helpline, *, actor: Actor, now: datetime) -> None:
-    record(db, audit_key, actor, "helpline.delete", "helpline", line.id, {"locale": line.locale}, now=now)
-    db.delete(line)
-    db.flush()
+def delete_helpline(ctx: DomainContext, line: Helpline) -> None:
+    ctx.audit("helpline.delete", "helpline", line.id, {"locale": line.locale})
+    ctx.db.delete(line)
+    ctx.db.flush()
 
 
 def helplines(db: Session) -> list[Helpline]:

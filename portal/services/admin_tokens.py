@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from portal.crypto import hash_token, new_token
 from portal.models import AccessToken, ActorKind, Programme, TokenPurpose
 from portal.services.admin_users import AdminError
-from portal.services.audit import Actor, record
+from portal.services.context import DomainContext
 
 VALID_DAYS = (1, 730)
 
@@ -24,8 +24,7 @@ class NewToken:
     expires_at: datetime
 
 
-def create_token(db: Session, audit_key: bytes, programme: Programme, *, label: str, valid_days: int,
-                 actor: Actor, now: datetime) -> NewToken:
+def create_token(ctx: DomainContext, programme: Programme, *, label: str, valid_days: int) -> NewToken:
     label = (label or "").strip()
     if not 1 <= len(label) <= 100 or not label.isprintable():
         raise AdminError("label", "label")
@@ -33,24 +32,21 @@ def create_token(db: Session, audit_key: bytes, programme: Programme, *, label: 
         raise AdminError("range", "valid_days")
     if not programme.is_active:
         raise AdminError("programme_inactive", "programme")
-    token = new_token(32)
+    token, actor, now = new_token(32), ctx.actor, ctx.now
     staff_id = uuid.UUID(actor.id) if actor.kind == ActorKind.STAFF and actor.id else None
-    expires_at = now + timedelta(days=valid_days)
     row = AccessToken(id=uuid.uuid4(), purpose=TokenPurpose.API, token_hash=hash_token(token),
                       programme_id=programme.id, label=label, created_by_id=staff_id, created_at=now,
-                      expires_at=expires_at)
-    db.add(row)
-    db.flush()
-    record(db, audit_key, actor, "api_token.create", "access_token", row.id,
-           {"programme_id": str(programme.id)}, now=now)
-    return NewToken(row.id, token, expires_at)
+                      expires_at=now + timedelta(days=valid_days))
+    ctx.db.add(row)
+    ctx.db.flush()
+    ctx.audit("api_token.create", "access_token", row.id, {"programme_id": str(programme.id)})
+    return NewToken(row.id, token, now + timedelta(days=valid_days))
 
 
-def revoke_token(db: Session, audit_key: bytes, row: AccessToken, *, actor: Actor, now: datetime) -> None:
+def revoke_token(ctx: DomainContext, row: AccessToken) -> None:
     if row.revoked_at is None:
-        row.revoked_at = now
-        record(db, audit_key, actor, "api_token.revoke", "access_token", row.id,
-               {"programme_id": str(row.programme_id)}, now=now)
+        row.revoked_at = ctx.now
+        ctx.audit("api_token.revoke", "access_token", row.id, {"programme_id": str(row.programme_id)})
 
 
 def api_token(db: Session, token_id: uuid.UUID) -> AccessToken | None:

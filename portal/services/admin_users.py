@@ -6,28 +6,23 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 import pyotp
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.crypto import Vault
 from portal.models import Role, StaffUser, SupportService
-from portal.services.audit import Actor, record
+from portal.services.audit import Actor
+from portal.services.context import DomainContext
+from portal.services.errors import DomainError
 from portal.services.signin import end_all_sessions
 from portal.services.staff_accounts import create_staff, password_hasher
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
 
 
-class AdminError(ValueError):
+class AdminError(DomainError):
     """A refused admin action; `code` says why (the view turns it into words)."""
-
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -41,8 +36,8 @@ def one_time_password() -> str:
     return secrets.token_urlsafe(15)  # 20 characters, about 120 bits
 
 
-def create_account(db: Session, vault: Vault, audit_key: bytes, *, email: str, display_name: str, role: str,
-                   service_id: uuid.UUID | None, actor: Actor) -> NewAccount:
+def create_account(ctx: DomainContext, *, email: str, display_name: str, role: str,
+                   service_id: uuid.UUID | None) -> NewAccount:
     """A new staff account; the first sign-in must choose a password and set up the authenticator."""
     email = (email or "").strip().lower()
     display_name = (display_name or "").strip()
@@ -52,13 +47,14 @@ def create_account(db: Session, vault: Vault, audit_key: bytes, *, email: str, d
         raise AdminError("display_name", "display_name")
     if role not in Role.ALL:
         raise AdminError("role", "role")
+    db = ctx.db
     if service_id is None or db.get(SupportService, service_id) is None:
         raise AdminError("service", "service")
     if db.scalar(select(func.count()).select_from(StaffUser).where(StaffUser.email == email)):
         raise AdminError("email_taken", "email")
     password = one_time_password()
-    made = create_staff(db, vault, audit_key, email=email, display_name=display_name, role=role,
-                        password=password, service_id=service_id, created_by=actor)
+    made = create_staff(db, ctx.vault, ctx.audit_key, email=email, display_name=display_name, role=role,
+                        password=password, service_id=service_id, created_by=ctx.actor, now=ctx.now)
     user = db.get(StaffUser, made.id)
     assert user is not None
     user.password_change_required = True
@@ -70,38 +66,36 @@ def _not_self(user: StaffUser, actor: Actor) -> None:
         raise AdminError("self")
 
 
-def set_active(db: Session, audit_key: bytes, user: StaffUser, active: bool, *, actor: Actor,
-               now: datetime) -> None:
+def set_active(ctx: DomainContext, user: StaffUser, active: bool) -> None:
     """Disable (every session ends at once) or enable an account. Nobody disables themselves."""
-    _not_self(user, actor)
+    _not_self(user, ctx.actor)
     if user.is_active == active:
         return
     user.is_active = active
     if not active:
-        end_all_sessions(db, user)
-    record(db, audit_key, actor, "staff.enable" if active else "staff.disable", "staff_user", user.id, now=now)
+        end_all_sessions(ctx.db, user)
+    ctx.audit("staff.enable" if active else "staff.disable", "staff_user", user.id)
 
 
-def reset_authenticator(db: Session, vault: Vault, audit_key: bytes, user: StaffUser, *, actor: Actor,
-                        now: datetime) -> None:
+def reset_authenticator(ctx: DomainContext, user: StaffUser) -> None:
     """A fresh TOTP secret, set up at the next sign-in; every session of the account ends."""
-    vault.put(user, "totp_secret_ct", pyotp.random_base32())
+    ctx.vault.put(user, "totp_secret_ct", pyotp.random_base32())
     user.totp_confirmed_at = None
     user.totp_last_step = None
-    end_all_sessions(db, user)
-    record(db, audit_key, actor, "staff.totp_reset", "staff_user", user.id, now=now)
+    end_all_sessions(ctx.db, user)
+    ctx.audit("staff.totp_reset", "staff_user", user.id)
 
 
-def reset_password(db: Session, audit_key: bytes, user: StaffUser, *, actor: Actor, now: datetime) -> str:
+def reset_password(ctx: DomainContext, user: StaffUser) -> str:
     """A new one-time password (returned once); sessions end and the lock is lifted."""
-    _not_self(user, actor)
+    _not_self(user, ctx.actor)
     password = one_time_password()
     user.password_hash = password_hasher().hash(password)
     user.password_change_required = True
     user.failed_attempts = 0
     user.locked_until = None
-    end_all_sessions(db, user)
-    record(db, audit_key, actor, "staff.password_reset", "staff_user", user.id, now=now)
+    end_all_sessions(ctx.db, user)
+    ctx.audit("staff.password_reset", "staff_user", user.id)
     return password
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.crypto import derive_subkey
 from portal.database import take_write_lock
-from portal.models import ActorKind, AuditEvent, utcnow
+from portal.models import ActorKind, AuditEvent
 
 GENESIS = "0" * 64
 _LOCK_ID = 7_411_223  # PostgreSQL advisory lock that serialises appends to the chain
@@ -54,9 +54,10 @@ def _mac(key: bytes, prev_hash: str, body: bytes) -> str:
 
 
 def record(db: Session, key: bytes, actor: Actor, action: str, object_type: str | None = None,
-           object_id: object = None, details: dict[str, Any] | None = None,
-           now: datetime | None = None) -> AuditEvent:
-    """Append one entry to the chain inside the caller's transaction."""
+           object_id: object = None, details: dict[str, Any] | None = None, *,
+           now: datetime) -> AuditEvent:
+    """Append one entry to the chain inside the caller's transaction, at `now` (the caller's clock: always
+    given, so an injected or frozen clock reaches every entry)."""
     details = details or {}
     leaked = _FORBIDDEN_DETAIL_KEYS.intersection(details)
     if leaked:
@@ -68,7 +69,7 @@ def record(db: Session, key: bytes, actor: Actor, action: str, object_type: str 
         take_write_lock(db)  # SQLite: BEGIN IMMEDIATE (the head read below is current until commit)
     last = db.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
-    occurred = now or utcnow()
+    occurred = now
     details_json = json.dumps(details, sort_keys=True, separators=(",", ":"), default=str)
     oid = None if object_id is None else str(object_id)
     entry = AuditEvent(

@@ -27,6 +27,7 @@ from portal.models import (
 )
 from portal.services import consent, preferences
 from portal.services.audit import Actor, record
+from portal.services.errors import DomainError
 from portal.services.fresh_link import send_fresh_link
 from portal.services.invites import revoke_invites
 from portal.services.outbox import cancel_pending
@@ -45,13 +46,8 @@ CODE_WORD_MAX = preferences.CODE_WORD_MAX  # one rule for her page and her worke
 CHANNEL_FLAGS = {"channel_sms": "sms", "channel_call": "call", "channel_worker_only": "worker_only"}
 
 
-class CaseError(ValueError):
+class CaseError(DomainError):
     """The action cannot be done; `code` picks the message the page shows, `field` the input at fault."""
-
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 def actor_for(worker: StaffUser) -> Actor:

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
 from portal.models import (
-    ActorKind,
     ContactLogEntry,
     ContactMethod,
     ContactOutcome,
@@ -20,7 +19,8 @@ from portal.models import (
     StaffUser,
     Task,
 )
-from portal.services.audit import Actor, record
+from portal.services.context import DomainContext
+from portal.services.errors import DomainError
 
 METHODS = tuple(ContactMethod)
 SAFE_TO_TALK = tuple(SafeToTalk)
@@ -31,11 +31,8 @@ INFORMATION = ("contact_voluntary", "programme_limits", "manipulation", "what_is
 NOTES_MAX = 4000
 
 
-class ContactLogError(ValueError):
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
+class ContactLogError(DomainError):
+    """The contact cannot be logged; `code` picks the message, `field` the input at fault."""
 
 
 @dataclass(frozen=True)
@@ -72,27 +69,28 @@ def check(entry: ContactInput, now: datetime) -> ContactInput:
     return entry
 
 
-def log_contact(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, worker: StaffUser,
-                entry: ContactInput, *, now: datetime, task: Task | None = None) -> ContactLogEntry:
-    """Record one contact (notes and next step encrypted); a task it answers is marked done."""
+def log_contact(ctx: DomainContext, partner: PartnerContact, worker: StaffUser, entry: ContactInput, *,
+                task: Task | None = None) -> ContactLogEntry:
+    """Record one contact (notes and next step encrypted); a task it answers is marked done.
+
+    The context's actor is the worker who logs it (the view builds it for her worker)."""
+    now = ctx.now
     entry = check(entry, now)
     row = ContactLogEntry(id=uuid.uuid4(), partner_id=partner.id, worker_id=worker.id,
                           occurred_at=entry.occurred_at, method=entry.method, reached=entry.reached,
                           safe_to_talk=entry.safe_to_talk, outcome=entry.outcome,
                           information_given=",".join(sorted(set(entry.information_given))) or None)
-    vault.put(row, "notes_ct", entry.notes.strip() or None)
-    vault.put(row, "next_step_ct", entry.next_step.strip() or None)
-    db.add(row)
-    actor = Actor(ActorKind.STAFF, str(worker.id))
+    ctx.vault.put(row, "notes_ct", entry.notes.strip() or None)
+    ctx.vault.put(row, "next_step_ct", entry.next_step.strip() or None)
+    ctx.db.add(row)
     if task is not None and task.partner_id == partner.id and task.done_at is None:
         task.acknowledged_at = task.acknowledged_at or now
         task.acknowledged_by_id = task.acknowledged_by_id or worker.id
         task.done_at = now
-        record(db, audit_key, actor, "task.done", "task", task.id, {"via": "contact_log"}, now=now)
-    record(db, audit_key, actor, "contact.log", "partner_contact", partner.id,
-           {"method": entry.method, "outcome": entry.outcome, "information": list(entry.information_given)},
-           now=now)
-    db.flush()
+        ctx.audit("task.done", "task", task.id, {"via": "contact_log"})
+    ctx.audit("contact.log", "partner_contact", partner.id,
+              {"method": entry.method, "outcome": entry.outcome, "information": list(entry.information_given)})
+    ctx.db.flush()
     return row
 
 

@@ -70,7 +70,8 @@ def seed(db: Session, vault: Vault, audit_key: bytes, now: datetime) -> DemoCred
     for role, email in STAFF_EMAILS.items():
         password = secrets.token_urlsafe(15)
         made = create_staff(db, vault, audit_key, email=email, display_name=role.replace("_", " ").title(),
-                            role=role, password=password, service_id=service.id, created_by=SYSTEM)
+                            role=role, password=password, service_id=service.id, created_by=SYSTEM,
+                            now=now)
         ids[role] = made.id
         staff.append({"role": role, "email": email, "password": password, "totp_secret": made.totp_secret})
     programme = Programme(id=uuid.uuid4(), name="Demo programme", service_id=service.id)
@@ -85,7 +86,7 @@ def seed(db: Session, vault: Vault, audit_key: bytes, now: datetime) -> DemoCred
         db, vault, audit_key, service_id=service.id, worker_id=ids[Role.SUPPORT_WORKER],
         name=DEMO_PARTNER_NAME, phone=DEMO_PARTNER_PHONE, email="alex.demo@example.org", locale="en",
         timezone="Europe/London", region="GB", consent_recorded_by=ids[Role.SUPPORT_WORKER], consent_at=now,
-        actor=SYSTEM,
+        actor=SYSTEM, now=now,
     )
     partner.status = PartnerStatus.ACTIVE
     db.add(PartnerLink(id=uuid.uuid4(), partner_id=partner.id, participant_id=participant.id,
@@ -106,6 +107,6 @@ def seed(db: Session, vault: Vault, audit_key: bytes, now: datetime) -> DemoCred
     db.add(AccessToken(id=uuid.uuid4(), purpose=TokenPurpose.API, token_hash=hash_token(api_token),
                        programme_id=programme.id, label="demo", created_by_id=ids[Role.ADMIN], created_at=now,
                        expires_at=now + timedelta(days=3650)))
-    record(db, audit_key, SYSTEM, "demo.seed")
+    record(db, audit_key, SYSTEM, "demo.seed", now=now)
     db.flush()
     return DemoCredentials(api_token, staff)

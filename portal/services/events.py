@@ -49,6 +49,7 @@ from portal.models import (
 )
 from portal.models.programme_event import EventFanout
 from portal.services.audit import Actor, record
+from portal.services.errors import DomainError
 from portal.services.outbox import enqueue
 from portal.services.sms_permission import can_text  # the one rule; kept importable from here
 from portal.services.tasks import configured_due, create_task
@@ -92,13 +93,11 @@ CONTACT_ALLOWED = (PartnerStatus.ACTIVE, PartnerStatus.INVITED)
 TASK_ONLY = (PartnerStatus.WITHDRAWN, PartnerStatus.DECLINED, PartnerStatus.CLOSED)
 
 
-class EventError(ValueError):
+class EventError(DomainError):
     """The report cannot be accepted; `code` is stable for machines, `field` names the culprit."""
 
     def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.field = field
+        super().__init__(code, field, message)
 
 
 class IdempotencyConflict(EventError):

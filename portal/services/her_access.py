@@ -30,6 +30,7 @@ from portal.models import (
     TokenPurpose,
 )
 from portal.services.audit import Actor, record
+from portal.services.errors import DomainError
 from portal.services.invites import revoke_invites
 from portal.services.tasks import create_task
 
@@ -42,12 +43,11 @@ UNREACHABLE = (PartnerStatus.CLOSED, PartnerStatus.ERASED)
 _hasher = PasswordHasher()
 
 
-class PinError(ValueError):
+class PinError(DomainError):
     """The PIN is not acceptable; `code` names the problem for the page to explain in her language."""
 
     def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+        super().__init__(code, "pin")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.crypto import Vault, normalise_email, normalise_phone
-from portal.models import ActorKind, ConsentChannel, PartnerContact, PartnerStatus, Preferences, utcnow
+from portal.models import ActorKind, ConsentChannel, PartnerContact, PartnerStatus, Preferences
 from portal.services import consent
 from portal.services.audit import Actor, record
 
@@ -33,7 +33,7 @@ class PartnerDetails:
 def register_partner(db: Session, vault: Vault, audit_key: bytes, *, service_id: uuid.UUID,
                      worker_id: uuid.UUID | None, name: str, phone: str | None, email: str | None,
                      locale: str, timezone: str, region: str, consent_recorded_by: uuid.UUID | None,
-                     consent_at: datetime | None, actor: Actor, now: datetime | None = None) -> PartnerContact:
+                     consent_at: datetime | None, actor: Actor, now: datetime) -> PartnerContact:
     """Record her as her worker took her details; contact consent given by phone goes in the ledger."""
     partner = PartnerContact(id=uuid.uuid4(), service_id=service_id, worker_id=worker_id, locale=locale,
                              timezone=timezone, status=PartnerStatus.INVITED)
@@ -50,7 +50,7 @@ def register_partner(db: Session, vault: Vault, audit_key: bytes, *, service_id:
     db.flush()
     record(db, audit_key, actor, "partner.create", "partner_contact", partner.id, now=now)
     if consent_recorded_by is not None:  # she said yes on the phone to the worker recording her
-        consent.give(db, audit_key, partner, channel=ConsentChannel.WORKER, now=now or utcnow(), said_at=consent_at,
+        consent.give(db, audit_key, partner, channel=ConsentChannel.WORKER, now=now, said_at=consent_at,
                      text_version=PHONE_CONSENT_TEXT, actor=actor, recorded_by=consent_recorded_by)
     return partner
 
@@ -95,9 +95,9 @@ def find_by_phone(db: Session, vault: Vault, e164: str) -> PartnerContact | None
 
 
 def read_details(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, actor: Actor,
-                 purpose: str) -> PartnerDetails:
+                 purpose: str, *, now: datetime) -> PartnerDetails:
     """Decrypt her details; every read by staff is audited (who, which record, why, never the values)."""
     if actor.kind == ActorKind.STAFF:
-        record(db, audit_key, actor, "partner.read", "partner_contact", partner.id, {"purpose": purpose})
+        record(db, audit_key, actor, "partner.read", "partner_contact", partner.id, {"purpose": purpose}, now=now)
     return PartnerDetails(partner.id, vault.get(partner, "name_ct"), vault.get(partner, "phone_ct"),
                           vault.get(partner, "email_ct"), partner.status, partner.locale, partner.timezone)

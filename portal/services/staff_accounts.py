@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 import pyotp
 from argon2 import PasswordHasher
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from portal.crypto import Vault
 from portal.models import Role, StaffUser
 from portal.services.audit import Actor, record
+from portal.services.errors import DomainError
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128
@@ -20,8 +22,11 @@ PASSWORD_MAX = 128
 _hasher = PasswordHasher()
 
 
-class AccountError(ValueError):
+class AccountError(DomainError):
     """The account could not be created; the message is safe to show an admin."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(code, field, message)
 
 
 def password_hasher() -> PasswordHasher:
@@ -30,7 +35,7 @@ def password_hasher() -> PasswordHasher:
 
 def check_password_policy(password: str) -> None:
     if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        raise AccountError(f"Passwords must be {PASSWORD_MIN} to {PASSWORD_MAX} characters long.")
+        raise AccountError("password_length", f"Passwords must be {PASSWORD_MIN} to {PASSWORD_MAX} characters long.")
 
 
 @dataclass(frozen=True)
@@ -42,14 +47,14 @@ class NewStaff:
 
 
 def create_staff(db: Session, vault: Vault, audit_key: bytes, *, email: str, display_name: str, role: str,
-                 password: str, service_id: uuid.UUID | None, created_by: Actor) -> NewStaff:
+                 password: str, service_id: uuid.UUID | None, created_by: Actor, now: datetime) -> NewStaff:
     email = email.strip().lower()
     if role not in Role.ALL:
-        raise AccountError(f"Role must be one of {', '.join(Role.ALL)}.")
+        raise AccountError("role", f"Role must be one of {', '.join(Role.ALL)}.")
     if "@" not in email or len(email) > 254:
-        raise AccountError("That is not an email address.")
+        raise AccountError("email", "That is not an email address.")
     if db.scalar(select(func.count()).select_from(StaffUser).where(StaffUser.email == email)):
-        raise AccountError("An account with that email address exists already.")
+        raise AccountError("email_taken", "An account with that email address exists already.")
     check_password_policy(password)
     user = StaffUser(id=uuid.uuid4(), email=email, display_name=display_name.strip() or email, role=role,
                      service_id=service_id, password_hash=_hasher.hash(password))
@@ -57,5 +62,5 @@ def create_staff(db: Session, vault: Vault, audit_key: bytes, *, email: str, dis
     vault.put(user, "totp_secret_ct", secret)
     db.add(user)
     db.flush()
-    record(db, audit_key, created_by, "staff.create", "staff_user", user.id, {"role": role})
+    record(db, audit_key, created_by, "staff.create", "staff_user", user.id, {"role": role}, now=now)
     return NewStaff(user.id, email, role, secret)

@@ -9,6 +9,8 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from portal.services.errors import DomainError
+
 
 def N_(text: str) -> str:  # noqa: N802 - the gettext marker pybabel extracts by default
     return text
@@ -26,8 +28,11 @@ PARAMS: dict[str, tuple[str, ...]] = {"invite": ("url",)}
 CUSTOM_WARNING = "custom_warning"
 
 
-class TemplateError(ValueError):
+class TemplateError(DomainError):
     """Unknown template, or parameters missing or unexpected."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("template_invalid", None, message)
 
 
 @dataclass(frozen=True)

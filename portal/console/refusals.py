@@ -1,0 +1,74 @@
+"""The staff console's one map from a refusal's code to the words staff read (Babel, lazily translated).
+
+Services raise portal.services.errors.DomainError subclasses (or return FieldError codes); views look the
+code up here and nowhere else. Her case and contact log codes are labels.ERRORS; codes repeat across families
+with different words ("too_long"), so each family keeps its own table.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal.console import labels
+
+# Programme events and participants (services/events.EventError), in a facilitator's words.
+EVENT_ERRORS = {
+    "invalid_reference": _l("A reference is 1 to 64 letters, digits or . _ / - and starts with a letter or digit."),
+    "duplicate_reference": _l("That reference is registered in this programme already."),
+    "invalid_kind": _l("Choose what happened."),
+    "risk_to_required": _l("Say who is at risk: partner, children or both."),
+    "imminence_required": _l("Say how soon the risk could become harm."),
+    "risk_fields_only_for_risk": _l("Who is at risk and how soon belong to a risk concern only."),
+    "description_too_long": _l("The description is limited to 4000 characters."),
+    "occurred_at_in_future": _l("The date cannot be in the future."),
+    "invalid_occurred_at": _l("Enter the date as YYYY-MM-DD."),
+    "unknown_participant": _l("This participant is not registered in this programme."),
+    "idempotency_key_reused": _l("This form was already sent with other answers. Please start again."),
+    "invalid_idempotency_key": _l("Please start again from the participant page."),
+}
+
+# What the shared preferences rules (services/preferences) say, in her worker's words.
+PREFERENCE_ERRORS = {
+    "channels_choose": _l("Choose at least one way to contact her."),
+    "channels_exclusive": _l("“Only through her worker” cannot be combined with texts or calls."),
+    "tell_choice": _l("Choose one of the options."),
+    "tell_needs_sms": _l("To tell her by text message, text messages must be safe for her."),
+    "code_word_length": _l("The code word is limited to 40 letters or numbers."),
+    "windows_needed": _l("Add at least one safe time before texts or calls (nothing is sent without one)."),
+    "timezone_unknown": _l("Choose a time zone from the list."),
+    "locale_unknown": _l("Choose a language from the list."),
+}
+
+# Admin pages (services/admin_users.AdminError and the settings form's codes).
+ADMIN_ERRORS = {
+    "email": _l("Enter a work email address, like name@example.org."),
+    "email_taken": _l("An account with that email address exists already."),
+    "display_name": _l("Enter a name of up to 200 characters."),
+    "role": _l("Choose a role."),
+    "service": _l("Choose a support service."),
+    "self": _l("You cannot do that to your own account. Ask another administrator."),
+    "name": _l("Enter a name of up to 200 characters."),
+    "member_role": _l("Only active support workers and facilitators can join a programme."),
+    "member_service": _l("A support worker can only join programmes of their own support service."),
+    "member_exists": _l("That person is in this programme already. Nobody can hold two roles in one programme."),
+    "required": _l("This cannot be empty."),
+    "too_long": _l("This is too long."),
+    "invalid": _l("This contains characters that cannot be used."),
+    "number": _l("Enter a whole number."),
+    "range": _l("This number is outside the allowed range."),
+    "https_url": _l("Enter a full web address starting with https://."),
+    "phone": _l("Enter a phone number using digits, spaces and an optional + at the start."),
+    "due_order": _l("Due times must not get shorter for less urgent tasks."),
+    "locale": _l("Choose a language."),
+    "label": _l("Enter a label of up to 100 characters."),
+    "programme_inactive": _l("That programme is not active."),
+}
+
+
+def preference_error(code: str) -> object:
+    return PREFERENCE_ERRORS.get(code) or labels.ERRORS[code]
+
+
+def admin_problem(code: str) -> str:
+    return str(ADMIN_ERRORS.get(code) or _("That did not work. Please check and try again."))

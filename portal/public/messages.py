@@ -1,0 +1,35 @@
+"""Her one map from a refusal's code to the words she reads, in her language (Babel).
+
+Every code a service gives her pages (her choices: services/preferences.FieldError; her PIN:
+services/her_access.PinError) is explained here and nowhere else; an unknown code gets a neutral "try again".
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+MESSAGES = {
+    "channels_choose": _l("Choose at least one way, or “No contact for now”."),
+    "channels_exclusive": _l("“Only when I contact my worker” and “No contact for now” cannot be combined "
+                             "with other ways. Please choose again."),
+    "tell_choice": _l("Please choose one answer."),
+    "tell_needs_sms": _l("To be told by text message, please also choose text messages as a way to reach you."),
+    "timezone_unknown": _l("Please choose your time zone from the list."),
+    "locale_unknown": _l("Please choose a language from the list."),
+    "code_word_length": _l("A code word can be up to 40 letters or numbers."),
+    "windows_too_many": _l("There are too many time ranges. Please remove one."),
+    "window_days": _l("Choose at least one day for this time range."),
+    "window_time": _l("Please enter both times, like 09:30."),
+    "window_order": _l("The end time must be after the start time. For a time past midnight, add another "
+                       "range that starts at 00:00."),
+    "windows_needed": _l("Please choose at least one time when contact is safe, or choose “No contact for now”."),
+    "pin_shape": _l("A PIN is 4 to 8 numbers."),
+    "pin_mismatch": _l("The two PINs are not the same. Please type it again."),
+    "pin_digits": _l("Please type your PIN with the number keys only."),
+}
+FALLBACK = _l("Please try again.")
+
+
+def message(code: str) -> str:
+    """Her words for `code` (a DomainError's code or a FieldError's), in the language of this request."""
+    return str(MESSAGES.get(code, FALLBACK))
