@@ -69,7 +69,7 @@ def db_check() -> None:
 @click.command("create-staff")
 @click.option("--email", required=True)
 @click.option("--name", "display_name", default="")
-@click.option("--role", type=click.Choice(list(Role.ALL)), required=True)
+@click.option("--role", type=click.Choice([role.value for role in Role.ALL]), required=True)
 @click.option("--service", "service_name", default=None, help="Support service name (created if new).")
 @click.password_option(help="Prompted for when not given; 12 to 128 characters.")
 @with_appcontext
@@ -78,8 +78,8 @@ def create_staff_command(email: str, display_name: str, role: str, service_name:
     import uuid
 
     from portal.models import SupportService
+    from portal.services.admin.staff_accounts import AccountError, create_staff
     from portal.services.audit import SYSTEM
-    from portal.services.staff_accounts import AccountError, create_staff
 
     with _session() as session, session.begin():
         service_id = None
@@ -105,8 +105,8 @@ def demo_command(as_json: bool) -> None:
     """Migrate, seed demo data if the database is empty, and print a fresh link for the demo partner."""
     from datetime import timedelta
 
-    from portal.services import demo
-    from portal.services.invites import issue_invite
+    from portal.services.admin import demo
+    from portal.services.her.invites import issue_invite
 
     cfg = settings()
     if cfg.production:
@@ -162,7 +162,7 @@ def worker_command(once: bool, poll_seconds: float, lease_seconds: int, reconcil
     """Run the SMS dispatcher (stops cleanly on SIGTERM)."""
     from flask import current_app
 
-    from portal.sms.worker import build_dispatcher, run
+    from portal.worker import build_dispatcher, run
 
     try:
         dispatcher = build_dispatcher(current_app, lease_seconds=lease_seconds,
@@ -177,7 +177,7 @@ def worker_command(once: bool, poll_seconds: float, lease_seconds: int, reconcil
 @with_appcontext
 def rotate_keys_command(batch: int) -> None:
     """Re-encrypt every row under the newest key in PORTAL_DATA_KEYS. Safe to interrupt and run again."""
-    from portal.services.key_rotation import count_stale, rotate
+    from portal.services.admin.key_rotation import count_stale, rotate
 
     keyring = vault().keyring
     with _session() as session:
@@ -215,7 +215,7 @@ def audit_verify_command() -> None:
 @with_appcontext
 def purge_command(dry_run: bool) -> None:
     """Erase closed cases older than the retention period (deployment setting retention_days); end expired sessions."""
-    from portal.services.retention import due_for_erasure, purge, retention_days
+    from portal.services.casework.retention import due_for_erasure, purge, retention_days
     from portal.sessions import purge_expired_sessions
 
     moment = now()

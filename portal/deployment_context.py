@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.config import app_settings
 from portal.extensions import db
 from portal.runtime import db_session
-from portal.services import deployment as deployment_service
+from portal.services.admin import deployment as deployment_service
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 
 from portal.extensions import db
 from portal.runtime import db_session, now
-from portal.services.fanout import backlog
+from portal.services.programme.fanout import backlog
 
 bp = Blueprint("health", __name__)
 

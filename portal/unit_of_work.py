@@ -9,7 +9,7 @@
 - `commit_now()`: the one deliberate exception, for DESIGN.md section 8 "failure counters and the audit of
   refusals commit even when the request fails": a staff sign-in step commits its failure count and audit
   entry at once, so that neither a 4xx answer nor a later error can undo them. (Her PIN failures are counted
-  by portal.services.her_access in their own transaction.) The request goes on in a new transaction.
+  by portal.services.her.her_access in their own transaction.) The request goes on in a new transaction.
 
 The API's idempotency race (portal/api/routes.py) rolls back inside the request before it reads the winner's
 receipt; that rollback is explicit there and documented. The CLI and the dispatcher use the same convention

@@ -36,7 +36,7 @@ from portal.models import (  # noqa: E402
     utcnow,
 )
 from portal.services.audit import SYSTEM  # noqa: E402
-from portal.services.partners import register_partner  # noqa: E402
+from portal.services.her.partners import register_partner  # noqa: E402
 
 LINKED = (0, 50)
 RUNS_RAW = 60  # per linked count, floor off
@@ -99,7 +99,7 @@ def p(values: list[float], q: float) -> float:
 def fan_out_pass(app) -> tuple[int, float] | None:  # type: ignore[no-untyped-def]
     """Run the worker's fan-out pass once, if this code has one: (entries, seconds)."""
     try:
-        from portal.services.fanout import run_pass
+        from portal.services.programme.fanout import run_pass
     except ImportError:
         return None
     with app.app_context():

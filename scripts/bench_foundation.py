@@ -19,8 +19,8 @@ from portal.crypto import Keyring, Vault, associated_data, seal  # noqa: E402
 from portal.database import harden_engine  # noqa: E402
 from portal.migrate import upgrade  # noqa: E402
 from portal.models import PartnerContact, SupportService, utcnow  # noqa: E402
+from portal.services.admin.key_rotation import rotate  # noqa: E402
 from portal.services.audit import Actor, audit_key, record  # noqa: E402
-from portal.services.key_rotation import rotate  # noqa: E402
 
 
 def key() -> str:

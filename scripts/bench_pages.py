@@ -20,8 +20,8 @@ from werkzeug.serving import make_server  # noqa: E402
 
 from portal import create_app, migrate  # noqa: E402
 from portal.extensions import db  # noqa: E402
-from portal.services import demo  # noqa: E402
-from portal.services.invites import issue_invite  # noqa: E402
+from portal.services.admin import demo  # noqa: E402
+from portal.services.her.invites import issue_invite  # noqa: E402
 
 BUDGET = 14 * 1024
 RUNS = 25

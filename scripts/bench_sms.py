@@ -115,7 +115,7 @@ def pending(engine) -> int:  # type: ignore[no-untyped-def]
 
 def _worker(cfg: dict[str, object], start: multiprocessing.synchronize.Event) -> None:  # type: ignore[name-defined]
     app = create_app(cfg)
-    from portal.sms.worker import build_dispatcher
+    from portal.worker import build_dispatcher
 
     with app.app_context():
         dispatcher = build_dispatcher(app, batch=20)

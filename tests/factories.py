@@ -22,9 +22,9 @@ from portal.models import (
     SupportService,
     utcnow,
 )
+from portal.services.admin.staff_accounts import create_staff
 from portal.services.audit import SYSTEM
-from portal.services.partners import register_partner
-from portal.services.staff_accounts import create_staff
+from portal.services.her.partners import register_partner
 
 STAFF_PASSWORD = "correct horse battery staple"
 

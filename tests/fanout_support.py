@@ -7,13 +7,13 @@ import io
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.services.fanout import run_pass
+from portal.services.programme.fanout import run_pass
 
 
 def fan_out(app) -> int:  # type: ignore[no-untyped-def]
     """The worker's own fan-out function, on a dispatcher built as the worker builds it; entries processed."""
-    from portal.sms.worker import build_dispatcher
-    from portal.sms.worker import fan_out as worker_fan_out
+    from portal.worker import build_dispatcher
+    from portal.worker import fan_out as worker_fan_out
 
     with app.app_context():
         dispatcher = build_dispatcher(app, out=io.StringIO())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from portal.services.invites import issue_invite
+from portal.services.her.invites import issue_invite
 
 BASE = "https://localhost"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

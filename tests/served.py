@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from portal import create_app
-from portal.services.invites import issue_invite
+from portal.services.her.invites import issue_invite
 from tests.support import make_config, wipe_database
 
 EXIT_PAGE_TITLE = "Weather today"

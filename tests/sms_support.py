@@ -17,8 +17,8 @@ from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 
 from portal.models import Preferences, SafeWindow
-from portal.services.delivery import Policy
-from portal.services.dispatch import Dispatcher
+from portal.services.messaging.delivery import Policy
+from portal.services.messaging.dispatch import Dispatcher
 from portal.sms.console_backend import ConsoleGateway
 from portal.sms.factory import catalogs
 

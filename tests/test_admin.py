@@ -19,8 +19,8 @@ from portal.models import (
     StaffUser,
     SupportService,
 )
-from portal.services import deployment
-from portal.services.events import api_token
+from portal.services.admin import deployment
+from portal.services.programme.events import api_token
 from tests.factories import STAFF_PASSWORD, login_as, make_staff, make_world
 from tests.staff_console import code_for, csrf_from, password_step, post_form, sign_in
 

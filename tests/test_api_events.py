@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import Notification, Preferences, ProgrammeEvent, Task, Tell
-from portal.services.events import register_participant
+from portal.services.programme.events import register_participant
 from tests.api_support import make_token, post_event
 from tests.factories import make_world
 from tests.fanout_support import fan_out

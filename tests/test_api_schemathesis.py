@@ -10,7 +10,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy import func, select
 
 from portal.models import ProgrammeEvent
-from portal.services.events import register_participant
+from portal.services.programme.events import register_participant
 from tests.api_support import make_token
 from tests.factories import make_world
 

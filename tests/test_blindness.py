@@ -24,8 +24,8 @@ from portal.models import (
     Task,
     Tell,
 )
-from portal.services.events import register_participant
-from portal.services.invites import issue_invite
+from portal.services.her.invites import issue_invite
+from portal.services.programme.events import register_participant
 from tests.api_support import make_token, post_event
 from tests.factories import login_as, make_world
 from tests.fanout_support import fan_out

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import AuditEvent, StaffUser
-from portal.services import signin
+from portal.services.admin import signin
 from tests.factories import STAFF_PASSWORD, login_as, make_world
 from tests.staff_console import code_for, csrf_from, password_step, post_form, session_id, sign_in
 

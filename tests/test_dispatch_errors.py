@@ -10,8 +10,8 @@ import requests
 from sqlalchemy import select
 
 from portal.models import ConsentEvent, NotificationState, PartnerContact, Task
-from portal.services.dispatch import Counts
-from portal.services.outbox import enqueue
+from portal.services.messaging.dispatch import Counts
+from portal.services.messaging.outbox import enqueue
 from portal.sms.twilio_backend import TwilioGateway
 from tests.factories import make_world
 from tests.sms_support import (

@@ -24,7 +24,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from portal import create_app
 from portal.database import normalise_url
 from portal.models import Notification, NotificationState, Task
-from portal.services.outbox import enqueue
+from portal.services.messaging.outbox import enqueue
 from portal.sms.loopback import Behaviour, FakeTwilio
 from tests.conftest import TEST_KEYS, make_config
 from tests.factories import make_partner, make_world

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import Notification, NotificationState, PartnerContact, PartnerStatus, Task
-from portal.services.outbox import cancel_pending, enqueue
+from portal.services.messaging.outbox import cancel_pending, enqueue
 from portal.sms.console_backend import ConsoleGateway
 from tests.factories import make_partner, make_world
 from tests.sms_support import allow_texts, dispatcher
@@ -165,7 +165,7 @@ def test_several_dispatchers_at_once_send_every_message_exactly_once(app, world,
 
 
 def test_the_worker_loop_stops_cleanly_and_reports(app, world, dbs, vault, clock):
-    from portal.sms.worker import run
+    from portal.worker import run
 
     allow_texts(dbs, world.partner.id)
     note = warn(dbs, vault, world.partner, clock)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from portal.models import Notification, NotificationState, PartnerContact, Task
-from portal.services.outbox import enqueue
+from portal.services.messaging.outbox import enqueue
 from portal.sms.twilio_backend import TwilioGateway
 from tests.factories import make_world
 from tests.sms_support import (
@@ -89,7 +89,7 @@ def test_a_claim_whose_window_closes_before_the_send_is_put_back(app, dbs, vault
     note = warn(dbs, vault, w.partner, clock)
     http = RecordingHttpClient()
     d = dispatcher(app, twilio(http))
-    from portal.services.dispatch import Counts
+    from portal.services.messaging.dispatch import Counts
 
     [job] = d.claim(Counts())
     clock.advance(minutes=4)  # the worker was slow: one minute of window left

@@ -22,7 +22,7 @@ from portal.models import (
 from portal.services.audit import verify_database
 from portal.sms.console_backend import ConsoleGateway
 from portal.sms.loopback import FakeMessage, FakeTwilio
-from portal.sms.worker import build_dispatcher, run
+from portal.worker import build_dispatcher, run
 from tests.factories import login_as
 from tests.sms_support import ACCOUNT_SID, AUTH_TOKEN, with_twilio
 from tests.staff_console import csrf_from

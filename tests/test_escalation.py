@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from portal.models import AuditEvent, Role, Severity, Task
-from portal.services import deployment
-from portal.services.escalation import ESCALATION_KIND, escalate_overdue
-from portal.services.tasks import create_task
+from portal.services.admin import deployment
+from portal.services.casework.escalation import ESCALATION_KIND, escalate_overdue
+from portal.services.casework.tasks import create_task
 from tests.factories import make_staff, make_world
 
 

@@ -176,7 +176,7 @@ def two_linked(app, dbs, vault, audit_key):
 
 
 def report(dbs, vault, audit_key, world, clock, **kwargs):  # type: ignore[no-untyped-def]
-    from portal.services.events import Reporter, report_event
+    from portal.services.programme.events import Reporter, report_event
 
     args = {"kind": "dropout", "participant_ref": world.participant.reference, **kwargs}
     receipt = report_event(dbs, vault, audit_key, programme=world.programme, now=clock.now(),
@@ -225,7 +225,7 @@ def test_the_report_leaves_one_waiting_entry_and_her_side_comes_from_the_worker(
 def test_a_crash_half_way_through_an_entry_leaves_nothing_and_the_next_pass_does_it_once(app, dbs, vault, audit_key,
                                                                                          two_linked, clock,
                                                                                          monkeypatch):
-    from portal.services import events
+    from portal.services.programme import events
 
     world = two_linked
     report(dbs, vault, audit_key, world, clock)
@@ -307,7 +307,7 @@ def test_the_running_worker_makes_her_task_within_seconds(live_server):
         db.commit()
         token = make_token(db, world.programme, live.now())
     from portal.cli import worker_command
-    from portal.sms.worker import build_dispatcher, run
+    from portal.worker import build_dispatcher, run
 
     poll = next(p.default for p in worker_command.params if p.name == "poll_seconds")  # the real interval
     stop = threading.Event()
@@ -355,7 +355,7 @@ def test_several_workers_and_many_reports_at_once_make_each_task_exactly_once(li
         wants_everything(db, world.partner)
         db.commit()
         token = make_token(db, world.programme, live.now())
-    from portal.sms.worker import build_dispatcher, run
+    from portal.worker import build_dispatcher, run
 
     stop = threading.Event()
     workers = []

@@ -21,8 +21,8 @@ from portal.models import (
     Task,
     Tell,
 )
-from portal.services import deployment
-from portal.services.events import (
+from portal.services.admin import deployment
+from portal.services.programme.events import (
     EventError,
     IdempotencyConflict,
     Reporter,
@@ -237,7 +237,7 @@ def test_participant_references_are_unique_per_programme(dbs, audit_key, world, 
 
 
 def test_every_task_follows_the_configured_due_times(dbs, world, clock):
-    from portal.services.tasks import create_task
+    from portal.services.casework.tasks import create_task
 
     deployment.save(dbs, "due_minutes", {"immediate": 5, "urgent": 50, "soon": 500, "routine": 5000})
     dbs.commit()

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from portal.models import PartnerContact, SafeWindow, Severity, Task
-from portal.services.tasks import create_task
+from portal.services.casework.tasks import create_task
 from tests.factories import login_as, make_world
 from tests.fuzz_support import (
     SQLITE_ONLY_IN_SUITE,

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import AccessToken, AuditEvent, PartnerContact, PartnerStatus, WebSession
-from portal.services.her_access import _hasher
-from portal.services.invites import revoke_invites
+from portal.services.her.her_access import _hasher
+from portal.services.her.invites import revoke_invites
 from tests.factories import make_world
 from tests.public_helpers import BASE, LINK_FORM, csrf_token, follow_link, new_link, post
 

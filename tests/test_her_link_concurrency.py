@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import func, select
 
 from portal.models import AccessToken, AuditEvent, PartnerContact, PartnerStatus, Task
-from portal.services.her_access import PIN_LOCKED_TASK, _hasher
+from portal.services.her.her_access import PIN_LOCKED_TASK, _hasher
 from tests.factories import make_world
 from tests.public_helpers import follow_link
 from tests.served import fire

@@ -18,7 +18,7 @@ from portal.models import (
     PartnerStatus,
     Task,
 )
-from portal.services.outbox import enqueue
+from portal.services.messaging.outbox import enqueue
 from tests.factories import login_as, make_world
 from tests.sms_support import ACCOUNT_SID, allow_texts, signed_post, with_twilio
 from tests.staff_console import csrf_from

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import AuditEvent, ContactLogEntry, PartnerContact, PartnerLink, SafeWindow, Severity, Task
-from portal.services.tasks import create_task
+from portal.services.casework.tasks import create_task
 from tests.factories import login_as, make_world
 from tests.staff_console import csrf_from
 

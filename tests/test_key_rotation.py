@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from portal import create_app
 from portal.extensions import db
 from portal.models import PartnerContact, StaffUser
-from portal.services.key_rotation import count_stale, encrypted_tables, rotate
+from portal.services.admin.key_rotation import count_stale, encrypted_tables, rotate
 from tests.factories import make_world
 from tests.support import TEST_KEYS, make_config
 

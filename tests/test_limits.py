@@ -149,7 +149,7 @@ def _store_expired(app, id_hash: str, expires_at) -> None:  # type: ignore[no-un
 
 
 def test_a_worker_pass_purges_expired_sessions_and_keeps_live_ones(app, dbs, clock):
-    from portal.sms.worker import run
+    from portal.worker import run
     from tests.sms_support import dispatcher
 
     now = clock.now()

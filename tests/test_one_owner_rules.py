@@ -18,7 +18,7 @@ from portal.models import (
     Preferences,
     Task,
 )
-from portal.services.events import Reporter, report_event
+from portal.services.programme.events import Reporter, report_event
 from tests.factories import login_as, make_world
 from tests.fanout_support import fan_out_now
 from tests.public_helpers import post as her_post

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portal.crypto import hash_token
 from portal.models import AccessToken, AuditEvent, PartnerStatus, Task
-from portal.services.invites import revoke_invites
+from portal.services.her.invites import revoke_invites
 from tests.factories import make_world
 from tests.public_helpers import follow_link, new_link, open_link, post
 

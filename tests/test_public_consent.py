@@ -15,7 +15,7 @@ from portal.models import (
     PartnerStatus,
     Task,
 )
-from portal.services.outbox import enqueue
+from portal.services.messaging.outbox import enqueue
 from tests.factories import make_world
 from tests.public_helpers import follow_link, new_link, open_link, post
 

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import func, select
 
 from portal.models import Helpline, WebSession
-from portal.services import deployment
+from portal.services.admin import deployment
 from tests.factories import make_world
 from tests.public_helpers import open_link
 

@@ -28,12 +28,12 @@ from portal.models import (
     Task,
     WebSession,
 )
-from portal.services import outbox
 from portal.services.audit import Actor, verify_database
-from portal.services.erasure import erase_partner
-from portal.services.invites import issue_invite
-from portal.services.partners import find_by_phone
-from portal.services.tasks import create_task
+from portal.services.casework.erasure import erase_partner
+from portal.services.casework.tasks import create_task
+from portal.services.her.invites import issue_invite
+from portal.services.her.partners import find_by_phone
+from portal.services.messaging import outbox
 from tests.factories import make_world
 
 CANARY_PHONE = "+447400999111"

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from portal.models import AuditEvent, PartnerContact, PartnerStatus
-from portal.services import deployment
-from portal.services.retention import due_for_erasure
+from portal.services.admin import deployment
+from portal.services.casework.retention import due_for_erasure
 from tests.factories import make_partner, make_world
 
 

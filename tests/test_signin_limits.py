@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import AuditEvent, StaffUser
-from portal.services import signin
+from portal.services.admin import signin
 from tests.factories import STAFF_PASSWORD, make_world
 from tests.http_staff import StaffBrowser
 from tests.served import fire

@@ -1,6 +1,6 @@
 """The admin's neutral site name reaches every audience's page titles."""
 
-from portal.services import deployment
+from portal.services.admin import deployment
 from tests.factories import login_as, make_world
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal.services.safe_windows import Window, is_inside, state
+from portal.services.her.safe_windows import Window, is_inside, state
 
 ALWAYS = [Window(d, 0, 1440) for d in range(7)]
 

@@ -25,8 +25,8 @@ from portal.models import (
     Task,
     WebSession,
 )
-from portal.services.invites import issue_invite
-from portal.services.outbox import enqueue
+from portal.services.her.invites import issue_invite
+from portal.services.messaging.outbox import enqueue
 from tests.factories import login_as, make_world
 from tests.public_helpers import post as her_post
 from tests.sms_support import ACCOUNT_SID, allow_texts, signed_post, with_twilio

@@ -9,8 +9,8 @@ from datetime import UTC
 import pytest
 from sqlalchemy import func, select
 
+from portal.domain_error import DomainError
 from portal.models import AuditEvent, ContactLogEntry, Role, StaffUser
-from portal.services.errors import DomainError
 from tests.factories import STAFF_PASSWORD, login_as, make_world
 from tests.public_helpers import BASE, csrf_token, open_link
 from tests.public_helpers import post as her_post
@@ -58,7 +58,7 @@ def test_an_error_in_a_view_after_the_service_wrote_leaves_nothing_committed(app
 def test_a_refused_form_leaves_nothing_committed_even_when_the_service_wrote_first(app, client, dbs, world,
                                                                                   monkeypatch):
     """The service writes her contact and an audit entry, then refuses: the 400 page commits none of it."""
-    from portal.services import contact_log
+    from portal.services.casework import contact_log
 
     real = contact_log.log_contact
 
@@ -76,8 +76,8 @@ def test_a_refused_form_leaves_nothing_committed_even_when_the_service_wrote_fir
 
 def test_a_refusal_that_redirects_back_leaves_nothing_committed(app, client, dbs, world, monkeypatch):
     """A worker's action refused with a message on her case page (303): what it wrote does not stand."""
-    from portal.services import casework
     from portal.services.audit import record
+    from portal.services.casework import casework
 
     def write_then_refuse(db, _vault, audit_key, partner, worker, **kwargs):  # type: ignore[no-untyped-def]
         record(db, audit_key, casework.actor_for(worker), "invite.send", "partner_contact", partner.id,
@@ -176,12 +176,12 @@ def test_every_audit_entry_a_request_writes_carries_the_app_clock(app, dbs, worl
 
 
 def test_every_domain_refusal_shares_one_base_with_a_code_and_a_field() -> None:
-    from portal.services.admin_users import AdminError
-    from portal.services.casework import CaseError
-    from portal.services.contact_log import ContactLogError
-    from portal.services.events import EventError, IdempotencyConflict
-    from portal.services.her_access import PinError
-    from portal.services.staff_accounts import AccountError
+    from portal.services.admin.admin_users import AdminError
+    from portal.services.admin.staff_accounts import AccountError
+    from portal.services.casework.casework import CaseError
+    from portal.services.casework.contact_log import ContactLogError
+    from portal.services.her.her_access import PinError
+    from portal.services.programme.events import EventError, IdempotencyConflict
     from portal.sms.templates import TemplateError
 
     made = [AdminError("email", "email"), CaseError("no_sms"), ContactLogError("too_long", "notes"),

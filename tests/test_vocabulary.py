@@ -41,10 +41,10 @@ from portal.models import (
 )
 from portal.models.base import vocabularies
 from portal.public import preferences as her_preferences
-from portal.services import consent, preferences
 from portal.services.audit import Actor
-from portal.services.outbox import enqueue
-from portal.services.tasks import create_task
+from portal.services.casework.tasks import create_task
+from portal.services.her import consent, preferences
+from portal.services.messaging.outbox import enqueue
 from tests.conftest import fresh_database_url
 from tests.factories import make_world
 from tests.test_migrations import fill_every_table

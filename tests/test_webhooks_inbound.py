@@ -17,7 +17,7 @@ from portal.models import (
     PartnerStatus,
     Task,
 )
-from portal.services.outbox import enqueue
+from portal.services.messaging.outbox import enqueue
 from tests.factories import make_world
 from tests.sms_support import AUTH_TOKEN, allow_texts, signed_post, with_twilio
 

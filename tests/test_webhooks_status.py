@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import DeliveryReceipt, Notification, NotificationState, PartnerContact, Task
-from portal.services.outbox import enqueue
+from portal.services.messaging.outbox import enqueue
 from portal.sms.twilio_backend import TwilioGateway
 from tests.factories import make_world
 from tests.sms_support import (

@@ -19,9 +19,9 @@ from portal.models import (
     Severity,
     Task,
 )
-from portal.services import deployment
-from portal.services.events import Reporter, register_participant, report_event
-from portal.services.tasks import create_task
+from portal.services.admin import deployment
+from portal.services.casework.tasks import create_task
+from portal.services.programme.events import Reporter, register_participant, report_event
 from tests.factories import login_as, make_world
 from tests.fanout_support import fan_out_now
 from tests.staff_console import csrf_from

@@ -3,8 +3,8 @@
 from sqlalchemy import select
 
 from portal.models import Severity, Task
-from portal.services.escalation import ESCALATION_KIND
-from portal.services.tasks import create_task
+from portal.services.casework.escalation import ESCALATION_KIND
+from portal.services.casework.tasks import create_task
 from tests.factories import make_world
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from portal.api.payload import RISK_TARGETS
 from portal.models import EventKind
-from portal.services.events import DESCRIPTION_MAX, IMMINENCE
+from portal.services.programme.events import DESCRIPTION_MAX, IMMINENCE
 
 
 def _error(description: str) -> dict[str, Any]:

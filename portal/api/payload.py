@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from portal.models import EventKind
-from portal.services.events import DESCRIPTION_MAX, IMMINENCE
+from portal.services.programme.events import DESCRIPTION_MAX, IMMINENCE
 
 FIELDS = {"participant_ref", "kind", "risk_to", "imminence", "description", "occurred_at"}
 RISK_TARGETS = ("partner", "children")

@@ -18,7 +18,7 @@ from portal.extensions import db, limiter
 from portal.models import Programme
 from portal.response_floor import pad_to_floor
 from portal.runtime import audit_key, db_session, now, settings, vault
-from portal.services.events import (
+from portal.services.programme.events import (
     EventError,
     EventReceipt,
     Reporter,
@@ -26,7 +26,7 @@ from portal.services.events import (
     report_event,
     validate,
 )
-from portal.services.events import api_token as find_api_token
+from portal.services.programme.events import api_token as find_api_token
 
 TOKEN_MAX = 200
 

@@ -17,11 +17,11 @@ from portal.console.admin_messages import problem
 from portal.extensions import db
 from portal.models import ActorKind, Programme, ProgrammeMembership, Role, StaffUser, SupportService
 from portal.runtime import db_session, domain_context, now
-from portal.services import admin_programmes, admin_users
-from portal.services.admin_users import AdminError
+from portal.services.admin import admin_programmes, admin_users
+from portal.services.admin.admin_users import AdminError
 from portal.services.audit import Actor
 from portal.services.context import DomainContext
-from portal.services.fanout import Backlog, backlog
+from portal.services.programme.fanout import Backlog, backlog
 
 ADMIN = Role.ADMIN
 

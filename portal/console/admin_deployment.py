@@ -15,8 +15,8 @@ from portal.extensions import db
 from portal.i18n import LOCALES
 from portal.models import Helpline, Programme, Severity
 from portal.runtime import audit_key, db_session, now, settings
-from portal.services import admin_audit, admin_settings, admin_tokens, deployment
-from portal.services.admin_users import AdminError
+from portal.services.admin import admin_audit, admin_settings, admin_tokens, deployment
+from portal.services.admin.admin_users import AdminError
 from portal.services.audit import record
 
 

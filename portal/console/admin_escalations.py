@@ -5,19 +5,15 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from portal.console import bp, labels
 from portal.console.access import not_found, require_role, uuid_or_404
 from portal.console.admin import ADMIN, uuid_or_none
-from portal.console.navigation import NAV, NavItem
 from portal.extensions import db
-from portal.models import Role, StaffUser, Task
+from portal.models import StaffUser, Task
 from portal.runtime import audit_key, db_session, now
-from portal.services import escalation
+from portal.services.casework import escalation
 from portal.unit_of_work import refuse
-
-NAV.insert(1, NavItem("console.admin_escalations", _l("Escalations"), (Role.ADMIN,)))
 
 
 def escalation_or_404(task_id: str) -> Task:

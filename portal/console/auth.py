@@ -15,16 +15,16 @@ from portal.console.access import require_signed_in
 from portal.extensions import db, limiter
 from portal.models import ActorKind, StaffUser
 from portal.runtime import audit_key, db_session, now, settings, vault
-from portal.services import signin
+from portal.services.admin import signin
+from portal.services.admin.passwords import PASSWORD_MAX, PASSWORD_MIN
 from portal.services.audit import Actor, record
-from portal.services.passwords import PASSWORD_MAX, PASSWORD_MIN
 from portal.sessions import STAFF, server_session
 from portal.unit_of_work import commit_now
 
 MAX_FIELD = 254 + PASSWORD_MAX  # nothing longer is read from a sign-in form
 # Per client address, shared by the password, code and set-up steps (Redis-backed when PORTAL_REDIS_URL is
 # set, so every web process counts together). Generous enough for an office behind one address; the
-# per-(account, address) lock in services/signin.py does the fine-grained work.
+# per-(account, address) lock in services/admin/signin.py does the fine-grained work.
 SIGN_IN_LIMIT = "20 per minute;200 per hour"
 SIGN_IN_STEPS = frozenset({"console.sign_in", "console.sign_in_code", "console.totp_setup"})
 sign_in_limit = limiter.shared_limit(SIGN_IN_LIMIT, scope="staff-sign-in", methods=["POST"])

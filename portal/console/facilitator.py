@@ -18,22 +18,18 @@ from zoneinfo import ZoneInfo
 from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.console import bp, labels
 from portal.console.access import not_found, require_role, uuid_or_404
-from portal.console.navigation import NAV, NavItem
 from portal.console.refusals import EVENT_ERRORS
 from portal.extensions import db
 from portal.models import EventKind, Participant, Programme, ProgrammeMembership, Role
 from portal.response_floor import pad_to_floor
 from portal.runtime import audit_key, db_session, now, settings, vault
-from portal.services import events
+from portal.services.programme import events
 from portal.unit_of_work import refuse
-
-NAV.append(NavItem("console.facilitator_programmes", _l("My programmes"), (Role.FACILITATOR,)))
 
 FACILITATOR = Role.FACILITATOR
 

@@ -17,16 +17,20 @@ class NavItem:
     roles: tuple[str, ...]
 
 
-# Feature modules append their own entries (NAV.append(NavItem(...))) when they are imported.
-NAV: list[NavItem] = [
+# The whole menu, in order, in one place (nothing appends to it at import time).
+NAV: tuple[NavItem, ...] = (
     NavItem("console.home", _l("Home"), Role.ALL),
+    NavItem("console.worker_inbox", _l("Tasks"), (Role.SUPPORT_WORKER,)),
+    NavItem("console.admin_escalations", _l("Escalations"), (Role.ADMIN,)),
     NavItem("console.admin_users", _l("Users"), (Role.ADMIN,)),
     NavItem("console.admin_programmes", _l("Programmes"), (Role.ADMIN,)),
     NavItem("console.admin_settings", _l("Settings"), (Role.ADMIN,)),
     NavItem("console.admin_helplines", _l("Helplines"), (Role.ADMIN,)),
     NavItem("console.admin_tokens", _l("API tokens"), (Role.ADMIN,)),
     NavItem("console.admin_audit", _l("Audit log"), (Role.ADMIN,)),
-]
+    NavItem("console.facilitator_programmes", _l("My programmes"), (Role.FACILITATOR,)),
+    NavItem("console.worker_cases", _l("Cases"), (Role.SUPPORT_WORKER,)),
+)
 
 
 def nav_for(role: str, app: Flask) -> list[NavItem]:

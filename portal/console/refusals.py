@@ -1,6 +1,6 @@
 """The staff console's one map from a refusal's code to the words staff read (Babel, lazily translated).
 
-Services raise portal.services.errors.DomainError subclasses (or return FieldError codes); views look the
+Services raise portal.domain_error.DomainError subclasses (or return FieldError codes); views look the
 code up here and nowhere else. Her case and contact log codes are labels.ERRORS; codes repeat across families
 with different words ("too_long"), so each family keeps its own table.
 """

@@ -9,20 +9,17 @@ from zoneinfo import ZoneInfo
 from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from portal.console import bp, labels
 from portal.console.access import not_found, require_role, uuid_or_404
-from portal.console.navigation import NAV, NavItem
 from portal.console.refusals import preference_error
 from portal.i18n import LOCALES
 from portal.models import PartnerContact, Role, Tell
 from portal.runtime import audit_key, db_session, now, settings, vault
-from portal.services import case_record, casework, contact_log, deployment
+from portal.services.admin import deployment
 from portal.services.audit import Actor
-from portal.services.partners import read_details
-
-NAV.append(NavItem("console.worker_cases", _l("Cases"), (Role.SUPPORT_WORKER,)))
+from portal.services.casework import case_record, casework, contact_log
+from portal.services.her.partners import read_details
 
 WORKER = Role.SUPPORT_WORKER
 COMMON_TIMEZONES = ("Europe/London", "Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/Dublin",

@@ -15,8 +15,8 @@ from portal.console.worker import WORKER, _preferences_form, case_or_404
 from portal.digits import parse_digits
 from portal.extensions import db
 from portal.runtime import audit_key, db_session, now, settings, vault
-from portal.services import casework
-from portal.services.erasure_storage import clean_storage
+from portal.services.casework import casework
+from portal.services.casework.erasure_storage import clean_storage
 from portal.unit_of_work import after_commit, refuse
 
 

@@ -10,18 +10,14 @@ from zoneinfo import ZoneInfo
 from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from portal.console import bp, labels
 from portal.console.access import not_found, require_role, uuid_or_404
-from portal.console.navigation import NAV, NavItem
 from portal.console.worker import WORKER, case_or_404, deployment_view
-from portal.models import PartnerContact, Role, Task
+from portal.models import PartnerContact, Task
 from portal.runtime import audit_key, db_session, domain_context, now, settings, vault
-from portal.services import casework, contact_log, inbox
 from portal.services.audit import record
-
-NAV.insert(1, NavItem("console.worker_inbox", _l("Tasks"), (Role.SUPPORT_WORKER,)))
+from portal.services.casework import casework, contact_log, inbox
 
 
 def task_or_404(task_id: object) -> Task:

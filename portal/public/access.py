@@ -16,7 +16,7 @@ from portal.public import bp
 from portal.public.context import her_required
 from portal.public.messages import message
 from portal.runtime import audit_key, db_session, now
-from portal.services import her_access
+from portal.services.her import her_access
 from portal.sessions import HER, server_session
 
 LINK_LIMIT = "30 per minute;200 per hour"

@@ -11,8 +11,8 @@ from portal.models import ConsentChannel, PartnerContact
 from portal.public import bp
 from portal.public.context import her_required
 from portal.runtime import audit_key, db_session, now
-from portal.services import consent
-from portal.services.her_access import partner_actor
+from portal.services.her import consent
+from portal.services.her.her_access import partner_actor
 
 # Bump whenever the words of the consent page change in any way; stored with every answer she gives.
 CONSENT_TEXT_VERSION = "web-2026-03"

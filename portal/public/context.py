@@ -13,8 +13,8 @@ from portal.i18n import LOCALES
 from portal.models import PartnerContact
 from portal.public import bp
 from portal.runtime import db_session
-from portal.services import deployment as deployment_service
-from portal.services.her_access import reachable_partner
+from portal.services.admin import deployment as deployment_service
+from portal.services.her.her_access import reachable_partner
 from portal.sessions import HER, server_session
 
 # Pages whose address is not safe to repeat with ?lang= (a link token, the exit itself).

@@ -18,8 +18,8 @@ from portal.public import bp
 from portal.public.context import her_required
 from portal.public.messages import message
 from portal.runtime import audit_key, db_session, now, vault
-from portal.services import preferences as prefs_service
-from portal.services.her_access import partner_actor
+from portal.services.her import preferences as prefs_service
+from portal.services.her.her_access import partner_actor
 
 NOTICE = "notice"  # session key: shown once on her start page after saving
 

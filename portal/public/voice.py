@@ -9,8 +9,8 @@ from portal.models import PartnerContact
 from portal.public import bp
 from portal.public.context import her_required
 from portal.runtime import audit_key, db_session, now
-from portal.services import her_reports
-from portal.services.her_access import partner_actor
+from portal.services.her import her_reports
+from portal.services.her.her_access import partner_actor
 
 TOLD = "told"  # session key: what she just told us, shown once on the next page
 

@@ -1,13 +1,11 @@
-"""Build the SMS pieces from Settings: the provider backend, the catalogs, and the dispatch policy."""
+"""Build the SMS pieces from Settings: the provider backend and the catalogs (the gateway knows no domain)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from portal.config import Settings
-from portal.services.delivery import Policy
 from portal.sms.console_backend import ConsoleGateway
 from portal.sms.gateway import Gateway
 from portal.sms.templates import Catalogs
@@ -19,11 +17,6 @@ BACKENDS = ("console", "twilio")
 
 def catalogs() -> Catalogs:
     return Catalogs(str(TRANSLATIONS))
-
-
-def policy_from_settings(settings: Settings, **overrides: Any) -> Policy:
-    return Policy(public_url=settings.public_url, warning_stale=timedelta(hours=settings.warning_stale_hours),
-                  **overrides)
 
 
 def gateway_from_settings(settings: Settings, **kwargs: Any) -> Gateway:

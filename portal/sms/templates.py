@@ -9,7 +9,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
-from portal.services.errors import DomainError
+from portal.domain_error import DomainError
 
 
 def N_(text: str) -> str:  # noqa: N802 - the gettext marker pybabel extracts by default

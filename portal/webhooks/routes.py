@@ -14,9 +14,9 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from portal.extensions import db
 from portal.runtime import audit_key, now, settings, vault
-from portal.services.delivery import Deps, record_report
-from portal.services.inbound import MAX_BODY, InboundContext, receive
-from portal.sms.factory import catalogs, policy_from_settings
+from portal.services.messaging.delivery import Deps, policy_from_settings, record_report
+from portal.services.messaging.inbound import MAX_BODY, InboundContext, receive
+from portal.sms.factory import catalogs
 from portal.webhooks import bp
 
 log = logging.getLogger("portal.sms.webhooks")

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from portal.models import PartnerContact, PartnerStatus
-from portal.services.her_access import partner_actor, set_pin
+from portal.services.her.her_access import partner_actor, set_pin
 from tests.browser.her_world import arrange_world, open_her_link
 
 pytestmark = pytest.mark.browser

@@ -62,7 +62,7 @@ def test_the_pin_page_has_no_accessibility_violations(live_server, new_page):
     world = arrange_world(live_server, status=PartnerStatus.ACTIVE)
     with live_server.db() as db:
         from portal.models import PartnerContact
-        from portal.services.her_access import partner_actor, set_pin
+        from portal.services.her.her_access import partner_actor, set_pin
 
         partner = db.get(PartnerContact, world.partner.id)
         set_pin(db, live_server.audit_key, partner, "4831", "4831", now=live_server.now(),

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.models import ContactLogEntry, Notification, PartnerStatus, Preferences, Task, Tell
 from portal.sms.discretion import problems
-from portal.sms.worker import build_dispatcher, run
+from portal.worker import build_dispatcher, run
 from tests.browser.conftest import axe_violations
 from tests.browser.her_world import arrange_world
 from tests.factories import STAFF_PASSWORD

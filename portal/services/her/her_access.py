@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from portal.crypto import hash_token
 from portal.digits import parse_digits
+from portal.domain_error import DomainError
 from portal.models import (
     AccessToken,
     ActorKind,
@@ -30,9 +31,8 @@ from portal.models import (
     TokenPurpose,
 )
 from portal.services.audit import Actor, record
-from portal.services.errors import DomainError
-from portal.services.invites import revoke_invites
-from portal.services.tasks import create_task
+from portal.services.casework.tasks import create_task
+from portal.services.her.invites import revoke_invites
 
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 PIN_SHAPE = re.compile(r"[0-9]{4,8}")

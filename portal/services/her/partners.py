@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from portal.crypto import Vault, normalise_email, normalise_phone
 from portal.models import ActorKind, ConsentChannel, PartnerContact, PartnerStatus, Preferences
-from portal.services import consent
 from portal.services.audit import Actor, record
+from portal.services.her import consent
 
 # A live record may be acted on by what she texts: not erased, not closed (DESIGN 8).
 NOT_LIVE = (PartnerStatus.CLOSED, PartnerStatus.ERASED)

@@ -36,9 +36,9 @@ from portal.models import (
     WebSession,
 )
 from portal.services.audit import Actor, record
-from portal.services.invites import revoke_invites
-from portal.services.outbox import cancel_pending
-from portal.services.tasks import create_task
+from portal.services.casework.tasks import create_task
+from portal.services.her.invites import revoke_invites
+from portal.services.messaging.outbox import cancel_pending
 
 GIVEN, DECLINED, WITHDRAWN = ConsentAction.GIVEN, ConsentAction.DECLINED, ConsentAction.WITHDRAWN
 CHANNELS = tuple(ConsentChannel)

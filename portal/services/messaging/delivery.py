@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from portal.config import Settings
 from portal.crypto import Vault
 from portal.models import (
     ActorKind,
@@ -23,10 +25,10 @@ from portal.models import (
     Severity,
     TaskKind,
 )
-from portal.services import consent
 from portal.services.audit import Actor, record
-from portal.services.partners import records_sharing_number
-from portal.services.tasks import create_task
+from portal.services.casework.tasks import create_task
+from portal.services.her import consent
+from portal.services.her.partners import records_sharing_number
 from portal.sms.gateway import Outcome, classify_delivery_failure
 
 SMS_ACTOR = Actor(ActorKind.SMS)
@@ -68,6 +70,12 @@ class Policy:
 
     def status_callback(self, note_id: uuid.UUID, attempt: int) -> str:
         return f"{self.public_url.rstrip('/')}/sms/status?n={note_id.hex}&a={attempt}"
+
+
+def policy_from_settings(settings: Settings, **overrides: Any) -> Policy:
+    """The dispatcher's patience from the deployment's settings (tests and drills override parts of it)."""
+    return Policy(public_url=settings.public_url, warning_stale=timedelta(hours=settings.warning_stale_hours),
+                  **overrides)
 
 
 @dataclass(frozen=True)

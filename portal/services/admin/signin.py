@@ -37,9 +37,9 @@ from sqlalchemy.orm import Session
 from portal.crypto import Vault
 from portal.digits import parse_digits
 from portal.models import ActorKind, SignInThrottle, StaffUser, WebSession
+from portal.services.admin.passwords import password_problem
+from portal.services.admin.staff_accounts import password_hasher
 from portal.services.audit import Actor, record
-from portal.services.passwords import password_problem
-from portal.services.staff_accounts import password_hasher
 
 FREE_FAILURES = 4                   # failures from one address before that address starts to wait
 ACCOUNT_FREE_FAILURES = 20          # spread of failures over several addresses before the account waits

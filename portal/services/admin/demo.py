@@ -29,10 +29,10 @@ from portal.models import (
     Tell,
     TokenPurpose,
 )
-from portal.services import consent
+from portal.services.admin.staff_accounts import create_staff
 from portal.services.audit import SYSTEM, Actor, record
-from portal.services.partners import register_partner
-from portal.services.staff_accounts import create_staff
+from portal.services.her import consent
+from portal.services.her.partners import register_partner
 
 DEMO_PARTNER_NAME = "Alex Demo"
 DEMO_PARTNER_PHONE = "+447400123456"  # libphonenumber's own example mobile number

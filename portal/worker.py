@@ -17,14 +17,14 @@ from urllib.parse import parse_qs, urlsplit
 from flask import Flask
 from sqlalchemy.orm import sessionmaker
 
-from portal.services.delivery import record_report
-from portal.services.dispatch import Counts, Dispatcher
-from portal.services.fanout import PassResult, run_pass
+from portal.services.messaging.delivery import policy_from_settings, record_report
+from portal.services.messaging.dispatch import Counts, Dispatcher
+from portal.services.programme.fanout import PassResult, run_pass
 from portal.sessions import purge_expired_sessions
 from portal.sms.console_backend import ConsoleGateway
-from portal.sms.factory import catalogs, gateway_from_settings, policy_from_settings
+from portal.sms.factory import catalogs, gateway_from_settings
 
-log = logging.getLogger("portal.sms.worker")
+log = logging.getLogger("portal.worker")
 
 
 def build_dispatcher(app: Flask, *, lease_seconds: int = 120, reconcile_after_seconds: int = 600,
@@ -78,7 +78,7 @@ ESCALATE_EVERY = timedelta(seconds=60)
 
 def escalate(dispatcher: Dispatcher) -> int:
     """Hand every task nobody acknowledged in time to the service's admin (WWP EN B.1 f: nothing missed)."""
-    from portal.services.escalation import escalate_overdue
+    from portal.services.casework.escalation import escalate_overdue
 
     with dispatcher.sessions() as db, db.begin():
         return len(escalate_overdue(db, dispatcher.audit_key, dispatcher.clock()))
@@ -86,8 +86,8 @@ def escalate(dispatcher: Dispatcher) -> int:
 
 def delete_at_provider(dispatcher: Dispatcher) -> int:
     """After an erasure: delete her messages at the provider (queued by the erasure); failures wait and retry."""
-    from portal.services.erasure_storage import StorageCleanup, clean_storage
-    from portal.services.provider_deletions import run_due
+    from portal.services.casework.erasure_storage import StorageCleanup, clean_storage
+    from portal.services.messaging.provider_deletions import run_due
 
     result = run_due(dispatcher.sessions, dispatcher.gateway, dispatcher.clock())
     if result.deleted:  # their ids were just deleted here too: out of the SQLite WAL / vacuumed

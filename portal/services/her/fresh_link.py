@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from portal.crypto import Vault
 from portal.models import Notification, NotificationKind, NotificationState, PartnerContact, Preferences
 from portal.services.audit import Actor, record
-from portal.services.invites import Invite, issue_invite, revoke_invites
-from portal.services.outbox import enqueue
-from portal.services.sms_permission import why_not
+from portal.services.her.invites import Invite, issue_invite, revoke_invites
+from portal.services.messaging.outbox import enqueue
+from portal.services.messaging.sms_permission import why_not
 
 LINK = NotificationKind.INVITE
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import ActorKind, DeploymentSetting, Helpline, Severity
-from portal.services import deployment
-from portal.services.admin_users import AdminError
+from portal.services.admin import deployment
+from portal.services.admin.admin_users import AdminError
 from portal.services.context import DomainContext
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ]{1,19}$")

@@ -11,12 +11,12 @@ import pyotp
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.domain_error import DomainError
 from portal.models import Role, StaffUser, SupportService
+from portal.services.admin.signin import end_all_sessions
+from portal.services.admin.staff_accounts import create_staff, password_hasher
 from portal.services.audit import Actor
 from portal.services.context import DomainContext
-from portal.services.errors import DomainError
-from portal.services.signin import end_all_sessions
-from portal.services.staff_accounts import create_staff, password_hasher
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
 

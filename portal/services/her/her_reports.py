@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import PartnerContact, Severity, Task, TaskKind
 from portal.services.audit import Actor, record
-from portal.services.tasks import create_task
+from portal.services.casework.tasks import create_task
 
 LESS_SAFE = "less_safe"
 SEPARATING = "separating"

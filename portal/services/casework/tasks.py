@@ -21,7 +21,7 @@ DEFAULT_DUE: dict[str, timedelta] = {
 
 def configured_due(db: Session) -> dict[str, timedelta]:
     """Due times per severity as the admin set them (deployment setting due_minutes), else the defaults."""
-    from portal.services.deployment import load
+    from portal.services.admin.deployment import load
 
     minutes = load(db, "", "").due_minutes
     try:

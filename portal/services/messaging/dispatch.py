@@ -29,8 +29,8 @@ from portal.models import (
     Preferences,
     SafeWindow,
 )
-from portal.services import safe_windows
-from portal.services.delivery import (
+from portal.services.her import safe_windows
+from portal.services.messaging.delivery import (
     Deps,
     Policy,
     apply_outcome,
@@ -38,7 +38,7 @@ from portal.services.delivery import (
     apply_stored_receipts,
     hand_over,
 )
-from portal.services.sms_permission import why_not
+from portal.services.messaging.sms_permission import why_not
 from portal.sms.discretion import problems
 from portal.sms.gateway import Gateway, OutboundSms, Outcome, SendFailed
 from portal.sms.templates import Catalogs, TemplateError, render

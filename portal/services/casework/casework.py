@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.crypto import InvalidPhoneNumber, Vault, normalise_phone
+from portal.domain_error import DomainError
 from portal.i18n import LOCALES
 from portal.models import (
     ActorKind,
@@ -25,16 +26,15 @@ from portal.models import (
     SafeWindow,
     StaffUser,
 )
-from portal.services import consent, preferences
 from portal.services.audit import Actor, record
-from portal.services.errors import DomainError
-from portal.services.fresh_link import send_fresh_link
-from portal.services.invites import revoke_invites
-from portal.services.outbox import cancel_pending
-from portal.services.partners import find_in_service, register_partner
+from portal.services.her import consent, preferences
+from portal.services.her.fresh_link import send_fresh_link
+from portal.services.her.invites import revoke_invites
+from portal.services.her.partners import find_in_service, register_partner
+from portal.services.messaging.outbox import cancel_pending
 
 if TYPE_CHECKING:
-    from portal.services.erasure import ErasureResult
+    from portal.services.casework.erasure import ErasureResult
 
 CLOSURE_REASONS = tuple(ClosureReason)
 TELL_FIELDS = ("tell_dropout", "tell_suspended", "tell_completed", "tell_risk")
@@ -301,6 +301,6 @@ def erase_on_request(db: Session, audit_key: bytes, partner: PartnerContact, wor
                      now: datetime) -> ErasureResult:
     """Destroy her personal data at her request; a tombstone and the audit chain stay. After commit, the caller
     runs erasure_storage.clean_storage(engine, result.storage)."""
-    from portal.services.erasure import erase_partner
+    from portal.services.casework.erasure import erase_partner
 
     return erase_partner(db, audit_key, partner, now=now, actor=actor_for(worker), reason="request")

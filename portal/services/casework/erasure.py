@@ -26,10 +26,10 @@ from portal.models import (
     Task,
     WebSession,
 )
-from portal.services import provider_deletions
 from portal.services.audit import Actor, record
-from portal.services.consent import end_for_erasure
-from portal.services.erasure_storage import StorageCleanup
+from portal.services.casework.erasure_storage import StorageCleanup
+from portal.services.her.consent import end_for_erasure
+from portal.services.messaging import provider_deletions
 
 REASONS = ("request", "retention", "duplicate", "other")
 TOMBSTONE_TIMEZONE = "Etc/UTC"

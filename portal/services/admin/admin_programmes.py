@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Programme, ProgrammeMembership, Role, StaffUser, SupportService
-from portal.services.admin_users import AdminError
+from portal.services.admin.admin_users import AdminError
 from portal.services.context import DomainContext
 
 MEMBER_ROLES = (Role.SUPPORT_WORKER, Role.FACILITATOR)

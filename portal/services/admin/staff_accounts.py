@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
+from portal.domain_error import DomainError
 from portal.models import Role, StaffUser
 from portal.services.audit import Actor, record
-from portal.services.errors import DomainError
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128

@@ -20,11 +20,11 @@ from portal.models import (
     Severity,
     TaskKind,
 )
-from portal.services import consent
 from portal.services.audit import Actor, record
-from portal.services.fresh_link import send_fresh_link
-from portal.services.partners import live_records_with_phone, records_sharing_number
-from portal.services.tasks import create_task
+from portal.services.casework.tasks import create_task
+from portal.services.her import consent
+from portal.services.her.fresh_link import send_fresh_link
+from portal.services.her.partners import live_records_with_phone, records_sharing_number
 from portal.sms.keywords import Action, Keyword, match, reads_like_stop
 from portal.sms.templates import Catalogs, render
 

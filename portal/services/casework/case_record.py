@@ -22,7 +22,7 @@ from portal.models import (
     Task,
     Tell,
 )
-from portal.services.casework import FLAGS, TELL_FIELDS
+from portal.services.casework.casework import FLAGS, TELL_FIELDS
 
 
 @dataclass

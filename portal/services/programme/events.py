@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
+from portal.domain_error import DomainError
 from portal.models import (
     AccessToken,
     ActorKind,
@@ -49,10 +50,9 @@ from portal.models import (
 )
 from portal.models.programme_event import EventFanout
 from portal.services.audit import Actor, record
-from portal.services.errors import DomainError
-from portal.services.outbox import enqueue
-from portal.services.sms_permission import can_text  # the one rule; kept importable from here
-from portal.services.tasks import configured_due, create_task
+from portal.services.casework.tasks import configured_due, create_task
+from portal.services.messaging.outbox import enqueue
+from portal.services.messaging.sms_permission import can_text  # the one rule; kept importable from here
 
 IMMINENCE = tuple(Imminence)
 REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import ActorKind, Role, Severity, StaffUser, Task, TaskKind
-from portal.services import deployment
+from portal.services.admin import deployment
 from portal.services.audit import SYSTEM, Actor, record
 
 ESCALATION_KIND = TaskKind.ESCALATION

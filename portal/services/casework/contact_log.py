@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
+from portal.domain_error import DomainError
 from portal.models import (
     ContactLogEntry,
     ContactMethod,
@@ -20,7 +21,6 @@ from portal.models import (
     Task,
 )
 from portal.services.context import DomainContext
-from portal.services.errors import DomainError
 
 METHODS = tuple(ContactMethod)
 SAFE_TO_TALK = tuple(SafeToTalk)

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import PartnerContact, PartnerStatus
-from portal.services import deployment
+from portal.services.admin import deployment
 from portal.services.audit import SYSTEM
-from portal.services.erasure import erase_partner
-from portal.services.erasure_storage import clean_storage
+from portal.services.casework.erasure import erase_partner
+from portal.services.casework.erasure_storage import clean_storage
 
 
 def retention_days(db: Session) -> int:

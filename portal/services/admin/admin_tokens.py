@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.crypto import hash_token, new_token
 from portal.models import AccessToken, ActorKind, Programme, TokenPurpose
-from portal.services.admin_users import AdminError
+from portal.services.admin.admin_users import AdminError
 from portal.services.context import DomainContext
 
 VALID_DAYS = (1, 730)

@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 from portal.crypto import Vault
 from portal.models import ProgrammeEvent
 from portal.models.programme_event import EventFanout
-from portal.services.events import fan_out_event
+from portal.services.programme.events import fan_out_event
 
-log = logging.getLogger("portal.services.fanout")
+log = logging.getLogger("portal.services.programme.fanout")
 
 # Past this, a waiting entry means the dispatcher process is down or stuck: /healthz answers 503.
 WAIT_LIMIT = timedelta(seconds=60)

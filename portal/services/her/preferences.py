@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
 from portal.models import ActorKind, ConsentChannel, PartnerContact, Preferences, SafeWindow, Tell
-from portal.services import consent
 from portal.services.audit import Actor, record
+from portal.services.her import consent
 
 CHANNELS = ("sms", "call", "worker_only", "none")
 EXCLUSIVE_CHANNELS = ("worker_only", "none")

@@ -1,0 +1,1 @@
+"""Her side of the domain: consent, preferences, her way in, her own reports, her record and links."""
