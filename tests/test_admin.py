@@ -21,15 +21,8 @@ from portal.models import (
 )
 from portal.services import deployment
 from portal.services.events import api_token
-from tests.factories import STAFF_PASSWORD, login_as, make_staff, make_world
+from tests.factories import STAFF_PASSWORD, login_as, make_staff
 from tests.staff_console import code_for, csrf_from, password_step, post_form, sign_in
-
-
-@pytest.fixture
-def world(dbs, vault, audit_key):  # type: ignore[no-untyped-def]
-    made = make_world(dbs, vault, audit_key)
-    dbs.commit()
-    return made
 
 
 @pytest.fixture

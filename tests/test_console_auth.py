@@ -9,17 +9,10 @@ from sqlalchemy import select
 
 from portal.models import AuditEvent, StaffUser
 from portal.services import signin
-from tests.factories import STAFF_PASSWORD, login_as, make_world
+from tests.factories import STAFF_PASSWORD, login_as
 from tests.staff_console import code_for, csrf_from, password_step, post_form, session_id, sign_in
 
 HERE = "test-client-address-key"  # a client_key for direct service calls
-
-
-@pytest.fixture
-def world(dbs, vault, audit_key):  # type: ignore[no-untyped-def]
-    made = make_world(dbs, vault, audit_key)
-    dbs.commit()
-    return made
 
 
 def confirmed(dbs, user: StaffUser, clock) -> StaffUser:  # type: ignore[no-untyped-def]

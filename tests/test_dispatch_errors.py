@@ -13,33 +13,24 @@ from portal.models import ConsentEvent, NotificationState, PartnerContact, Task
 from portal.services.dispatch import Counts
 from portal.services.outbox import enqueue
 from portal.sms.twilio_backend import TwilioGateway
-from tests.factories import make_world
 from tests.sms_support import (
-    ACCOUNT_SID,
-    AUTH_TOKEN,
-    SERVICE_SID,
     RecordingHttpClient,
-    allow_texts,
     dispatcher,
     error_response,
     message_json,
     signed_post,
-    with_twilio,
+    twilio_gateway,
 )
 
 
 @pytest.fixture
-def world(app, dbs, vault, audit_key):
-    with_twilio(app)
-    w = make_world(dbs, vault, audit_key)
-    allow_texts(dbs, w.partner.id)
-    dbs.commit()
-    return w
+def world(sms_world):
+    return sms_world
 
 
 def gateway(*answers) -> tuple[TwilioGateway, RecordingHttpClient]:
     http = RecordingHttpClient(deque(answers))
-    return TwilioGateway(ACCOUNT_SID, AUTH_TOKEN, messaging_service_sid=SERVICE_SID, http_client=http), http
+    return twilio_gateway(http), http
 
 
 def warn(dbs, vault, w, clock, **kwargs):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.models import Notification, NotificationState, PartnerContact, PartnerStatus, Task
 from portal.services.outbox import cancel_pending, enqueue
 from portal.sms.console_backend import ConsoleGateway
-from tests.factories import make_partner, make_world
+from tests.factories import make_partner
 from tests.sms_support import allow_texts, dispatcher
 
 
@@ -24,13 +24,6 @@ class Quiet:
 
 def console() -> ConsoleGateway:
     return ConsoleGateway(out=Quiet())
-
-
-@pytest.fixture
-def world(dbs, vault, audit_key):
-    w = make_world(dbs, vault, audit_key)
-    dbs.commit()
-    return w
 
 
 def warn(dbs, vault, partner, clock, **kw):

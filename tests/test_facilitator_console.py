@@ -13,13 +13,7 @@ from tests.factories import login_as, make_world
 from tests.fanout_support import fan_out
 from tests.staff_console import csrf_from
 
-
-@pytest.fixture
-def world(app, dbs, vault, audit_key):
-    app.config["EVENT_RESPONSE_FLOOR_SECONDS"] = 0
-    w = make_world(dbs, vault, audit_key)
-    dbs.commit()
-    return w
+pytestmark = pytest.mark.usefixtures("no_event_floor")
 
 
 @pytest.fixture

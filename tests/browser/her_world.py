@@ -5,15 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from portal.models import PartnerStatus
-from tests.factories import World, make_world
+from tests.factories import World, served_world
 
 
 def arrange_world(live: Any, status: str = PartnerStatus.INVITED, phone: str = "+447400123456") -> World:
-    with live.db() as session:
-        world = make_world(session, live.vault, live.audit_key, partner_phone=phone)
-        world.partner.status = status
-        session.commit()
-    return world
+    return served_world(live, partner_phone=phone, status=status)
 
 
 def open_her_link(page: Any, url: str) -> None:
