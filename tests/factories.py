@@ -168,6 +168,14 @@ def served_world(live: Any, **world: Any) -> World:
     return made
 
 
+def reloaded(db: Session, row: Any) -> Any:
+    """The row as the database has it now (after requests in other sessions changed it)."""
+    db.expire_all()
+    fresh = db.get(type(row), row.id)
+    assert fresh is not None
+    return fresh
+
+
 def login_as(client, user: StaffUser) -> None:  # type: ignore[no-untyped-def]
     """Skip the sign-in form: bind a fully authenticated staff session (as the console's sign-in does)."""
     with client.session_transaction() as sess:

@@ -16,9 +16,10 @@ from twilio.http import HttpClient
 from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 
-from portal.models import Preferences
+from portal.models import Notification, Preferences
 from portal.services.delivery import Policy
 from portal.services.dispatch import Dispatcher
+from portal.services.outbox import enqueue
 from portal.sms.console_backend import ConsoleGateway
 from portal.sms.factory import catalogs
 from portal.sms.twilio_backend import TwilioGateway
@@ -103,6 +104,13 @@ def twilio_gateway(http: RecordingHttpClient, **kwargs: Any) -> TwilioGateway:
 def allow_texts(db: Session, partner_id: uuid.UUID, **prefs: Any) -> Preferences:
     """Her preferences with texts on (and anything else given)."""
     return set_prefs(db, partner_id, channel_sms=True, **prefs)
+
+
+def queued_warning(db: Session, vault: Any, partner: Any, clock: Any, **kwargs: Any) -> Notification:
+    """A warning for her waiting in the outbox, committed (keywords to `outbox.enqueue`)."""
+    note = enqueue(db, vault, partner, kind="warning", template="warning", now=clock.now(), **kwargs)
+    db.commit()
+    return note
 
 
 def dispatcher(app, gateway=None, clock=None, **policy: Any) -> Dispatcher:  # type: ignore[no-untyped-def]

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.models import PartnerStatus
+from portal.models import PartnerContact, PartnerStatus
+from portal.services.her_access import partner_actor, set_pin
 from tests.factories import World, served_world
 
 
-def arrange_world(live: Any, status: str = PartnerStatus.INVITED, phone: str = "+447400123456") -> World:
-    return served_world(live, partner_phone=phone, status=status)
+def arrange_world(live: Any, status: str = PartnerStatus.INVITED, phone: str = "+447400123456",
+                  pin: str | None = None) -> World:
+    """The common cast in the live server's database; her PIN set as she sets it, if given."""
+    world = served_world(live, partner_phone=phone, status=status)
+    if pin is not None:
+        with live.db() as db:
+            partner = db.get(PartnerContact, world.partner.id)
+            set_pin(db, live.audit_key, partner, pin, pin, now=live.now(), actor=partner_actor(partner.id))
+            db.commit()
+    return world
 
 
 def open_her_link(page: Any, url: str) -> None:
