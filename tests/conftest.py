@@ -141,3 +141,43 @@ def vault(app):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def audit_key(app) -> bytes:  # type: ignore[no-untyped-def]
     return app.extensions["portal.audit_key"]
+
+
+@pytest.fixture
+def world(dbs, vault, audit_key):  # type: ignore[no-untyped-def]
+    """The common cast (tests/factories.make_world), committed: a service with an admin, her worker and his
+    facilitator, his programme, him, and her (active, always-open safe windows) linked to him."""
+    from tests.factories import make_world
+
+    made = make_world(dbs, vault, audit_key)
+    dbs.commit()
+    return made
+
+
+@pytest.fixture
+def sms_world(app, dbs, vault, audit_key):  # type: ignore[no-untyped-def]
+    """The common cast with Twilio configured (webhooks are signed with tests/sms_support.AUTH_TOKEN) and her
+    texts allowed."""
+    from tests.factories import make_world
+    from tests.sms_support import with_twilio
+
+    with_twilio(app)
+    made = make_world(dbs, vault, audit_key, prefs={"channel_sms": True})
+    dbs.commit()
+    return made
+
+
+@pytest.fixture
+def no_event_floor(app):  # type: ignore[no-untyped-def]
+    """Programme reports answer at once (no constant-time response floor) so tests do not wait on it."""
+    app.config["EVENT_RESPONSE_FLOOR_SECONDS"] = 0
+    return app
+
+
+@pytest.fixture
+def engine(app):  # type: ignore[no-untyped-def]
+    """The app's engine (for snapshots of every table)."""
+    from portal.extensions import db
+
+    with app.app_context():
+        return db.engine

@@ -1,4 +1,5 @@
-"""Helpers for her-page tests: open her link as her phone does, post forms with the CSRF token a browser sends."""
+"""Helpers for her-page tests: the one way to open her link as her phone does (`follow_link`, `open_link`), her
+signed-in session (`her_client`), and forms posted with the CSRF token a browser sends."""
 
 from __future__ import annotations
 
@@ -45,3 +46,15 @@ def post(client, path: str, data: dict | None = None, *, token_from: str | None 
     form = dict(data or {})
     form.setdefault("csrf_token", csrf_token(client, token_from or path))
     return client.post(path, data=form, headers={"Referer": BASE + path}, **kwargs)
+
+
+def her_client(app, partner, *, check_home: bool = False):  # type: ignore[no-untyped-def]
+    """A new test client holding her signed-in session (as her link, and her PIN if she has one, would leave it);
+    with `check_home`, her home page is asserted to open."""
+    browser = app.test_client()
+    with browser.session_transaction() as sess:
+        sess.bind_her(str(partner.id))
+        sess["locale"] = partner.locale
+    if check_home:
+        assert browser.get("/home").status_code == 200
+    return browser

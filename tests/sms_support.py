@@ -1,4 +1,5 @@
-"""Helpers for the SMS tests: a recording Twilio HttpClient, webhook signing, dispatchers, her setup."""
+"""Helpers for the SMS tests: a recording Twilio HttpClient, the one way to sign a Twilio webhook (`signed_post`,
+`text_in`), dispatchers, her texts allowed."""
 
 from __future__ import annotations
 
@@ -10,22 +11,25 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.http import HttpClient
 from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 
-from portal.models import Preferences, SafeWindow
+from portal.models import Notification, Preferences
 from portal.services.messaging.delivery import Policy
 from portal.services.messaging.dispatch import Dispatcher
+from portal.services.messaging.outbox import enqueue
 from portal.sms.console_backend import ConsoleGateway
 from portal.sms.factory import catalogs
+from portal.sms.twilio_backend import TwilioGateway
+from tests.factories import set_prefs, set_windows  # noqa: F401 - set_windows re-exported for the SMS tests
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 ACCOUNT_SID = "AC" + "1" * 32
 SERVICE_SID = "MG" + "2" * 32
 PUBLIC_URL = "https://portal.test"
+HER_PHONE = "+447400123456"  # make_world's default for her number
 
 
 @dataclass
@@ -71,30 +75,42 @@ def error_response(status: int, code: int | None) -> Response:
     return Response(status, json.dumps({"code": code, "message": "refused", "more_info": "", "status": status}))
 
 
+def twilio_signature(path: str, params: dict[str, str], *, token: str = AUTH_TOKEN, base: str = PUBLIC_URL) -> str:
+    """The X-Twilio-Signature Twilio sends for form `params` posted to base + path."""
+    return RequestValidator(token).compute_signature(base + path, params)
+
+
 def signed_post(client, path: str, params: dict[str, str], *, token: str = AUTH_TOKEN,
                 base: str = PUBLIC_URL, signature: str | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
     """POST form data to a webhook with the signature Twilio would send for base + path."""
-    sig = signature if signature is not None else RequestValidator(token).compute_signature(base + path, params)
+    sig = signature if signature is not None else twilio_signature(path, params, token=token, base=base)
     return client.post(path, data=urlencode(params), content_type="application/x-www-form-urlencoded",
                        headers={"X-Twilio-Signature": sig}, **kwargs)
 
 
+def text_in(client, body: str, sender: str = HER_PHONE, sid: str | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+    """Her text arriving: Twilio's signed POST to /sms/inbound (keywords to `signed_post`)."""
+    params = {"MessageSid": sid or "SM" + uuid.uuid4().hex, "AccountSid": ACCOUNT_SID, "From": sender,
+              "To": "+15005550006", "Body": body, "NumMedia": "0"}
+    return signed_post(client, "/sms/inbound", params, **kwargs)
+
+
+def twilio_gateway(http: RecordingHttpClient, **kwargs: Any) -> TwilioGateway:
+    """The real Twilio backend on the recording client (the messaging service unless told otherwise)."""
+    kwargs.setdefault("messaging_service_sid", SERVICE_SID)
+    return TwilioGateway(ACCOUNT_SID, AUTH_TOKEN, http_client=http, **kwargs)
+
+
 def allow_texts(db: Session, partner_id: uuid.UUID, **prefs: Any) -> Preferences:
     """Her preferences with texts on (and anything else given)."""
-    row = db.scalar(select(Preferences).where(Preferences.partner_id == partner_id))
-    assert row is not None
-    row.channel_sms = True
-    for name, value in prefs.items():
-        setattr(row, name, value)
-    return row
+    return set_prefs(db, partner_id, channel_sms=True, **prefs)
 
 
-def set_windows(db: Session, partner_id: uuid.UUID, windows: list[tuple[int, int, int]]) -> None:
-    for old in db.scalars(select(SafeWindow).where(SafeWindow.partner_id == partner_id)):
-        db.delete(old)
-    for weekday, start, end in windows:
-        db.add(SafeWindow(id=uuid.uuid4(), partner_id=partner_id, weekday=weekday, start_minute=start,
-                          end_minute=end))
+def queued_warning(db: Session, vault: Any, partner: Any, clock: Any, **kwargs: Any) -> Notification:
+    """A warning for her waiting in the outbox, committed (keywords to `outbox.enqueue`)."""
+    note = enqueue(db, vault, partner, kind="warning", template="warning", now=clock.now(), **kwargs)
+    db.commit()
+    return note
 
 
 def dispatcher(app, gateway=None, clock=None, **policy: Any) -> Dispatcher:  # type: ignore[no-untyped-def]

@@ -34,13 +34,6 @@ def owner_role(path: str) -> str | None:
     return next((role for prefix, role in ROLE_PREFIXES.items() if path.startswith(prefix)), None)
 
 
-@pytest.fixture
-def world(dbs, vault, audit_key):  # type: ignore[no-untyped-def]
-    made = make_world(dbs, vault, audit_key)
-    dbs.commit()
-    return made
-
-
 def test_every_console_route_needs_a_full_sign_in(app, client, world):
     token = csrf_from(client.get("/staff/sign-in").data)
     rules = console_rules(app)

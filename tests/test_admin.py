@@ -21,15 +21,8 @@ from portal.models import (
 )
 from portal.services.admin import deployment
 from portal.services.programme.events import api_token
-from tests.factories import STAFF_PASSWORD, login_as, make_staff, make_world
+from tests.factories import STAFF_PASSWORD, login_as, make_staff, reloaded
 from tests.staff_console import code_for, csrf_from, password_step, post_form, sign_in
-
-
-@pytest.fixture
-def world(dbs, vault, audit_key):  # type: ignore[no-untyped-def]
-    made = make_world(dbs, vault, audit_key)
-    dbs.commit()
-    return made
 
 
 @pytest.fixture
@@ -72,7 +65,7 @@ def test_other_roles_get_404_on_every_admin_page(client, dbs, world, role):
         assert client.post(path, data={"csrf_token": token, "email": "x@example.org", "role": "admin",
                                        "name": "x"}).status_code == 404, path
     assert dbs.scalar(select(func.count()).select_from(AuditEvent)) == before
-    assert reload(dbs, world.worker).is_active
+    assert reloaded(dbs, world.worker).is_active
     home = client.get("/staff/").data
     assert b"/staff/admin/" not in home
 
@@ -87,11 +80,6 @@ def test_admin_sees_admin_links(admin):
     page = admin.get("/staff/").data.decode()
     for path in ADMIN_GETS:
         assert f'href="{path}"' in page
-
-
-def reload(dbs, user):  # type: ignore[no-untyped-def]
-    dbs.expire_all()
-    return dbs.get(StaffUser, user.id)
 
 
 def test_created_account_signs_in_with_one_time_password_then_chooses_its_own(app, admin, dbs, world, clock):
@@ -146,7 +134,7 @@ def test_disabling_ends_sessions_and_sign_in(app, admin, dbs, world, clock):
     done = post_form(admin, f"/staff/admin/users/{world.worker.id}/disable", {}, page="/staff/admin/users")
     assert done.status_code == 303
     assert worker.get("/staff/").status_code == 303
-    user = reload(dbs, world.worker)
+    user = reloaded(dbs, world.worker)
     user.totp_confirmed_at = clock.now()
     dbs.commit()
     assert password_step(app.test_client(), world.worker.email, STAFF_PASSWORD).status_code == 400
@@ -160,15 +148,15 @@ def test_disabling_ends_sessions_and_sign_in(app, admin, dbs, world, clock):
 def test_an_admin_cannot_disable_themselves(admin, dbs, world):
     refused = post_form(admin, f"/staff/admin/users/{world.admin.id}/disable", {}, page="/staff/admin/users")
     assert refused.status_code == 400 and b"your own account" in refused.data
-    assert reload(dbs, world.admin).is_active
+    assert reloaded(dbs, world.admin).is_active
 
 
 def test_resetting_the_authenticator_ends_sessions_and_asks_for_a_new_setup(app, admin, dbs, world, clock):
-    user = reload(dbs, world.worker)
+    user = reloaded(dbs, world.worker)
     user.totp_confirmed_at = clock.now()
     dbs.commit()
     worker = app.test_client()
-    login_as(worker, reload(dbs, world.worker))
+    login_as(worker, reloaded(dbs, world.worker))
     post_form(admin, f"/staff/admin/users/{world.worker.id}/reset-authenticator", {}, page="/staff/admin/users")
     assert worker.get("/staff/").status_code == 303
     again = app.test_client()
@@ -185,12 +173,12 @@ def test_resetting_the_authenticator_ends_sessions_and_asks_for_a_new_setup(app,
 def test_password_reset_shows_a_new_one_time_password(app, admin, dbs, world, clock):
     reset = post_form(admin, f"/staff/admin/users/{world.worker.id}/reset-password", {}, page="/staff/admin/users")
     one_time = secret_on(reset.data, "one-time-password")
-    user = reload(dbs, world.worker)
+    user = reloaded(dbs, world.worker)
     user.totp_confirmed_at = clock.now()
     dbs.commit()
     assert password_step(app.test_client(), world.worker.email, STAFF_PASSWORD).status_code == 400
     assert sign_in(app.test_client(), world.worker.email, one_time, world.totp["worker"], clock).status_code == 303
-    assert reload(dbs, world.worker).password_change_required
+    assert reloaded(dbs, world.worker).password_change_required
 
 
 def test_programmes_services_and_memberships(admin, dbs, vault, audit_key, world):

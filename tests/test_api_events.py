@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.models import Notification, Preferences, ProgrammeEvent, Task, Tell
+from portal.models import Notification, ProgrammeEvent, Task, Tell
 from portal.services.programme.events import register_participant
 from tests.api_support import make_token, post_event
 from tests.factories import make_world
@@ -18,10 +18,7 @@ from tests.fanout_support import fan_out
 @pytest.fixture
 def world(app, dbs, vault, audit_key):
     app.config["EVENT_RESPONSE_FLOOR_SECONDS"] = 0
-    w = make_world(dbs, vault, audit_key)
-    prefs = dbs.scalar(select(Preferences).where(Preferences.partner_id == w.partner.id))
-    prefs.channel_sms = True
-    prefs.tell_dropout = Tell.MESSAGE
+    w = make_world(dbs, vault, audit_key, prefs={"channel_sms": True, "tell_dropout": Tell.MESSAGE})
     dbs.commit()
     return w
 

@@ -27,7 +27,7 @@ from portal.models import (
 from portal.services.her.invites import issue_invite
 from portal.services.programme.events import register_participant
 from tests.api_support import make_token, post_event
-from tests.factories import login_as, make_world
+from tests.factories import login_as, make_world, set_prefs, told_of_everything
 from tests.fanout_support import fan_out
 from tests.staff_console import csrf_from
 
@@ -48,10 +48,7 @@ def seeded(app, dbs, vault, audit_key, clock):
     her.email_bidx = vault.index.email(WORDS[1])
     worker = dbs.get(StaffUser, world.worker.id)
     worker.display_name, worker.email = WORDS[8], WORDS[9]
-    prefs = dbs.scalar(select(Preferences).where(Preferences.partner_id == her.id))
-    prefs.channel_sms = True
-    for name in ("tell_dropout", "tell_suspended", "tell_completed", "tell_risk"):
-        setattr(prefs, name, Tell.BOTH)
+    prefs = set_prefs(dbs, her.id, **told_of_everything(Tell.BOTH))
     vault.put(prefs, "code_word_ct", WORDS[2])
     vault.put(prefs, "custom_warning_ct", WORDS[3])
     entry = ContactLogEntry(id=uuid.uuid4(), partner_id=her.id, worker_id=worker.id, method="call", reached=True,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.clock import FrozenClock
 from portal.models import AuditEvent
 from portal.services.audit import verify_database
-from tests.factories import make_world
+from tests.factories import served_world
 from tests.served import fire
 from tests.served_staff import StaffClient
 
@@ -22,9 +22,7 @@ def test_simultaneous_audited_case_views_all_succeed(live_server_factory):
     # Each client comes through the (trusted, loopback) proxy from its own address, as 24 colleagues would:
     # the per-address sign-in limit is not what this test is about.
     live = live_server_factory(clock=clock, trusted_proxies="127.0.0.1")
-    with live.db() as db:
-        world = make_world(db, live.vault, live.audit_key)
-        db.commit()
+    world = served_world(live)
     clients = []
     for index in range(VIEWS):  # each its own signed-in session; a TOTP code is good once, so each gets a new step
         client = StaffClient(live.url)

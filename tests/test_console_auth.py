@@ -9,17 +9,10 @@ from sqlalchemy import select
 
 from portal.models import AuditEvent, StaffUser
 from portal.services.admin import signin
-from tests.factories import STAFF_PASSWORD, login_as, make_world
+from tests.factories import STAFF_PASSWORD, login_as, reloaded
 from tests.staff_console import code_for, csrf_from, password_step, post_form, session_id, sign_in
 
 HERE = "test-client-address-key"  # a client_key for direct service calls
-
-
-@pytest.fixture
-def world(dbs, vault, audit_key):  # type: ignore[no-untyped-def]
-    made = make_world(dbs, vault, audit_key)
-    dbs.commit()
-    return made
 
 
 def confirmed(dbs, user: StaffUser, clock) -> StaffUser:  # type: ignore[no-untyped-def]
@@ -27,13 +20,6 @@ def confirmed(dbs, user: StaffUser, clock) -> StaffUser:  # type: ignore[no-unty
     user.totp_confirmed_at = clock.now() - timedelta(days=1)
     dbs.commit()
     return user
-
-
-def reload(dbs, user: StaffUser) -> StaffUser:  # type: ignore[no-untyped-def]
-    dbs.expire_all()
-    fresh = dbs.get(StaffUser, user.id)
-    assert fresh is not None
-    return fresh
 
 
 def test_first_sign_in_sets_up_the_authenticator_then_lets_her_in(client, dbs, world, clock):
@@ -50,7 +36,7 @@ def test_first_sign_in_sets_up_the_authenticator_then_lets_her_in(client, dbs, w
                        data={"csrf_token": csrf_from(setup.data), "code": code_for(secret, clock)})
     assert done.status_code == 303 and done.headers["Location"].endswith("/staff/")
     assert client.get("/staff/").status_code == 200
-    user = reload(dbs, world.worker)
+    user = reloaded(dbs, world.worker)
     assert user.totp_confirmed_at == clock.now() and user.last_login_at == clock.now()
 
 
@@ -131,7 +117,7 @@ def address_lock(dbs, app, user: StaffUser, clock, address: str = "127.0.0.1"): 
     """When the given client address may next try this account (the test client's address by default)."""
     dbs.expire_all()
     key = signin.client_key(app.extensions["portal.audit_key"], address)
-    return signin.lock_until(dbs, reload(dbs, user), key, clock.now())
+    return signin.lock_until(dbs, reloaded(dbs, user), key, clock.now())
 
 
 def test_throttling_locks_one_account_only_and_grows_exponentially(app, client, dbs, world, clock):
@@ -157,7 +143,7 @@ def test_throttling_locks_one_account_only_and_grows_exponentially(app, client, 
     assert address_lock(dbs, app, world.worker, clock) == clock.now() + 2 * signin.LOCK_BASE
     clock.advance(minutes=2, seconds=1)
     assert sign_in(client, world.worker.email, STAFF_PASSWORD, world.totp["worker"], clock).status_code == 303
-    assert reload(dbs, world.worker).failed_attempts == 0
+    assert reloaded(dbs, world.worker).failed_attempts == 0
     assert address_lock(dbs, app, world.worker, clock) is None
 
 
@@ -218,7 +204,7 @@ def test_changing_the_password_ends_every_other_session(app, dbs, world, clock):
     assert changed.status_code == 303
     assert mine.get("/staff/").status_code == 200
     assert other.get("/staff/").status_code == 303
-    confirmed(dbs, reload(dbs, world.worker), clock)
+    confirmed(dbs, reloaded(dbs, world.worker), clock)
     fresh = app.test_client()
     assert password_step(fresh, world.worker.email, STAFF_PASSWORD).status_code == 400
     assert sign_in(fresh, world.worker.email, new, world.totp["worker"], clock).status_code == 303
@@ -226,7 +212,7 @@ def test_changing_the_password_ends_every_other_session(app, dbs, world, clock):
 
 def test_disabling_an_account_ends_its_sessions(app, dbs, world):
     (session,) = two_sessions(app, world.worker)[:1]
-    user = reload(dbs, world.worker)
+    user = reloaded(dbs, world.worker)
     user.is_active = False
     signin.end_all_sessions(dbs, user)
     dbs.commit()
@@ -254,7 +240,7 @@ def test_weak_new_passwords_are_refused(app, dbs, world, new, message):
     login_as(client, world.worker)
     refused = post_form(client, "/staff/account/password", {"current": STAFF_PASSWORD, "new": new, "confirm": new})
     assert refused.status_code == 400 and message in refused.data
-    assert reload(dbs, world.worker).session_epoch == world.worker.session_epoch
+    assert reloaded(dbs, world.worker).session_epoch == world.worker.session_epoch
 
 
 def test_password_change_needs_the_current_password_and_a_match(client, dbs, world):
@@ -268,7 +254,7 @@ def test_password_change_needs_the_current_password_and_a_match(client, dbs, wor
 
 
 def test_one_time_password_must_be_changed_before_anything_else(client, dbs, world):
-    user = reload(dbs, world.worker)
+    user = reloaded(dbs, world.worker)
     user.password_change_required = True
     dbs.commit()
     login_as(client, user)

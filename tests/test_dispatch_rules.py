@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from portal.models import Notification, NotificationState, PartnerContact, PartnerStatus, Task
 from portal.services.messaging.outbox import cancel_pending, enqueue
 from portal.sms.console_backend import ConsoleGateway
-from tests.factories import make_partner, make_world
-from tests.sms_support import allow_texts, dispatcher
+from tests.factories import make_partner, reloaded
+from tests.sms_support import allow_texts, dispatcher, queued_warning
 
 
 class Quiet:
@@ -26,24 +26,6 @@ def console() -> ConsoleGateway:
     return ConsoleGateway(out=Quiet())
 
 
-@pytest.fixture
-def world(dbs, vault, audit_key):
-    w = make_world(dbs, vault, audit_key)
-    dbs.commit()
-    return w
-
-
-def warn(dbs, vault, partner, clock, **kw):
-    note = enqueue(dbs, vault, partner, kind="warning", template="warning", now=clock.now(), **kw)
-    dbs.commit()
-    return note
-
-
-def fresh(dbs, note):
-    dbs.expire_all()
-    return dbs.get(Notification, note.id)
-
-
 @pytest.mark.parametrize("change, reason", [
     (lambda p, prefs: setattr(prefs, "channel_sms", False), "no_sms_channel"),
     (lambda p, prefs: setattr(p, "sms_opted_out", True), "opted_out"),
@@ -54,12 +36,12 @@ def fresh(dbs, note):
 def test_a_warning_she_cannot_get_by_text_becomes_a_task_for_her_worker(app, world, dbs, vault, clock, change,
                                                                         reason):
     prefs = allow_texts(dbs, world.partner.id)
-    note = warn(dbs, vault, world.partner, clock, serious=True)
+    note = queued_warning(dbs, vault, world.partner, clock, serious=True)
     change(dbs.get(PartnerContact, world.partner.id), prefs)
     dbs.commit()
     gw = console()
     dispatcher(app, gw).run_once()
-    row = fresh(dbs, note)
+    row = reloaded(dbs, note)
     assert gw.messages == {}
     assert row.state == NotificationState.HANDED_OVER and row.error_code == reason
     [task] = dbs.scalars(select(Task).where(Task.notification_id == note.id))
@@ -81,26 +63,26 @@ def test_her_link_goes_to_her_before_she_has_set_preferences(app, world, dbs, va
 def test_her_own_warning_wording_is_used(app, world, dbs, vault, clock):
     prefs = allow_texts(dbs, world.partner.id)
     vault.put(prefs, "custom_warning_ct", "Hi love, the dentist moved your appointment. Ring me x")
-    note = warn(dbs, vault, world.partner, clock)
+    note = queued_warning(dbs, vault, world.partner, clock)
     gw = console()
     dispatcher(app, gw).run_once()
     assert [m.body for m in gw.messages.values()] == ["Hi love, the dentist moved your appointment. Ring me x"]
-    assert fresh(dbs, note).state == NotificationState.SENT
+    assert reloaded(dbs, note).state == NotificationState.SENT
 
 
 def test_a_telling_personal_wording_is_not_sent(app, world, dbs, vault, clock):
     prefs = allow_texts(dbs, world.partner.id)
     vault.put(prefs, "custom_warning_ct", "He dropped out of the programme. Call your support worker.")
-    note = warn(dbs, vault, world.partner, clock)
+    note = queued_warning(dbs, vault, world.partner, clock)
     gw = console()
     dispatcher(app, gw).run_once()
     assert gw.messages == {}
-    assert fresh(dbs, note).error_code == "unsafe_telling_word"
+    assert reloaded(dbs, note).error_code == "unsafe_telling_word"
 
 
 def test_the_console_backend_prints_no_number_and_no_text(app, world, dbs, vault, clock, capsys):
     allow_texts(dbs, world.partner.id)
-    warn(dbs, vault, world.partner, clock)
+    queued_warning(dbs, vault, world.partner, clock)
     gw = ConsoleGateway()
     dispatcher(app, gw).run_once()
     out = capsys.readouterr().out
@@ -109,12 +91,12 @@ def test_the_console_backend_prints_no_number_and_no_text(app, world, dbs, vault
 
 def test_cancelled_messages_are_never_sent(app, world, dbs, vault, clock):
     allow_texts(dbs, world.partner.id)
-    note = warn(dbs, vault, world.partner, clock)
+    note = queued_warning(dbs, vault, world.partner, clock)
     assert cancel_pending(dbs, world.partner.id, clock.now()) == 1
     dbs.commit()
     gw = console()
     dispatcher(app, gw).run_once()
-    assert gw.messages == {} and fresh(dbs, note).state == NotificationState.CANCELLED
+    assert gw.messages == {} and reloaded(dbs, note).state == NotificationState.CANCELLED
 
 
 def test_enqueue_refuses_a_template_that_cannot_be_rendered(world, dbs, vault, clock):
@@ -168,10 +150,10 @@ def test_the_worker_loop_stops_cleanly_and_reports(app, world, dbs, vault, clock
     from portal.worker import run
 
     allow_texts(dbs, world.partner.id)
-    note = warn(dbs, vault, world.partner, clock)
+    note = queued_warning(dbs, vault, world.partner, clock)
     d = dispatcher(app, console())
     lines: list[str] = []
     run(d, once=True, poll_seconds=0.1, echo=lines.append)
     assert any(line.startswith("sent 1") for line in lines) and lines[-1] == "SMS worker stopped."
     # The console backend's simulated status reports went through the real status handling.
-    assert fresh(dbs, note).state == NotificationState.DELIVERED
+    assert reloaded(dbs, note).state == NotificationState.DELIVERED

@@ -8,7 +8,6 @@ import io
 import re
 import threading
 import time
-import uuid
 from collections import Counter
 from contextlib import contextmanager
 from datetime import timedelta
@@ -22,14 +21,21 @@ from portal.models import (
     Notification,
     Participant,
     PartnerLink,
-    Preferences,
     ProgrammeEvent,
     Task,
     Tell,
 )
 from portal.models.programme_event import EventFanout
 from tests.api_support import make_token, post_event
-from tests.factories import login_as, make_partner, make_world
+from tests.factories import (
+    link,
+    login_as,
+    make_participant,
+    make_partner,
+    make_world,
+    served_world,
+    told_of_everything,
+)
 from tests.fanout_support import fan_out
 from tests.staff_console import csrf_from
 
@@ -38,29 +44,23 @@ WRITE = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', re.IGNOR
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-def wants_everything(dbs, partner) -> None:
-    prefs = dbs.scalar(select(Preferences).where(Preferences.partner_id == partner.id))
-    prefs.channel_sms = True
-    for name in ("tell_dropout", "tell_suspended", "tell_completed", "tell_risk"):
-        setattr(prefs, name, Tell.BOTH)
+EVERYTHING = told_of_everything(Tell.BOTH)  # message and call for every event
 
 
 @pytest.fixture
-def linked(app, dbs, vault, audit_key, clock):
+def linked(app, dbs, vault, audit_key, clock, no_event_floor):
     """Three participants of one programme with 0, 1 and 20 linked partners, each wanting every message."""
-    app.config["EVENT_RESPONSE_FLOOR_SECONDS"] = 0
     world = make_world(dbs, vault, audit_key)
     dbs.delete(dbs.scalar(select(PartnerLink).where(PartnerLink.participant_id == world.participant.id)))
     him: dict[int, Participant] = {}
     phone = 0
     for count in LINKED:
-        him[count] = Participant(id=uuid.uuid4(), programme_id=world.programme.id, reference=f"SAME-{count:02d}")
-        dbs.add(him[count])
+        him[count] = make_participant(dbs, world.programme, f"SAME-{count:02d}")
         for _ in range(count):
             phone += 1
-            her = make_partner(dbs, vault, audit_key, world.service, world.worker, phone=f"+4474009{phone:05d}")
-            wants_everything(dbs, her)
-            dbs.add(PartnerLink(id=uuid.uuid4(), partner_id=her.id, participant_id=him[count].id))
+            her = make_partner(dbs, vault, audit_key, world.service, world.worker, phone=f"+4474009{phone:05d}",
+                               prefs=EVERYTHING)
+            link(dbs, her, him[count])
     dbs.commit()
     return world, him
 
@@ -164,13 +164,11 @@ def test_a_console_report_runs_the_same_statements_and_writes_the_same_rows_whoe
 
 
 @pytest.fixture
-def two_linked(app, dbs, vault, audit_key):
+def two_linked(app, dbs, vault, audit_key, no_event_floor):
     """Him, linked to her (message and call for everything) and to a second partner (calls only)."""
-    app.config["EVENT_RESPONSE_FLOOR_SECONDS"] = 0
-    world = make_world(dbs, vault, audit_key)
-    wants_everything(dbs, world.partner)
+    world = make_world(dbs, vault, audit_key, prefs=EVERYTHING)
     second = make_partner(dbs, vault, audit_key, world.service, world.worker, phone="+447400123458")
-    dbs.add(PartnerLink(id=uuid.uuid4(), partner_id=second.id, participant_id=world.participant.id))
+    link(dbs, second, world.participant)
     dbs.commit()
     return world
 
@@ -301,10 +299,8 @@ def test_the_admin_banner_reads_naturally_in_german_and_arabic(app, client, dbs,
 
 def test_the_running_worker_makes_her_task_within_seconds(live_server):
     live = live_server
+    world = served_world(live, prefs=EVERYTHING)
     with live.db() as db:
-        world = make_world(db, live.vault, live.audit_key)
-        wants_everything(db, world.partner)
-        db.commit()
         token = make_token(db, world.programme, live.now())
     from portal.cli import worker_command
     from portal.worker import build_dispatcher, run
@@ -350,10 +346,8 @@ def test_several_workers_and_many_reports_at_once_make_each_task_exactly_once(li
     from tests.served import fire
 
     live = live_server
+    world = served_world(live, prefs=EVERYTHING)
     with live.db() as db:
-        world = make_world(db, live.vault, live.audit_key)
-        wants_everything(db, world.partner)
-        db.commit()
         token = make_token(db, world.programme, live.now())
     from portal.worker import build_dispatcher, run
 

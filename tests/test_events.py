@@ -29,17 +29,13 @@ from portal.services.programme.events import (
     register_participant,
     report_event,
 )
-from tests.factories import make_partner, make_world
+from tests.factories import make_partner, make_world, told_of_everything
 from tests.fanout_support import fan_out_now
 
 
 @pytest.fixture
 def world(dbs, vault, audit_key):
-    w = make_world(dbs, vault, audit_key)
-    prefs = dbs.scalar(select(Preferences).where(Preferences.partner_id == w.partner.id))
-    prefs.channel_sms = True
-    for name in ("tell_dropout", "tell_suspended", "tell_completed", "tell_risk"):
-        setattr(prefs, name, Tell.MESSAGE)
+    w = make_world(dbs, vault, audit_key, prefs=told_of_everything(Tell.MESSAGE))
     dbs.commit()
     return w
 

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 from sqlalchemy import func, select
 
-from portal.models import Participant, Programme, ProgrammeEvent, Task
-from tests.factories import login_as, make_world
+from portal.models import Participant, ProgrammeEvent, Task
+from tests.factories import login_as, make_programme, make_world
 from tests.fanout_support import fan_out
 from tests.staff_console import csrf_from
 
-
-@pytest.fixture
-def world(app, dbs, vault, audit_key):
-    app.config["EVENT_RESPONSE_FLOOR_SECONDS"] = 0
-    w = make_world(dbs, vault, audit_key)
-    dbs.commit()
-    return w
+pytestmark = pytest.mark.usefixtures("no_event_floor")
 
 
 @pytest.fixture
@@ -46,8 +39,7 @@ def events(dbs):
 
 
 def test_facilitator_sees_only_programmes_they_belong_to(fac, dbs, world):
-    other = Programme(id=uuid.uuid4(), name="Elsewhere group", service_id=world.service.id)
-    dbs.add(other)
+    other = make_programme(dbs, world.service, "Elsewhere group")
     dbs.commit()
     html = fac.get("/staff/my-programmes").data.decode()
     assert world.programme.name in html and "Elsewhere group" not in html

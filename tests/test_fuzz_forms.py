@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 
 from portal.models import PartnerContact, SafeWindow, Severity, Task
 from portal.services.casework.tasks import create_task
-from tests.factories import login_as, make_world
+from tests.factories import login_as
 from tests.fuzz_support import (
     SQLITE_ONLY_IN_SUITE,
     assert_refusal_changed_nothing,
@@ -37,21 +37,13 @@ TELL = ["message", "call", "both", "none"]
 
 
 @pytest.fixture
-def world(app, dbs, vault, audit_key, clock):  # type: ignore[no-untyped-def]
-    app.config["EVENT_RESPONSE_FLOOR_SECONDS"] = 0  # the facilitator's floor would only slow the cases down
-    made = make_world(dbs, vault, audit_key)
+def world(dbs, world, clock, no_event_floor):  # type: ignore[no-untyped-def]
+    """The common cast (the facilitator's floor off: it would only slow the cases down), her task, a window."""
+    made = world
     create_task(dbs, made.partner, kind="event_dropout", severity=Severity.URGENT, now=clock.now())
     dbs.add(SafeWindow(id=uuid.uuid4(), partner_id=made.partner.id, weekday=1, start_minute=600, end_minute=660))
     dbs.commit()
     return made
-
-
-@pytest.fixture
-def engine(app):  # type: ignore[no-untyped-def]
-    from portal.extensions import db
-
-    with app.app_context():
-        return db.engine
 
 
 def _post(client, engine, path: str, pairs: list[tuple[str, str]], token: str | None, what: str):  # type: ignore[no-untyped-def]

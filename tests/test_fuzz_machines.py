@@ -8,10 +8,8 @@ import json
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from twilio.request_validator import RequestValidator
 
 from tests.api_support import URL, make_token
-from tests.factories import make_world
 from tests.fuzz_support import (
     SQLITE_ONLY_IN_SUITE,
     assert_refusal_changed_nothing,
@@ -21,7 +19,7 @@ from tests.fuzz_support import (
     hostile_text,
 )
 from tests.fuzz_support import snapshot as take_snapshot
-from tests.sms_support import AUTH_TOKEN, PUBLIC_URL, allow_texts, with_twilio
+from tests.sms_support import twilio_signature
 
 FORM = "application/x-www-form-urlencoded"
 pytestmark = SQLITE_ONLY_IN_SUITE
@@ -29,21 +27,8 @@ PHONE = "+447400123456"
 
 
 @pytest.fixture
-def world(app, dbs, vault, audit_key):  # type: ignore[no-untyped-def]
-    with_twilio(app)
-    app.config["EVENT_RESPONSE_FLOOR_SECONDS"] = 0
-    made = make_world(dbs, vault, audit_key)
-    allow_texts(dbs, made.partner.id)
-    dbs.commit()
-    return made
-
-
-@pytest.fixture
-def engine(app):  # type: ignore[no-untyped-def]
-    from portal.extensions import db
-
-    with app.app_context():
-        return db.engine
+def world(sms_world, no_event_floor):  # type: ignore[no-untyped-def]
+    return sms_world
 
 
 INBOUND = {"MessageSid": ["SM" + "a" * 32, "SM1"], "AccountSid": ["AC" + "1" * 32], "From": [PHONE, "+١٤٤", "x"],
@@ -77,7 +62,7 @@ def test_signed_webhooks_never_fail_and_refusals_change_nothing(client, world, e
     def run(path, data, query):  # type: ignore[no-untyped-def]
         pairs = _unique(data.draw(form_pairs(INBOUND if path == "/sms/inbound" else STATUS)))
         url = path + (query if path == "/sms/status" else "")
-        signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL + url, dict(pairs))
+        signature = twilio_signature(url, dict(pairs))
         before = take_snapshot(engine)
         response = client.post(url, data=encode_form(pairs), content_type=FORM,
                                headers={"X-Twilio-Signature": signature})

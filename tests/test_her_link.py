@@ -7,10 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import AccessToken, AuditEvent, PartnerContact, PartnerStatus, WebSession
+from portal.models import AccessToken, AuditEvent, PartnerContact, WebSession
 from portal.services.her.her_access import _hasher
 from portal.services.her.invites import revoke_invites
-from tests.factories import make_world
 from tests.public_helpers import BASE, LINK_FORM, csrf_token, follow_link, new_link, post
 
 # What SMS apps, chat apps, mail scanners and search crawlers send when they fetch a link ahead of her.
@@ -24,14 +23,6 @@ BOTS = [
     " SafeLinks",
     "Twitterbot/1.0",
 ]
-
-
-@pytest.fixture
-def world(dbs, vault, audit_key):  # type: ignore[no-untyped-def]
-    made = make_world(dbs, vault, audit_key)
-    made.partner.status = PartnerStatus.ACTIVE
-    dbs.commit()
-    return made
 
 
 def _traces(dbs) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]

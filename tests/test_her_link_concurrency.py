@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from portal.models import AccessToken, AuditEvent, PartnerContact, PartnerStatus, Task
 from portal.services.her.her_access import PIN_LOCKED_TASK, _hasher
-from tests.factories import make_world
+from tests.factories import served_world
 from tests.public_helpers import follow_link
 from tests.served import fire
 
@@ -19,13 +19,11 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def _her(live, pin: str | None = None):  # type: ignore[no-untyped-def]
-    with live.db() as db:
-        world = make_world(db, live.vault, live.audit_key)
-        partner = db.get(PartnerContact, world.partner.id)
-        partner.status = PartnerStatus.ACTIVE
-        if pin:
-            partner.pin_hash = _hasher.hash(pin)
-        db.commit()
+    world = served_world(live, status=PartnerStatus.ACTIVE)
+    if pin:
+        with live.db() as db:
+            db.get(PartnerContact, world.partner.id).pin_hash = _hasher.hash(pin)
+            db.commit()
     return world
 
 

@@ -5,8 +5,6 @@ And a service's duplicate check and its worker's find-by-number look only within
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from sqlalchemy import func, select
 
@@ -19,30 +17,20 @@ from portal.models import (
     Task,
 )
 from portal.services.messaging.outbox import enqueue
-from tests.factories import login_as, make_world
-from tests.sms_support import ACCOUNT_SID, allow_texts, signed_post, with_twilio
+from tests.factories import make_world, signed_in
+from tests.sms_support import ACCOUNT_SID, signed_post, text_in
 from tests.staff_console import csrf_from
 
 PHONE = "+447400123456"
 
 
 @pytest.fixture
-def worlds(app, dbs, vault, audit_key, clock):
+def worlds(app, dbs, vault, audit_key, clock, sms_world):
     """Service A recorded her first, service B later: the same number, two independent records."""
-    with_twilio(app)
-    first = make_world(dbs, vault, audit_key)
-    second = make_world(dbs, vault, audit_key)
-    first.partner.created_at = clock.now().replace(year=2025)
-    for world in (first, second):
-        allow_texts(dbs, world.partner.id)
+    second = make_world(dbs, vault, audit_key, prefs={"channel_sms": True})
+    sms_world.partner.created_at = clock.now().replace(year=2025)
     dbs.commit()
-    return first, second
-
-
-def text(client, body: str, sender: str = PHONE):
-    params = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": ACCOUNT_SID, "From": sender,
-              "To": "+15005550006", "Body": body, "NumMedia": "0"}
-    return signed_post(client, "/sms/inbound", params)
+    return sms_world, second
 
 
 def tasks_of(dbs, world):
@@ -68,7 +56,7 @@ def test_stop_withdraws_every_live_record_with_her_number(client, dbs, vault, wo
     pending = [enqueue(dbs, vault, w.partner, kind="warning", template="warning", now=clock.now()).id
                for w in worlds]
     dbs.commit()
-    response = text(client, "STOPP")
+    response = text_in(client, "STOPP")
     assert response.data.decode().count("<Message>") == 1  # one reply, whatever the number of records
     withdrawn = [p for p in records(dbs, worlds) if p.status == PartnerStatus.WITHDRAWN and p.sms_opted_out]
     assert len(withdrawn) == 2, f"STOP with her in 2 services: {len(withdrawn)} of 2 records withdrawn"
@@ -77,18 +65,18 @@ def test_stop_withdraws_every_live_record_with_her_number(client, dbs, vault, wo
 
 
 def test_help_reaches_both_services(client, dbs, worlds):
-    text(client, "HELP")
+    text_in(client, "HELP")
     assert_each_service_alone(dbs, worlds, "sms_help")
 
 
 def test_free_text_reaches_both_services_with_only_her_words(client, dbs, vault, worlds):
-    text(client, "Can you ring me after 3?")
+    text_in(client, "Can you ring me after 3?")
     assert_each_service_alone(dbs, worlds, "sms_free_text", vault, "Can you ring me after 3?")
 
 
 def test_start_reaches_both_services_each_with_its_own_link(client, dbs, worlds):
-    text(client, "STOP")
-    text(client, "START")
+    text_in(client, "STOP")
+    text_in(client, "START")
     for partner in records(dbs, worlds):
         assert not partner.sms_opted_out
         links = dbs.scalar(select(func.count()).select_from(Notification).where(
@@ -103,7 +91,7 @@ def test_a_closed_record_is_not_acted_on_the_live_one_is(client, dbs, worlds):
     first, second = worlds
     dbs.get(PartnerContact, second.partner.id).status = PartnerStatus.CLOSED  # the newest record
     dbs.commit()
-    text(client, "HELP")
+    text_in(client, "HELP")
     assert tasks_of(dbs, second) == []
     assert [t.kind for t in tasks_of(dbs, first)] == ["sms_help"]
 
@@ -128,12 +116,6 @@ def test_21610_turns_texts_off_on_every_live_record_with_her_number(client, dbs,
         assert [t.kind for t in tasks_of(dbs, world)] == ["consent_withdrawn_sms"]
 
 
-def _worker_client(app, worker):
-    staff = app.test_client()
-    login_as(staff, worker)
-    return staff
-
-
 def _register(staff, phone="07400 123456"):
     token = csrf_from(staff.get("/staff/cases/new").data)
     return staff.post("/staff/cases/new", data={
@@ -143,20 +125,20 @@ def _register(staff, phone="07400 123456"):
 
 def test_the_duplicate_check_looks_only_within_the_service(app, dbs, vault, audit_key, worlds):
     first, _second = worlds
-    response = _register(_worker_client(app, first.worker))
+    response = _register(signed_in(app, first.worker))
     assert response.status_code == 400, "service A registered her a second time"
     in_first = dbs.scalar(select(func.count()).select_from(PartnerContact).where(
         PartnerContact.service_id == first.service.id))
     assert in_first == 1
     third = make_world(dbs, vault, audit_key, partner_phone="+447400999999")  # a service without her
     dbs.commit()
-    assert _register(_worker_client(app, third.worker)).status_code == 303
+    assert _register(signed_in(app, third.worker)).status_code == 303
 
 
 def test_her_worker_finds_her_by_number_in_their_own_service(app, dbs, worlds):
     first, second = worlds
     for world in (first, second):
-        staff = _worker_client(app, world.worker)
+        staff = signed_in(app, world.worker)
         token = csrf_from(staff.get("/staff/cases").data)
         response = staff.post("/staff/cases/find", data={"csrf_token": token, "phone": "07400 123456"})
         assert response.headers["Location"].endswith(f"/staff/cases/{world.partner.id}")

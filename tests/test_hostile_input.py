@@ -11,17 +11,11 @@ from sqlalchemy import func, select
 
 from portal.models import Preferences, ProgrammeEvent, SafeWindow
 from tests.api_support import make_token, post_event
-from tests.factories import login_as, make_world
+from tests.factories import login_as
 from tests.public_helpers import open_link, post
 from tests.staff_console import csrf_from
 
-
-@pytest.fixture
-def world(app, dbs, vault, audit_key):  # type: ignore[no-untyped-def]
-    app.config["EVENT_RESPONSE_FLOOR_SECONDS"] = 0
-    made = make_world(dbs, vault, audit_key)
-    dbs.commit()
-    return made
+pytestmark = pytest.mark.usefixtures("no_event_floor")
 
 
 def _windows(dbs, partner_id):  # type: ignore[no-untyped-def]

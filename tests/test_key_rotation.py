@@ -9,7 +9,6 @@ from portal import create_app
 from portal.extensions import db
 from portal.models import PartnerContact, StaffUser
 from portal.services.admin.key_rotation import count_stale, encrypted_tables, rotate
-from tests.factories import make_world
 from tests.support import TEST_KEYS, make_config
 
 
@@ -26,9 +25,7 @@ def test_every_encrypted_column_is_found():
             ("staff_user", "totp_secret_ct")} <= names
 
 
-def test_rotation_reencrypts_everything(app, dbs, vault, audit_key, database_url, instance_dir, clock):
-    world = make_world(dbs, vault, audit_key)
-    dbs.commit()
+def test_rotation_reencrypts_everything(app, dbs, world, database_url, instance_dir, clock):
     app2 = rotated_app(database_url, instance_dir, clock)
     keyring2 = app2.extensions["portal.vault"].keyring
     with app2.app_context():
@@ -48,10 +45,7 @@ def test_rotation_reencrypts_everything(app, dbs, vault, audit_key, database_url
         assert "already uses key 2" in again.output
 
 
-def test_interrupted_rotation_is_completed_by_a_rerun(app, dbs, vault, audit_key, database_url, instance_dir,
-                                                      clock):
-    make_world(dbs, vault, audit_key)
-    dbs.commit()
+def test_interrupted_rotation_is_completed_by_a_rerun(app, dbs, world, database_url, instance_dir, clock):
     app2 = rotated_app(database_url, instance_dir, clock)
     keyring2 = app2.extensions["portal.vault"].keyring
     with app2.app_context():

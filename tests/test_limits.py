@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from portal.crypto import hash_token
 from portal.models import ProgrammeEvent, WebSession
 from tests.api_support import URL, make_token
-from tests.factories import make_world
+from tests.factories import served_world
 
 LIMIT = 64 * 1024
 
@@ -22,9 +22,8 @@ LIMIT = 64 * 1024
 @pytest.fixture
 def served(live_server):  # type: ignore[no-untyped-def]
     live_server.app.config["EVENT_RESPONSE_FLOOR_SECONDS"] = 0
+    world = served_world(live_server)
     with live_server.db() as db:
-        world = make_world(db, live_server.vault, live_server.audit_key)
-        db.commit()
         token = make_token(db, world.programme, live_server.now())
     return live_server, world, token
 

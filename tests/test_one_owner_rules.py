@@ -4,8 +4,6 @@ differently by channel before."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from sqlalchemy import select
 
@@ -19,10 +17,11 @@ from portal.models import (
     Task,
 )
 from portal.services.programme.events import Reporter, report_event
-from tests.factories import login_as, make_world
+from tests.factories import signed_in
 from tests.fanout_support import fan_out_now
+from tests.public_helpers import her_client
 from tests.public_helpers import post as her_post
-from tests.sms_support import ACCOUNT_SID, allow_texts, signed_post, with_twilio
+from tests.sms_support import allow_texts, text_in, with_twilio
 from tests.staff_console import csrf_from
 
 HER_FORM = {
@@ -35,34 +34,19 @@ WORKER_FORM = {"channel_call": "yes", "tell_dropout": "message", "tell_suspended
 
 
 @pytest.fixture
-def world(app, dbs, vault, audit_key):
+def world(app, world):  # the common cast, with Twilio configured (her texts not yet allowed)
     with_twilio(app)
-    w = make_world(dbs, vault, audit_key)
-    dbs.commit()
-    return w
-
-
-def her_browser(app, partner):
-    browser = app.test_client()
-    with browser.session_transaction() as sess:
-        sess.bind_her(str(partner.id))
-    return browser
-
-
-def worker_browser(app, worker):
-    browser = app.test_client()
-    login_as(browser, worker)
-    return browser
+    return world
 
 
 def worker_save(app, world, form):
-    browser = worker_browser(app, world.worker)
+    browser = signed_in(app, world.worker)
     path = f"/staff/cases/{world.partner.id}/preferences"
     return browser.post(path, data={"csrf_token": csrf_from(browser.get(path).data), **form})
 
 
 def her_save(app, world, form):
-    return her_post(her_browser(app, world.partner), "/choices", form)
+    return her_post(her_client(app, world.partner), "/choices", form)
 
 
 def prefs_of(dbs, world):
@@ -105,8 +89,7 @@ def test_texts_ticked_is_in_the_ledger_with_who_did_it(app, dbs, world, save):
 
 
 def test_her_worker_ticking_texts_does_not_undo_her_stop(app, client, dbs, world):
-    signed_post(client, "/sms/inbound", {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": ACCOUNT_SID,
-                                         "From": "+447400123456", "Body": "STOP"})
+    text_in(client, "STOP")
     dbs.expire_all()
     dbs.get(PartnerContact, world.partner.id).status = PartnerStatus.ACTIVE  # say her worker re-opened contact
     dbs.commit()
@@ -118,7 +101,7 @@ def test_her_worker_ticking_texts_does_not_undo_her_stop(app, client, dbs, world
 def test_she_declined_task_is_made_by_the_service_and_says_do_not_contact(app, dbs, world):
     world.partner.status = PartnerStatus.INVITED
     dbs.commit()
-    her_post(her_browser(app, world.partner), "/contact", {"answer": "no"}, token_from="/contact")
+    her_post(her_client(app, world.partner), "/contact", {"answer": "no"}, token_from="/contact")
     dbs.expire_all()
     [task] = dbs.scalars(select(Task).where(Task.partner_id == world.partner.id))
     assert (task.kind, task.contact_allowed) == ("consent_declined_web", False)
@@ -141,11 +124,10 @@ def test_a_warning_for_her_before_she_said_yes_goes_straight_to_a_call(dbs, vaul
 def test_start_leaves_exactly_one_link_message_waiting(app, client, dbs, world):
     world.partner.status = PartnerStatus.INVITED  # her worker texted her a link; she texts START too
     dbs.commit()
-    browser = worker_browser(app, world.worker)
+    browser = signed_in(app, world.worker)
     case = f"/staff/cases/{world.partner.id}"
     browser.post(f"{case}/invite", data={"csrf_token": csrf_from(browser.get(case).data)})
-    signed_post(client, "/sms/inbound", {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": ACCOUNT_SID,
-                                         "From": "+447400123456", "Body": "START"})
+    text_in(client, "START")
     dbs.expire_all()
     waiting = list(dbs.scalars(select(Notification).where(Notification.partner_id == world.partner.id,
                                                           Notification.kind == "invite",

@@ -12,13 +12,6 @@ from tests.factories import make_world
 from tests.public_helpers import follow_link, new_link, open_link, post
 
 
-@pytest.fixture
-def world(dbs, vault, audit_key):  # type: ignore[no-untyped-def]
-    made = make_world(dbs, vault, audit_key)
-    dbs.commit()
-    return made
-
-
 def test_a_valid_link_starts_her_session_and_moves_the_token_out_of_the_address_bar(client, dbs, world, clock):
     link = new_link(dbs, world.partner, clock)
     response = follow_link(client, link)

@@ -21,11 +21,11 @@ from tests.public_helpers import follow_link, new_link, open_link, post
 
 
 @pytest.fixture
-def world(dbs, vault, audit_key):  # type: ignore[no-untyped-def]
-    made = make_world(dbs, vault, audit_key)
-    made.partner.status = PartnerStatus.INVITED
+def world(dbs, world):  # type: ignore[no-untyped-def]
+    """The common cast, her record still waiting for her answer."""
+    world.partner.status = PartnerStatus.INVITED
     dbs.commit()
-    return made
+    return world
 
 
 def _events(dbs, partner_id, action):  # type: ignore[no-untyped-def]

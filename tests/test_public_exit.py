@@ -8,13 +8,10 @@ from sqlalchemy import func, select
 
 from portal.models import Helpline, WebSession
 from portal.services.admin import deployment
-from tests.factories import make_world
 from tests.public_helpers import open_link
 
 
-def test_exit_ends_her_session_clears_site_data_and_leaves_for_the_neutral_site(client, dbs, vault, audit_key, clock):
-    world = make_world(dbs, vault, audit_key)
-    dbs.commit()
+def test_exit_ends_her_session_clears_site_data_and_leaves_for_the_neutral_site(client, dbs, world, clock):
     open_link(client, dbs, world.partner, clock)
     assert dbs.scalar(select(func.count()).select_from(WebSession)) == 1
     response = client.get("/exit")
@@ -50,9 +47,7 @@ def test_the_site_name_and_emergency_number_come_from_the_deployment_settings(cl
     assert 'href="tel:112"' in page
 
 
-def test_helplines_are_shown_per_language_with_the_default_language_as_fallback(client, dbs, vault, audit_key,
-                                                                               clock):
-    world = make_world(dbs, vault, audit_key)
+def test_helplines_are_shown_per_language_with_the_default_language_as_fallback(client, dbs, world, clock):
     dbs.add(Helpline(id=uuid.uuid4(), locale="en", name="Night line", phone="0808 000 0000", hours="24 hours"))
     dbs.add(Helpline(id=uuid.uuid4(), locale="de", name="Hilfetelefon", phone="116 016", hours="rund um die Uhr"))
     dbs.commit()

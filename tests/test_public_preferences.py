@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from portal.models import AuditEvent, PartnerContact, Preferences, SafeWindow
-from tests.factories import make_world
 from tests.public_helpers import csrf_token, open_link, post
 
 VALID = {
@@ -25,13 +24,6 @@ VALID = {
     "code_word": "lighthouse",
     "locale": "de",
 }
-
-
-@pytest.fixture
-def world(dbs, vault, audit_key):  # type: ignore[no-untyped-def]
-    made = make_world(dbs, vault, audit_key)
-    dbs.commit()
-    return made
 
 
 def _prefs(dbs, partner_id):  # type: ignore[no-untyped-def]

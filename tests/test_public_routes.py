@@ -10,7 +10,6 @@ from html.parser import HTMLParser
 import pytest
 
 from portal.i18n import LOCALES
-from tests.factories import make_world
 from tests.public_helpers import follow_link, new_link, open_link, post
 
 BUDGET = 14 * 1024
@@ -77,13 +76,6 @@ def test_every_public_url_path_is_neutral(app):
     assert len(rules) >= 14
     for rule in rules:
         assert not TELLING.search(rule.rule), rule.rule
-
-
-@pytest.fixture
-def world(dbs, vault, audit_key):  # type: ignore[no-untyped-def]
-    made = make_world(dbs, vault, audit_key)
-    dbs.commit()
-    return made
 
 
 def _paths(app, client, dbs, world, clock) -> list[str]:  # type: ignore[no-untyped-def]

@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from portal.models import AuditEvent, Severity, Task
-from tests.factories import make_world
 from tests.public_helpers import open_link, post
-
-
-@pytest.fixture
-def world(dbs, vault, audit_key):  # type: ignore[no-untyped-def]
-    made = make_world(dbs, vault, audit_key)
-    dbs.commit()
-    return made
 
 
 def _tasks(dbs, partner_id, kind):  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.models import StaffUser
-from tests.factories import STAFF_PASSWORD, make_world
+from tests.factories import STAFF_PASSWORD
 from tests.staff_console import csrf_from
 
 FUZZ = settings(max_examples=200, deadline=None, derandomize=True,
@@ -21,11 +21,11 @@ HOSTILE = st.one_of(st.text(max_size=300), st.text(DIGITISH, max_size=12),
 
 
 @pytest.fixture
-def world(dbs, vault, audit_key, clock):  # type: ignore[no-untyped-def]
-    made = make_world(dbs, vault, audit_key)
-    made.worker.totp_confirmed_at = clock.now() - timedelta(days=1)
+def world(dbs, world, clock):  # type: ignore[no-untyped-def]
+    """The common cast, her worker's authenticator already set up."""
+    world.worker.totp_confirmed_at = clock.now() - timedelta(days=1)
     dbs.commit()
-    return made
+    return world
 
 
 def addresses():  # type: ignore[no-untyped-def]

@@ -12,21 +12,14 @@ from sqlalchemy import select
 
 from portal.models import AuditEvent, StaffUser
 from portal.services.admin import signin
-from tests.factories import STAFF_PASSWORD, make_world
-from tests.http_staff import StaffBrowser
+from tests.factories import STAFF_PASSWORD, make_world, served_world
 from tests.served import fire
+from tests.served_staff import StaffClient
 from tests.staff_console import code_for, csrf_from, password_step, post_form
 
 ATTACKER = "203.0.113.66"
 HER_ADDRESS = "198.51.100.7"
 WRONG = "not the password at all"
-
-
-@pytest.fixture
-def world(dbs, vault, audit_key):  # type: ignore[no-untyped-def]
-    made = make_world(dbs, vault, audit_key)
-    dbs.commit()
-    return made
 
 
 def confirm(dbs, user: StaffUser, clock) -> None:  # type: ignore[no-untyped-def]
@@ -56,13 +49,11 @@ def audit_rows(dbs, user: StaffUser, action: str) -> list[AuditEvent]:  # type: 
 # --- 9.4: every failure counts, even all at once --------------------------------------------------------------
 
 def test_twelve_simultaneous_wrong_passwords_count_twelve(live_server):  # type: ignore[no-untyped-def]
-    with live_server.db() as db:
-        world = make_world(db, live_server.vault, live_server.audit_key)
-        db.commit()
-        email, user_id = world.worker.email, world.worker.id
+    world = served_world(live_server)
+    email, user_id = world.worker.email, world.worker.id
 
     def attempt(i: int) -> int:
-        with StaffBrowser(live_server.url) as browser:
+        with StaffClient(live_server.url) as browser:
             return browser.password_step(email, f"{WRONG} {i}").status_code
 
     statuses = fire(12, attempt)
@@ -213,13 +204,10 @@ def test_rotating_forwarded_for_from_an_untrusted_peer_does_not_bypass_the_limit
 
 def test_served_untrusted_peer_cannot_choose_its_address(live_server_factory):
     live = live_server_factory(trust_proxy=True, trusted_proxies="10.0.0.0/8")  # the loopback peer is not in it
-    with live.db() as db:
-        world = make_world(db, live.vault, live.audit_key)
-        db.commit()
-        email = world.worker.email
+    email = served_world(live).worker.email
     counter = itertools.count(1)
     statuses = []
-    with StaffBrowser(live.url) as browser:
+    with StaffClient(live.url) as browser:
         for _ in range(25):
             browser.forwarded_for = f"198.18.0.{next(counter)}"
             statuses.append(browser.password_step(email, WRONG).status_code)
@@ -235,14 +223,14 @@ def test_served_trusted_proxy_separates_the_attacker_from_her(live_server_factor
         email = world.worker.email
 
     def attack(i: int) -> int:
-        with StaffBrowser(live.url, forwarded_for=f"{HER_ADDRESS}, {ATTACKER}") as browser:  # spoofed left part
+        with StaffClient(live.url, forwarded_for=f"{HER_ADDRESS}, {ATTACKER}") as browser:  # spoofed left part
             return browser.password_step(email, f"{WRONG} {i}").status_code
 
     statuses = fire(12, attack)
     assert set(statuses) <= {400, 429}
-    with StaffBrowser(live.url, forwarded_for=ATTACKER) as browser:  # the attacker's address is locked
+    with StaffClient(live.url, forwarded_for=ATTACKER) as browser:  # the attacker's address is locked
         assert browser.password_step(email, STAFF_PASSWORD).status_code in (400, 429)
-    with StaffBrowser(live.url, forwarded_for=HER_ADDRESS) as browser:  # hers is not
+    with StaffClient(live.url, forwarded_for=HER_ADDRESS) as browser:  # hers is not
         assert browser.password_step(email, STAFF_PASSWORD).status_code == 303
 
 

@@ -1,11 +1,10 @@
 """The admin's neutral site name reaches every audience's page titles."""
 
 from portal.services.admin import deployment
-from tests.factories import login_as, make_world
+from tests.factories import login_as
 
 
-def test_admin_site_name_is_used_on_her_pages_and_the_console(client, dbs, vault, audit_key):
-    world = make_world(dbs, vault, audit_key)
+def test_admin_site_name_is_used_on_her_pages_and_the_console(client, dbs, world):
     deployment.save(dbs, "site_name", "Garden Club")
     dbs.commit()
     assert b"<title>Garden Club" in client.get("/").data

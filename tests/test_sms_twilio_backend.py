@@ -18,20 +18,16 @@ from tests.sms_support import (
     RecordingHttpClient,
     error_response,
     message_json,
+    twilio_gateway,
 )
 
 MESSAGE = OutboundSms(to="+447400123456", body="Hello, a quick reminder.", validity_seconds=3600,
                       status_callback="https://portal.test/sms/status?n=ab&a=1")
 
 
-def gateway(http: RecordingHttpClient, **kwargs) -> TwilioGateway:
-    kwargs.setdefault("messaging_service_sid", SERVICE_SID)
-    return TwilioGateway(ACCOUNT_SID, AUTH_TOKEN, http_client=http, **kwargs)
-
-
 def test_send_makes_exactly_the_expected_request_through_a_messaging_service():
     http = RecordingHttpClient(deque([message_json(sid="SM" + "c" * 32, status="accepted")]))
-    accepted = gateway(http).send(MESSAGE)
+    accepted = twilio_gateway(http).send(MESSAGE)
     assert (accepted.sid, accepted.status) == ("SM" + "c" * 32, "accepted")
     [req] = http.requests
     assert req.method == "POST"
@@ -46,7 +42,7 @@ def test_send_makes_exactly_the_expected_request_through_a_messaging_service():
 
 def test_send_from_a_number_and_to_another_api_base():
     http = RecordingHttpClient()
-    gateway(http, messaging_service_sid="", from_number="+15005550006",
+    twilio_gateway(http, messaging_service_sid="", from_number="+15005550006",
             api_base="http://127.0.0.1:8099/").send(MESSAGE)
     [req] = http.requests
     assert req.url == f"http://127.0.0.1:8099/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
@@ -60,7 +56,7 @@ def test_fetch_and_find_use_the_messages_resource():
                       {**message_json(sid="SM" + "f" * 32, body="b"), "date_created": "Sun, 01 Mar 2026 09:00:00 +0000"}],
          "next_page_uri": None, "page": 0, "page_size": 50, "uri": "/x"},
     ]))
-    gw = gateway(http)
+    gw = twilio_gateway(http)
     assert gw.fetch("SM" + "d" * 32).status == "delivered"
     found = gw.find("+447400123456", datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     assert [m.sid for m in found] == ["SM" + "e" * 32]  # the older one is filtered out
@@ -71,7 +67,7 @@ def test_fetch_and_find_use_the_messages_resource():
 
 def test_fetch_of_an_unknown_sid_is_none():
     http = RecordingHttpClient(deque([error_response(404, 20404)]))
-    assert gateway(http).fetch("SM" + "0" * 32) is None
+    assert twilio_gateway(http).fetch("SM" + "0" * 32) is None
 
 
 @pytest.mark.parametrize("status, code, outcome", [
@@ -83,7 +79,7 @@ def test_fetch_of_an_unknown_sid_is_none():
 def test_api_errors_are_classified(status, code, outcome):
     http = RecordingHttpClient(deque([error_response(status, code)]))
     with pytest.raises(SendFailed) as raised:
-        gateway(http).send(MESSAGE)
+        twilio_gateway(http).send(MESSAGE)
     assert raised.value.outcome is outcome
     assert raised.value.code == (str(code) if code else f"http{status}")
 
@@ -103,7 +99,7 @@ def _refused() -> requests.ConnectionError:
 def test_network_errors_are_unknown_unless_the_request_never_left(error, outcome):
     http = RecordingHttpClient(deque([error]))
     with pytest.raises(SendFailed) as raised:
-        gateway(http).send(MESSAGE)
+        twilio_gateway(http).send(MESSAGE)
     assert raised.value.outcome is outcome
 
 

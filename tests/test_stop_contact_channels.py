@@ -8,7 +8,6 @@ her worker's task and the SMS opt-out.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,10 +26,11 @@ from portal.models import (
 )
 from portal.services.her.invites import issue_invite
 from portal.services.messaging.outbox import enqueue
-from tests.factories import login_as, make_world
+from tests.factories import make_world, signed_in
+from tests.public_helpers import her_client
 from tests.public_helpers import post as her_post
-from tests.sms_support import ACCOUNT_SID, allow_texts, signed_post, with_twilio
-from tests.staff_console import csrf_from
+from tests.sms_support import ACCOUNT_SID, signed_post, text_in, with_twilio
+from tests.staff_console import post_form
 
 PHONE = "+447400123456"
 SENT_SID = "SM" + "7" * 32
@@ -76,33 +76,9 @@ ROWS = {
 @pytest.fixture
 def world(app, dbs, vault, audit_key, clock):
     with_twilio(app)
-    w = make_world(dbs, vault, audit_key)
-    allow_texts(dbs, w.partner.id, tell_dropout="message")
+    w = make_world(dbs, vault, audit_key, prefs={"channel_sms": True, "tell_dropout": "message"})
     dbs.commit()
     return w
-
-
-def her_session(app, partner):
-    """A browser holding her signed-in session (as her link and PIN would leave it)."""
-    browser = app.test_client()
-    with browser.session_transaction() as sess:
-        sess.bind_her(str(partner.id))
-        sess["locale"] = partner.locale
-    assert browser.get("/home").status_code == 200
-    return browser
-
-
-def text(client, body: str, sender: str = PHONE):
-    params = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": ACCOUNT_SID, "From": sender,
-              "To": "+15005550006", "Body": body, "NumMedia": "0"}
-    return signed_post(client, "/sms/inbound", params)
-
-
-def worker_post(app, worker, path: str, data: dict[str, str], page: str):
-    staff = app.test_client()
-    login_as(staff, worker)
-    token = csrf_from(staff.get(page).data)
-    return staff.post(path, data={"csrf_token": token, **data})
 
 
 def arrange(dbs, vault, world, clock):
@@ -132,21 +108,21 @@ def act(app, client, world, row: Row, browsers):
     if row.channel == "web":
         return her_post(browsers[0], "/stop", {"confirm": "yes"}, token_from="/home")
     if row.channel == "worker":
-        return worker_post(app, world.worker, f"{case}/withdraw", {}, page=case)
+        return post_form(signed_in(app, world.worker), f"{case}/withdraw", {}, page=case)
     if row.channel == "erase":
-        return worker_post(app, world.worker, f"{case}/erase", {"confirm": "ERASE"}, page=f"{case}/erase")
+        return post_form(signed_in(app, world.worker), f"{case}/erase", {"confirm": "ERASE"}, page=f"{case}/erase")
     if row.channel == "21610":
         params = {"MessageSid": SENT_SID, "MessageStatus": "undelivered", "ErrorCode": "21610",
                   "AccountSid": ACCOUNT_SID}
         return signed_post(client, "/sms/status", params)
-    return text(client, row.channel)
+    return text_in(client, row.channel)
 
 
 @pytest.mark.parametrize("name", list(ROWS))
 def test_stopping_contact_has_the_same_end_state_through_every_channel(app, client, dbs, vault, world, clock, name):
     row = ROWS[name]
     warning_id, link_id, spare_id = arrange(dbs, vault, world, clock)
-    browsers = [her_session(app, world.partner), her_session(app, world.partner)]
+    browsers = [her_client(app, world.partner, check_home=True), her_client(app, world.partner, check_home=True)]
     ledger_before = ledger_ids(dbs, world.partner.id)
 
     response = act(app, client, world, row, browsers)
@@ -179,9 +155,9 @@ def test_stopping_contact_has_the_same_end_state_through_every_channel(app, clie
 
 def test_start_clears_the_sms_opt_out_and_sends_one_fresh_link_but_gives_no_contact_consent(
         app, client, dbs, vault, world, clock):
-    text(client, "STOP")
+    text_in(client, "STOP")
     ledger_before = ledger_ids(dbs, world.partner.id)
-    text(client, "START")
+    text_in(client, "START")
     dbs.expire_all()
     partner = dbs.get(PartnerContact, world.partner.id)
     assert not partner.sms_opted_out
@@ -200,7 +176,7 @@ def test_start_clears_the_sms_opt_out_and_sends_one_fresh_link_but_gives_no_cont
 
 def test_start_sends_a_fresh_link_to_an_active_record_too(app, client, dbs, world):
     """DESIGN 8: START always sends one fresh link (before, an active record got none)."""
-    text(client, "START")
+    text_in(client, "START")
     dbs.expire_all()
     links = list(dbs.scalars(select(Notification).where(Notification.partner_id == world.partner.id,
                                                         Notification.kind == "invite")))

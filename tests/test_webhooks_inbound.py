@@ -18,25 +18,14 @@ from portal.models import (
     Task,
 )
 from portal.services.messaging.outbox import enqueue
-from tests.factories import make_world
-from tests.sms_support import AUTH_TOKEN, allow_texts, signed_post, with_twilio
+from tests.sms_support import signed_post, text_in, twilio_signature
 
 PHONE = "+447400123456"
 
 
 @pytest.fixture
-def world(app, dbs, vault, audit_key):
-    with_twilio(app)
-    w = make_world(dbs, vault, audit_key)
-    allow_texts(dbs, w.partner.id)
-    dbs.commit()
-    return w
-
-
-def text(client, body: str, sender: str = PHONE, sid: str | None = None, **kwargs):
-    params = {"MessageSid": sid or "SM" + uuid.uuid4().hex, "AccountSid": "AC" + "1" * 32, "From": sender,
-              "To": "+15005550006", "Body": body, "NumMedia": "0"}
-    return signed_post(client, "/sms/inbound", params, **kwargs)
+def world(sms_world):
+    return sms_world
 
 
 def tasks(dbs, partner_id, kind=None):
@@ -55,8 +44,7 @@ def test_unsigned_and_wrongly_signed_requests_are_refused(client, world, dbs):
     # Signed for another address (e.g. the internal http:// URL behind the TLS proxy): refused.
     assert signed_post(client, "/sms/inbound", params, base="http://portal.test").status_code == 403
     tampered = dict(params, Body="START")
-    sig = __import__("twilio.request_validator", fromlist=["x"]).RequestValidator(AUTH_TOKEN).compute_signature(
-        "https://portal.test/sms/inbound", params)
+    sig = twilio_signature("/sms/inbound", params)
     assert signed_post(client, "/sms/inbound", tampered, signature=sig).status_code == 403
     dbs.expire_all()
     assert dbs.scalar(select(func.count()).select_from(InboundMessage)) == 0
@@ -67,17 +55,17 @@ def test_without_an_auth_token_every_webhook_is_refused(app, client, world):
     from dataclasses import replace
 
     app.config["PORTAL"] = replace(app.config["PORTAL"], twilio_auth_token="")
-    assert text(client, "STOP").status_code == 403
+    assert text_in(client, "STOP").status_code == 403
 
 
 def test_signature_is_checked_against_the_public_url_behind_a_tls_proxy(client, world):
     # The request reaches the app over plain http on another host name; Twilio signed the public https URL.
-    response = text(client, "hello", base="https://portal.test", base_url="http://10.0.0.5:8000")
+    response = text_in(client, "hello", base="https://portal.test", base_url="http://10.0.0.5:8000")
     assert response.status_code == 200
 
 
 def test_answers_with_twiml_and_sets_no_cookie(client, world):
-    response = text(client, "STOP")
+    response = text_in(client, "STOP")
     assert response.status_code == 200
     assert response.mimetype == "text/xml"
     assert response.data.decode().endswith("<Response />")
@@ -89,7 +77,7 @@ def test_answers_with_twiml_and_sets_no_cookie(client, world):
 def test_standard_stop_words_stop_everything_and_leave_the_reply_to_twilio(client, world, dbs, vault, clock, body):
     pending = enqueue(dbs, vault, world.partner, kind="warning", template="warning", now=clock.now())
     dbs.commit()
-    response = text(client, body)
+    response = text_in(client, body)
     assert response.data.decode().endswith("<Response />")  # Twilio sends its own confirmation
     dbs.expire_all()
     partner = dbs.get(PartnerContact, world.partner.id)
@@ -106,7 +94,7 @@ def test_standard_stop_words_stop_everything_and_leave_the_reply_to_twilio(clien
 def test_other_stop_words_stop_everything_and_we_confirm_once(client, world, dbs, body, locale):
     dbs.get(PartnerContact, world.partner.id).locale = locale
     dbs.commit()
-    response = text(client, body)
+    response = text_in(client, body)
     reply = response.data.decode()
     assert reply.count("<Message>") == 1 and "START" in reply
     dbs.expire_all()
@@ -114,15 +102,15 @@ def test_other_stop_words_stop_everything_and_we_confirm_once(client, world, dbs
 
 
 def test_stop_twice_makes_no_second_task(client, world, dbs):
-    text(client, "STOP")
-    text(client, "STOP")
+    text_in(client, "STOP")
+    text_in(client, "STOP")
     assert len(tasks(dbs, world.partner.id)) == 1
 
 
 @pytest.mark.parametrize("body", ["START", "yes", "Unstop", "JA", "ابدأ"])
 def test_start_turns_texts_back_on_and_sends_her_a_fresh_link(client, world, dbs, body):
-    text(client, "STOP")
-    response = text(client, body)
+    text_in(client, "STOP")
+    response = text_in(client, body)
     assert response.status_code == 200
     dbs.expire_all()
     partner = dbs.get(PartnerContact, world.partner.id)
@@ -140,14 +128,14 @@ def test_start_turns_texts_back_on_and_sends_her_a_fresh_link(client, world, dbs
 
 @pytest.mark.parametrize("body", ["HELP", "info", "Hilfe", "مساعدة"])
 def test_help_reaches_her_worker_urgently(client, world, dbs, body):
-    response = text(client, body)
+    response = text_in(client, body)
     assert ("<Message>" in response.data.decode()) is (body not in {"HELP", "info"})
     [task] = tasks(dbs, world.partner.id)
     assert task.kind == "sms_help" and task.severity == "urgent"
 
 
 def test_free_text_goes_to_her_worker_encrypted(client, world, dbs, vault):
-    response = text(client, "Can you ring me after 3 tomorrow?")
+    response = text_in(client, "Can you ring me after 3 tomorrow?")
     assert response.data.decode().endswith("<Response />")
     [task] = tasks(dbs, world.partner.id)
     assert task.kind == "sms_free_text" and task.severity == "soon"
@@ -157,23 +145,23 @@ def test_free_text_goes_to_her_worker_encrypted(client, world, dbs, vault):
 
 
 def test_stop_like_text_is_not_ignored_it_is_urgent(client, world, dbs):
-    text(client, "please stop texting me")
+    text_in(client, "please stop texting me")
     [task] = tasks(dbs, world.partner.id)
     assert task.kind == "sms_stop_like" and task.severity == "urgent"
 
 
 def test_a_duplicate_webhook_is_handled_once(client, world, dbs):
     sid = "SM" + uuid.uuid4().hex
-    assert text(client, "Call me", sid=sid).status_code == 200
-    assert text(client, "Call me", sid=sid).status_code == 200
+    assert text_in(client, "Call me", sid=sid).status_code == 200
+    assert text_in(client, "Call me", sid=sid).status_code == 200
     assert len(tasks(dbs, world.partner.id)) == 1
     assert dbs.scalar(select(func.count()).select_from(InboundMessage)) == 1
 
 
 def test_unknown_numbers_get_no_content_and_nothing_is_kept(client, world, dbs):
-    response = text(client, "HELP", sender="+447700900123")
+    response = text_in(client, "HELP", sender="+447700900123")
     assert response.status_code == 200 and response.data.decode().endswith("<Response />")
-    response = text(client, "who is this?", sender="Alphanumeric")
+    response = text_in(client, "who is this?", sender="Alphanumeric")
     assert response.data.decode().endswith("<Response />")
     dbs.expire_all()
     rows = list(dbs.scalars(select(InboundMessage)))
@@ -182,7 +170,7 @@ def test_unknown_numbers_get_no_content_and_nothing_is_kept(client, world, dbs):
 
 
 def test_her_number_is_found_in_any_format(client, world, dbs):
-    text(client, "hello", sender="+44 7400 123456")
+    text_in(client, "hello", sender="+44 7400 123456")
     assert tasks(dbs, world.partner.id, "sms_free_text")
 
 
@@ -204,6 +192,6 @@ def test_a_get_is_not_allowed(client, world):
 
 def test_her_number_and_words_never_reach_the_logs(client, world, caplog):
     caplog.set_level("DEBUG")
-    text(client, "Meet at the blue cafe")
-    text(client, "STOPP")
+    text_in(client, "Meet at the blue cafe")
+    text_in(client, "STOPP")
     assert "7400123456" not in caplog.text and "blue cafe" not in caplog.text

@@ -9,30 +9,21 @@ from sqlalchemy import func, select
 
 from portal.models import DeliveryReceipt, Notification, NotificationState, PartnerContact, Task
 from portal.services.messaging.outbox import enqueue
-from portal.sms.twilio_backend import TwilioGateway
-from tests.factories import make_world
 from tests.sms_support import (
     ACCOUNT_SID,
-    AUTH_TOKEN,
-    SERVICE_SID,
     RecordingHttpClient,
-    allow_texts,
     dispatcher,
     message_json,
     signed_post,
-    with_twilio,
+    twilio_gateway,
 )
 
 SID = "SM" + "4" * 32
 
 
 @pytest.fixture
-def world(app, dbs, vault, audit_key):
-    with_twilio(app)
-    w = make_world(dbs, vault, audit_key)
-    allow_texts(dbs, w.partner.id)
-    dbs.commit()
-    return w
+def world(sms_world):
+    return sms_world
 
 
 def send(app, dbs, vault, world, clock, kind="warning"):
@@ -40,7 +31,7 @@ def send(app, dbs, vault, world, clock, kind="warning"):
     note = enqueue(dbs, vault, world.partner, kind=kind, template=kind, now=clock.now(), params=params)
     dbs.commit()
     http = RecordingHttpClient(deque([message_json(sid=SID)]))
-    d = dispatcher(app, TwilioGateway(ACCOUNT_SID, AUTH_TOKEN, messaging_service_sid=SERVICE_SID, http_client=http))
+    d = dispatcher(app, twilio_gateway(http))
     d.run_once()
     return note, d, http
 

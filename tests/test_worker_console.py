@@ -22,16 +22,9 @@ from portal.models import (
 from portal.services.admin import deployment
 from portal.services.casework.tasks import create_task
 from portal.services.programme.events import Reporter, register_participant, report_event
-from tests.factories import login_as, make_world
+from tests.factories import login_as
 from tests.fanout_support import fan_out_now
 from tests.staff_console import csrf_from
-
-
-@pytest.fixture
-def world(dbs, vault, audit_key):
-    w = make_world(dbs, vault, audit_key)
-    dbs.commit()
-    return w
 
 
 @pytest.fixture

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.models import PartnerStatus
-from tests.factories import World, make_world
+from portal.models import PartnerContact, PartnerStatus
+from portal.services.her.her_access import partner_actor, set_pin
+from tests.factories import World, served_world
 
 
-def arrange_world(live: Any, status: str = PartnerStatus.INVITED, phone: str = "+447400123456") -> World:
-    with live.db() as session:
-        world = make_world(session, live.vault, live.audit_key, partner_phone=phone)
-        world.partner.status = status
-        session.commit()
+def arrange_world(live: Any, status: str = PartnerStatus.INVITED, phone: str = "+447400123456",
+                  pin: str | None = None) -> World:
+    """The common cast in the live server's database; her PIN set as she sets it, if given."""
+    world = served_world(live, partner_phone=phone, status=status)
+    if pin is not None:
+        with live.db() as db:
+            partner = db.get(PartnerContact, world.partner.id)
+            set_pin(db, live.audit_key, partner, pin, pin, now=live.now(), actor=partner_actor(partner.id))
+            db.commit()
     return world
 
 

@@ -8,7 +8,7 @@ import pyotp
 import pytest
 
 from tests.browser.conftest import axe_violations
-from tests.factories import STAFF_PASSWORD, make_world
+from tests.factories import STAFF_PASSWORD, served_world
 
 pytestmark = pytest.mark.browser
 
@@ -30,9 +30,7 @@ def check(page, label, problems):  # type: ignore[no-untyped-def]
 
 
 def test_admin_signs_in_and_every_page_passes_axe(live_server, new_page):
-    with live_server.db() as db:
-        world = make_world(db, live_server.vault, live_server.audit_key)
-        db.commit()
+    world = served_world(live_server)
     problems: list[tuple[str, object]] = []
     page = new_page(javascript=True, viewport={"width": 1024, "height": 768})
     page.goto(live_server.url + "/staff/sign-in")

@@ -6,8 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from portal.models import PartnerContact, PartnerStatus
-from portal.services.her.her_access import partner_actor, set_pin
+from portal.models import PartnerStatus
 from tests.browser.her_world import arrange_world, open_her_link
 
 pytestmark = pytest.mark.browser
@@ -39,12 +38,7 @@ def test_open_link_continue_home_after_a_preview_fetch(live_server, new_page, ja
 
 
 def test_with_a_pin_the_link_leads_to_her_pin_page_with_her_quick_exit(live_server, new_page, javascript):
-    world = arrange_world(live_server, status=PartnerStatus.ACTIVE)
-    with live_server.db() as db:
-        partner = db.get(PartnerContact, world.partner.id)
-        set_pin(db, live_server.audit_key, partner, "4831", "4831", now=live_server.now(),
-                actor=partner_actor(partner.id))
-        db.commit()
+    world = arrange_world(live_server, status=PartnerStatus.ACTIVE, pin="4831")
     url = live_server.url + live_server.invite_path(world.partner.id)
     _preview_fetch(url)
     page = new_page(javascript=javascript)

@@ -59,15 +59,7 @@ def test_no_accessibility_violations_and_no_sideways_scrolling_on_any_page(live_
 
 
 def test_the_pin_page_has_no_accessibility_violations(live_server, new_page):
-    world = arrange_world(live_server, status=PartnerStatus.ACTIVE)
-    with live_server.db() as db:
-        from portal.models import PartnerContact
-        from portal.services.her.her_access import partner_actor, set_pin
-
-        partner = db.get(PartnerContact, world.partner.id)
-        set_pin(db, live_server.audit_key, partner, "4831", "4831", now=live_server.now(),
-                actor=partner_actor(partner.id))
-        db.commit()
+    world = arrange_world(live_server, status=PartnerStatus.ACTIVE, pin="4831")
     page = new_page()
     open_her_link(page, live_server.url + live_server.invite_path(world.partner.id))
     page.wait_for_url("**/check")
