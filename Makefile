@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := portal
 
-.PHONY: run test test-sqlite test-postgresql lint audit bench messages translations chromium clean
+.PHONY: run test test-sqlite test-postgresql lint audit bench drills messages translations chromium clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,13 @@ test-postgresql: venv translations chromium
 	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q -p no:cacheprovider
 
 test: lint audit test-sqlite test-postgresql
+
+# The slow drills: the fuzz targets with ten times the cases (random, not the suite's fixed ones), the limits
+# and the SIGKILL fault drill, on SQLite and PostgreSQL.
+DRILLS := tests/test_fuzz_forms.py tests/test_fuzz_machines.py tests/test_limits.py tests/test_dispatch_faults.py
+drills: venv translations
+	PORTAL_DRILLS=1 PORTAL_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider $(DRILLS)
+	PORTAL_DRILLS=1 PORTAL_TEST_DB=postgresql $(BIN)/pytest -q -p no:cacheprovider $(DRILLS)
 
 bench: venv translations chromium
 	$(BIN)/python scripts/bench.py
