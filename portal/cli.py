@@ -156,9 +156,11 @@ def demo_command(as_json: bool) -> None:
 @click.option("--reconcile-after", "reconcile_after_seconds", default=600, show_default=True,
               type=click.IntRange(0, 86400), help="Wait this long for a status report before asking Twilio.")
 @click.option("--batch", default=20, show_default=True, type=click.IntRange(1, 500))
+@click.option("--retry-after", "retry_after_seconds", default=30, show_default=True, type=click.IntRange(1, 3600),
+              help="Wait before the first retry of a transient failure; each later retry waits twice as long.")
 @with_appcontext
 def worker_command(once: bool, poll_seconds: float, lease_seconds: int, reconcile_after_seconds: int,
-                   batch: int) -> None:
+                   batch: int, retry_after_seconds: int) -> None:
     """Run the SMS dispatcher (stops cleanly on SIGTERM)."""
     from flask import current_app
 
@@ -166,7 +168,8 @@ def worker_command(once: bool, poll_seconds: float, lease_seconds: int, reconcil
 
     try:
         dispatcher = build_dispatcher(current_app, lease_seconds=lease_seconds,
-                                      reconcile_after_seconds=reconcile_after_seconds, batch=batch)
+                                      reconcile_after_seconds=reconcile_after_seconds, batch=batch,
+                                      retry_after_seconds=retry_after_seconds)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     run(dispatcher, once=once, poll_seconds=poll_seconds, echo=click.echo)

@@ -28,14 +28,15 @@ log = logging.getLogger("portal.worker")
 
 
 def build_dispatcher(app: Flask, *, lease_seconds: int = 120, reconcile_after_seconds: int = 600,
-                     batch: int = 20, **gateway_kwargs: Any) -> Dispatcher:
+                     batch: int = 20, retry_after_seconds: int = 30, **gateway_kwargs: Any) -> Dispatcher:
     """A dispatcher wired to this app's database, keys, clock and configured backend."""
     from portal.extensions import db
 
     settings = app.config["PORTAL"]
     clock = app.extensions["portal.clock"]
     policy = policy_from_settings(settings, lease=timedelta(seconds=lease_seconds),
-                                  reconcile_after=timedelta(seconds=reconcile_after_seconds), batch=batch)
+                                  reconcile_after=timedelta(seconds=reconcile_after_seconds), batch=batch,
+                                  backoff_base=timedelta(seconds=retry_after_seconds))
     return Dispatcher(
         sessions=sessionmaker(db.engine, expire_on_commit=False),
         vault=app.extensions["portal.vault"], audit_key=app.extensions["portal.audit_key"],
