@@ -60,6 +60,9 @@ class Settings:
     staff_session_absolute_minutes: int = 720
     warning_stale_hours: int = 48
     pin_max_attempts: int = 5
+    # Her high-risk period after she reports separating, and how often her worker checks in during it.
+    high_risk_months: int = 6
+    checkin_every_days: int = 7
     # Forwarded headers are believed only from these peers (comma-separated IPs/CIDRs). PORTAL_TRUST_PROXY=true
     # alone (the older switch) means loopback only, and production refuses it without a list.
     trust_proxy: bool = False
@@ -111,6 +114,8 @@ _ENV_NAMES: dict[str, str] = {  # nosec B105
     "staff_session_absolute_minutes": "PORTAL_STAFF_SESSION_ABSOLUTE_MINUTES",
     "warning_stale_hours": "PORTAL_WARNING_STALE_HOURS",
     "pin_max_attempts": "PORTAL_PIN_MAX_ATTEMPTS",
+    "high_risk_months": "PORTAL_HIGH_RISK_MONTHS",
+    "checkin_every_days": "PORTAL_CHECKIN_EVERY_DAYS",
     "trust_proxy": "PORTAL_TRUST_PROXY",
     "trusted_proxies": "PORTAL_TRUSTED_PROXIES",
 }

@@ -1,4 +1,4 @@
-"""The long-running worker: fan out programme events, dispatch, apply simulated reports (console), sleep, stop
+"""The long-running worker: fan out programme events, make due check-in tasks, dispatch, apply simulated reports (console), sleep, stop
 cleanly on SIGTERM."""
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 from flask import Flask
 from sqlalchemy.orm import sessionmaker
 
+from portal.services.casework.high_risk import Rules
+from portal.services.casework.high_risk import run_pass as run_checkins
 from portal.services.messaging.delivery import policy_from_settings, record_report
 from portal.services.messaging.dispatch import Counts, Dispatcher
 from portal.services.programme.fanout import PassResult, run_pass
@@ -74,6 +76,16 @@ def fan_out(dispatcher: Dispatcher) -> PassResult:
             return total
 
 
+def check_in(dispatcher: Dispatcher, rules: Rules) -> int:
+    """Her worker's scheduled check-in tasks during her high-risk period (one per slot, however many run)."""
+    return run_checkins(dispatcher.sessions, dispatcher.audit_key, dispatcher.clock, rules)
+
+
+def checkin_rules(app: Flask) -> Rules:
+    """The deployment's high-risk period and check-in rhythm (PORTAL_HIGH_RISK_MONTHS, PORTAL_CHECKIN_EVERY_DAYS)."""
+    return Rules.from_settings(app.config["PORTAL"])
+
+
 ESCALATE_EVERY = timedelta(seconds=60)
 
 
@@ -105,10 +117,13 @@ def _summary(counts: Counts) -> str:
 
 
 def run(dispatcher: Dispatcher, *, once: bool, poll_seconds: float,
-        echo: Callable[[str], None] = print, stop: threading.Event | None = None) -> None:
+        echo: Callable[[str], None] = print, stop: threading.Event | None = None,
+        rules: Rules | None = None) -> None:
     """Loop until SIGTERM or SIGINT (the message in hand is finished first), or until `stop` is set; --once: one
-    pass. Each pass fans out programme events first, so what they cause is sent in the same pass."""
+    pass. Each pass fans out programme events first, so what they cause is sent in the same pass; then it makes
+    the check-in tasks that are due (`rules`: the deployment's, see checkin_rules)."""
     stop = threading.Event() if stop is None else stop
+    rules = rules or Rules()
 
     def request_stop(signum: int, _frame: object) -> None:
         stop.set()
@@ -123,6 +138,9 @@ def run(dispatcher: Dispatcher, *, once: bool, poll_seconds: float,
             fanned = PassResult()
             try:
                 fanned = fan_out(dispatcher)
+                checkins = check_in(dispatcher, rules)
+                if checkins:
+                    echo(f"made {checkins} check-in task(s)")
                 counts = dispatcher.run_once()
                 apply_simulated_reports(dispatcher)
                 delete_at_provider(dispatcher)

@@ -3,6 +3,7 @@ on a fresh database of the selected backend (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from datetime import UTC, datetime
 
@@ -44,6 +45,7 @@ def revisions(engine) -> list[str]:
 
 
 VOCABULARIES = vocabularies(Base.metadata)
+_NUMBERS = itertools.count(1)
 
 
 def dummy_value(column, parents):
@@ -57,8 +59,8 @@ def dummy_value(column, parents):
         return uuid.uuid4()
     if isinstance(kind, Boolean):
         return False
-    if isinstance(kind, Integer):
-        return 1
+    if isinstance(kind, Integer):  # unique per row: a later revision's fill adds to the rows of an earlier one
+        return next(_NUMBERS)
     if isinstance(kind, DateTime):
         return datetime(2026, 1, 1, tzinfo=UTC)
     if isinstance(kind, LargeBinary):
@@ -68,7 +70,7 @@ def dummy_value(column, parents):
     if isinstance(kind, String):
         vocabulary = VOCABULARIES.get((column.table.name, column.name))
         # A coded column holds one of its codes (the database's CHECK refuses anything else).
-        return next(iter(vocabulary)).value if vocabulary else "x" * min(kind.length or 8, 8)
+        return next(iter(vocabulary)).value if vocabulary else uuid.uuid4().hex[:min(kind.length or 8, 8)]
     raise AssertionError(f"no dummy value for {column.table.name}.{column.name} ({kind!r})")
 
 

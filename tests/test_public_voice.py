@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -40,10 +40,14 @@ def test_separation_starts_six_months_of_high_risk_and_alerts_her_worker(client,
     open_link(client, dbs, world.partner, clock)
     post(client, "/alert", {"kind": "separating"}, token_from="/home")
     dbs.refresh(world.partner)
-    assert world.partner.high_risk_until == clock.now() + timedelta(days=183)
+    assert world.partner.high_risk_from == clock.now()
+    assert world.partner.high_risk_until == datetime(2026, 9, 2, 10, 0, tzinfo=UTC)  # six calendar months
     [task] = _tasks(dbs, world.partner.id, "her_separation")
     assert task.severity == Severity.URGENT
-    assert "six months" in client.get("/alert").get_data(as_text=True)
+    # She chose no calls and no texts: her page does not promise check-ins (tests/test_promises_high_risk.py
+    # covers the page when she did choose a way).
+    page = client.get("/alert").get_data(as_text=True)
+    assert "your worker will not contact you to check in" in page and "six months" not in page
 
 
 def test_a_second_tap_does_not_pile_up_duplicate_alerts_but_a_later_one_does(client, dbs, world, clock):

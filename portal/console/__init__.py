@@ -14,6 +14,7 @@ from portal.console import (  # noqa: E402,F401
     routes,
     worker,
     worker_actions,
+    worker_high_risk,
     worker_tasks,
 )
 from portal.console.navigation import register_nav  # noqa: E402

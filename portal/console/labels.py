@@ -26,6 +26,7 @@ TASK_KIND.update({
     "sms_help": _l("She asked for help by text"), "sms_free_text": _l("She sent a text message"),
     "sms_stop_like": _l("She may have meant to stop texts"), "sms_opt_in": _l("She restarted text messages"),
     "escalation": _l("Escalated: a task was not acknowledged in time"),
+    "high_risk_checkin": _l("Check in with her (high-risk period after separating)"),
 })
 IMMINENCE = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High"), "imminent": _l("Imminent")}
 TELL = {"none": _l("Do not tell her"), "message": _l("Text message"), "call": _l("Phone call"),
@@ -38,6 +39,7 @@ FLAGS = {
     "channel_worker_only": _l("Only through her worker"), "voicemail_ok": _l("Voicemail is safe"),
     "shared_phone": _l("Someone else may use her phone"),
     "serious_risk_any_time": _l("Serious risk warnings at any time, even outside her safe times"),
+    "check_after_stop": _l("If STOP is texted from her phone, her worker may check once by phone call that it was her"),
 }
 MESSAGE_STATE = {
     "pending": _l("Waiting for her safe time"), "sending": _l("Sending"), "sent": _l("Sent"),
@@ -106,4 +108,5 @@ ERRORS = {
     "talked_needs_reached": _l("'We talked' needs 'reached her'."),
     "too_long": _l("Notes are limited to 4000 characters."),
     "confirm_required": _l("Type ERASE to confirm."),
+    "checkin_every_invalid": _l("Enter a whole number of days from 1 to 28."),
 }

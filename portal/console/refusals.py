@@ -38,6 +38,7 @@ PREFERENCE_ERRORS = {
     "windows_needed": _l("Add at least one safe time before texts or calls (nothing is sent without one)."),
     "timezone_unknown": _l("Choose a time zone from the list."),
     "locale_unknown": _l("Choose a language from the list."),
+    "check_after_stop_needs_call": _l("To check once by phone call after a texted STOP, phone calls must be safe for her."),
 }
 
 # Admin pages (services/admin_users.AdminError and the settings form's codes).

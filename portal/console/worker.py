@@ -18,7 +18,7 @@ from portal.models import PartnerContact, Role, Tell
 from portal.runtime import audit_key, db_session, now, settings, vault
 from portal.services.admin import deployment
 from portal.services.audit import Actor
-from portal.services.casework import case_record, casework, contact_log
+from portal.services.casework import case_record, casework, contact_log, high_risk
 from portal.services.her.partners import read_details
 
 WORKER = Role.SUPPORT_WORKER
@@ -120,6 +120,7 @@ def worker_case(partner_id: str) -> ResponseReturnValue:
         "information": contact_log.information_status(session_db, partner.id),
         "programmes": casework.linkable_programmes(session_db, g.staff),
         "closure_reasons": casework.CLOSURE_REASONS, "open": partner.status in casework.OPEN_STATUSES,
+        "high_risk": high_risk.view(session_db, partner, now=now(), rules=high_risk.Rules.from_settings(settings())),
     }
     return render_template("console/worker/case.html", L=labels, **view)
 

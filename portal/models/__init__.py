@@ -4,6 +4,7 @@ from portal.models.access import AccessToken, SessionAudience, TokenPurpose, Web
 from portal.models.audit import ActorKind, AuditEvent
 from portal.models.base import Base, utcnow
 from portal.models.casework import (
+    CheckIn,
     ContactLogEntry,
     ContactMethod,
     ContactOutcome,
@@ -44,7 +45,7 @@ __all__ = [
     "ActorKind", "ClosureReason", "ConsentAction", "ConsentChannel", "ConsentScope", "ContactMethod",
     "ContactOutcome", "Imminence", "NotificationKind", "ParticipantStatus", "SafeToTalk", "SessionAudience",
     "TaskKind",
-    "AccessToken", "AuditEvent", "Base", "ConsentEvent", "ContactLogEntry", "DeliveryReceipt",
+    "AccessToken", "AuditEvent", "Base", "CheckIn", "ConsentEvent", "ContactLogEntry", "DeliveryReceipt",
     "DeploymentSetting", "EventKind", "Helpline", "InboundMessage", "Notification", "NotificationState",
     "Participant", "PartnerContact", "PartnerLink", "PartnerStatus", "Preferences", "Programme",
     "ProgrammeEvent", "ProgrammeMembership", "ProviderDeletion", "QuestionnaireResponse", "Role", "SafeWindow",

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, UUIDKey, encrypted, one_of, utcnow
@@ -47,6 +47,7 @@ class TaskKind(enum.StrEnum):
     SMS_STOP_LIKE = "sms_stop_like"
     SMS_OPT_IN = "sms_opt_in"
     ESCALATION = "escalation"
+    HIGH_RISK_CHECKIN = "high_risk_checkin"
 
     @classmethod
     def for_event(cls, kind: str) -> TaskKind:
@@ -89,6 +90,10 @@ class Task(UUIDKey, Base):
     call_requested: Mapped[bool] = mapped_column(default=False)
     # False when she withdrew, declined or her case is closed: her worker must not contact her about it.
     contact_allowed: Mapped[bool] = mapped_column(default=True)
+    # Raised one severity because it came during her high-risk period after separating.
+    raised_high_risk: Mapped[bool] = mapped_column(default=False)
+    # A texted STOP, and she agreed in advance: her worker may check once, by call, that it was her.
+    check_once_allowed: Mapped[bool] = mapped_column(default=False)
     source_event_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("programme_event.id"))
     notification_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("notification.id"))
     detail_ct: Mapped[bytes | None] = encrypted()
@@ -100,6 +105,17 @@ class Task(UUIDKey, Base):
     # On an escalation task: the overdue task it was raised for.
     escalated_from_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("task.id"))
     done_at: Mapped[datetime | None]
+
+
+class CheckIn(UUIDKey, Base):
+    """One scheduled check-in slot of her high-risk period: at most one row (and one task) per slot."""
+
+    __tablename__ = "high_risk_checkin"
+    __table_args__ = (UniqueConstraint("partner_id", "slot_at"),)
+    partner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partner_contact.id"), index=True)
+    slot_at: Mapped[datetime]
+    task_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("task.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ContactLogEntry(UUIDKey, Base):

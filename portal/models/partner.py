@@ -48,6 +48,10 @@ class PartnerContact(UUIDKey, Base):
     sms_opted_out: Mapped[bool] = mapped_column(default=False)
     sms_unusable: Mapped[bool] = mapped_column(default=False)
     high_risk_until: Mapped[datetime | None]
+    # Her high-risk period after separating (services/casework/high_risk.py): from, and check-ins every N days
+    # (None: the deployment's PORTAL_CHECKIN_EVERY_DAYS; her worker can set her own).
+    high_risk_from: Mapped[datetime | None]
+    checkin_every_days: Mapped[int | None]
     closed_at: Mapped[datetime | None]
     closure_reason: Mapped[str | None] = mapped_column(String(40))
     erased_at: Mapped[datetime | None]
@@ -99,6 +103,8 @@ class Preferences(UUIDKey, Base):
     code_word_ct: Mapped[bytes | None] = encrypted()
     # A wording she agreed with her worker for warnings (checked like every template).
     custom_warning_ct: Mapped[bytes | None] = encrypted()
+    # Said in advance: if STOP is texted from her phone (maybe not by her), her worker may check once by call.
+    check_after_stop: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
 

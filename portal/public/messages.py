@@ -23,6 +23,8 @@ MESSAGES = {
     "window_order": _l("The end time must be after the start time. For a time past midnight, add another "
                        "range that starts at 00:00."),
     "windows_needed": _l("Please choose at least one time when contact is safe, or choose “No contact for now”."),
+    "check_after_stop_needs_call": _l("To let your worker check by phone call, please also choose phone calls "
+                                      "as a way to reach you."),
     "pin_shape": _l("A PIN is 4 to 8 numbers."),
     "pin_mismatch": _l("The two PINs are not the same. Please type it again."),
     "pin_digits": _l("Please type your PIN with the number keys only."),

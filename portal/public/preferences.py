@@ -91,6 +91,7 @@ def parse_form(form: MultiDict[str, str]) -> prefs_service.PreferencesInput:
         locale=form.get("locale", "")[:16],
         code_word=form.get("code_word", "")[:200],
         clear_code_word=_flag(form, "clear_code_word"),
+        check_after_stop=_flag(form, "check_after_stop"),
     )
 
 
@@ -99,7 +100,7 @@ def _as_view(data: prefs_service.PreferencesInput, has_code_word: bool) -> prefs
     windows = tuple(prefs_service.WindowView(row.days, row.start, row.end) for row in data.windows if not row.blank)
     return prefs_service.PreferencesView(data.channels, windows, data.timezone, data.voicemail_ok,
                                          data.shared_phone, data.tell, data.serious_risk_any_time, data.locale,
-                                         has_code_word)
+                                         has_code_word, data.check_after_stop)
 
 
 def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status: int = 200) -> ResponseReturnValue:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
 from flask import redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from markupsafe import Markup
 
 from portal.models import PartnerContact
 from portal.public import bp
 from portal.public.context import her_required
-from portal.runtime import audit_key, db_session, now
+from portal.runtime import audit_key, db_session, now, settings
+from portal.services.casework import high_risk
 from portal.services.her import her_reports
 from portal.services.her.her_access import partner_actor
 
@@ -21,7 +27,8 @@ def alert(partner: PartnerContact) -> ResponseReturnValue:
     kind = request.form.get("kind", "")
     if kind not in her_reports.KINDS:
         return render_template("public/told.html", kind=None), 400
-    her_reports.report(db_session(), audit_key(), partner, kind, now=now(), actor=partner_actor(partner.id))
+    her_reports.report(db_session(), audit_key(), partner, kind, now=now(), actor=partner_actor(partner.id),
+                       rules=high_risk.Rules.from_settings(settings()))
     session[TOLD] = kind
     return redirect(url_for("public.told"), code=303)
 
@@ -32,4 +39,9 @@ def told(partner: PartnerContact) -> ResponseReturnValue:
     kind = session.pop(TOLD, None)
     if kind not in her_reports.KINDS:
         return redirect(url_for("public.home"), code=303)
-    return render_template("public/told.html", kind=kind)
+    period = high_risk.view(db_session(), partner, now=now(), rules=high_risk.Rules.from_settings(settings()))
+    until = None
+    if period.ends_at is not None:  # the last day of her period, in her time zone and her language
+        day = period.ends_at.astimezone(ZoneInfo(partner.timezone)).date()
+        until = Markup("<bdi>{}</bdi>").format(format_date(day, format="long", locale=str(get_locale())))
+    return render_template("public/told.html", kind=kind, period=period, until=until)

@@ -27,6 +27,7 @@ from portal.models import (
     StaffUser,
 )
 from portal.services.audit import Actor, record
+from portal.services.casework.high_risk import cancel_checkins
 from portal.services.her import consent, preferences
 from portal.services.her.fresh_link import send_fresh_link
 from portal.services.her.invites import revoke_invites
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 CLOSURE_REASONS = tuple(ClosureReason)
 TELL_FIELDS = ("tell_dropout", "tell_suspended", "tell_completed", "tell_risk")
 FLAGS = ("channel_sms", "channel_call", "channel_worker_only", "voicemail_ok", "shared_phone",
-         "serious_risk_any_time")
+         "serious_risk_any_time", "check_after_stop")
 OPEN_STATUSES = (PartnerStatus.INVITED, PartnerStatus.ACTIVE)
 NAME_MAX = 200
 CODE_WORD_MAX = preferences.CODE_WORD_MAX  # one rule for her page and her worker's
@@ -179,7 +180,7 @@ def update_preferences(db: Session, vault: Vault, audit_key: bytes, partner: Par
     now_set = preferences.current(db, partner)
     flags = {name: channel in now_set.channels for name, channel in CHANNEL_FLAGS.items()}
     flags |= {"voicemail_ok": now_set.voicemail_ok, "shared_phone": now_set.shared_phone,
-              "serious_risk_any_time": now_set.serious_risk_any_time}
+              "serious_risk_any_time": now_set.serious_risk_any_time, "check_after_stop": now_set.check_after_stop}
     flags |= {name: bool(value) for name, value in change.flags.items() if name in FLAGS}
     channels = frozenset(channel for name, channel in CHANNEL_FLAGS.items() if flags[name]) or frozenset({"none"})
     tell = dict(now_set.tell) | {name.removeprefix("tell_"): value for name, value in change.tell.items()}
@@ -188,7 +189,8 @@ def update_preferences(db: Session, vault: Vault, audit_key: bytes, partner: Par
         windows=tuple(preferences.WindowInput(w.days, w.start, w.end) for w in now_set.windows),
         timezone=now_set.timezone, voicemail_ok=flags["voicemail_ok"], shared_phone=flags["shared_phone"],
         tell=tell, serious_risk_any_time=flags["serious_risk_any_time"], locale=now_set.locale,
-        code_word=change.code_word or "", clear_code_word=change.clear_code_word)
+        code_word=change.code_word or "", clear_code_word=change.clear_code_word,
+        check_after_stop=flags["check_after_stop"])
     result = preferences.update(db, vault, audit_key, partner, data, now=now, actor=actor_for(worker),
                                 locales=LOCALES)
     if not result.ok:
@@ -274,6 +276,7 @@ def close_case(db: Session, audit_key: bytes, partner: PartnerContact, worker: S
     partner.closed_at = now
     partner.closure_reason = reason
     cancelled = cancel_pending(db, partner.id, now)
+    cancel_checkins(db, partner.id, now)
     revoke_invites(db, partner.id, now)
     record(db, audit_key, actor_for(worker), "case.close", "partner_contact", partner.id,
            {"reason": reason, "cancelled": cancelled}, now=now)

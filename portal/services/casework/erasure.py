@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portal.models import (
     AccessToken,
     Base,
+    CheckIn,
     ContactLogEntry,
     DeliveryReceipt,
     InboundMessage,
@@ -105,6 +106,7 @@ def erase_partner(db: Session, audit_key: bytes, partner: PartnerContact, *, now
     db.execute(delete(AccessToken).where(AccessToken.partner_id == pid))
     db.execute(delete(WebSession).where(WebSession.partner_id == pid))
     db.execute(delete(PartnerLink).where(PartnerLink.partner_id == pid))
+    db.execute(delete(CheckIn).where(CheckIn.partner_id == pid))
     _sweep_other_tables(db, pid)
     for column in _encrypted_columns(PartnerContact.__table__):
         setattr(partner, column, None)
@@ -113,6 +115,8 @@ def erase_partner(db: Session, audit_key: bytes, partner: PartnerContact, *, now
     partner.pin_hash = None
     partner.pin_failures = 0
     partner.high_risk_until = None
+    partner.high_risk_from = None
+    partner.checkin_every_days = None
     partner.timezone = TOMBSTONE_TIMEZONE
     partner.status = PartnerStatus.ERASED
     partner.erased_at = now

@@ -31,11 +31,13 @@ from portal.models import (
     NotificationState,
     PartnerContact,
     PartnerStatus,
+    Preferences,
     Severity,
     TaskKind,
     WebSession,
 )
 from portal.services.audit import Actor, record
+from portal.services.casework.high_risk import cancel_checkins
 from portal.services.casework.tasks import create_task
 from portal.services.her.invites import revoke_invites
 from portal.services.messaging.outbox import cancel_pending
@@ -93,6 +95,13 @@ def _cancel_texts_but_warnings(db: Session, partner_id: uuid.UUID, now: datetime
     return cast("CursorResult[Any]", db.execute(stmt)).rowcount or 0
 
 
+def may_check_once(db: Session, partner: PartnerContact) -> bool:
+    """She agreed in advance that after a texted STOP her worker may check once, by the other way she chose
+    (a phone call), that it really was her (services/her/preferences.py validates the choice)."""
+    prefs = db.scalar(select(Preferences).where(Preferences.partner_id == partner.id))
+    return bool(prefs is not None and prefs.check_after_stop and prefs.channel_call)
+
+
 # -- contact consent -------------------------------------------------------------------------------------
 
 def give(db: Session, audit_key: bytes, partner: PartnerContact, *, channel: str, now: datetime,
@@ -116,6 +125,7 @@ def decline(db: Session, audit_key: bytes, partner: PartnerContact, *, channel: 
     _ledger(db, partner, DECLINED, channel, ConsentScope.CONTACT, now, text_version)
     partner.status = PartnerStatus.DECLINED
     cancel_pending(db, partner.id, now)
+    cancel_checkins(db, partner.id, now)
     task = create_task(db, partner, kind=DECLINED_TASK, severity=Severity.ROUTINE, now=now)
     task.contact_allowed = False
     record(db, audit_key, actor, "consent.declined", "partner_contact", partner.id, {"channel": channel}, now=now)
@@ -136,8 +146,11 @@ def stop_contact(db: Session, audit_key: bytes, partner: PartnerContact, *, chan
         partner.status = PartnerStatus.WITHDRAWN
         task = create_task(db, partner, kind=WITHDRAWN_CONTACT_TASK, severity=Severity.SOON, now=now)
         task.contact_allowed = False
+        # A texted STOP may not have been hers: if she said so in advance, her worker may check once by call.
+        task.check_once_allowed = channel == ConsentChannel.SMS and may_check_once(db, partner)
         task_id = task.id
     cancelled = cancel_pending(db, partner.id, now)
+    cancel_checkins(db, partner.id, now)  # scheduled offers (her high-risk period's check-ins) end too
     revoke_invites(db, partner.id, now)
     ended = end_her_sessions(db, partner.id, keep=keep_session)
     if task_id is not None:
@@ -155,6 +168,7 @@ def end_for_erasure(db: Session, audit_key: bytes, partner: PartnerContact, *, n
                 recorded_by=_staff_id(actor))
         partner.status = PartnerStatus.WITHDRAWN
     cancelled = cancel_pending(db, partner.id, now)
+    cancel_checkins(db, partner.id, now)
     revoke_invites(db, partner.id, now)
     end_her_sessions(db, partner.id)
     return cancelled

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import PartnerContact, Severity, Task, TaskKind
 from portal.services.audit import Actor, record
+from portal.services.casework import high_risk
 from portal.services.casework.tasks import create_task
 
 LESS_SAFE = "less_safe"
@@ -18,7 +19,6 @@ KINDS = (LESS_SAFE, SEPARATING)
 TASK_KIND = {LESS_SAFE: TaskKind.HER_LESS_SAFE, SEPARATING: TaskKind.HER_SEPARATION}
 # Risk is highest while she plans to leave and for at least six months after (WWP EN B.4); both are urgent.
 SEVERITY = {LESS_SAFE: Severity.URGENT, SEPARATING: Severity.URGENT}
-HIGH_RISK_PERIOD = timedelta(days=183)
 # A second tap soon after the first does not pile up a duplicate alert while the first is still open.
 REPEAT_WINDOW = timedelta(hours=1)
 
@@ -31,14 +31,13 @@ class ReportResult:
 
 
 def report(db: Session, audit_key: bytes, partner: PartnerContact, kind: str, *, now: datetime,
-           actor: Actor) -> ReportResult:
-    """Record her report: an alert for her worker; separation also starts a six-month high-risk period."""
+           actor: Actor, rules: high_risk.Rules | None = None) -> ReportResult:
+    """Record her report: an alert for her worker; separation also starts her high-risk period
+    (services/casework/high_risk.py: the deployment's months, check-ins by her worker during it)."""
     if kind not in KINDS:
         raise ValueError(f"unknown report kind {kind!r}")
     if kind == SEPARATING:
-        until = now + HIGH_RISK_PERIOD
-        if partner.high_risk_until is None or partner.high_risk_until < until:
-            partner.high_risk_until = until
+        high_risk.start_period(partner, now=now, rules=rules or high_risk.Rules())
     recent = db.scalar(select(Task.id).where(
         Task.partner_id == partner.id, Task.kind == TASK_KIND[kind], Task.done_at.is_(None),
         Task.created_at > now - REPEAT_WINDOW).limit(1))

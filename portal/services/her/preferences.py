@@ -70,6 +70,8 @@ class PreferencesInput:
     locale: str
     code_word: str = ""          # empty: keep the one she has
     clear_code_word: bool = False
+    # If STOP is texted from her phone, her worker may check once by call (needs calls among her ways).
+    check_after_stop: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class PreferencesView:
     serious_risk_any_time: bool
     locale: str
     has_code_word: bool
+    check_after_stop: bool = False
 
 
 @dataclass
@@ -174,6 +177,8 @@ def validate(data: PreferencesInput, locales: Collection[str]) -> tuple[set[tupl
     code_word = data.code_word.strip()
     if len(code_word) > CODE_WORD_MAX or any(not ch.isprintable() for ch in code_word):
         errors.append(FieldError("code_word", "code_word_length"))
+    if data.check_after_stop and "call" not in data.channels:
+        errors.append(FieldError("check_after_stop", "check_after_stop_needs_call"))
     windows, window_errors = parse_windows(data.windows)
     errors.extend(window_errors)
     if not window_errors and not windows and data.channels & {"sms", "call"}:
@@ -210,7 +215,7 @@ def current(db: Session, partner: PartnerContact) -> PreferencesView:
         voicemail_ok=prefs.voicemail_ok, shared_phone=prefs.shared_phone,
         tell={topic: getattr(prefs, f"tell_{topic}") for topic in TOPICS},
         serious_risk_any_time=prefs.serious_risk_any_time, locale=partner.locale,
-        has_code_word=prefs.code_word_ct is not None,
+        has_code_word=prefs.code_word_ct is not None, check_after_stop=prefs.check_after_stop,
     )
 
 
@@ -235,6 +240,7 @@ def update(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact,
     assign(prefs, "voicemail_ok", data.voicemail_ok)
     assign(prefs, "shared_phone", data.shared_phone)
     assign(prefs, "serious_risk_any_time", data.serious_risk_any_time)
+    assign(prefs, "check_after_stop", data.check_after_stop)
     for topic in TOPICS:
         assign(prefs, f"tell_{topic}", data.tell[topic])
     assign(partner, "timezone", data.timezone)

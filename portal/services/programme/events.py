@@ -50,6 +50,7 @@ from portal.models import (
 )
 from portal.models.programme_event import EventFanout
 from portal.services.audit import Actor, record
+from portal.services.casework import high_risk
 from portal.services.casework.tasks import configured_due, create_task
 from portal.services.messaging.outbox import enqueue
 from portal.services.messaging.sms_permission import can_text  # the one rule; kept importable from here
@@ -334,12 +335,18 @@ def _notify_her_side(db: Session, vault: Vault, audit_key: bytes, partner: Partn
         call = choice in (Tell.CALL, Tell.BOTH) or (wants_message and note is None)
     elif event.kind != EventKind.RISK:
         severity = Severity.ROUTINE
+    # During her high-risk period after separating, an event about her case counts one severity higher
+    # (not a routine "do not contact" note: nothing would be done with its urgency).
+    raise_it = (contact_allowed or event.kind == EventKind.RISK) and high_risk.in_period(partner, event.created_at)
+    if raise_it:
+        severity = high_risk.raised(severity)
     task = create_task(db, partner, kind=TaskKind.for_event(event.kind), severity=severity, now=event.created_at,
                        source_event_id=event.id, notification_id=note.id if note else None,
                        child_risk=event.risk_to_children, due=due)
     task.created_at = now  # due_at above runs from the report; the row itself is made now
     task.call_requested = call
     task.contact_allowed = contact_allowed
+    task.raised_high_risk = raise_it
     record(db, audit_key, Actor(ActorKind.SYSTEM), "task.create", "task", task.id,
            {"kind": task.kind, "severity": severity, "message": note is not None}, now=now)
 
