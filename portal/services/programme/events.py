@@ -337,8 +337,9 @@ def _notify_her_side(db: Session, vault: Vault, audit_key: bytes, partner: Partn
         severity = Severity.ROUTINE
     # During her high-risk period after separating, an event about her case counts one severity higher
     # (not a routine "do not contact" note: nothing would be done with its urgency).
-    raise_it = (contact_allowed or event.kind == EventKind.RISK) and high_risk.in_period(partner, event.created_at)
-    if raise_it:
+    raise_it = False
+    if (contact_allowed or event.kind == EventKind.RISK) and high_risk.in_period(partner, event.created_at):
+        raise_it = high_risk.raised(severity) != severity  # immediate is as high as it goes
         severity = high_risk.raised(severity)
     task = create_task(db, partner, kind=TaskKind.for_event(event.kind), severity=severity, now=event.created_at,
                        source_event_id=event.id, notification_id=note.id if note else None,
