@@ -78,7 +78,7 @@ def fan_out(dispatcher: Dispatcher) -> PassResult:
 
 def check_in(dispatcher: Dispatcher, rules: Rules) -> int:
     """Her worker's scheduled check-in tasks during her high-risk period (one per slot, however many run)."""
-    return run_checkins(dispatcher.sessions, dispatcher.audit_key, dispatcher.clock, rules)
+    return run_checkins(dispatcher.sessions, dispatcher.vault, dispatcher.audit_key, dispatcher.clock, rules)
 
 
 def checkin_rules(app: Flask) -> Rules:

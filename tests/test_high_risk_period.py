@@ -245,13 +245,13 @@ def test_events_during_her_period_are_raised_one_severity_and_the_task_says_so(a
     assert (after.severity, after.raised_high_risk) == (usual, False)
 
 
-def test_concurrent_dispatchers_make_one_task_per_slot(app, dbs, audit_key, calls_world, clock):
+def test_concurrent_dispatchers_make_one_task_per_slot(app, dbs, vault, audit_key, calls_world, clock):
     partner = dbs.get(PartnerContact, calls_world.partner.id)
     high_risk.start_period(partner, now=clock.now(), rules=high_risk.Rules())
     dbs.commit()
     clock.advance(days=7)
     sessions = sessionmaker(dbs.get_bind(), expire_on_commit=False)
-    made = fire(6, lambda _i: high_risk.run_pass(sessions, audit_key, clock.now, high_risk.Rules()))
+    made = fire(6, lambda _i: high_risk.run_pass(sessions, vault, audit_key, clock.now, high_risk.Rules()))
     assert sum(made) == 1
     assert len(checkin_tasks(dbs, partner.id)) == 1
     assert dbs.scalar(select(func.count()).select_from(CheckIn).where(CheckIn.partner_id == partner.id)) == 1

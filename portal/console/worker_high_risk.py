@@ -10,7 +10,7 @@ from portal.console import bp, labels
 from portal.console.access import require_role
 from portal.console.worker import WORKER, case_or_404
 from portal.digits import parse_digits
-from portal.runtime import audit_key, db_session, now, settings
+from portal.runtime import domain_context, settings
 from portal.services.casework import casework, high_risk
 from portal.unit_of_work import refuse
 
@@ -24,8 +24,7 @@ def worker_checkin_every(partner_id: str) -> ResponseReturnValue:
     digits = parse_digits(raw) if raw else None
     days = None if request.form.get("default") == "yes" else (int(digits) if digits else -1)
     try:
-        high_risk.set_every_days(db_session(), audit_key(), partner, days, now=now(),
-                                 actor=casework.actor_for(g.staff))
+        high_risk.set_every_days(domain_context(casework.actor_for(g.staff)), partner, days)
     except high_risk.HighRiskError as exc:
         refuse()
         flash(str(labels.ERRORS[exc.code]), "error")

@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from portal.crypto import Vault
 from portal.database import take_write_lock
 from portal.domain_error import DomainError
 from portal.models import (
@@ -36,8 +37,9 @@ from portal.models import (
     Task,
     TaskKind,
 )
-from portal.services.audit import Actor, record
+from portal.services.audit import Actor
 from portal.services.casework.tasks import create_task
+from portal.services.context import DomainContext
 from portal.services.messaging.sms_permission import can_text
 
 DEFAULT_MONTHS = 6
@@ -48,6 +50,7 @@ CHECKIN_SEVERITY = Severity.SOON
 CHECKINS_ON = (PartnerStatus.ACTIVE, PartnerStatus.INVITED)
 ORDER = (Severity.ROUTINE, Severity.SOON, Severity.URGENT, Severity.IMMEDIATE)
 PASS_LIMIT = 500
+SYSTEM_ACTOR = Actor(ActorKind.SYSTEM)
 
 
 class HighRiskError(DomainError):
@@ -163,16 +166,15 @@ def would_check_in(db: Session, partner: PartnerContact, *, now: datetime) -> bo
     return in_period(partner, now) and _contactable(partner, prefs)
 
 
-def set_every_days(db: Session, audit_key: bytes, partner: PartnerContact, days: int | None, *, now: datetime,
-                   actor: Actor) -> None:
+def set_every_days(ctx: DomainContext, partner: PartnerContact, days: int | None) -> None:
     """Her worker sets her own rhythm (None: back to the deployment's)."""
     if days is not None and days not in EVERY_DAYS_RANGE:
         raise HighRiskError("checkin_every_invalid", "every_days")
     if partner.status not in CHECKINS_ON:
         raise HighRiskError("not_open")
     partner.checkin_every_days = days
-    record(db, audit_key, actor, "high_risk.checkin_every", "partner_contact", partner.id,
-           {"every_days": days if days is not None else "default"}, now=now)
+    ctx.audit("high_risk.checkin_every", "partner_contact", partner.id,
+              {"every_days": days if days is not None else "default"})
 
 
 def cancel_checkins(db: Session, partner_id: uuid.UUID, now: datetime) -> int:
@@ -199,9 +201,9 @@ def _claim_slot(db: Session, partner_id: uuid.UUID, slot: datetime, now: datetim
     return db.execute(stmt).scalar()
 
 
-def check_in_once(db: Session, audit_key: bytes, partner_id: uuid.UUID, *, now: datetime,
-                  rules: Rules) -> Task | None:
+def check_in_once(ctx: DomainContext, partner_id: uuid.UUID, rules: Rules) -> Task | None:
     """Her check-in task for the slot due now, if any and not made yet (the caller's transaction commits)."""
+    db, now = ctx.db, ctx.now
     partner = _lock_partner(db, partner_id)
     if partner is None or not in_period(partner, now):
         return None
@@ -219,8 +221,7 @@ def check_in_once(db: Session, audit_key: bytes, partner_id: uuid.UUID, *, now: 
     checkin = db.get(CheckIn, row_id)
     assert checkin is not None
     checkin.task_id = task.id
-    record(db, audit_key, Actor(ActorKind.SYSTEM), "task.create", "task", task.id,
-           {"kind": task.kind, "severity": task.severity}, now=now)
+    ctx.audit("task.create", "task", task.id, {"kind": task.kind, "severity": task.severity})
     return task
 
 
@@ -233,7 +234,7 @@ def candidates(db: Session, now: datetime) -> list[uuid.UUID]:
         .order_by(PartnerContact.id).limit(PASS_LIMIT)))
 
 
-def run_pass(sessions: Callable[[], Session], audit_key: bytes, clock: Callable[[], datetime],
+def run_pass(sessions: Callable[[], Session], vault: Vault, audit_key: bytes, clock: Callable[[], datetime],
              rules: Rules) -> int:
     """The dispatcher's pass: every check-in due now, one transaction per record. Returns how many were made."""
     with sessions() as db:
@@ -241,6 +242,7 @@ def run_pass(sessions: Callable[[], Session], audit_key: bytes, clock: Callable[
     made = 0
     for partner_id in ids:
         with sessions() as db, db.begin():
-            if check_in_once(db, audit_key, partner_id, now=clock(), rules=rules) is not None:
+            ctx = DomainContext(db, vault, audit_key, clock(), SYSTEM_ACTOR)
+            if check_in_once(ctx, partner_id, rules) is not None:
                 made += 1
     return made
