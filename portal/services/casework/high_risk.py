@@ -160,12 +160,6 @@ def view(db: Session, partner: PartnerContact, *, now: datetime, rules: Rules) -
                       partner.checkin_every_days is not None, on, upcoming, last)
 
 
-def would_check_in(db: Session, partner: PartnerContact, *, now: datetime) -> bool:
-    """Will her worker check in on her during the period, as things stand? (Her page says so only if yes.)"""
-    prefs = db.scalar(select(Preferences).where(Preferences.partner_id == partner.id))
-    return in_period(partner, now) and _contactable(partner, prefs)
-
-
 def set_every_days(ctx: DomainContext, partner: PartnerContact, days: int | None) -> None:
     """Her worker sets her own rhythm (None: back to the deployment's)."""
     if days is not None and days not in EVERY_DAYS_RANGE:
