@@ -17,7 +17,7 @@ from portal.crypto import hash_token
 from portal.extensions import db, limiter
 from portal.models import Programme
 from portal.response_floor import pad_to_floor
-from portal.runtime import audit_key, db_session, now, settings, vault
+from portal.runtime import db_session, domain_context, now, settings
 from portal.services.programme.events import (
     EventError,
     EventReceipt,
@@ -85,8 +85,9 @@ def _report(token_id: uuid.UUID, programme: Programme) -> ResponseReturnValue:
               "occurred_at": report.occurred_at}
     receipt: EventReceipt | None
     try:
-        receipt = report_event(db_session(), vault(), audit_key(), programme=programme, now=now(),
-                               reporter=Reporter(api_token_id=token_id), idempotency_key=key, **fields)
+        reporter = Reporter(api_token_id=token_id)
+        receipt = report_event(domain_context(reporter.actor), programme=programme, reporter=reporter,
+                               idempotency_key=key, **fields)
         db.session.flush()  # a concurrent twin's Idempotency-Key fails here, not at the commit
     except EventError as exc:
         return _error(422, exc.code, str(exc), exc.field)

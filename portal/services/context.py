@@ -7,7 +7,8 @@ injected (or frozen) clock reaches all of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
 from portal.models import AuditEvent
-from portal.services.audit import Actor, record
+from portal.services.audit import SYSTEM, Actor, record
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,29 @@ class DomainContext:
     now: datetime
     actor: Actor
 
+    def on(self, db: Session) -> DomainContext:
+        """The same context on another session (e.g. a tally committed on its own, whatever the request does)."""
+        return replace(self, db=db)
+
+    def acting_as(self, actor: Actor) -> DomainContext:
+        """The same context with another actor (e.g. her, once a link has said whose it is)."""
+        return replace(self, actor=actor)
+
     def audit(self, action: str, object_type: str | None = None, object_id: object = None,
               details: dict[str, Any] | None = None) -> AuditEvent:
         """Append to the audit chain as this context's actor, at this context's time."""
         return record(self.db, self.audit_key, self.actor, action, object_type, object_id, details, now=self.now)
+
+
+@dataclass(frozen=True)
+class UnitContexts:
+    """One DomainContext per unit of work (the CLI, the dispatcher, a purge): the keys fixed, the clock read
+    afresh for each unit, so every row and audit entry of one unit carries that unit's time."""
+
+    vault: Vault
+    audit_key: bytes
+    clock: Callable[[], datetime]
+    actor: Actor = SYSTEM
+
+    def __call__(self, db: Session) -> DomainContext:
+        return DomainContext(db, self.vault, self.audit_key, self.clock(), self.actor)

@@ -26,8 +26,8 @@ from portal.models import (
     Task,
     WebSession,
 )
-from portal.services.audit import Actor, record
 from portal.services.casework.erasure_storage import StorageCleanup
+from portal.services.context import DomainContext
 from portal.services.her.consent import end_for_erasure
 from portal.services.messaging import provider_deletions
 
@@ -81,15 +81,15 @@ def _tables_of_hers() -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def erase_partner(db: Session, audit_key: bytes, partner: PartnerContact, *, now: datetime, actor: Actor,
-                  reason: str) -> ErasureResult:
+def erase_partner(ctx: DomainContext, partner: PartnerContact, *, reason: str) -> ErasureResult:
     """Destroy her personal data in the caller's transaction; the row stays as a tombstone (status erased)."""
+    db, now = ctx.db, ctx.now
     if reason not in REASONS:
         raise ValueError(f"erasure reason must be one of {REASONS}")
     if partner.status == PartnerStatus.ERASED:
         return ErasureResult(partner.id, 0, already_erased=True)
     pid = partner.id
-    cancelled = end_for_erasure(db, audit_key, partner, now=now, actor=actor)  # DESIGN 8: stop contact first
+    cancelled = end_for_erasure(ctx, partner)  # DESIGN 8: stop contact first
     deletions = _forget_provider_ids(db, pid, now)
     db.execute(update(ContactLogEntry).where(ContactLogEntry.partner_id == pid)
                .values(notes_ct=None, next_step_ct=None))
@@ -118,7 +118,6 @@ def erase_partner(db: Session, audit_key: bytes, partner: PartnerContact, *, now
     partner.erased_at = now
     partner.updated_at = now
     db.flush()
-    record(db, audit_key, actor, "partner.erase", "partner_contact", pid,
-           {"reason": reason, "cancelled": cancelled}, now=now)
+    ctx.audit("partner.erase", "partner_contact", pid, {"reason": reason, "cancelled": cancelled})
     return ErasureResult(pid, cancelled, storage=StorageCleanup(_tables_of_hers()), provider_deletions=deletions)
 
