@@ -50,14 +50,18 @@ def _encrypted_columns(table: FromClause) -> list[str]:
     return [column.name for column in table.columns if column.info.get("encrypted")]
 
 
-def _sweep_other_tables(db: Session, partner_id: uuid.UUID) -> None:
-    """Null every encrypted column of every row that points at her, in tables added after this module too."""
+def _sweep_other_tables(db: Session, partner_id: uuid.UUID, now: datetime) -> None:
+    """Null every encrypted column of every row that points at her, in tables added after this module too
+    (a table's `updated_at`, if it has one, says now: the erasure's time, not the wall clock's)."""
     for table in Base.metadata.sorted_tables:
         if table.name == PartnerContact.__tablename__ or "partner_id" not in table.columns:
             continue
         columns = _encrypted_columns(table)
         if columns:
-            db.execute(update(table).where(table.c.partner_id == partner_id).values({name: None for name in columns}))
+            values: dict[str, object] = {name: None for name in columns}
+            if "updated_at" in table.columns:
+                values["updated_at"] = now
+            db.execute(update(table).where(table.c.partner_id == partner_id).values(values))
 
 
 def _forget_provider_ids(db: Session, pid: uuid.UUID, now: datetime) -> int:
@@ -105,7 +109,7 @@ def erase_partner(ctx: DomainContext, partner: PartnerContact, *, reason: str) -
     db.execute(delete(AccessToken).where(AccessToken.partner_id == pid))
     db.execute(delete(WebSession).where(WebSession.partner_id == pid))
     db.execute(delete(PartnerLink).where(PartnerLink.partner_id == pid))
-    _sweep_other_tables(db, pid)
+    _sweep_other_tables(db, pid, now)
     for column in _encrypted_columns(PartnerContact.__table__):
         setattr(partner, column, None)
     partner.phone_bidx = None

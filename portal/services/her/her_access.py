@@ -174,8 +174,8 @@ def check_pin(ctx: DomainContext, partner: PartnerContact, token_id: uuid.UUID, 
         return PinCheck(False, max(max_attempts - (partner.pin_failures or 0), 1), False, _not_a_pin(typed or ""))
     if partner.pin_hash and PIN_SHAPE.fullmatch(pin) and _matches(partner.pin_hash, pin):
         # Her record's row is written first, so a lock committed meanwhile is seen by the check after it.
-        db.execute(update(PartnerContact).where(PartnerContact.id == partner.id).values(pin_failures=0)
-                   .execution_options(synchronize_session=False))
+        db.execute(update(PartnerContact).where(PartnerContact.id == partner.id)
+                   .values(pin_failures=0, updated_at=ctx.now).execution_options(synchronize_session=False))
         if not _link_alive(db, partner.id, token_id):
             return PinCheck(False, 0, True)
         if _hasher.check_needs_rehash(partner.pin_hash):
@@ -197,7 +197,7 @@ def _count_failure(ctx: DomainContext, bind: Engine | Connection, partner_id: uu
         # commit, so the link check below and the lock decision see every earlier try, one at a time.
         failures = tally.execute(
             update(PartnerContact).where(PartnerContact.id == partner_id)
-            .values(pin_failures=PartnerContact.pin_failures + 1)
+            .values(pin_failures=PartnerContact.pin_failures + 1, updated_at=now)
             .returning(PartnerContact.pin_failures)
             .execution_options(synchronize_session=False)
         ).scalar_one()
@@ -209,8 +209,8 @@ def _count_failure(ctx: DomainContext, bind: Engine | Connection, partner_id: uu
             return PinCheck(False, max_attempts - failures, False)
         closed = revoke_invites(tally, partner_id, now)  # ends every pending session of hers too
         # The next link her worker sends starts afresh; tries still in flight count against it.
-        tally.execute(update(PartnerContact).where(PartnerContact.id == partner_id).values(pin_failures=0)
-                      .execution_options(synchronize_session=False))
+        tally.execute(update(PartnerContact).where(PartnerContact.id == partner_id)
+                      .values(pin_failures=0, updated_at=now).execution_options(synchronize_session=False))
         partner = tally.get(PartnerContact, partner_id)
         assert partner is not None
         create_task(tally, partner, kind=PIN_LOCKED_TASK, severity=Severity.SOON, now=now)
