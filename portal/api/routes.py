@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
 from portal.api import bp
+from portal.api.messages import message
 from portal.api.openapi import document
 from portal.api.payload import PayloadError, load_json, parse_report
 from portal.crypto import hash_token
@@ -90,7 +91,7 @@ def _report(token_id: uuid.UUID, programme: Programme) -> ResponseReturnValue:
                                idempotency_key=key, **fields)
         db.session.flush()  # a concurrent twin's Idempotency-Key fails here, not at the commit
     except EventError as exc:
-        return _error(422, exc.code, str(exc), exc.field)
+        return _error(422, exc.code, message(exc), exc.field)
     except IntegrityError:
         # Two requests with one Idempotency-Key at once: the other one won; answer with its receipt. The one
         # explicit rollback of a request (portal/unit_of_work.py): the winner's receipt is read afresh.
@@ -99,7 +100,7 @@ def _report(token_id: uuid.UUID, programme: Programme) -> ResponseReturnValue:
             fingerprint = validate(now=now(), **fields).fingerprint()
             receipt = replay_after_race(db_session(), programme, key or "", report.participant_ref, fingerprint)
         except EventError as exc:
-            return _error(422, exc.code, str(exc), exc.field)
+            return _error(422, exc.code, message(exc), exc.field)
         if receipt is None:
             raise
     return jsonify(receipt.as_json()), 201

@@ -94,9 +94,10 @@ TASK_ONLY = (PartnerStatus.WITHDRAWN, PartnerStatus.DECLINED, PartnerStatus.CLOS
 
 
 class EventError(DomainError):
-    """The report cannot be accepted; `code` is stable for machines, `field` names the culprit."""
+    """The report cannot be accepted; `code` is stable for machines, `field` names the culprit. The words are
+    each audience's: the API's in portal/api/messages.py, the facilitator's in portal/console/refusals.py."""
 
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+    def __init__(self, code: str, message: str | None = None, field: str | None = None) -> None:
         super().__init__(code, field, message)
 
 
@@ -142,8 +143,7 @@ class EventReceipt:
 def check_reference(reference: str) -> str:
     reference = (reference or "").strip()
     if not REFERENCE_PATTERN.match(reference):
-        raise EventError("invalid_reference", "A programme reference is 1 to 64 letters, digits or . _ / - "
-                         "and starts with a letter or digit.", "participant_ref")
+        raise EventError("invalid_reference", field="participant_ref")
     return reference
 
 
@@ -156,8 +156,7 @@ def register_participant(ctx: DomainContext, *, programme: Programme, reference:
     exists = db.scalar(select(Participant.id).where(Participant.programme_id == programme.id,
                                                     Participant.reference == reference))
     if exists:
-        raise EventError("duplicate_reference", "That reference is registered in this programme already.",
-                         "participant_ref")
+        raise EventError("duplicate_reference", field="participant_ref")
     participant = Participant(id=uuid.uuid4(), programme_id=programme.id, reference=reference,
                               created_by_id=created_by, created_at=ctx.now)
     db.add(participant)
@@ -198,27 +197,23 @@ def validate(*, participant_ref: str, kind: str, risk_to_partner: bool, risk_to_
     """Check a report; raises EventError with a message fit to show the reporter."""
     reference = check_reference(participant_ref)
     if kind not in EventKind.ALL:
-        raise EventError("invalid_kind", f"kind must be one of: {', '.join(EventKind.ALL)}.", "kind")
+        raise EventError("invalid_kind", field="kind")
     if kind == EventKind.RISK:
         if not (risk_to_partner or risk_to_children):
-            raise EventError("risk_to_required", "A risk concern says who is at risk: partner, children or both.",
-                             "risk_to")
+            raise EventError("risk_to_required", field="risk_to")
         if imminence not in IMMINENCE:
-            raise EventError("imminence_required", f"A risk concern needs imminence: {', '.join(IMMINENCE)}.",
-                             "imminence")
+            raise EventError("imminence_required", field="imminence")
     elif risk_to_partner or risk_to_children or imminence:
-        raise EventError("risk_fields_only_for_risk", "risk_to and imminence belong to kind 'risk' only.",
-                         "risk_to" if (risk_to_partner or risk_to_children) else "imminence")
+        raise EventError("risk_fields_only_for_risk",
+                         field="risk_to" if (risk_to_partner or risk_to_children) else "imminence")
     text = (description or "").strip() or None
     if text is not None and len(text) > DESCRIPTION_MAX:
-        raise EventError("description_too_long", f"The description is limited to {DESCRIPTION_MAX} characters.",
-                         "description")
+        raise EventError("description_too_long", field="description")
     when = occurred_at or now
     if when.tzinfo is None:
-        raise EventError("invalid_occurred_at", "occurred_at needs a time zone (e.g. 2026-03-02T10:00:00Z).",
-                         "occurred_at")
+        raise EventError("invalid_occurred_at", field="occurred_at")
     if when > now + FUTURE_SKEW:
-        raise EventError("occurred_at_in_future", "occurred_at is in the future.", "occurred_at")
+        raise EventError("occurred_at_in_future", field="occurred_at")
     return EventInput(reference, kind, bool(risk_to_partner), bool(risk_to_children), imminence, text, when,
                       occurred_at is not None)
 
@@ -234,8 +229,7 @@ def _replay(db: Session, programme_id: uuid.UUID, key: str, fingerprint: str, re
     if earlier is None:
         return None
     if earlier.request_fingerprint != fingerprint:
-        raise IdempotencyConflict("idempotency_key_reused",
-                                  "This Idempotency-Key was used before with a different request.", "Idempotency-Key")
+        raise IdempotencyConflict("idempotency_key_reused", field="Idempotency-Key")
     return _receipt(earlier, reference, replayed=True)
 
 
@@ -256,8 +250,7 @@ def report_event(ctx: DomainContext, *, programme: Programme, participant_ref: s
                     risk_to_children=risk_to_children, imminence=imminence, description=description,
                     occurred_at=occurred_at, now=now)
     if idempotency_key is not None and not IDEMPOTENCY_KEY_PATTERN.match(idempotency_key):
-        raise EventError("invalid_idempotency_key", "An Idempotency-Key is 1 to 200 printable ASCII characters.",
-                         "Idempotency-Key")
+        raise EventError("invalid_idempotency_key", field="Idempotency-Key")
     fingerprint = data.fingerprint()
     if idempotency_key is not None:
         earlier = _replay(db, programme.id, idempotency_key, fingerprint, data.participant_ref)
@@ -265,8 +258,7 @@ def report_event(ctx: DomainContext, *, programme: Programme, participant_ref: s
             return earlier
     participant = find_participant(db, programme.id, data.participant_ref)
     if participant is None:
-        raise EventError("unknown_participant", "No participant with that reference in this programme.",
-                         "participant_ref")
+        raise EventError("unknown_participant", field="participant_ref")
     event = ProgrammeEvent(id=uuid.uuid4(), programme_id=programme.id, participant_id=participant.id,
                            kind=data.kind, risk_to_partner=data.risk_to_partner,
                            risk_to_children=data.risk_to_children, imminence=data.imminence,
