@@ -16,7 +16,7 @@ from portal.models import CheckIn, PartnerContact, Severity, Task
 from portal.services.casework import high_risk
 from portal.services.programme.events import Reporter, report_event
 from portal.worker import build_dispatcher, run
-from tests.factories import reloaded, set_prefs, signed_in
+from tests.factories import context, reloaded, set_prefs, signed_in
 from tests.fanout_support import fan_out_now
 from tests.public_helpers import open_link, post
 from tests.served import fire
@@ -213,8 +213,9 @@ def test_no_check_in_task_while_she_chose_no_way_to_be_contacted_first(app, clie
 
 
 def report(dbs, vault, audit_key, world, kind, clock, **extra):  # type: ignore[no-untyped-def]
-    report_event(dbs, vault, audit_key, programme=world.programme, participant_ref=world.participant.reference,
-                 kind=kind, now=clock.now(), reporter=Reporter(staff_id=world.facilitator.id), **extra)
+    report_event(context(dbs, vault, audit_key, clock.now()), programme=world.programme,
+                 participant_ref=world.participant.reference, kind=kind,
+                 reporter=Reporter(staff_id=world.facilitator.id), **extra)
     dbs.commit()
     fan_out_now(dbs, vault, audit_key, clock)
     return dbs.scalar(select(Task).where(Task.partner_id == world.partner.id, Task.kind == f"event_{kind}")
