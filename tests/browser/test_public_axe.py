@@ -12,8 +12,8 @@ from tests.browser.her_world import arrange_world, open_her_link
 pytestmark = pytest.mark.browser
 
 SIGNED_OUT = ("/", "/v/not-a-valid-link-at-all", "/no-such-page")
-SIGNED_IN = ("/home", "/contact", "/choices", "/pin", "/about", "/patterns", "/sharing", "/support", "/online",
-             "/stop")
+SIGNED_IN = ("/home", "/contact", "/choices", "/pin", "/about", "/faq", "/privacy", "/help", "/online",
+             "/unsubscribe")
 
 
 def _visit(page, url):  # type: ignore[no-untyped-def]

@@ -11,8 +11,8 @@ from tests.browser.her_world import arrange_world, open_her_link
 
 pytestmark = pytest.mark.browser
 
-HER_PAGES = ("/home", "/choices", "/contact", "/about", "/patterns", "/sharing", "/support", "/online", "/pin",
-             "/stop")
+HER_PAGES = ("/home", "/choices", "/contact", "/about", "/faq", "/privacy", "/help", "/online", "/pin",
+             "/unsubscribe")
 HER_WORDS = ("Menu", "Your choices", "I feel less safe", "Stop all contact", "Welcome")
 
 
