@@ -67,7 +67,7 @@ def lint_catalogs(locales: Iterable[str], root: Path = ROOT) -> Iterator[Flagged
     first = first_screen_msgids(root)
     for locale in locales:
         texts = catalog(locale, root)
-        for msgid, text in texts.items():
+        for text in texts.values():
             for finding in check(text, locale):
                 yield Flagged(locale, "catalog", finding)
         for msgid, where in first.items():

@@ -29,7 +29,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 SIGNED_OUT = ["/", "/v/this-link-does-not-exist"]
 SIGNED_IN = ["/home", "/contact", "/choices", "/pin", "/about", "/faq", "/privacy", "/help", "/online",
-             "/unsubscribe"]
+             "/unsubscribe", "/message"]
 
 # Installed before the exit is triggered: the activation time (the event's own timestamp), the moment the
 # page's body became hidden, and the next animation frame after that (when the blank page is painted).

@@ -12,8 +12,8 @@ from tests.browser.her_world import arrange_world, open_her_link
 pytestmark = pytest.mark.browser
 
 HER_PAGES = ("/home", "/choices", "/contact", "/about", "/faq", "/privacy", "/help", "/online", "/pin",
-             "/unsubscribe")
-HER_WORDS = ("Menu", "Your choices", "I feel less safe", "Stop all contact", "Welcome")
+             "/unsubscribe", "/message")
+HER_WORDS = ("Menu", "Your choices", "Send a note to your worker", "Stop all contact", "Welcome")
 
 
 def _signed_in(live_server, new_page, javascript=True):  # type: ignore[no-untyped-def]
