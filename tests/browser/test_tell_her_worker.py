@@ -33,19 +33,19 @@ def test_the_link_leads_to_the_confirm_page_and_its_button_tells_her_worker(live
     page.wait_for_url("**/message")
     assert page.get_by_role("heading", level=1).inner_text() == "Send a note to your worker"
     assert _tasks(live_server, world.partner.id) == []  # opening the page sends nothing
-    assert axe_violations(page) == []
+    assert not javascript or axe_violations(page) == []  # axe-core runs in the page: JavaScript on only
 
     # The note is read one tap further, under a neutral heading; its own button sends it.
     words = page.locator(f"#{note} .note-text")
     assert not words.is_visible()
     page.locator(f"#{note} summary").click()
     assert words.is_visible()
-    assert axe_violations(page) == []
+    assert not javascript or axe_violations(page) == []
     page.locator(f"#{note} button[type=submit]").click()
     page.wait_for_url("**/message/sent")
     assert page.get_by_role("heading", level=1).inner_text() == "Your note has been sent"
     assert "Your worker has been told" in page.locator("main").inner_text()
-    assert axe_violations(page) == []
+    assert not javascript or axe_violations(page) == []
     assert _tasks(live_server, world.partner.id) == [(kind, Severity.URGENT, world.worker.id)]
 
     page.reload()  # the confirmation shows once; a reload sends nothing again
