@@ -1,4 +1,4 @@
-"""flask commands: db, create-staff, demo, worker, rotate-keys, audit-verify, purge."""
+"""flask commands: db, create-staff, demo, worker, rotate-keys, audit-verify, purge, lint-content."""
 
 from __future__ import annotations
 
@@ -239,8 +239,39 @@ def purge_command(dry_run: bool) -> None:
     click.echo(f"Erased {len(due)} closed case(s) older than {days} days; tombstones and the audit log remain.")
 
 
+@click.command("lint-content")
+@click.option("--locale", "locale", default=None, help="Check only this locale (required with -).")
+@click.argument("source", required=False)
+def lint_content_command(locale: str | None, source: str | None) -> None:
+    """Check her texts: no blame, no overstatement, no giveaway word on a first screen (exit 1 on a finding).
+
+    With `--locale L -`, read one text per line on standard input and print `N: <rule> <text>` for each
+    flagged line N (exit 0 none flagged, 1 some flagged, 2 unknown locale).
+    """
+    from portal.content_lint import lint_catalogs, lint_lines
+    from portal.i18n import LOCALES
+
+    if locale is not None and locale not in LOCALES:
+        click.echo(f"unknown locale: {locale}", err=True)
+        raise SystemExit(2)
+    if source is not None:
+        if source != "-" or locale is None:
+            raise click.UsageError("use: lint-content --locale L -")
+        flagged = 0
+        for number, finding in lint_lines(sys.stdin, locale):
+            click.echo(f"{number}: {finding.rule} {finding.text}")
+            flagged += 1
+        raise SystemExit(1 if flagged else 0)
+    found = list(lint_catalogs([locale] if locale else sorted(LOCALES)))
+    for item in found:
+        click.echo(f"{item.locale}: {item.finding.rule} ({item.finding.detail}) in {item.where}: {item.finding.text}")
+    if found:
+        raise SystemExit(1)
+    click.echo(f"No finding in {', '.join([locale] if locale else sorted(LOCALES))}.")
+
+
 def register_commands(app: Flask) -> None:
     for command in (db_group, create_staff_command, demo_command, worker_command, rotate_keys_command,
-                    audit_verify_command, purge_command):
+                    audit_verify_command, purge_command, lint_content_command):
         app.cli.add_command(command)
 

@@ -30,8 +30,8 @@ RUNS = 25
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 SIGNED_OUT = ["/", "/v/this-link-does-not-exist"]
-SIGNED_IN = ["/home", "/contact", "/choices", "/pin", "/about", "/patterns", "/sharing", "/support", "/online",
-             "/stop"]
+SIGNED_IN = ["/home", "/contact", "/choices", "/pin", "/about", "/faq", "/privacy", "/help", "/online",
+             "/unsubscribe", "/message"]
 
 # Installed before the exit is triggered: the activation time (the event's own timestamp), the moment the
 # page's body became hidden, and the next animation frame after that (when the blank page is painted).

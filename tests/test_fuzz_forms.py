@@ -64,8 +64,8 @@ def _token(choice: str, real: str) -> str | None:
 
 HER_FORMS = {
     "/contact": {"answer": ["yes", "no", "maybe"]},
-    "/stop": {"confirm": ["no", "", "YES "]},
-    "/alert": {"kind": ["less_safe", "separating", "other"]},
+    "/unsubscribe": {"confirm": ["no", "", "YES "]},
+    "/message": {"kind": ["less_safe", "separating", "other"]},
     "/pin": {"action": ["set", "remove", "skip", "other"], "pin": ["1234", "١٢٣٤", "12²4", "12345678"],
              "confirm": ["1234", "١٢٣٤"], "next": ["home", "choices", "//evil.example"]},
     "/check": {"pin": ["1234", "１２３４"], "next": ["home"]},
@@ -114,7 +114,7 @@ def test_her_language_choice_and_pages_never_fail(client, dbs, world, clock):
     Her(client, dbs, world.partner, clock)
 
     @fuzz_settings(100)
-    @given(page=st.sampled_from(["/", "/home", "/choices", "/about", "/support", "/pin", "/stop", "/contact"]),
+    @given(page=st.sampled_from(["/", "/home", "/choices", "/about", "/help", "/pin", "/unsubscribe", "/contact"]),
            lang=st.one_of(st.text(max_size=20), st.sampled_from(["de", "ar", "ＡＲ", "en-GB", "x" * 5000])))
     def run(page, lang):  # type: ignore[no-untyped-def]
         response = client.get(page, query_string={"lang": lang})

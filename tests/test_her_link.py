@@ -134,7 +134,7 @@ def test_only_the_post_spends_the_link_and_a_dead_link_gets_the_neutral_bad_link
 
 def test_the_link_post_is_the_one_form_without_a_csrf_token(client, dbs, world, clock):
     assert client.post(new_link(dbs, world.partner, clock)).status_code == 303  # no token, no Referer
-    refused = client.post("/alert", data={"kind": "less_safe"})
+    refused = client.post("/message", data={"kind": "less_safe"})
     assert refused.status_code == 400  # every form of hers still needs its token
 
 

@@ -82,7 +82,7 @@ def test_her_session_ends_after_fifteen_idle_minutes(client, dbs, world, clock):
 
 
 def test_her_pages_without_a_session_go_to_the_neutral_start(client):
-    for path in ("/home", "/choices", "/about", "/patterns", "/sharing", "/support", "/online", "/pin", "/stop",
+    for path in ("/home", "/choices", "/about", "/faq", "/privacy", "/help", "/online", "/pin", "/unsubscribe",
                  "/contact", "/check"):
         response = client.get(path)
         assert response.status_code == 303, path
@@ -197,6 +197,6 @@ def test_a_new_link_starts_a_fresh_session_with_a_new_id(client, dbs, vault, aud
     dbs.commit()
     second = open_link(client, dbs, other.partner, clock).headers["Set-Cookie"]
     assert first.split(";")[0] != second.split(";")[0]
-    post(client, "/alert", {"kind": "less_safe"}, token_from="/home")
+    post(client, "/message", {"kind": "less_safe"}, token_from="/home")
     task = dbs.scalar(select(Task).where(Task.kind == "her_less_safe"))
     assert task.partner_id == other.partner.id

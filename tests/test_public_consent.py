@@ -46,7 +46,7 @@ def test_yes_is_recorded_with_channel_time_and_text_version_then_offers_a_pin(cl
     response = post(client, "/contact", {"answer": "yes"})
     assert response.status_code == 303 and response.headers["Location"].endswith("/pin?next=choices")
     [event] = _events(dbs, world.partner.id, "given")[-1:]
-    assert event.channel == "web" and event.text_version == "web-2026-03/en"
+    assert event.channel == "web" and event.text_version == "web-2026-12/en"
     assert event.occurred_at == clock.now()
     dbs.refresh(world.partner)
     assert world.partner.status == PartnerStatus.ACTIVE
@@ -58,7 +58,7 @@ def test_the_text_version_names_the_language_she_read(client, dbs, world, clock)
     open_link(client, dbs, world.partner, clock)
     client.get("/contact?lang=de")
     post(client, "/contact", {"answer": "yes"})
-    assert _events(dbs, world.partner.id, "given")[-1].text_version == "web-2026-03/de"
+    assert _events(dbs, world.partner.id, "given")[-1].text_version == "web-2026-12/de"
 
 
 def test_no_is_recorded_tells_her_worker_and_changes_nothing_else(client, dbs, world, clock):
@@ -66,12 +66,12 @@ def test_no_is_recorded_tells_her_worker_and_changes_nothing_else(client, dbs, w
     response = post(client, "/contact", {"answer": "no"})
     assert response.headers["Location"].endswith("/home")
     [event] = _events(dbs, world.partner.id, "declined")
-    assert event.text_version == "web-2026-03/en"
+    assert event.text_version == "web-2026-12/en"
     dbs.refresh(world.partner)
     assert world.partner.status == PartnerStatus.DECLINED
     assert dbs.scalar(select(Task).where(Task.partner_id == world.partner.id, Task.kind == "consent_declined_web"))
     page = client.get("/home").get_data(as_text=True)
-    assert "You said no to contact" in page and "He is not told" in page
+    assert "You said no to contact" in page and "Nobody else is told" in page
 
 
 def test_an_answer_that_is_neither_yes_nor_no_is_refused_kindly(client, dbs, world, clock):
@@ -86,9 +86,9 @@ def test_stop_is_on_every_page_and_confirms_before_stopping(client, dbs, world, 
     world.partner.status = PartnerStatus.ACTIVE
     dbs.commit()
     open_link(client, dbs, world.partner, clock)
-    for path in ("/home", "/about", "/choices", "/support"):
-        assert 'action="/stop"' in client.get(path).get_data(as_text=True), path
-    confirm = post(client, "/stop", {}, token_from="/home")
+    for path in ("/home", "/about", "/choices", "/help"):
+        assert 'action="/unsubscribe"' in client.get(path).get_data(as_text=True), path
+    confirm = post(client, "/unsubscribe", {}, token_from="/home")
     assert confirm.status_code == 200
     assert "Yes, stop all contact" in confirm.get_data(as_text=True)
     dbs.refresh(world.partner)
@@ -104,7 +104,7 @@ def test_stopping_cancels_every_pending_message_revokes_links_and_tells_her_work
     for _ in range(3):
         enqueue(dbs, vault, world.partner, kind="warning", template="warning", now=clock.now())
     dbs.commit()
-    response = post(client, "/stop", {"confirm": "yes"}, token_from="/home")
+    response = post(client, "/unsubscribe", {"confirm": "yes"}, token_from="/home")
     assert response.status_code == 303
     states = set(dbs.scalars(select(Notification.state).where(Notification.partner_id == world.partner.id)))
     assert states == {NotificationState.CANCELLED}
@@ -124,7 +124,7 @@ def test_she_can_say_yes_again_after_stopping(client, dbs, world, clock):
     world.partner.status = PartnerStatus.ACTIVE
     dbs.commit()
     open_link(client, dbs, world.partner, clock)
-    post(client, "/stop", {"confirm": "yes"}, token_from="/home")
+    post(client, "/unsubscribe", {"confirm": "yes"}, token_from="/home")
     post(client, "/contact", {"answer": "yes"})
     dbs.refresh(world.partner)
     assert world.partner.status == PartnerStatus.ACTIVE
@@ -132,7 +132,7 @@ def test_she_can_say_yes_again_after_stopping(client, dbs, world, clock):
 
 def test_a_post_without_the_csrf_token_is_refused(client, dbs, world, clock):
     open_link(client, dbs, world.partner, clock)
-    response = client.post("/stop", data={"confirm": "yes"})
+    response = client.post("/unsubscribe", data={"confirm": "yes"})
     assert response.status_code == 400
     dbs.refresh(world.partner)
     assert world.partner.status == PartnerStatus.INVITED
@@ -142,7 +142,7 @@ def test_another_partners_session_cannot_touch_her_record(client, dbs, vault, au
     other = make_world(dbs, vault, audit_key, partner_phone="+447400123457")
     dbs.commit()
     open_link(client, dbs, other.partner, clock)
-    post(client, "/stop", {"confirm": "yes"}, token_from="/home")
+    post(client, "/unsubscribe", {"confirm": "yes"}, token_from="/home")
     dbs.refresh(world.partner)
     assert world.partner.status == PartnerStatus.INVITED
     assert uuid.UUID(str(other.partner.id)) != world.partner.id

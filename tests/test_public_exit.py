@@ -38,13 +38,16 @@ def test_the_exit_site_comes_from_the_deployment_settings(client, dbs):
     assert client.get("/exit").headers["Location"] == "https://weather.example/today"
 
 
-def test_the_site_name_and_emergency_number_come_from_the_deployment_settings(client, dbs):
+def test_the_site_name_and_emergency_number_come_from_the_deployment_settings(client, dbs, world, clock):
     deployment.save(dbs, "site_name", "Bookings")
     deployment.save(dbs, "emergency_number", "112")
     dbs.commit()
     page = client.get("/").get_data(as_text=True)
     assert "<title>Bookings</title>" in page
-    assert 'href="tel:112"' in page
+    assert "tel:" not in page  # the start page, without her session, shows no emergency line
+    open_link(client, dbs, world.partner, clock)
+    home = client.get("/home").get_data(as_text=True)
+    assert "Bookings" in home and 'href="tel:112"' in home and "In an emergency, call" in home
 
 
 def test_helplines_are_shown_per_language_with_the_default_language_as_fallback(client, dbs, world, clock):
@@ -52,7 +55,7 @@ def test_helplines_are_shown_per_language_with_the_default_language_as_fallback(
     dbs.add(Helpline(id=uuid.uuid4(), locale="de", name="Hilfetelefon", phone="116 016", hours="rund um die Uhr"))
     dbs.commit()
     open_link(client, dbs, world.partner, clock)
-    english = client.get("/support?lang=en").get_data(as_text=True)
+    english = client.get("/help?lang=en").get_data(as_text=True)
     assert "Night line" in english and 'href="tel:08080000000"' in english and "Hilfetelefon" not in english
-    assert "Hilfetelefon" in client.get("/support?lang=de").get_data(as_text=True)
-    assert "Night line" in client.get("/support?lang=ar").get_data(as_text=True)  # none for ar: the default
+    assert "Hilfetelefon" in client.get("/help?lang=de").get_data(as_text=True)
+    assert "Night line" in client.get("/help?lang=ar").get_data(as_text=True)  # none for ar: the default

@@ -100,7 +100,7 @@ def _weight(client, html_bytes: bytes, page: Page) -> int:
     return total
 
 
-def check_page(client, path: str, response, locale: str) -> None:  # type: ignore[no-untyped-def]
+def check_page(client, path: str, response, locale: str, hers: bool | None = None) -> None:  # type: ignore[no-untyped-def]
     html = response.get_data(as_text=True)
     page = parse(html)
     where = f"{path} [{locale}]"
@@ -129,8 +129,11 @@ def check_page(client, path: str, response, locale: str) -> None:  # type: ignor
     # No inline script or style anywhere.
     assert not re.search(r"<script(?![^>]*\bsrc=)", html), where
     assert not re.search(r"\sstyle=|\son[a-z]+=|<style", html, re.IGNORECASE), where
-    if path.startswith("/v/"):
-        # Her link's page, for every token, looks like any appointments site: no exit, no emergency line.
+    if hers is None:
+        hers = not path.startswith("/v/")
+    if not hers:
+        # Her link's page, for every token, and every page without her session, looks like any appointments
+        # site: no exit, no emergency line.
         assert not [f for f in page.focusable if f.get("href") == "/exit"] and "tel:" not in html, where
         assert "exit.js" not in html and 'class="urgent"' not in html, where
     else:
@@ -153,8 +156,8 @@ def test_every_page_signed_in_is_neutral_hardened_and_tiny(app, client, dbs, wor
     client.get(f"/home?lang={locale}")
     seen = 0
     for path in _paths(app, client, dbs, world, clock):
-        if path == "/alert":  # shows what she just told her worker, once
-            post(client, "/alert", {"kind": "separating"}, token_from="/home")
+        if path == "/message/sent":  # shows what she just told her worker, once
+            post(client, "/message", {"kind": "separating"}, token_from="/home")
         response = client.get(path)
         if path == "/check":  # only while a PIN is pending; checked below
             assert response.status_code == 303
@@ -170,8 +173,8 @@ def test_every_page_signed_out_is_neutral_and_hardened(app, client, dbs, world, 
     for path in ["/", "/v/" + "D" * 32, "/no-such-page"]:
         response = client.get(f"{path}?lang={locale}")
         assert response.status_code in (200, 404), path
-        check_page(client, path, response, locale)
-        assert 'action="/alert"' not in response.get_data(as_text=True)  # her menu only in her session
+        check_page(client, path, response, locale, hers=False)
+        assert 'href="/message"' not in response.get_data(as_text=True)  # her menu only in her session
 
 
 def test_the_pin_pages_are_neutral_too(app, client, dbs, world, clock):

@@ -106,7 +106,7 @@ def act(app, client, world, row: Row, browsers):
     partner = world.partner
     case = f"/staff/cases/{partner.id}"
     if row.channel == "web":
-        return her_post(browsers[0], "/stop", {"confirm": "yes"}, token_from="/home")
+        return her_post(browsers[0], "/unsubscribe", {"confirm": "yes"}, token_from="/home")
     if row.channel == "worker":
         return post_form(signed_in(app, world.worker), f"{case}/withdraw", {}, page=case)
     if row.channel == "erase":

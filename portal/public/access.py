@@ -13,7 +13,7 @@ from portal.extensions import csrf, limiter
 from portal.i18n import LOCALES, explicit_choice, is_supported
 from portal.models import PartnerContact
 from portal.public import bp
-from portal.public.context import her_context, her_required
+from portal.public.context import PENDING, her_context, her_required
 from portal.public.messages import message
 from portal.runtime import db_session, domain_context
 from portal.services.audit import SYSTEM
@@ -22,13 +22,13 @@ from portal.sessions import HER, server_session
 
 LINK_LIMIT = "30 per minute;200 per hour"
 PIN_LIMIT = "10 per minute;60 per hour"
-PENDING = "pin_pending"  # session key: the link she opened and whose it is, until her PIN is right
 NEXT_PAGES = {"choices": "public.choices", "home": "public.home"}
 
 
 def _plain_page(template: str, status: int = 200) -> ResponseReturnValue:
-    """A page outside her session that looks like any appointments site: no exit bar, no emergency line, no
-    menu, whoever asks (DESIGN.md principle 4). The language links stay on this address (`?lang=`)."""
+    """A page that looks like any appointments site: no exit bar, no emergency line, no menu, whoever asks,
+    even within her session (her link's page is the same for everyone; DESIGN.md principle 4 and §8). The
+    language links stay on this address (`?lang=`)."""
     links = [{"code": code, "name": info.native_name, "dir": info.direction, "href": f"?lang={code}"}
              for code, info in LOCALES.items()]
     return render_template(template, plain=True, her=False, language_links=links), status

@@ -13,7 +13,7 @@ from portal.public.context import her_context, her_required
 from portal.services.her import consent
 
 # Bump whenever the words of the consent page change in any way; stored with every answer she gives.
-CONSENT_TEXT_VERSION = "web-2026-03"
+CONSENT_TEXT_VERSION = "web-2026-12"
 STOPPABLE = consent.CONTACT_ON
 
 
@@ -40,7 +40,7 @@ def contact(partner: PartnerContact) -> ResponseReturnValue:
     return render_template("public/consent.html", status=partner.status, error=True), 400
 
 
-@bp.route("/stop", methods=["GET", "POST"])
+@bp.route("/unsubscribe", methods=["GET", "POST"])
 @her_required
 def stop(partner: PartnerContact) -> ResponseReturnValue:
     """The menu's "stop contact" lands here to confirm; confirming stops everything at once."""

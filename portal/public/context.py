@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import g, redirect, request, session, url_for
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.deployment_context import current_deployment
 from portal.i18n import LOCALES
@@ -20,6 +21,7 @@ from portal.sessions import HER, server_session
 
 # Pages whose address is not safe to repeat with ?lang= (a link token, the exit itself).
 NOT_RELOCALISABLE = {"public.open_link", "public.quick_exit"}
+PENDING = "pin_pending"  # session key: the link she opened and whose it is, until her PIN is right
 
 
 def deployment() -> deployment_service.DeploymentView:
@@ -34,6 +36,25 @@ def current_partner() -> PartnerContact | None:
         bound = getattr(session, "audience", None) == HER and partner_id
         g.partner = reachable_partner(db_session(), partner_id) if bound else None
     return g.partner
+
+
+def her_session_open() -> bool:
+    """Whether this request carries her session: signed in, or with her PIN pending (the PIN page is hers).
+
+    Read from the session alone (no database), so that every page, error pages included, even with the
+    database down, knows whether to show her layout (exit bar, emergency line) or the plain one.
+    """
+    if getattr(session, "audience", None) != HER:
+        return False
+    return bool(getattr(session, "partner_id", None)) or isinstance(session.get(PENDING), dict)
+
+
+def _partner_for_layout() -> PartnerContact | None:
+    """Her record for the menu; None (no menu) if it cannot be read, as while rendering a database error."""
+    try:
+        return current_partner()
+    except SQLAlchemyError:
+        return None
 
 
 def her_context(partner: PartnerContact) -> DomainContext:
@@ -72,11 +93,15 @@ def language_links(signed_in: bool) -> list[dict[str, str]]:
 
 @bp.app_context_processor
 def layout_context() -> dict[str, object]:
+    """The layout by session, never by template: without her session every page is plain (no exit bar, no
+    emergency line, no menu), as any appointments site looks (DESIGN.md principle 4), error pages included."""
     view = deployment()
-    signed_in = request.blueprint == "public" and current_partner() is not None
+    plain = not her_session_open()
+    signed_in = not plain and _partner_for_layout() is not None
     return {
         "site_name": view.site_name,
         "emergency_number": view.emergency_number,
+        "plain": plain,
         "her": signed_in,
         "language_links": language_links(signed_in),
     }

@@ -30,19 +30,19 @@ def about(partner: PartnerContact) -> ResponseReturnValue:
     return render_template("public/about.html")
 
 
-@bp.get("/patterns")
+@bp.get("/faq")
 @her_required
 def patterns(partner: PartnerContact) -> ResponseReturnValue:
     return render_template("public/patterns.html")
 
 
-@bp.get("/sharing")
+@bp.get("/privacy")
 @her_required
 def sharing(partner: PartnerContact) -> ResponseReturnValue:
     return render_template("public/sharing.html", policy=deployment().sharing_policy)
 
 
-@bp.get("/support")
+@bp.get("/help")
 @her_required
 def support(partner: PartnerContact) -> ResponseReturnValue:
     view = deployment()

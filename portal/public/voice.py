@@ -1,4 +1,9 @@
-"""Her own voice: "I feel less safe" and "I am separating" from the menu of every page."""
+"""Her own voice: "I feel less safe" and "I am separating", sent from a page one ordinary link away.
+
+Every page of hers links to `/message` ("Send a note to your worker"); that page is the confirm step (DESIGN
+§8): one POST button per report, each under a neutral heading, so nothing is sent by a slip and nothing on a
+first screen or in an address says what she told her worker. No undo delay: the note goes at once.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +25,14 @@ from portal.services.her import her_reports
 TOLD = "told"  # session key: what she just told us, shown once on the next page
 
 
-@bp.post("/alert")
+@bp.get("/message")
+@her_required
+def tell(partner: PartnerContact) -> ResponseReturnValue:
+    """The confirm page: what each note says, and one button to send it."""
+    return render_template("public/tell.html")
+
+
+@bp.post("/message")
 @her_required
 def alert(partner: PartnerContact) -> ResponseReturnValue:
     kind = request.form.get("kind", "")
@@ -31,7 +43,7 @@ def alert(partner: PartnerContact) -> ResponseReturnValue:
     return redirect(url_for("public.told"), code=303)
 
 
-@bp.get("/alert")
+@bp.get("/message/sent")
 @her_required
 def told(partner: PartnerContact) -> ResponseReturnValue:
     kind = session.pop(TOLD, None)

@@ -54,10 +54,10 @@ def test_open_consent_choose_and_stop(live_server, new_page, javascript):
         assert db.get(PartnerContact, world.partner.id).timezone == "Europe/Vienna"
         given = db.scalar(select(ConsentEvent).where(ConsentEvent.partner_id == world.partner.id,
                                                      ConsentEvent.channel == "web"))
-        assert given.action == "given" and given.text_version == "web-2026-03/en"
+        assert given.action == "given" and given.text_version == "web-2026-12/en"
 
     page.get_by_role("button", name="Stop all contact").click()
-    page.wait_for_url("**/stop")
+    page.wait_for_url("**/unsubscribe")
     page.get_by_role("button", name="Yes, stop all contact").click()
     page.wait_for_url("**/home")
     assert page.get_by_role("heading", level=1).inner_text() == "Contact has stopped"

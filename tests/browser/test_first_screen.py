@@ -1,0 +1,148 @@
+"""What a glance at her phone shows gives nothing away (issue 10, item 2; DESIGN §8 "The first screen").
+
+The first screen is the visible text of a 360×740 viewport on load, with and without JavaScript, plus the title
+and the path. On every page of hers, and on every page without her session, in en, de and ar, none of it may
+hold a word from that locale's giveaway list (portal/content/giveaway_words, the list lint-content uses too).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import url_for
+
+from portal.content_rules import giveaway_locales, giveaways
+from portal.models import PartnerContact, PartnerStatus
+from portal.services.her.her_access import partner_actor, set_pin
+from tests.browser.her_world import arrange_world, open_her_link
+
+pytestmark = pytest.mark.browser
+
+# Every text node that is shown and has a box inside the viewport (what is inside a closed <details> is not shown).
+VISIBLE_TEXT = """() => {
+  const width = window.innerWidth, height = window.innerHeight, seen = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent.trim();
+    const parent = node.parentElement;
+    if (!text || !parent) { continue; }
+    // checkVisibility: false inside a closed <details> (its content is skipped), display:none, hidden,
+    // visibility:hidden or opacity 0.
+    if (!parent.checkVisibility({opacityProperty: true, visibilityProperty: true, contentVisibilityAuto: true})) {
+      continue;
+    }
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const box of range.getClientRects()) {
+      if (box.width > 0 && box.height > 0 && box.bottom > 0 && box.top < height && box.right > 0
+          && box.left < width) { seen.push(text); break; }
+    }
+  }
+  return seen.join("\\n");
+}"""
+
+
+def first_screen(page: Any) -> dict[str, str]:
+    """What someone glancing at her phone sees of this page: the visible text on load, the title, the path."""
+    page.wait_for_load_state()
+    assert page.evaluate("() => [window.innerWidth, window.innerHeight]") == [360, 740]
+    assert page.evaluate("() => window.scrollY") == 0
+    return {"path": page.evaluate("() => location.pathname + location.search"), "title": page.title(),
+            "text": page.evaluate(VISIBLE_TEXT)}
+
+
+def giveaways_on(screen: dict[str, str], locale: str) -> list[str]:
+    """Giveaway words of the page's locale in its title and text, and of any locale in its path."""
+    found = [f"{word} (title or text)" for word in giveaways(screen["title"] + "\n" + screen["text"], locale)]
+    path = screen["path"].replace("/", " ").replace("?", " ").replace("=", " ").replace("-", " ")
+    for code in giveaway_locales():
+        found += [f"{word} (path)" for word in giveaways(path, code)]
+    return found
+
+
+def paths(live: Any) -> dict[str, str]:
+    with live.app.test_request_context():
+        names = ("home", "contact", "choices", "pin", "about", "patterns", "sharing", "support", "online", "stop",
+                 "tell", "index")
+        return {name: url_for(f"public.{name}") for name in names}
+
+
+class Screens:
+    """Collects every first screen with a giveaway word, to report them all at once."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale, self.problems, self.seen = locale, [], 0
+
+    def check(self, page: Any, label: str) -> None:
+        screen = first_screen(page)
+        self.seen += 1
+        words = giveaways_on(screen, self.locale)
+        if words:
+            self.problems.append((label, screen["path"], words, screen["title"], screen["text"]))
+
+
+@pytest.mark.parametrize("locale", ["en", "de", "ar"])
+def test_no_first_screen_gives_her_away(live_server, new_page, javascript, locale):
+    world = arrange_world(live_server, status=PartnerStatus.INVITED)
+    at = paths(live_server)
+    url = live_server.url
+    screens = Screens(locale)
+    page = new_page(javascript=javascript, locale=locale)
+
+    # Without her session: the start page, her link's page (any token), a page that does not exist.
+    for label, path in (("start", at["index"]), ("link", "/v/" + "Z" * 22), ("404", "/no-such-page")):
+        page.goto(f"{url}{path}?lang={locale}")
+        screens.check(page, label)
+
+    # Her first visit: what contact means, then the PIN offer, then her choices.
+    open_her_link(page, url + live_server.invite_path(world.partner.id) + f"?lang={locale}")
+    assert page.url.endswith(at["contact"])
+    screens.check(page, "contact (invited)")
+    page.locator("button[name=answer][value=yes]").click()
+    page.wait_for_url("**/pin?next=choices")
+    screens.check(page, "pin offer")
+    page.locator("button[name=action][value=skip]").click()
+    page.wait_for_url(f"**{at['choices']}")
+    screens.check(page, "choices")
+
+    # Every page of hers, and an unknown address inside her session.
+    for name in ("home", "contact", "choices", "pin", "about", "patterns", "sharing", "support", "online", "stop",
+                 "tell"):
+        page.goto(url + at[name])
+        screens.check(page, name)
+    page.goto(url + "/no-such-page")
+    screens.check(page, "404 (hers)")
+
+    # What she sees after sending each note.
+    for note in ("note-1", "note-2"):
+        page.goto(url + at["tell"])
+        page.locator(f"#{note} summary").click()
+        page.locator(f"#{note} button[type=submit]").click()
+        page.wait_for_url("**/message/sent")
+        screens.check(page, f"sent ({note})")
+
+    # The PIN page of a later visit (her pending session).
+    with live_server.db() as db:
+        partner = db.get(PartnerContact, world.partner.id)
+        set_pin(db, live_server.audit_key, partner, "4831", "4831", now=live_server.now(),
+                actor=partner_actor(partner.id))
+        db.commit()
+    open_her_link(page, url + live_server.invite_path(world.partner.id))
+    page.wait_for_url("**/check")
+    screens.check(page, "pin check")
+
+    assert screens.seen == 21
+    assert screens.problems == []
+
+
+def test_the_first_screen_check_catches_a_giveaway(live_server, new_page):
+    """The check above is not blind: an information page opened at its content does show giveaway words."""
+    world = arrange_world(live_server, status=PartnerStatus.ACTIVE)
+    page = new_page(javascript=False)
+    open_her_link(page, live_server.url + live_server.invite_path(world.partner.id))
+    page.goto(live_server.url + paths(live_server)["about"])
+    assert giveaways_on(first_screen(page), "en") == []
+    page.locator("details summary").first.click()
+    screen = first_screen(page)
+    assert "course" in giveaways(screen["text"], "en")
