@@ -41,8 +41,8 @@ def secret_on(page: bytes, element_id: str) -> str:
     return match.group(1).strip()
 
 
-ADMIN_GETS = ["/staff/admin/users", "/staff/admin/programmes", "/staff/admin/settings", "/staff/admin/helplines",
-              "/staff/admin/tokens", "/staff/admin/audit"]
+ADMIN_GETS = ["/staff/admin/users", "/staff/admin/programmes", "/staff/admin/settings", "/staff/admin/sharing",
+              "/staff/admin/helplines", "/staff/admin/tokens", "/staff/admin/audit"]
 
 
 def admin_posts(world) -> list[str]:  # type: ignore[no-untyped-def]
@@ -50,8 +50,8 @@ def admin_posts(world) -> list[str]:  # type: ignore[no-untyped-def]
     return ["/staff/admin/users", f"/staff/admin/users/{uid}/disable", f"/staff/admin/users/{uid}/enable",
             f"/staff/admin/users/{uid}/reset-authenticator", f"/staff/admin/users/{uid}/reset-password",
             "/staff/admin/services", "/staff/admin/programmes", f"/staff/admin/programmes/{pid}/deactivate",
-            f"/staff/admin/programmes/{pid}/members", "/staff/admin/settings", "/staff/admin/helplines",
-            "/staff/admin/tokens", "/staff/admin/audit/verify"]
+            f"/staff/admin/programmes/{pid}/members", "/staff/admin/settings", "/staff/admin/sharing",
+            "/staff/admin/helplines", "/staff/admin/tokens", "/staff/admin/audit/verify"]
 
 
 @pytest.mark.parametrize("role", ["worker", "facilitator"])
