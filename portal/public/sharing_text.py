@@ -18,7 +18,7 @@ def built_in_text() -> str:
         _("As little as possible, and never how to contact you or where you are. He is not told that you are in "
           "contact with us."),
         _("There is one exception, and only if you agree. If there is a risk to you or your children, your "
-          "worker can send the staff of his course a short note about it. The note shows them that you are in "
+          "worker may send the staff of his course a short note about it. The note shows them that you are in "
           "contact with us, so your worker asks you first. Without your yes, nothing is sent."),
         "# " + _("When your worker may have to share without your agreement"),
         _("What you tell your worker stays private. There are only a few times when your worker may have to "
