@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal.models import PartnerStatus, Severity, Task
 from portal.services.programme.events import Reporter, report_event
+from tests.factories import context
 from tests.fanout_support import fan_out_now
 from tests.public_helpers import her_client, post
 
@@ -84,7 +85,7 @@ def test_a_risk_reported_after_she_stops_contact_still_reaches_her_worker(app, d
     assert post(browser, stop, {"confirm": "yes"}).status_code == 303
     dbs.expire_all()
     assert dbs.get(type(world.partner), world.partner.id).status == PartnerStatus.WITHDRAWN
-    report_event(dbs, vault, audit_key, programme=world.programme, now=clock.now(),
+    report_event(context(dbs, vault, audit_key, clock.now()), programme=world.programme,
                  reporter=Reporter(staff_id=world.facilitator.id), kind="risk",
                  participant_ref=world.participant.reference, risk_to_children=True, imminence="high")
     dbs.commit()
