@@ -41,8 +41,8 @@ def secret_on(page: bytes, element_id: str) -> str:
     return match.group(1).strip()
 
 
-ADMIN_GETS = ["/staff/admin/users", "/staff/admin/programmes", "/staff/admin/settings", "/staff/admin/helplines",
-              "/staff/admin/tokens", "/staff/admin/audit"]
+ADMIN_GETS = ["/staff/admin/users", "/staff/admin/programmes", "/staff/admin/settings", "/staff/admin/sharing",
+              "/staff/admin/helplines", "/staff/admin/tokens", "/staff/admin/audit"]
 
 
 def admin_posts(world) -> list[str]:  # type: ignore[no-untyped-def]
@@ -50,8 +50,8 @@ def admin_posts(world) -> list[str]:  # type: ignore[no-untyped-def]
     return ["/staff/admin/users", f"/staff/admin/users/{uid}/disable", f"/staff/admin/users/{uid}/enable",
             f"/staff/admin/users/{uid}/reset-authenticator", f"/staff/admin/users/{uid}/reset-password",
             "/staff/admin/services", "/staff/admin/programmes", f"/staff/admin/programmes/{pid}/deactivate",
-            f"/staff/admin/programmes/{pid}/members", "/staff/admin/settings", "/staff/admin/helplines",
-            "/staff/admin/tokens", "/staff/admin/audit/verify"]
+            f"/staff/admin/programmes/{pid}/members", "/staff/admin/settings", "/staff/admin/sharing",
+            "/staff/admin/helplines", "/staff/admin/tokens", "/staff/admin/audit/verify"]
 
 
 @pytest.mark.parametrize("role", ["worker", "facilitator"])
@@ -223,7 +223,7 @@ def test_programmes_services_and_memberships(admin, dbs, vault, audit_key, world
 
 def settings_form(**changes: str) -> dict[str, str]:
     form = {"site_name": "Appointments", "exit_url": "https://weather.example/today", "emergency_number": "112",
-            "sharing_policy": "Only dates of contact.", "child_protection_steps": "Call the duty team.",
+            "child_protection_steps": "Call the duty team.",
             "retention_days": "400", "escalate_after_minutes": "90", "due_immediate": "20", "due_urgent": "120",
             "due_soon": "600", "due_routine": "2880"}
     form.update(changes)
@@ -251,7 +251,7 @@ def test_settings_are_saved_and_audited_by_key_only(admin, app, dbs, world):
     ({"emergency_number": "call 999"}, b"digits, spaces"),
     ({"site_name": ""}, b"cannot be empty"),
     ({"due_routine": "10"}, b"must not get shorter"),
-    ({"sharing_policy": "x" * 4001}, b"too long"),
+    ({"child_protection_steps": "x" * 4001}, b"too long"),
 ])
 def test_bad_settings_are_refused_with_a_message(admin, dbs, world, change, message):
     refused = post_form(admin, "/staff/admin/settings", settings_form(**change))

@@ -1,9 +1,10 @@
-"""Admin pages: deployment settings, helplines per locale, programme API tokens, the audit log."""
+"""Admin pages: deployment settings, the sharing policy and helplines per locale, programme API tokens, the audit log."""
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -14,8 +15,9 @@ from portal.console.admin_messages import problem
 from portal.extensions import db
 from portal.i18n import LOCALES
 from portal.models import Helpline, Programme, Severity
+from portal.public.sharing_text import built_in_text
 from portal.runtime import db_session, now, settings
-from portal.services.admin import admin_audit, admin_settings, admin_tokens, deployment
+from portal.services.admin import admin_audit, admin_settings, admin_tokens, deployment, sharing_policy
 from portal.services.admin.admin_users import AdminError
 
 
@@ -46,6 +48,36 @@ def admin_settings_page() -> ResponseReturnValue:
                            errors={key: problem(code) for key, code in errors.items()},
                            retention=admin_settings.RETENTION_DAYS, due=admin_settings.DUE_MINUTES,
                            escalate=admin_settings.ESCALATE_MINUTES), 400 if errors else 200
+
+
+def built_in_texts() -> dict[str, str]:
+    """The built-in sharing policy in every locale, as the plain text an admin can start from."""
+    texts = {}
+    for code in LOCALES:
+        with force_locale(code):
+            texts[code] = built_in_text()
+    return texts
+
+
+@bp.route("/admin/sharing", methods=["GET", "POST"], endpoint="admin_sharing")
+@require_role(ADMIN)
+def admin_sharing_page() -> ResponseReturnValue:
+    """The information-sharing policy her sharing page shows, per locale (empty: the built-in text)."""
+    refused: dict[str, sharing_policy.PolicyError] = {}
+    if request.method == "POST":
+        form = {code: request.form.get(f"policy_{code}", "")[:sharing_policy.MAX_CHARS + 500] for code in LOCALES}
+        texts, refused = sharing_policy.parse_texts(form, LOCALES)
+        if not refused:
+            changed = sharing_policy.save(context(), texts, locales=LOCALES, env_site_name=settings().site_name,
+                                          env_exit_url=settings().exit_url)
+            flash(_("Sharing policy saved.") if changed else _("Nothing was changed."), "info")
+            return redirect(url_for("console.admin_sharing"), code=303)
+    else:
+        texts = sharing_policy.stored_texts(current_deployment())
+    errors = {code: {"message": problem(error.code), "phrases": error.phrases} for code, error in refused.items()}
+    return render_template("console/admin/sharing.html", locales=LOCALES, texts=texts, errors=errors,
+                           built_in=built_in_texts(), default_locale=settings().default_locale,
+                           max_chars=sharing_policy.MAX_CHARS), 400 if refused else 200
 
 
 def helplines_page(error: AdminError | None = None, status: int = 200) -> ResponseReturnValue:

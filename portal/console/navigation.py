@@ -25,6 +25,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("console.admin_users", _l("Users"), (Role.ADMIN,)),
     NavItem("console.admin_programmes", _l("Programmes"), (Role.ADMIN,)),
     NavItem("console.admin_settings", _l("Settings"), (Role.ADMIN,)),
+    NavItem("console.admin_sharing", _l("Sharing policy"), (Role.ADMIN,)),
     NavItem("console.admin_helplines", _l("Helplines"), (Role.ADMIN,)),
     NavItem("console.admin_tokens", _l("API tokens"), (Role.ADMIN,)),
     NavItem("console.admin_audit", _l("Audit log"), (Role.ADMIN,)),

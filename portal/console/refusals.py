@@ -64,6 +64,8 @@ ADMIN_ERRORS = {
     "locale": _l("Choose a language."),
     "label": _l("Enter a label of up to 100 characters."),
     "programme_inactive": _l("That programme is not active."),
+    "blames": _l("This could make her feel responsible for him, or promise more than a course can. Please "
+                 "reword it."),
 }
 
 

@@ -6,9 +6,12 @@ from flask import current_app, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
+from portal.i18n import current_direction
 from portal.models import PartnerContact, PartnerStatus
 from portal.public import bp
 from portal.public.context import deployment, her_required
+from portal.public.sharing_text import built_in_text
+from portal.services.admin import sharing_policy
 
 
 @bp.get("/")
@@ -39,7 +42,9 @@ def patterns(partner: PartnerContact) -> ResponseReturnValue:
 @bp.get("/privacy")
 @her_required
 def sharing(partner: PartnerContact) -> ResponseReturnValue:
-    return render_template("public/sharing.html", policy=deployment().sharing_policy)
+    default_locale = current_app.config["PORTAL"].default_locale
+    policy = sharing_policy.shown(deployment().sharing_policy, str(get_locale()), default_locale, built_in_text())
+    return render_template("public/sharing.html", policy=policy, policy_dir=current_direction(policy.locale))
 
 
 @bp.get("/help")

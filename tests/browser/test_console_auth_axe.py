@@ -13,8 +13,8 @@ from tests.factories import STAFF_PASSWORD, served_world
 pytestmark = pytest.mark.browser
 
 ADMIN_PAGES = ("/staff/", "/staff/admin/users", "/staff/admin/programmes", "/staff/admin/settings",
-               "/staff/admin/helplines", "/staff/admin/tokens", "/staff/admin/audit", "/staff/admin/escalations",
-               "/staff/account/password")
+               "/staff/admin/sharing", "/staff/admin/helplines", "/staff/admin/tokens", "/staff/admin/audit",
+               "/staff/admin/escalations", "/staff/account/password")
 
 
 def check(page, label, problems):  # type: ignore[no-untyped-def]

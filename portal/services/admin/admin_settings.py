@@ -18,7 +18,7 @@ from portal.services.context import DomainContext
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ]{1,19}$")
 LIMITS = {
-    "site_name": 60, "exit_url": 500, "sharing_policy": 4000, "child_protection_steps": 4000,
+    "site_name": 60, "exit_url": 500, "child_protection_steps": 4000,
 }
 RETENTION_DAYS = (30, 3650)
 DUE_MINUTES = (5, 20160)       # five minutes to two weeks
@@ -63,7 +63,6 @@ def parse_settings(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, s
     values: dict[str, Any] = {
         "site_name": _text(form.get("site_name", ""), "site_name", errors, required=True),
         "exit_url": _exit_url(form.get("exit_url", ""), errors),
-        "sharing_policy": _text(form.get("sharing_policy", ""), "sharing_policy", errors, required=False),
         "child_protection_steps": _text(form.get("child_protection_steps", ""), "child_protection_steps", errors,
                                         required=False),
         "retention_days": _int(form.get("retention_days", ""), "retention_days", RETENTION_DAYS, errors),

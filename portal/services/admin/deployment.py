@@ -16,7 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "site_name": None,
     "exit_url": None,
     "emergency_number": "999",
-    "sharing_policy": "",
+    "sharing_policy": {},  # locale -> the admin's text (services/admin/sharing_policy.py); empty: built-in
     "child_protection_steps": "",
     "retention_days": 365,
     "due_minutes": {"immediate": 30, "urgent": 240, "soon": 1440, "routine": 4320},
@@ -37,7 +37,7 @@ class DeploymentView:
     site_name: str
     exit_url: str
     emergency_number: str
-    sharing_policy: str
+    sharing_policy: dict[str, str]
     child_protection_steps: str
     retention_days: int
     due_minutes: dict[str, int]
@@ -53,11 +53,21 @@ def load(db: Session, env_site_name: str, env_exit_url: str) -> DeploymentView:
     values = {key: stored.get(key, default) for key, default in DEFAULTS.items()}
     values["site_name"] = values["site_name"] or env_site_name
     values["exit_url"] = values["exit_url"] or env_exit_url
+    values["sharing_policy"] = _sharing_texts(values["sharing_policy"])
     helplines: dict[str, list[HelplineView]] = {}
     for line in db.scalars(select(Helpline).order_by(Helpline.locale, Helpline.position, Helpline.name)):
         helplines.setdefault(line.locale, []).append(HelplineView(line.name, line.phone, line.hours,
                                                                   line.is_emergency))
     return DeploymentView(helplines=helplines, **values)
+
+
+def _sharing_texts(value: Any) -> dict[str, str]:
+    """Locale -> text. An older deployment stored one text for every language: it is the English text now."""
+    if isinstance(value, str):
+        return {"en": value} if value.strip() else {}
+    if isinstance(value, dict):
+        return {str(k): v for k, v in value.items() if isinstance(v, str) and v.strip()}
+    return {}
 
 
 def save(db: Session, key: str, value: Any, updated_by: Any = None) -> None:
