@@ -14,6 +14,7 @@ from portal.models import PartnerContact
 from portal.public import bp
 from portal.public.context import PENDING, PENDING_LOCALE, current_pending_partner, her_required
 from portal.public.messages import message
+from portal.public.preferences import NOTICE
 from portal.runtime import audit_key, db_session, domain_context, now
 from portal.services.her import her_access, language
 from portal.sessions import HER, server_session
@@ -138,6 +139,7 @@ def pin(partner: PartnerContact) -> ResponseReturnValue:
     actor = her_access.partner_actor(partner.id)
     if action == "remove":
         her_access.clear_pin(db_session(), audit_key(), partner, now=now(), actor=actor)
+        session[NOTICE] = "pin_removed"
     elif action == "set":
         try:
             her_access.set_pin(db_session(), audit_key(), partner, request.form.get("pin", "")[:20],
@@ -145,6 +147,7 @@ def pin(partner: PartnerContact) -> ResponseReturnValue:
         except her_access.PinError as exc:
             return render_template("public/pin.html", has_pin=bool(partner.pin_hash), error=message(exc.code),
                                    next=next_key), 400
+        session[NOTICE] = "pin_saved"  # confirmed calmly on the next page (post, redirect, get)
     elif action != "skip":
         return render_template("public/pin.html", has_pin=bool(partner.pin_hash), error=_("Please try again."),
                                next=next_key), 400

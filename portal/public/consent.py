@@ -7,9 +7,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
 from portal.crypto import hash_token
-from portal.models import ConsentChannel, PartnerContact
+from portal.models import ConsentChannel, PartnerContact, PartnerStatus
 from portal.public import bp
 from portal.public.context import her_required
+from portal.public.preferences import AGAIN
 from portal.runtime import audit_key, db_session, now
 from portal.services.her import consent
 from portal.services.her.her_access import partner_actor
@@ -33,6 +34,8 @@ def contact(partner: PartnerContact) -> ResponseReturnValue:
     answer = request.form.get("answer", "")
     actor = partner_actor(partner.id)
     if answer == "yes":
+        if partner.status in (PartnerStatus.WITHDRAWN, PartnerStatus.DECLINED):
+            session[AGAIN] = True  # her choices page (next, or after her PIN) says what saying yes again means
         consent.give(db_session(), audit_key(), partner, channel=ConsentChannel.WEB, now=now(), text_version=text_version(),
                      actor=actor)
         if partner.pin_hash:

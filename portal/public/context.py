@@ -7,9 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import g, redirect, request, session, url_for
+from flask_babel import get_locale
 
 from portal.deployment_context import current_deployment
-from portal.i18n import LOCALES, SAVED_LOCALE
+from portal.i18n import LOCALES, SAVED_LOCALE, default_locale
 from portal.models import PartnerContact
 from portal.public import bp
 from portal.runtime import db_session
@@ -116,4 +117,5 @@ def layout_context() -> dict[str, object]:
         "her": signed_in,
         "language_links": language_links(signed_in),
         "language_back": back_path() if signed_in else "",
+        "every_page_helplines": view.every_page_helplines(str(get_locale()), default_locale()),
     }
