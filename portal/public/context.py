@@ -117,5 +117,6 @@ def layout_context() -> dict[str, object]:
         "her": signed_in,
         "language_links": language_links(signed_in),
         "language_back": back_path() if signed_in else "",
-        "every_page_helplines": view.every_page_helplines(str(get_locale()), default_locale()),
+        "every_page_helplines": view.every_page_helplines(str(get_locale()), default_locale())
+        if signed_in or (request.blueprint == "public" and current_pending_partner() is not None) else [],
     }
