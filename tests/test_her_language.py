@@ -10,7 +10,7 @@ from flask import url_for
 
 from portal.models import AuditEvent, PartnerContact
 from portal.services.her import language
-from tests.public_helpers import BASE, choose_language, follow_link, new_link, open_link, post
+from tests.public_helpers import BASE, choose_language, follow_link, new_link, post
 
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9"}
 ARABIC = {"Accept-Language": "ar"}

@@ -10,8 +10,8 @@ import pytest
 from flask import render_template_string, url_for
 
 from portal.models import Helpline
-from tests.public_helpers import choose_language, open_link
 from tests.factories import login_as
+from tests.public_helpers import choose_language, open_link
 from tests.staff_console import post_form
 
 HER_PAGES = ("public.home", "public.about", "public.patterns", "public.sharing", "public.support", "public.online",
