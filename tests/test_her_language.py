@@ -116,10 +116,10 @@ def test_choosing_on_her_link_page_then_continuing_saves_it(app, dbs, world, clo
     assert world.partner.locale == "ar" and world.partner.locale_chosen
 
 
-def test_with_a_pin_the_choice_is_saved_once_her_pin_is_right(app, dbs, world, clock, audit_key):
+def test_with_a_pin_the_choice_is_saved_once_her_pin_is_right(app, dbs, world, clock, ctx_for):
     from portal.services.her.her_access import partner_actor, set_pin
 
-    set_pin(dbs, audit_key, world.partner, "4831", "4831", now=clock.now(), actor=partner_actor(world.partner.id))
+    set_pin(ctx_for(partner_actor(world.partner.id)), world.partner, "4831", "4831")
     dbs.commit()
     client = browser(app, ENGLISH)
     link = new_link(dbs, world.partner, clock)
@@ -149,11 +149,11 @@ def test_her_saved_language_is_her_record_and_nothing_else(dbs, world):
     assert language.saved_language(None, ("en",)) is None
 
 
-def test_her_worker_changing_other_preferences_does_not_choose_her_language(dbs, vault, audit_key, world, clock):
+def test_her_worker_changing_other_preferences_does_not_choose_her_language(dbs, world, ctx_for):
     from portal.services.casework import casework
 
     change = casework.PreferenceChange(flags={"voicemail_ok": True}, tell={}, code_word=None)
-    casework.update_preferences(dbs, vault, audit_key, world.partner, world.worker, change, now=clock.now())
+    casework.update_preferences(ctx_for(casework.actor_for(world.worker)), world.partner, change)
     dbs.flush()
     assert not world.partner.locale_chosen
 

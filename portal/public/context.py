@@ -13,10 +13,11 @@ from portal.deployment_context import current_deployment
 from portal.i18n import LOCALES, SAVED_LOCALE, default_locale
 from portal.models import PartnerContact
 from portal.public import bp
-from portal.runtime import db_session
+from portal.runtime import db_session, domain_context
 from portal.services.admin import deployment as deployment_service
+from portal.services.context import DomainContext
 from portal.services.her import language
-from portal.services.her.her_access import pending_partner, reachable_partner
+from portal.services.her.her_access import partner_actor, pending_partner, reachable_partner
 from portal.sessions import HER, server_session
 
 PENDING = "pin_pending"  # session key: the link she opened and whose it is, until her PIN is right
@@ -61,6 +62,11 @@ def her_saved_language() -> None:
     saved = language.saved_language(partner, LOCALES)
     if saved:
         g.setdefault(SAVED_LOCALE, saved)
+
+
+def her_context(partner: PartnerContact) -> DomainContext:
+    """The context her pages hand to a service: this request's, with her as the actor."""
+    return domain_context(partner_actor(partner.id))
 
 
 def her_required(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -9,11 +9,9 @@ from werkzeug.exceptions import HTTPException
 from portal.i18n import LOCALES
 from portal.models import PartnerContact
 from portal.public import bp
-from portal.public.context import NOT_RELOCALISABLE, her_required
+from portal.public.context import NOT_RELOCALISABLE, her_context, her_required
 from portal.public.messages import message
-from portal.runtime import domain_context
 from portal.services.her import language
-from portal.services.her.her_access import partner_actor
 
 
 def _back(path: str) -> str:
@@ -34,7 +32,7 @@ def _back(path: str) -> str:
 def choose_language(partner: PartnerContact) -> ResponseReturnValue:
     """Save her language (her pages and her texts follow it from now on) and show the same page again."""
     try:
-        language.choose_language(domain_context(partner_actor(partner.id)), partner,
+        language.choose_language(her_context(partner), partner,
                                  request.form.get("locale", "")[:16], LOCALES)
     except language.LanguageError as exc:
         return render_template("error.html", message=message(exc.code), code=400), 400
