@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeGuard
 
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, has_request_context, request
 
 from portal.extensions import babel
 
@@ -24,6 +24,7 @@ LOCALES: dict[str, LocaleInfo] = {
 }
 
 DEFAULT_LOCALE = "en"
+SAVED_LOCALE = "saved_locale"  # g key: the language she chose, saved on her record
 
 
 def is_supported(code: str | None) -> TypeGuard[str]:
@@ -31,26 +32,38 @@ def is_supported(code: str | None) -> TypeGuard[str]:
 
 
 def explicit_choice() -> str | None:
-    """A language she picked on this request (the language switcher is a GET form sending ?lang=).
+    """A language asked for by this view's address (`?lang=`): it changes this page only, and is never stored.
 
     Only the query string is read: parsing a body here could fail (too large) while rendering an error.
     """
+    if not has_request_context():
+        return None
     code = request.args.get("lang", type=str)
     return code if is_supported(code) else None
 
 
+def default_locale() -> str:
+    configured = getattr(current_app.config.get("PORTAL"), "default_locale", DEFAULT_LOCALE)
+    return configured if is_supported(configured) else DEFAULT_LOCALE
+
+
+def browser_choice() -> str | None:
+    """The best of our locales for this browser's Accept-Language, if any."""
+    if not has_request_context():
+        return None
+    return request.accept_languages.best_match(list(LOCALES))
+
+
 def select_locale() -> str:
-    """Her explicit choice, then her session, then the browser's Accept-Language, then the default."""
-    choice = explicit_choice()
-    if choice:
-        if session.get("locale") != choice:
-            session["locale"] = choice
-        return choice
-    stored = session.get("locale")
-    if is_supported(stored):
-        return stored
-    best = request.accept_languages.best_match(list(LOCALES))
-    return best or g.get("default_locale", DEFAULT_LOCALE)
+    """DESIGN 8: this view's `?lang=`, then her saved choice (on her record: her pages put it in
+    `g.saved_locale`, see portal.public.context), then her browser's Accept-Language, then the default.
+
+    Nothing here writes: a GET may change the language of the page it asks for, never what she sees next.
+    """
+    for candidate in (explicit_choice(), g.get(SAVED_LOCALE), browser_choice()):
+        if is_supported(candidate):
+            return candidate
+    return default_locale()
 
 
 def current_direction(code: str) -> str:

@@ -58,3 +58,12 @@ def her_client(app, partner, *, check_home: bool = False):  # type: ignore[no-un
     if check_home:
         assert browser.get("/home").status_code == 200
     return browser
+
+
+def choose_language(app, client, locale: str, back: str = "/home"):  # type: ignore[no-untyped-def]
+    """Press a language in her top bar (a POST form with the CSRF token), as she does without JavaScript."""
+    with app.test_request_context():
+        from flask import url_for
+
+        path = url_for("public.choose_language")
+    return post(client, path, {"locale": locale, "next": back}, token_from=back)

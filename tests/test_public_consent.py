@@ -17,7 +17,7 @@ from portal.models import (
 )
 from portal.services.messaging.outbox import enqueue
 from tests.factories import make_world
-from tests.public_helpers import follow_link, new_link, open_link, post
+from tests.public_helpers import choose_language, follow_link, new_link, open_link, post
 
 
 @pytest.fixture
@@ -54,9 +54,9 @@ def test_yes_is_recorded_with_channel_time_and_text_version_then_offers_a_pin(cl
     assert skip.headers["Location"].endswith("/choices")
 
 
-def test_the_text_version_names_the_language_she_read(client, dbs, world, clock):
+def test_the_text_version_names_the_language_she_read(app, client, dbs, world, clock):
     open_link(client, dbs, world.partner, clock)
-    client.get("/contact?lang=de")
+    choose_language(app, client, "de", back="/contact")
     post(client, "/contact", {"answer": "yes"})
     assert _events(dbs, world.partner.id, "given")[-1].text_version == "web-2026-12/de"
 

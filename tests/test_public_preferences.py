@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from portal.models import AuditEvent, PartnerContact, Preferences, SafeWindow
-from tests.public_helpers import csrf_token, open_link, post
+from tests.public_helpers import choose_language, csrf_token, open_link, post
 
 VALID = {
     "channel": ["sms", "call"],
@@ -119,9 +119,9 @@ def test_errors_keep_what_she_typed(client, dbs, world, clock):
     assert 'id="w0-end" name="w0-end" value="09:00"' in page
 
 
-def test_errors_are_shown_in_her_language(client, dbs, world, clock):
+def test_errors_are_shown_in_her_language(app, client, dbs, world, clock):
     open_link(client, dbs, world.partner, clock)
-    client.get("/choices?lang=ar")
+    choose_language(app, client, "ar", back="/choices")
     page = post(client, "/choices", {**VALID, "w0-end": "09:00"}).get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in page
 

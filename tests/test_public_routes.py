@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from portal.i18n import LOCALES
-from tests.public_helpers import follow_link, new_link, open_link, post
+from tests.public_helpers import choose_language, follow_link, new_link, open_link, post
 
 BUDGET = 14 * 1024
 # Words that must never appear in a title, URL path or metadata (en, de, ar).
@@ -142,10 +142,15 @@ def check_page(client, path: str, response, locale: str, hers: bool | None = Non
         assert first["tag"] == "a" and first.get("href") == "/exit" and first.get("id") == "exit", (where, first)
         assert 'href="tel:999"' in html, where
         assert html.count('rel="noreferrer"') >= 1, where
-    # Her language, her direction, and a way to change language that needs no JavaScript.
+    # Her language, her direction, and a way to change language that needs no JavaScript: in her session a
+    # POST form (her choice is saved), elsewhere links to this view in another language.
     assert page.html_attrs == {"lang": locale, "dir": LOCALES[locale].direction}, where
+    signed_in = 'id="menu"' in html  # her menu: only in her session
     for code in LOCALES:
-        assert re.search(rf'href="[^"]*lang={code}"', html), (where, code)
+        if signed_in:
+            assert re.search(rf'<button type="submit" name="locale" value="{code}"', html), (where, code)
+        else:
+            assert re.search(rf'href="[^"]*lang={code}"', html), (where, code)
     weight = _weight(client, response.get_data(), page)
     assert weight <= BUDGET, (where, weight)
 
@@ -153,7 +158,7 @@ def check_page(client, path: str, response, locale: str, hers: bool | None = Non
 @pytest.mark.parametrize("locale", sorted(LOCALES))
 def test_every_page_signed_in_is_neutral_hardened_and_tiny(app, client, dbs, world, clock, locale):
     open_link(client, dbs, world.partner, clock)
-    client.get(f"/home?lang={locale}")
+    assert choose_language(app, client, locale).status_code == 303  # saved on her record: every page follows
     seen = 0
     for path in _paths(app, client, dbs, world, clock):
         if path == "/message/sent":  # shows what she just told her worker, once

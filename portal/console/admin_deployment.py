@@ -100,7 +100,8 @@ def admin_helplines_add() -> ResponseReturnValue:
         admin_settings.add_helpline(context(), locale=form.get("locale", ""),
                                     name=form.get("name", "")[:300], phone=form.get("phone", "")[:60],
                                     hours=form.get("hours", "")[:300], is_emergency=form.get("is_emergency") == "1",
-                                    position=form.get("position", "0")[:6], locales=LOCALES)
+                                    position=form.get("position", "0")[:6], locales=LOCALES,
+                                    on_every_page=form.get("on_every_page") == "1")
     except AdminError as error:
         return helplines_page(error, 400)
     flash(_("Helpline added."), "info")

@@ -26,4 +26,5 @@ class Helpline(UUIDKey, Base):
     phone: Mapped[str] = mapped_column(String(40))
     hours: Mapped[str] = mapped_column(String(200), default="")
     is_emergency: Mapped[bool] = mapped_column(default=False)
+    on_every_page: Mapped[bool] = mapped_column(default=False)  # also shown at the foot of every page of hers
     position: Mapped[int] = mapped_column(default=0)

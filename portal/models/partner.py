@@ -42,6 +42,9 @@ class PartnerContact(UUIDKey, Base):
     email_bidx: Mapped[str | None] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(20), default=PartnerStatus.INVITED)
     locale: Mapped[str] = mapped_column(String(16), default="en")
+    # True once she chose her language (on her pages) or her worker set it with her: her pages then follow
+    # `locale`; until then they follow her browser (DESIGN 8 "Language"). Her texts always use `locale`.
+    locale_chosen: Mapped[bool] = mapped_column(default=False)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     pin_failures: Mapped[int] = mapped_column(default=0)

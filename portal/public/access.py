@@ -6,18 +6,18 @@ import uuid
 
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal.extensions import csrf, limiter
-from portal.i18n import LOCALES, explicit_choice, is_supported
+from portal.i18n import LOCALES, explicit_choice
 from portal.models import PartnerContact
 from portal.public import bp
-from portal.public.context import PENDING, her_context, her_required
+from portal.public.context import PENDING, PENDING_LOCALE, current_pending_partner, her_context, her_required
 from portal.public.messages import message
+from portal.public.preferences import NOTICE
 from portal.runtime import db_session, domain_context
 from portal.services.audit import SYSTEM
-from portal.services.her import her_access
+from portal.services.her import her_access, language
 from portal.sessions import HER, server_session
 
 LINK_LIMIT = "30 per minute;200 per hour"
@@ -54,14 +54,10 @@ def open_link(token: str) -> ResponseReturnValue:
 
     SMS apps, link-preview bots and URL scanners fetch links before she taps them: this answer reads no
     token, writes no row (not even audit), and leaves the session alone: the language is chosen as on every
-    page (`?lang=`, then this browser's session, then the browser) but only read, so `?lang=` stores nothing.
+    page (portal.i18n.select_locale) and only read, so `?lang=` stores nothing.
     """
-    stored = session.get("locale")
-    locale = explicit_choice() or (stored if is_supported(stored) else None) \
-        or request.accept_languages.best_match(list(LOCALES)) or current_app.config["PORTAL"].default_locale
     server_session().leave_untouched()  # not even a refresh of the viewer's own session
-    with force_locale(locale):
-        return _plain_page("public/link_open.html")
+    return _plain_page("public/link_open.html")
 
 
 # CSRF protection is off for exactly this one form, on purpose (README: "Her link"). A CSRF token protects a
@@ -78,15 +74,23 @@ def spend_link(token: str) -> ResponseReturnValue:
     opened = her_access.open_link(domain_context(SYSTEM), token)  # audited as hers once known whose it is
     if opened is None:
         return invalid_link_page()
-    locale = explicit_choice() or opened.locale
+    choice = explicit_choice()  # she chose a language on the link page, then pressed Continue (a POST)
     if opened.needs_pin:
         _start_pending(opened)
-        session["locale"] = locale
+        if choice:
+            session[PENDING_LOCALE] = choice  # saved on her record once her PIN is right
         return redirect(url_for("public.check_pin"), code=303)
     session.clear()  # nothing from an earlier visit (or another person's) carries over
     server_session().bind_her(str(opened.partner_id))
-    session["locale"] = locale
+    if choice:
+        _save_language(opened.partner_id, choice)
     return redirect(url_for("public.home"), code=303)
+
+
+def _save_language(partner_id: uuid.UUID, choice: str) -> None:
+    partner = db_session().get(PartnerContact, partner_id)
+    if partner is not None:
+        language.choose_language(her_context(partner), partner, choice, LOCALES)
 
 
 @bp.route("/check", methods=["GET", "POST"])
@@ -97,8 +101,7 @@ def check_pin() -> ResponseReturnValue:
     This page belongs to her pending session, so it is one of hers: exit bar and emergency line.
     """
     pending = session.get(PENDING)
-    partner = her_access.pending_partner(db_session(), pending.get("partner"), pending.get("token")) \
-        if isinstance(pending, dict) else None
+    partner = current_pending_partner()
     if partner is None:
         if pending is not None:
             server_session().destroy()  # its link was closed (a PIN lock, stop)
@@ -111,7 +114,10 @@ def check_pin() -> ResponseReturnValue:
                                   max_attempts=current_app.config["PORTAL"].pin_max_attempts)
     if result.ok:
         session.pop(PENDING, None)
+        choice = session.pop(PENDING_LOCALE, None)
         server_session().bind_her(str(partner.id))
+        if choice in LOCALES:
+            _save_language(partner.id, choice)
         return redirect(url_for("public.home"), code=303)
     # A wrong try is already counted and audited in its own committed transaction; the rest is rolled back.
     if result.locked:
@@ -134,6 +140,7 @@ def pin(partner: PartnerContact) -> ResponseReturnValue:
     action = request.form.get("action", "")
     if action == "remove":
         her_access.clear_pin(her_context(partner), partner)
+        session[NOTICE] = "pin_removed"
     elif action == "set":
         try:
             her_access.set_pin(her_context(partner), partner, request.form.get("pin", "")[:20],
@@ -141,6 +148,7 @@ def pin(partner: PartnerContact) -> ResponseReturnValue:
         except her_access.PinError as exc:
             return render_template("public/pin.html", has_pin=bool(partner.pin_hash), error=message(exc.code),
                                    next=next_key), 400
+        session[NOTICE] = "pin_saved"  # confirmed calmly on the next page (post, redirect, get)
     elif action != "skip":
         return render_template("public/pin.html", has_pin=bool(partner.pin_hash), error=_("Please try again."),
                                next=next_key), 400

@@ -7,9 +7,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
 from portal.crypto import hash_token
-from portal.models import ConsentChannel, PartnerContact
+from portal.models import ConsentChannel, PartnerContact, PartnerStatus
 from portal.public import bp
 from portal.public.context import her_context, her_required
+from portal.public.preferences import AGAIN
 from portal.services.her import consent
 
 # Bump whenever the words of the consent page change in any way; stored with every answer she gives.
@@ -30,6 +31,8 @@ def contact(partner: PartnerContact) -> ResponseReturnValue:
         return render_template("public/consent.html", status=partner.status, error=False)
     answer = request.form.get("answer", "")
     if answer == "yes":
+        if partner.status in (PartnerStatus.WITHDRAWN, PartnerStatus.DECLINED):
+            session[AGAIN] = True  # her choices page (next, or after her PIN) says what saying yes again means
         consent.give(her_context(partner), partner, channel=ConsentChannel.WEB, text_version=text_version())
         if partner.pin_hash:
             return redirect(url_for("public.choices"), code=303)

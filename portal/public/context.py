@@ -8,20 +8,23 @@ from typing import Any
 
 from flask import g, redirect, request, session, url_for
 from sqlalchemy.exc import SQLAlchemyError
+from flask_babel import get_locale
 
 from portal.deployment_context import current_deployment
-from portal.i18n import LOCALES
+from portal.i18n import LOCALES, SAVED_LOCALE, default_locale
 from portal.models import PartnerContact
 from portal.public import bp
 from portal.runtime import db_session, domain_context
 from portal.services.admin import deployment as deployment_service
 from portal.services.context import DomainContext
-from portal.services.her.her_access import partner_actor, reachable_partner
+from portal.services.her import language
+from portal.services.her.her_access import partner_actor, pending_partner, reachable_partner
 from portal.sessions import HER, server_session
 
+PENDING = "pin_pending"  # session key: the link she opened and whose it is, until her PIN is right
+PENDING_LOCALE = "pin_pending_locale"  # session key: the language she chose on her link page, saved after her PIN
 # Pages whose address is not safe to repeat with ?lang= (a link token, the exit itself).
 NOT_RELOCALISABLE = {"public.open_link", "public.quick_exit"}
-PENDING = "pin_pending"  # session key: the link she opened and whose it is, until her PIN is right
 
 
 def deployment() -> deployment_service.DeploymentView:
@@ -55,6 +58,28 @@ def _partner_for_layout() -> PartnerContact | None:
         return current_partner()
     except SQLAlchemyError:
         return None
+def current_pending_partner() -> PartnerContact | None:
+    """Her record while her PIN is still to be checked (a link opened, the PIN not yet right), else None."""
+    if "pending_partner" not in g:
+        pending = session.get(PENDING)
+        g.pending_partner = pending_partner(db_session(), pending.get("partner"), pending.get("token")) \
+            if isinstance(pending, dict) else None
+    return g.pending_partner
+
+
+@bp.before_request
+def her_saved_language() -> None:
+    """Her pages speak the language saved on her record, once she chose one (portal.i18n.select_locale)."""
+    partner = current_partner()
+    if partner is None and session.get(PENDING) is not None:
+        chosen = session.get(PENDING_LOCALE)
+        if chosen in LOCALES:
+            g.setdefault(SAVED_LOCALE, chosen)
+            return
+        partner = current_pending_partner()
+    saved = language.saved_language(partner, LOCALES)
+    if saved:
+        g.setdefault(SAVED_LOCALE, saved)
 
 
 def her_context(partner: PartnerContact) -> DomainContext:
@@ -77,18 +102,33 @@ def her_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def language_links(signed_in: bool) -> list[dict[str, str]]:
-    """One link per locale back to this page (or her start page), so the choice works without JavaScript."""
+def relocalisable() -> bool:
+    """Whether this page may be shown again at its own address in another language."""
     endpoint = request.endpoint or ""
-    same_page = request.method == "GET" and endpoint.startswith("public.") and endpoint not in NOT_RELOCALISABLE
+    return request.method == "GET" and endpoint.startswith("public.") and endpoint not in NOT_RELOCALISABLE
+
+
+def language_links(signed_in: bool) -> list[dict[str, str]]:
+    """One link per locale back to this page (or her start page), `?lang=`: this view only, nothing stored.
+
+    Her own pages (signed in) show a POST form instead (`language_form`): her choice is saved on her record.
+    """
+    endpoint = request.endpoint or ""
     links = []
     for code, info in LOCALES.items():
-        if same_page:
+        if relocalisable():
             href = url_for(endpoint, **(request.view_args or {}), lang=code)
         else:
             href = url_for("public.home" if signed_in else "public.index", lang=code)
         links.append({"code": code, "name": info.native_name, "dir": info.direction, "href": href})
     return links
+
+
+def back_path() -> str:
+    """Where her language choice returns her: this page when it can be shown again, else her start page."""
+    if relocalisable():
+        return url_for(request.endpoint or "public.home", **(request.view_args or {}))
+    return url_for("public.home")
 
 
 @bp.app_context_processor
@@ -104,4 +144,6 @@ def layout_context() -> dict[str, object]:
         "plain": plain,
         "her": signed_in,
         "language_links": language_links(signed_in),
+        "language_back": back_path() if signed_in else "",
+        "every_page_helplines": [] if plain else view.every_page_helplines(str(get_locale()), default_locale()),
     }

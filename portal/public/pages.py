@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, session, url_for
+from flask import redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
 from portal.i18n import current_direction
+from portal.i18n import default_locale
 from portal.models import PartnerContact, PartnerStatus
 from portal.public import bp
 from portal.public.context import deployment, her_required
@@ -42,17 +43,15 @@ def patterns(partner: PartnerContact) -> ResponseReturnValue:
 @bp.get("/privacy")
 @her_required
 def sharing(partner: PartnerContact) -> ResponseReturnValue:
-    default_locale = current_app.config["PORTAL"].default_locale
-    policy = sharing_policy.shown(deployment().sharing_policy, str(get_locale()), default_locale, built_in_text())
+    policy = sharing_policy.shown(deployment().sharing_policy, str(get_locale()), default_locale(), built_in_text())
     return render_template("public/sharing.html", policy=policy, policy_dir=current_direction(policy.locale))
 
 
 @bp.get("/help")
 @her_required
 def support(partner: PartnerContact) -> ResponseReturnValue:
-    view = deployment()
-    fallback = current_app.config["PORTAL"].default_locale
-    return render_template("public/support.html", helplines=view.helplines_for(str(get_locale()), fallback))
+    return render_template("public/support.html",
+                           helplines=deployment().helplines_for(str(get_locale()), default_locale()))
 
 
 @bp.get("/online")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from functools import lru_cache
 
 from babel.dates import get_timezone_location
@@ -20,7 +21,8 @@ from portal.public.messages import message
 from portal.runtime import db_session
 from portal.services.her import preferences as prefs_service
 
-NOTICE = "notice"  # session key: shown once on her start page after saving
+NOTICE = "notice"  # session key: a confirmation shown once on the next page (templates/public/_notice.html)
+AGAIN = "said_yes_again"  # session key: she said yes after stopping or saying no; her choices page explains
 
 FIELD_ANCHORS = {"channels": "channels", "timezone": "timezone", "locale": "locale", "code_word": "code_word",
                  "windows": "windows"}
@@ -102,7 +104,8 @@ def _as_view(data: prefs_service.PreferencesInput, has_code_word: bool) -> prefs
                                          has_code_word, data.check_after_stop)
 
 
-def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status: int = 200) -> ResponseReturnValue:
+def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status: int = 200,
+            notice: str | None = None, said_yes_again: bool = False) -> ResponseReturnValue:
     rows = list(view.windows)
     if len(rows) < prefs_service.MAX_WINDOWS:
         rows.append(prefs_service.WindowView((), "", ""))
@@ -111,7 +114,9 @@ def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status:
         "public/choices.html", view=view, rows=rows, errors=errors, day_names=DAY_NAMES,
         channel_labels=CHANNEL_LABELS, topic_labels=TOPIC_LABELS, tell_labels=TELL_LABELS,
         zones=zone_choices(locale, view.timezone), locales=LOCALES,
-        anchors={name: FIELD_ANCHORS.get(name, name) for name in errors},
+        anchors={name: FIELD_ANCHORS.get(name, name) for name in errors}, notice=notice,
+        errors_list=[(FIELD_ANCHORS.get(name, name), text) for name, text in errors.items()],
+        said_yes_again=said_yes_again,
     ), status
 
 
@@ -119,13 +124,15 @@ def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status:
 @her_required
 def choices(partner: PartnerContact) -> ResponseReturnValue:
     if request.method == "GET":
-        return _render(prefs_service.current(db_session(), partner), {})
+        view = prefs_service.current(db_session(), partner)
+        if not partner.locale_chosen:  # until she chooses, her pages speak her browser's language: offer that
+            view = dataclasses.replace(view, locale=str(get_locale()))
+        return _render(view, {}, notice=session.pop(NOTICE, None), said_yes_again=bool(session.pop(AGAIN, None)))
     data = parse_form(request.form)
     result = prefs_service.update(her_context(partner), partner, data, locales=LOCALES)
     if not result.ok:
         has_code_word = prefs_service.current(db_session(), partner).has_code_word
         errors = {error.field: message(error.code) for error in result.errors}
         return _render(_as_view(data, has_code_word), errors, 400)
-    session["locale"] = data.locale
     session[NOTICE] = "saved" if result.changed else "unchanged"
     return redirect(url_for("public.home"), code=303)

@@ -99,7 +99,8 @@ def save_settings(ctx: DomainContext, values: Mapping[str, Any], *, env_site_nam
 
 
 def add_helpline(ctx: DomainContext, *, locale: str, name: str, phone: str, hours: str,
-                 is_emergency: bool, position: str, locales: Iterable[str]) -> Helpline:
+                 is_emergency: bool, position: str, locales: Iterable[str],
+                 on_every_page: bool = False) -> Helpline:
     if locale not in set(locales):
         raise AdminError("locale", "locale")
     name, hours, phone = (name or "").strip(), (hours or "").strip(), (phone or "").strip()
@@ -116,7 +117,7 @@ def add_helpline(ctx: DomainContext, *, locale: str, name: str, phone: str, hour
     if not 0 <= order <= 999:
         raise AdminError("range", "position")
     line = Helpline(id=uuid.uuid4(), locale=locale, name=name, phone=phone, hours=hours, is_emergency=is_emergency,
-                    position=order)
+                    position=order, on_every_page=on_every_page)
     ctx.db.add(line)
     ctx.db.flush()
     ctx.audit("helpline.create", "helpline", line.id, {"locale": locale})

@@ -30,6 +30,8 @@ class HelplineView:
     phone: str
     hours: str
     is_emergency: bool
+    locale: str = ""             # the language its name and hours are written in
+    on_every_page: bool = False  # also at the foot of every page of hers
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,15 @@ class DeploymentView:
     helplines: dict[str, list[HelplineView]] = field(default_factory=dict)
 
     def helplines_for(self, locale: str, fallback: str = "en") -> list[HelplineView]:
+        """Her language's helplines; if it has none, the default language's (never nothing when any exist)."""
         return self.helplines.get(locale) or self.helplines.get(fallback, [])
+
+    def every_page_helplines(self, locale: str, fallback: str = "en") -> list[HelplineView]:
+        """The lines shown at the foot of every page of hers: her language's, else the default language's."""
+        def marked(code: str) -> list[HelplineView]:
+            return [line for line in self.helplines.get(code, []) if line.on_every_page]
+
+        return marked(locale) or marked(fallback)
 
 
 def load(db: Session, env_site_name: str, env_exit_url: str) -> DeploymentView:
@@ -57,7 +67,8 @@ def load(db: Session, env_site_name: str, env_exit_url: str) -> DeploymentView:
     helplines: dict[str, list[HelplineView]] = {}
     for line in db.scalars(select(Helpline).order_by(Helpline.locale, Helpline.position, Helpline.name)):
         helplines.setdefault(line.locale, []).append(HelplineView(line.name, line.phone, line.hours,
-                                                                  line.is_emergency))
+                                                                  line.is_emergency, line.locale,
+                                                                  line.on_every_page))
     return DeploymentView(helplines=helplines, **values)
 
 

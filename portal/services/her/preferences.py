@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import ActorKind, ConsentChannel, PartnerContact, Preferences, SafeWindow, Tell
 from portal.services.context import DomainContext
-from portal.services.her import consent
+from portal.services.her import consent, language
 
 CHANNELS = ("sms", "call", "worker_only", "none")
 EXCLUSIVE_CHANNELS = ("worker_only", "none")
@@ -245,7 +245,10 @@ def update(ctx: DomainContext, partner: PartnerContact, data: PreferencesInput, 
     for topic in TOPICS:
         assign(prefs, f"tell_{topic}", data.tell[topic])
     assign(partner, "timezone", data.timezone)
-    assign(partner, "locale", data.locale)
+    # Her own form shows her language, so saving it is her choice; her worker's change counts when it differs.
+    if (actor.kind == ActorKind.PARTNER or data.locale != partner.locale) \
+            and language.apply_choice(partner, data.locale):
+        changed.append("locale")
     code_word = data.code_word.strip()
     if data.clear_code_word and prefs.code_word_ct is not None:
         vault.put(prefs, "code_word_ct", None)
