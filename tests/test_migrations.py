@@ -3,6 +3,7 @@ on a fresh database of the selected backend (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from datetime import UTC, datetime
 
@@ -46,6 +47,9 @@ def revisions(engine) -> list[str]:
 VOCABULARIES = vocabularies(Base.metadata)
 
 
+_NUMBERS = itertools.count(1)
+
+
 def dummy_value(column, parents):
     for fk in column.foreign_keys:
         parent = parents.get(fk.column.table.name)
@@ -58,7 +62,7 @@ def dummy_value(column, parents):
     if isinstance(kind, Boolean):
         return False
     if isinstance(kind, Integer):
-        return 1
+        return next(_NUMBERS)  # unique: a later revision fills every table again beside the earlier rows
     if isinstance(kind, DateTime):
         return datetime(2026, 1, 1, tzinfo=UTC)
     if isinstance(kind, LargeBinary):
@@ -68,7 +72,7 @@ def dummy_value(column, parents):
     if isinstance(kind, String):
         vocabulary = VOCABULARIES.get((column.table.name, column.name))
         # A coded column holds one of its codes (the database's CHECK refuses anything else).
-        return next(iter(vocabulary)).value if vocabulary else "x" * min(kind.length or 8, 8)
+        return next(iter(vocabulary)).value if vocabulary else uuid.uuid4().hex[:min(kind.length or 8, 8)]
     raise AssertionError(f"no dummy value for {column.table.name}.{column.name} ({kind!r})")
 
 

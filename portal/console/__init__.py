@@ -15,6 +15,7 @@ from portal.console import (  # noqa: E402,F401
     worker,
     worker_actions,
     worker_tasks,
+    worker_wording,
 )
 from portal.console.navigation import register_nav  # noqa: E402
 

@@ -20,6 +20,11 @@ from portal.public.messages import message
 from portal.runtime import audit_key, db_session, now, vault
 from portal.services.her import preferences as prefs_service
 from portal.services.her.her_access import partner_actor
+from portal.sms.segments import GSM7_SINGLE
+from portal.sms.templates import NEUTRAL_WORDINGS, WORDING_CHOICES
+
+NEUTRAL_CHOICES = {topic: tuple(zip(WORDING_CHOICES, texts, strict=True)) for topic, texts in NEUTRAL_WORDINGS.items()}
+OWN_WORDS_FIELD_MAX = GSM7_SINGLE  # the browser stops at one segment of plain letters; the service counts exactly
 
 NOTICE = "notice"  # session key: shown once on her start page after saving
 
@@ -39,6 +44,8 @@ TOPIC_LABELS = {
     "completed": _l("When he finishes, or the course ends"),
     "risk": _l("If the staff there are worried about your safety or your children’s safety"),
 }
+WORDING_OWN_LABEL = _l("My own words")
+NUMBER_LABEL = _l("Add my worker’s number at the end")
 TELL_LABELS = {
     Tell.MESSAGE: _l("A text message"),
     Tell.CALL: _l("A call from my worker"),
@@ -91,7 +98,18 @@ def parse_form(form: MultiDict[str, str]) -> prefs_service.PreferencesInput:
         locale=form.get("locale", "")[:16],
         code_word=form.get("code_word", "")[:200],
         clear_code_word=_flag(form, "clear_code_word"),
+        wordings=_wordings(form),
     )
+
+
+def _wordings(form: MultiDict[str, str]) -> dict[str, prefs_service.WordingInput] | None:
+    """How each kind of warning should read; None (leave them) when the form has no wording at all."""
+    if not any(f"wording-{topic}" in form for topic in prefs_service.TOPICS):
+        return None
+    return {topic: prefs_service.WordingInput(form.get(f"wording-{topic}", "")[:20],
+                                              form.get(f"own-{topic}", "")[:prefs_service.OWN_WORDS_INPUT_MAX],
+                                              _flag(form, f"number-{topic}"))
+            for topic in prefs_service.TOPICS}
 
 
 def _as_view(data: prefs_service.PreferencesInput, has_code_word: bool) -> prefs_service.PreferencesView:
@@ -102,7 +120,8 @@ def _as_view(data: prefs_service.PreferencesInput, has_code_word: bool) -> prefs
                                          has_code_word)
 
 
-def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status: int = 200) -> ResponseReturnValue:
+def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status: int = 200,
+            wordings: dict[str, prefs_service.WordingInput] | None = None) -> ResponseReturnValue:
     rows = list(view.windows)
     if len(rows) < prefs_service.MAX_WINDOWS:
         rows.append(prefs_service.WindowView((), "", ""))
@@ -112,6 +131,8 @@ def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status:
         channel_labels=CHANNEL_LABELS, topic_labels=TOPIC_LABELS, tell_labels=TELL_LABELS,
         zones=zone_choices(locale, view.timezone), locales=LOCALES,
         anchors={name: FIELD_ANCHORS.get(name, name) for name in errors},
+        wordings=wordings or {}, neutral_wordings=NEUTRAL_CHOICES,
+        own_label=WORDING_OWN_LABEL, number_label=NUMBER_LABEL, own_max=OWN_WORDS_FIELD_MAX,
     ), status
 
 
@@ -119,14 +140,15 @@ def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status:
 @her_required
 def choices(partner: PartnerContact) -> ResponseReturnValue:
     if request.method == "GET":
-        return _render(prefs_service.current(db_session(), partner), {})
+        return _render(prefs_service.current(db_session(), partner), {},
+                       wordings=prefs_service.wordings(db_session(), vault(), partner))
     data = parse_form(request.form)
     result = prefs_service.update(db_session(), vault(), audit_key(), partner, data, now=now(),
                                   actor=partner_actor(partner.id), locales=LOCALES)
     if not result.ok:
         has_code_word = prefs_service.current(db_session(), partner).has_code_word
         errors = {error.field: message(error.code) for error in result.errors}
-        return _render(_as_view(data, has_code_word), errors, 400)
+        return _render(_as_view(data, has_code_word), errors, 400, wordings=data.wordings)
     session["locale"] = data.locale
     session[NOTICE] = "saved" if result.changed else "unchanged"
     return redirect(url_for("public.home"), code=303)

@@ -28,7 +28,7 @@ from portal.models import (
 )
 from portal.services.audit import Actor, record
 from portal.services.her import consent, preferences
-from portal.services.her.fresh_link import send_fresh_link
+from portal.services.her.fresh_link import link_blocked, send_fresh_link
 from portal.services.her.invites import revoke_invites
 from portal.services.her.partners import find_in_service, register_partner
 from portal.services.messaging.outbox import cancel_pending
@@ -147,6 +147,8 @@ def send_link(db: Session, vault: Vault, audit_key: bytes, partner: PartnerConta
     """Text her a fresh discreet link (older unused links stop working)."""
     if partner.status not in OPEN_STATUSES:
         raise CaseError("not_open")
+    if link_blocked(db, partner) == "shared_phone":  # services/messaging/sms_permission.text_limits
+        raise CaseError("link_shared_phone")
     if send_fresh_link(db, vault, audit_key, partner, now=now, public_url=public_url, ttl=ttl,
                        actor=actor_for(worker), created_by=worker.id) is None:
         raise CaseError("no_sms")
@@ -158,12 +160,15 @@ class PreferenceChange:
     tell: dict[str, str]
     code_word: str | None  # None keeps the current one
     clear_code_word: bool = False
+    wordings: dict[str, preferences.WordingInput] | None = None  # how each kind of warning reads; None keeps them
 
 
 def _worker_field(field: str) -> str | None:
     """The worker's form field for a field the preferences service names."""
     if field.startswith("tell-"):
         return "tell_" + field.removeprefix("tell-")
+    if field.startswith(("wording-", "own-")):
+        return field
     return field if field == "code_word" else None
 
 
@@ -188,7 +193,7 @@ def update_preferences(db: Session, vault: Vault, audit_key: bytes, partner: Par
         windows=tuple(preferences.WindowInput(w.days, w.start, w.end) for w in now_set.windows),
         timezone=now_set.timezone, voicemail_ok=flags["voicemail_ok"], shared_phone=flags["shared_phone"],
         tell=tell, serious_risk_any_time=flags["serious_risk_any_time"], locale=now_set.locale,
-        code_word=change.code_word or "", clear_code_word=change.clear_code_word)
+        code_word=change.code_word or "", clear_code_word=change.clear_code_word, wordings=change.wordings)
     result = preferences.update(db, vault, audit_key, partner, data, now=now, actor=actor_for(worker),
                                 locales=LOCALES)
     if not result.ok:
@@ -304,3 +309,19 @@ def erase_on_request(db: Session, audit_key: bytes, partner: PartnerContact, wor
     from portal.services.casework.erasure import erase_partner
 
     return erase_partner(db, audit_key, partner, now=now, actor=actor_for(worker), reason="request")
+
+
+def set_callback_phone(db: Session, audit_key: bytes, worker: StaffUser, phone: str, *, region: str,
+                       now: datetime) -> str | None:
+    """The number she can call this worker on, added to a warning only where she chose it; empty clears it."""
+    phone = phone.strip()
+    number = None
+    if phone:
+        try:
+            number = normalise_phone(phone[:40], region)
+        except InvalidPhoneNumber:
+            raise CaseError("phone_invalid_staff", "callback_phone") from None
+    if worker.callback_phone != number:
+        worker.callback_phone = number
+        record(db, audit_key, actor_for(worker), "staff.callback_phone", "staff_user", worker.id, now=now)
+    return number

@@ -51,7 +51,7 @@ from portal.models import (
 from portal.models.programme_event import EventFanout
 from portal.services.audit import Actor, record
 from portal.services.casework.tasks import configured_due, create_task
-from portal.services.messaging.outbox import enqueue
+from portal.services.messaging.outbox import enqueue, warning_template
 from portal.services.messaging.sms_permission import can_text  # the one rule; kept importable from here
 
 IMMINENCE = tuple(Imminence)
@@ -329,7 +329,8 @@ def _notify_her_side(db: Session, vault: Vault, audit_key: bytes, partner: Partn
     if contact_allowed:
         wants_message = choice in (Tell.MESSAGE, Tell.BOTH)
         if wants_message and can_text(partner, prefs):
-            note = enqueue(db, vault, partner, kind=NotificationKind.WARNING, template="warning", now=now,
+            note = enqueue(db, vault, partner, kind=NotificationKind.WARNING, now=now,
+                           template=warning_template(str(field).removeprefix("tell_")),  # worded as she chose
                            serious=event.kind == EventKind.RISK, source_event_id=event.id)
         call = choice in (Tell.CALL, Tell.BOTH) or (wants_message and note is None)
     elif event.kind != EventKind.RISK:
