@@ -258,3 +258,22 @@ def test_her_worker_sets_her_wording_and_his_own_number(app, client, dbs, vault,
     assert reloaded(dbs, dbs.get(StaffUser, world.worker.id)).callback_phone == "+447400123789"
     bad = client.post(number_url, data={"csrf_token": token, "callback_phone": "call me"})
     assert bad.status_code == 400 and "country code" in bad.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("own", ["a" * 143, "ا" * 51, "€" * 71 + "a"])
+def test_her_longest_own_words_with_her_workers_longest_number_are_sent_as_one_segment(app, dbs, vault, audit_key,
+                                                                                     world, clock, own):
+    dbs.get(StaffUser, world.worker.id).callback_phone = LONGEST_NUMBER
+    her = dbs.get(PartnerContact, world.partner.id)
+    data = preferences.PreferencesInput(
+        channels=frozenset({"sms"}), windows=(preferences.WindowInput(tuple(range(7)), "00:00", "00:00"),),
+        timezone="Europe/London", voicemail_ok=False, shared_phone=False,
+        tell={topic: "message" for topic in preferences.TOPICS}, serious_risk_any_time=False, locale="ar",
+        wordings={topic: preferences.WordingInput("own", own, True) for topic in preferences.TOPICS})
+    result = preferences.update(dbs, vault, audit_key, her, data, now=clock.now(), actor=SYSTEM, locales=("en", "ar"))
+    assert result.ok, result.errors  # the service accepts it: the longest she may write
+    dbs.commit()
+    report(dbs, vault, audit_key, world, clock)
+    [body] = send_all(app)
+    assert body.startswith(own) and LONGEST_NUMBER in body
+    assert measure(body).segments == 1
