@@ -22,14 +22,21 @@ from portal.models import (
     Tell,
     WarningWording,
 )
-from portal.services.audit import SYSTEM
 from portal.services.her import preferences
 from portal.services.her.fresh_link import send_fresh_link
 from portal.services.programme.events import Reporter, report_event
 from portal.sms.factory import catalogs
 from portal.sms.segments import measure
 from portal.sms.templates import LONGEST_NUMBER, NEUTRAL_WORDINGS, with_number
-from tests.factories import login_as, make_world, reloaded, set_prefs, set_wording, told_of_everything
+from tests.factories import (
+    context,
+    login_as,
+    make_world,
+    reloaded,
+    set_prefs,
+    set_wording,
+    told_of_everything,
+)
 from tests.fanout_support import fan_out_now
 from tests.public_helpers import open_link, post
 from tests.sms_support import RecordingHttpClient, dispatcher, message_json, twilio_gateway
@@ -48,7 +55,7 @@ def world(dbs, vault, audit_key):
 
 
 def report(dbs, vault, audit_key, world, clock, kind="dropout", **kwargs):  # type: ignore[no-untyped-def]
-    report_event(dbs, vault, audit_key, programme=world.programme, now=clock.now(),
+    report_event(context(dbs, vault, audit_key, clock.now()), programme=world.programme,
                  reporter=Reporter(staff_id=world.facilitator.id), participant_ref=world.participant.reference,
                  kind=kind, **kwargs)
     dbs.commit()
@@ -214,8 +221,8 @@ def test_a_shared_phone_gets_only_her_neutral_text_and_no_number(app, dbs, vault
 
 
 def test_a_shared_phone_gets_no_link_and_her_worker_is_told(app, client, dbs, vault, audit_key, world, clock):
-    invite = send_fresh_link(dbs, vault, audit_key, dbs.get(PartnerContact, world.partner.id), now=clock.now(),
-                             public_url="https://portal.test", ttl=timedelta(hours=72), actor=SYSTEM)
+    invite = send_fresh_link(context(dbs, vault, audit_key, clock.now()), dbs.get(PartnerContact, world.partner.id),
+                             public_url="https://portal.test", ttl=timedelta(hours=72))
     assert invite is not None
     set_prefs(dbs, world.partner.id, shared_phone=True)  # ticked before the link went out
     dbs.commit()
@@ -270,7 +277,7 @@ def test_her_longest_own_words_with_her_workers_longest_number_are_sent_as_one_s
         timezone="Europe/London", voicemail_ok=False, shared_phone=False,
         tell={topic: "message" for topic in preferences.TOPICS}, serious_risk_any_time=False, locale="ar",
         wordings={topic: preferences.WordingInput("own", own, True) for topic in preferences.TOPICS})
-    result = preferences.update(dbs, vault, audit_key, her, data, now=clock.now(), actor=SYSTEM, locales=("en", "ar"))
+    result = preferences.update(context(dbs, vault, audit_key, clock.now()), her, data, locales=("en", "ar"))
     assert result.ok, result.errors  # the service accepts it: the longest she may write
     dbs.commit()
     report(dbs, vault, audit_key, world, clock)

@@ -14,11 +14,11 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from portal.console import bp
-from portal.console.access import require_role
+from portal.console.access import require_role, staff_context
 from portal.console.refusals import preference_error
 from portal.console.worker import WORKER, _preferences_form, case_or_404
 from portal.models import PartnerContact
-from portal.runtime import audit_key, db_session, now, settings, vault
+from portal.runtime import db_session, settings, vault
 from portal.services.casework import casework
 from portal.services.her import preferences
 from portal.sms.factory import catalogs
@@ -60,7 +60,7 @@ def worker_wording(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     change = casework.PreferenceChange(flags={}, tell={}, code_word=None, wordings=parse_wordings(request.form))
     try:
-        casework.update_preferences(db_session(), vault(), audit_key(), partner, g.staff, change, now=now())
+        casework.update_preferences(staff_context(), partner, change)
     except casework.CaseError as exc:
         return _preferences_form(partner, {exc.field or "form": preference_error(exc.code)}, 400)
     flash(_("How her warnings read is saved, recorded as changed by you on her behalf."))
@@ -72,8 +72,8 @@ def worker_wording(partner_id: str) -> ResponseReturnValue:
 def worker_callback_number(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     try:
-        casework.set_callback_phone(db_session(), audit_key(), g.staff, request.form.get("callback_phone", ""),
-                                    region=settings().default_region, now=now())
+        casework.set_callback_phone(staff_context(), g.staff, request.form.get("callback_phone", ""),
+                                    region=settings().default_region)
     except casework.CaseError as exc:
         return _preferences_form(partner, {exc.field or "form": preference_error(exc.code)}, 400)
     flash(_("Your number for her texts is saved."))

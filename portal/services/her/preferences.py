@@ -30,7 +30,7 @@ from portal.models import (
     WarningWording,
     Wording,
 )
-from portal.services.audit import Actor, record
+from portal.services.context import DomainContext
 from portal.services.her import consent
 from portal.sms.discretion import problems
 from portal.sms.segments import measure
@@ -324,9 +324,12 @@ def _apply_wordings(db: Session, vault: Vault, partner: PartnerContact, chosen: 
     return changed
 
 
-def update(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, data: PreferencesInput, *,
-           now: datetime, actor: Actor, locales: Collection[str]) -> ChangeResult:
-    """Apply her whole change, or nothing when anything is wrong; one audit event names the changed fields."""
+def update(ctx: DomainContext, partner: PartnerContact, data: PreferencesInput, *,
+           locales: Collection[str]) -> ChangeResult:
+    """Apply her whole change, or nothing when anything is wrong; one audit event names the changed fields.
+
+    The context's actor is she, or her worker on her behalf."""
+    db, vault, now, actor = ctx.db, ctx.vault, ctx.now, ctx.actor
     windows, errors = validate(data, locales, _names(db, vault, partner) if data.wordings is not None else ())
     if errors:
         return ChangeResult(errors=errors)
@@ -366,12 +369,12 @@ def update(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact,
         changed.extend(_apply_wordings(db, vault, partner, data.wordings, now))
     on_behalf = actor.kind == ActorKind.STAFF
     if sms_before != prefs.channel_sms:  # texts ticked or unticked: a consent matter, in the ledger
-        consent.texts_chosen(db, partner, on=prefs.channel_sms, channel=ConsentChannel.WORKER if on_behalf else ConsentChannel.WEB,
-                             now=now, actor=actor)
+        consent.texts_chosen(ctx, partner, on=prefs.channel_sms,
+                             channel=ConsentChannel.WORKER if on_behalf else ConsentChannel.WEB)
     if changed:
         prefs.updated_at = now
         prefs.updated_by_id = uuid.UUID(actor.id) if on_behalf and actor.id else None
         db.flush()
-        record(db, audit_key, actor, "preferences.update_on_behalf" if on_behalf else "preferences.changed",
-               "partner_contact", partner.id, {"fields": sorted(changed)}, now=now)
+        ctx.audit("preferences.update_on_behalf" if on_behalf else "preferences.changed",
+                  "partner_contact", partner.id, {"fields": sorted(changed)})
     return ChangeResult(changed=sorted(changed))
