@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SECRETS_FILE = "dev-secrets.json"
+# DESIGN §8 "One segment": her link is this base plus "/v/" and a 22-character token, and must leave room in
+# one SMS segment (70 UCS-2 units in Arabic) for the words around it.
+PUBLIC_URL_MAX = 30
 
 
 class ConfigError(RuntimeError):
@@ -218,6 +221,10 @@ def _refuse_unsafe_production(settings: Settings, explicit: set[str]) -> None:
         problems.append("PORTAL_PUBLIC_URL is not set")
     elif not settings.secure_transport:
         problems.append("PORTAL_PUBLIC_URL must start with https://")
+    if len(settings.public_url.rstrip("/")) > PUBLIC_URL_MAX:
+        problems.append(f"PORTAL_PUBLIC_URL must be at most {PUBLIC_URL_MAX} characters (it has "
+                        f"{len(settings.public_url.rstrip('/'))}) so that a text with her link stays one SMS "
+                        "segment; use a shorter host name")
     if settings.secret_key and len(settings.secret_key) < 32:
         problems.append("PORTAL_SECRET_KEY must be at least 32 characters")
     if settings.sms_backend == "console":

@@ -153,7 +153,7 @@ def hash_token(token: str) -> str:
 
 
 def new_token(nbytes: int = 24) -> str:
-    """A URL-safe random token; 24 bytes is 192 bits."""
+    """A URL-safe random token; 24 bytes is 192 bits (her link uses 16: 128 bits, 22 characters)."""
     return secrets.token_urlsafe(nbytes)
 
 

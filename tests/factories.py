@@ -30,6 +30,7 @@ from portal.models import (
     SafeWindow,
     StaffUser,
     SupportService,
+    WarningWording,
     utcnow,
 )
 from portal.services.admin.staff_accounts import create_staff
@@ -117,6 +118,19 @@ def set_prefs(db: Session, partner_id: uuid.UUID, **values: Any) -> Preferences:
     assert row is not None
     for name, value in values.items():
         setattr(row, name, value)
+    return row
+
+
+def set_wording(db: Session, vault: Vault, partner_id: uuid.UUID, kind: str, wording: str = "own", *,
+                own_words: str = "", with_number: bool = False) -> WarningWording:
+    """Set how a warning of this kind reads for her directly (no validation: tests of what the dispatcher does)."""
+    row = db.scalar(select(WarningWording).where(WarningWording.partner_id == partner_id, WarningWording.kind == kind))
+    if row is None:
+        row = WarningWording(id=uuid.uuid4(), partner_id=partner_id, kind=kind)
+        db.add(row)
+    row.wording, row.with_number = wording, with_number
+    vault.put(row, "own_words_ct", own_words or None)
+    db.flush()
     return row
 
 

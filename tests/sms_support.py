@@ -108,7 +108,8 @@ def allow_texts(db: Session, partner_id: uuid.UUID, **prefs: Any) -> Preferences
 
 def queued_warning(db: Session, vault: Any, partner: Any, clock: Any, **kwargs: Any) -> Notification:
     """A warning for her waiting in the outbox, committed (keywords to `outbox.enqueue`)."""
-    note = enqueue(db, vault, partner, kind="warning", template="warning", now=clock.now(), **kwargs)
+    kwargs.setdefault("template", "warning")
+    note = enqueue(db, vault, partner, kind="warning", now=clock.now(), **kwargs)
     db.commit()
     return note
 

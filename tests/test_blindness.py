@@ -27,7 +27,7 @@ from portal.models import (
 from portal.services.her.invites import issue_invite
 from portal.services.programme.events import register_participant
 from tests.api_support import make_token, post_event
-from tests.factories import context, login_as, make_world, set_prefs, told_of_everything
+from tests.factories import context, login_as, make_world, set_prefs, set_wording, told_of_everything
 from tests.fanout_support import fan_out
 from tests.staff_console import csrf_from
 
@@ -50,7 +50,7 @@ def seeded(app, dbs, vault, audit_key, clock):
     worker.display_name, worker.email = WORDS[8], WORDS[9]
     prefs = set_prefs(dbs, her.id, **told_of_everything(Tell.BOTH))
     vault.put(prefs, "code_word_ct", WORDS[2])
-    vault.put(prefs, "custom_warning_ct", WORDS[3])
+    set_wording(dbs, vault, her.id, "dropout", own_words=WORDS[3])
     entry = ContactLogEntry(id=uuid.uuid4(), partner_id=her.id, worker_id=worker.id, method="call", reached=True,
                             safe_to_talk="yes", outcome="talked", occurred_at=clock.now())
     vault.put(entry, "notes_ct", WORDS[4])

@@ -63,6 +63,18 @@ def test_production_refuses_plain_http_and_console_sms(tmp_path):
     assert "PORTAL_SMS_BACKEND=console" in str(excinfo.value)
 
 
+def test_production_refuses_a_public_url_longer_than_30_characters(tmp_path):
+    """DESIGN §8 "One segment": her link must fit one text with its words, so the base URL is short."""
+    thirty = "https://" + "c" * 18 + ".org"
+    assert len(thirty) == 30
+    assert load_settings(environ=dict(PROD_OK, PORTAL_PUBLIC_URL=thirty + "/"), instance_path=str(tmp_path))
+    env = dict(PROD_OK, PORTAL_PUBLIC_URL="https://" + "c" * 19 + ".org")
+    with pytest.raises(ConfigError) as excinfo:
+        load_settings(environ=env, instance_path=str(tmp_path))
+    assert "PORTAL_PUBLIC_URL must be at most 30 characters (it has 31)" in str(excinfo.value)
+    assert "one SMS segment" in str(excinfo.value)
+
+
 def test_bad_numbers_are_named(tmp_path):
     with pytest.raises(ConfigError, match="PORTAL_INVITE_TTL_HOURS must be a whole number"):
         load_settings(environ={"PORTAL_INVITE_TTL_HOURS": "three days"}, instance_path=str(tmp_path))

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.models import Notification, NotificationState, PartnerContact, PartnerStatus, Task
 from portal.services.messaging.outbox import cancel_pending, enqueue
 from portal.sms.console_backend import ConsoleGateway
-from tests.factories import make_partner, reloaded
+from tests.factories import make_partner, reloaded, set_wording
 from tests.sms_support import allow_texts, dispatcher, queued_warning
 
 
@@ -61,9 +61,10 @@ def test_her_link_goes_to_her_before_she_has_set_preferences(app, world, dbs, va
 
 
 def test_her_own_warning_wording_is_used(app, world, dbs, vault, clock):
-    prefs = allow_texts(dbs, world.partner.id)
-    vault.put(prefs, "custom_warning_ct", "Hi love, the dentist moved your appointment. Ring me x")
-    note = queued_warning(dbs, vault, world.partner, clock)
+    allow_texts(dbs, world.partner.id)
+    set_wording(dbs, vault, world.partner.id, "dropout",
+                own_words="Hi love, the dentist moved your appointment. Ring me x")
+    note = queued_warning(dbs, vault, world.partner, clock, template="warning_dropout")
     gw = console()
     dispatcher(app, gw).run_once()
     assert [m.body for m in gw.messages.values()] == ["Hi love, the dentist moved your appointment. Ring me x"]
@@ -71,9 +72,10 @@ def test_her_own_warning_wording_is_used(app, world, dbs, vault, clock):
 
 
 def test_a_telling_personal_wording_is_not_sent(app, world, dbs, vault, clock):
-    prefs = allow_texts(dbs, world.partner.id)
-    vault.put(prefs, "custom_warning_ct", "He dropped out of the programme. Call your support worker.")
-    note = queued_warning(dbs, vault, world.partner, clock)
+    allow_texts(dbs, world.partner.id)
+    set_wording(dbs, vault, world.partner.id, "dropout",  # written past the validation: the dispatcher checks again
+                own_words="He dropped out of the programme. Call your support worker.")
+    note = queued_warning(dbs, vault, world.partner, clock, template="warning_dropout")
     gw = console()
     dispatcher(app, gw).run_once()
     assert gw.messages == {}

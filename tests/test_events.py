@@ -71,7 +71,7 @@ def test_dropout_gives_her_worker_an_urgent_task_and_her_the_message_she_chose(d
     assert task.due_at == clock.now() + timedelta(minutes=240)
     assert task.notification_id == note.id and task.source_event_id == receipt.id
     assert not task.call_requested and task.contact_allowed
-    assert (note.kind, note.template, note.serious, note.state) == ("warning", "warning", False, "pending")
+    assert (note.kind, note.template, note.serious, note.state) == ("warning", "warning_dropout", False, "pending")
     assert note.source_event_id == receipt.id
     assert dbs.get(Participant, world.participant.id).status == "dropped_out"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -188,7 +190,7 @@ def test_links_are_stored_only_as_hashes(dbs, world, clock):
     link = new_link(dbs, world.partner, clock)
     token = link[3:]
     assert dbs.scalar(select(func.count()).select_from(AccessToken).where(AccessToken.token_hash == token)) == 0
-    assert len(token) >= 32  # 192 bits, URL-safe
+    assert re.fullmatch(r"[A-Za-z0-9_-]{22}", token)  # 128 bits, URL-safe (DESIGN §8 "One segment")
 
 
 def test_a_new_link_starts_a_fresh_session_with_a_new_id(client, dbs, vault, audit_key, world, clock):

@@ -26,6 +26,7 @@ from portal.models import (
     SafeWindow,
     Severity,
     Task,
+    WarningWording,
     WebSession,
 )
 from portal.services.audit import Actor, verify_database
@@ -34,7 +35,7 @@ from portal.services.casework.tasks import create_task
 from portal.services.her.invites import issue_invite
 from portal.services.her.partners import find_by_phone
 from portal.services.messaging import outbox
-from tests.factories import context, make_world
+from tests.factories import context, make_world, set_wording
 
 CANARY_PHONE = "+447400999111"
 
@@ -45,7 +46,7 @@ def seed_everything(dbs, vault, audit_key, clock):  # type: ignore[no-untyped-de
     now = clock.now()
     prefs = dbs.scalar(select(Preferences).where(Preferences.partner_id == her.id))
     vault.put(prefs, "code_word_ct", "CANARY-CODEWORD")
-    vault.put(prefs, "custom_warning_ct", "CANARY-WORDING")
+    set_wording(dbs, vault, her.id, "risk", own_words="CANARY-WORDING", with_number=True)
     pending = outbox.enqueue(dbs, vault, her, kind="invite", template="invite", now=now,
                              params={"url": "https://portal.test/v/CANARY-LINK"})
     sent = outbox.enqueue(dbs, vault, her, kind="warning", template="warning", now=now)
@@ -88,7 +89,8 @@ def test_erasure_destroys_her_data_and_keeps_a_tombstone(dbs, vault, audit_key, 
     assert (tomb.name_ct, tomb.phone_ct, tomb.email_ct, tomb.phone_bidx, tomb.email_bidx) == (None,) * 5
     assert find_by_phone(dbs, vault, CANARY_PHONE) is None
     prefs = dbs.scalar(select(Preferences).where(Preferences.partner_id == her.id))
-    assert prefs.code_word_ct is None and prefs.custom_warning_ct is None
+    assert prefs.code_word_ct is None
+    assert dbs.scalar(select(func.count()).select_from(WarningWording)) == 0  # her wordings are gone
     assert dbs.get(Notification, pending.id).state == NotificationState.CANCELLED
     assert all(n.params_ct is None and n.provider_sid is None
                for n in dbs.scalars(select(Notification).where(Notification.partner_id == her.id)))

@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 
+from portal.config import PUBLIC_URL_MAX
 from portal.i18n import LOCALES
+from portal.services.her.invites import LINK_MAX, Invite
 from portal.sms.discretion import problems
 from portal.sms.segments import measure
-from portal.sms.templates import PARAMS, TEMPLATES, Catalogs, TemplateError, render
+from portal.sms.templates import (
+    LONGEST_NUMBER,
+    NEUTRAL_WORDINGS,
+    PARAMS,
+    TEMPLATES,
+    Catalogs,
+    TemplateError,
+    render,
+    with_number,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-# A realistic longest link: a 30-character host and the 32-character token invites.issue_invite makes.
-LONG_LINK = "https://contact.example-trust.org/v/" + "A" * 32
+# The longest link production allows: a 30-character public URL (config.py refuses more), "/v/" and the
+# 22-character token invites.issue_invite makes (128 bits).
+LONGEST_BASE = "https://" + "c" * (PUBLIC_URL_MAX - len("https://") - len(".org")) + ".org"
+LONG_LINK = Invite(uuid.uuid4(), "A" * 22, datetime.now(UTC)).url(LONGEST_BASE)
 SAMPLE_PARAMS = {"url": LONG_LINK}
+WARNING_TEXTS = {text for texts in NEUTRAL_WORDINGS.values() for text in texts}
 
 
 def po_strings(locale: str) -> dict[str, str]:
@@ -35,8 +51,27 @@ def test_every_template_is_one_discreet_segment_in_every_locale(template, locale
     info = measure(text)
     assert info.single, f"{template} in {locale} needs {info.segments} segments ({info.units}/{info.limit})"
     assert problems(text, allow_url=params.get("url")) == []
+    if TEMPLATES[template] in WARNING_TEXTS:  # a warning may also carry her worker's number, at its longest
+        numbered = with_number(text, LONGEST_NUMBER)
+        info = measure(numbered)
+        assert info.single, f"{template} in {locale} with a number: {info.units}/{info.limit} {info.encoding}"
+        assert problems(numbered) == []
     # The rendering path the dispatcher uses agrees with the catalog.
     assert render(Catalogs(str(ROOT / "translations")), template, locale, params or None) == text
+
+
+def test_the_longest_link_is_55_characters_and_carries_128_bits():
+    assert len(LONGEST_BASE) == 30 and len(LONG_LINK) == LINK_MAX == 55
+    assert LONG_LINK.startswith(LONGEST_BASE + "/v/")
+
+
+@pytest.mark.parametrize("locale", sorted(LOCALES))
+def test_every_locale_translates_every_text_to_her(locale):
+    """A text left in English would reach an Arabic reader as English: every shipped locale has them all."""
+    if locale == "en":
+        return
+    strings = po_strings(locale)
+    assert [t for t in set(TEMPLATES.values()) if not strings.get(t)] == []
 
 
 def test_every_template_is_in_the_message_catalog():

@@ -27,6 +27,7 @@ from portal.models import (
     ContactOutcome,
     EventKind,
     Imminence,
+    NewsKind,
     NotificationKind,
     NotificationState,
     ParticipantStatus,
@@ -38,6 +39,7 @@ from portal.models import (
     TaskKind,
     Tell,
     TokenPurpose,
+    Wording,
 )
 from portal.models.base import vocabularies
 from portal.public import preferences as her_preferences
@@ -60,7 +62,7 @@ STAFF_LABELS: dict[type[enum.StrEnum], object] = {
     ConsentScope: lambda: labels.CONSENT_SCOPE, ContactMethod: lambda: labels.METHOD,
     SafeToTalk: lambda: labels.SAFE_TO_TALK, ContactOutcome: lambda: labels.OUTCOME,
     ClosureReason: lambda: labels.CLOSURE, ParticipantStatus: lambda: labels.PARTICIPANT_STATUS,
-    Role: admin_console.role_labels,
+    Role: admin_console.role_labels, NewsKind: lambda: labels.NEWS_KIND, Wording: lambda: labels.WORDING,
 }
 # Codes nobody reads as words: the audit log shows its actor kinds as codes (like its actions), and
 # token purposes and session audiences are never shown.
@@ -69,7 +71,7 @@ SHOWN_AS_CODES = {ActorKind, TokenPurpose, SessionAudience}
 
 def test_every_coded_column_is_a_known_vocabulary_and_the_constraint_count():
     assert set(VOCABULARIES.values()) == set(STAFF_LABELS) | SHOWN_AS_CODES
-    assert len(VOCABULARIES) == 24
+    assert len(VOCABULARIES) == 26
 
 
 @pytest.mark.parametrize("vocabulary", list(STAFF_LABELS), ids=lambda v: v.__name__)

@@ -34,6 +34,9 @@ TELL = {"none": _l("Do not tell her"), "message": _l("Text message"), "call": _l
 TELL_FIELDS = {"tell_dropout": _l("If he drops out"), "tell_suspended": _l("If he is suspended or excluded"),
                "tell_completed": _l("If he completes or the programme ends"),
                "tell_risk": _l("If the facilitators see a risk")}
+NEWS_KIND = {kind.removeprefix("tell_"): label for kind, label in TELL_FIELDS.items()}
+WORDING = {"neutral_1": _l("Neutral text 1"), "neutral_2": _l("Neutral text 2"), "neutral_3": _l("Neutral text 3"),
+           "own": _l("Her own words")}
 FLAGS = {
     "channel_sms": _l("Text messages are safe"), "channel_call": _l("Phone calls are safe"),
     "channel_worker_only": _l("Only through her worker"), "voicemail_ok": _l("Voicemail is safe"),
@@ -109,4 +112,17 @@ ERRORS = {
     "too_long": _l("Notes are limited to 4000 characters."),
     "confirm_required": _l("Type ERASE to confirm."),
     "checkin_every_invalid": _l("Enter a whole number of days from 1 to 28."),
+    "link_shared_phone": _l("She said someone else checks her phone, so no link is texted to her. If she asks "
+                            "for one now, untick “Someone else may use her phone” with her first."),
+    "wording_choice": _l("Choose one of the wordings."),
+    "own_words_empty": _l("Write her own words, or choose one of the neutral texts."),
+    "own_words_characters": _l("Her own words can only hold letters, numbers, spaces and punctuation."),
+    "own_words_too_long": _l("Her own words do not fit in one text message. Up to 160 letters fit (70 with "
+                             "letters outside the basic Latin alphabet, such as Arabic, or emoji), 17 fewer "
+                             "with your number (19 in right-to-left text)."),
+    "own_words_link": _l("Her own words cannot hold a link or a web address."),
+    "own_words_name": _l("Her own words cannot hold her name or the service’s name."),
+    "own_words_telling": _l("Her own words hold a word that could give her away (about him, the programme, "
+                            "violence or safety). Choose other words."),
+    "phone_invalid_staff": _l("Enter your number with the country code, for example +44 7700 900123."),
 }

@@ -29,12 +29,15 @@ from portal.models.partner import (
     ConsentChannel,
     ConsentEvent,
     ConsentScope,
+    NewsKind,
     PartnerContact,
     PartnerLink,
     PartnerStatus,
     Preferences,
     SafeWindow,
     Tell,
+    WarningWording,
+    Wording,
 )
 from portal.models.private import QuestionnaireResponse, SafetyPlan
 from portal.models.programme_event import EventKind, Imminence, ProgrammeEvent
@@ -43,12 +46,12 @@ from portal.models.staff import Programme, ProgrammeMembership, Role, StaffUser,
 
 __all__ = [
     "ActorKind", "ClosureReason", "ConsentAction", "ConsentChannel", "ConsentScope", "ContactMethod",
-    "ContactOutcome", "Imminence", "NotificationKind", "ParticipantStatus", "SafeToTalk", "SessionAudience",
+    "ContactOutcome", "Imminence", "NewsKind", "NotificationKind", "ParticipantStatus", "SafeToTalk", "SessionAudience",
     "TaskKind",
     "AccessToken", "AuditEvent", "Base", "CheckIn", "ConsentEvent", "ContactLogEntry", "DeliveryReceipt",
     "DeploymentSetting", "EventKind", "Helpline", "InboundMessage", "Notification", "NotificationState",
     "Participant", "PartnerContact", "PartnerLink", "PartnerStatus", "Preferences", "Programme",
     "ProgrammeEvent", "ProgrammeMembership", "ProviderDeletion", "QuestionnaireResponse", "Role", "SafeWindow",
     "SafetyPlan", "Severity", "SignInThrottle", "StaffUser", "SupportService", "Task", "Tell", "TokenPurpose",
-    "WebSession", "utcnow",
+    "WarningWording", "WebSession", "Wording", "utcnow",
 ]

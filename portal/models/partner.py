@@ -104,12 +104,44 @@ class Preferences(UUIDKey, Base):
     tell_risk: Mapped[str] = mapped_column(String(10), default=Tell.CALL)
     serious_risk_any_time: Mapped[bool] = mapped_column(default=False)
     code_word_ct: Mapped[bytes | None] = encrypted()
-    # A wording she agreed with her worker for warnings (checked like every template).
-    custom_warning_ct: Mapped[bytes | None] = encrypted()
     # Said in advance: if STOP is texted from her phone (maybe not by her), her worker may check once by call.
     check_after_stop: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
+
+
+class NewsKind(enum.StrEnum):
+    """A kind of news about him she can ask to be told (her `tell_<kind>` choices)."""
+
+    DROPOUT = "dropout"
+    SUSPENDED = "suspended"
+    COMPLETED = "completed"
+    RISK = "risk"
+
+
+class Wording(enum.StrEnum):
+    """Which words a warning of one kind uses: one of three neutral texts in her language, or her own."""
+
+    NEUTRAL_1 = "neutral_1"
+    NEUTRAL_2 = "neutral_2"
+    NEUTRAL_3 = "neutral_3"
+    OWN = "own"
+
+
+class WarningWording(UUIDKey, Base):
+    """How a warning of one kind reads on her phone (no row: the first neutral text, no number).
+
+    Chosen by her on her choices page or by her worker with her; validated by services/her/preferences.py.
+    """
+
+    __tablename__ = "warning_wording"
+    __table_args__ = (UniqueConstraint("partner_id", "kind"), one_of("kind", NewsKind), one_of("wording", Wording))
+    partner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partner_contact.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    wording: Mapped[str] = mapped_column(String(20), default=Wording.NEUTRAL_1)
+    own_words_ct: Mapped[bytes | None] = encrypted()  # her own words, when wording is "own"
+    with_number: Mapped[bool] = mapped_column(default=False)  # add her worker's number at the end
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class SafeWindow(UUIDKey, Base):

@@ -38,6 +38,8 @@ class StaffUser(UUIDKey, Base):
     display_name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("support_service.id"), index=True)
+    # The number she can call this worker on (E.164), added to a warning only where she chose it.
+    callback_phone: Mapped[str | None] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
     totp_secret_ct: Mapped[bytes | None] = encrypted()
     totp_confirmed_at: Mapped[datetime | None]

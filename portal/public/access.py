@@ -18,6 +18,7 @@ from portal.public.preferences import NOTICE
 from portal.runtime import db_session, domain_context
 from portal.services.audit import SYSTEM
 from portal.services.her import her_access, language
+from portal.services.her.invites import LINK_PATH
 from portal.sessions import HER, server_session
 
 LINK_LIMIT = "30 per minute;200 per hour"
@@ -47,7 +48,7 @@ def _start_pending(opened: her_access.Opened) -> None:
     session[PENDING] = {"token": str(opened.token_id), "partner": str(opened.partner_id)}
 
 
-@bp.get("/v/<token>")
+@bp.get(f"{LINK_PATH}<token>")
 @limiter.shared_limit(LINK_LIMIT, scope="her_link")
 def open_link(token: str) -> ResponseReturnValue:
     """The same neutral page for every token, live or dead, with one POST button; GET and HEAD change nothing.
@@ -63,10 +64,10 @@ def open_link(token: str) -> ResponseReturnValue:
 # CSRF protection is off for exactly this one form, on purpose (README: "Her link"). A CSRF token protects a
 # session that already exists from requests forged by another site; here no session exists yet (the GET that
 # showed the form created none, so there is nothing to tie a token to), and what authorises the POST is the
-# token in its own address: a 192-bit secret known only to whoever holds her link. A forged cross-site POST
+# token in its own address: a 128-bit secret known only to whoever holds her link. A forged cross-site POST
 # would need that secret, and anyone who has it could spend the link directly; it acts on no existing session
 # (her cookie is SameSite=Strict and the winner always gets a fresh session id).
-@bp.post("/v/<token>")
+@bp.post(f"{LINK_PATH}<token>")
 @csrf.exempt
 @limiter.shared_limit(LINK_LIMIT, scope="her_link")  # one budget per address for GET, HEAD and POST
 def spend_link(token: str) -> ResponseReturnValue:

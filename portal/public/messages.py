@@ -28,6 +28,15 @@ MESSAGES = {
     "pin_shape": _l("A PIN is 4 to 8 numbers."),
     "pin_mismatch": _l("The two PINs are not the same. Please type it again."),
     "pin_digits": _l("Please type your PIN with the number keys only."),
+    "wording_choice": _l("Please choose one of the texts."),
+    "own_words_empty": _l("Please write your own words, or choose one of the ready-made texts."),
+    "own_words_characters": _l("Please use only letters, numbers, spaces and punctuation."),
+    "own_words_too_long": _l("Your own words do not fit in one text message. Please make them shorter."),
+    "own_words_link": _l("Your own words cannot hold a link or a web address."),
+    "own_words_name": _l("Please leave out your name and the name of the service, so the text gives nothing "
+                         "away."),
+    "own_words_telling": _l("One of these words could give you away to someone who sees your phone. Please "
+                            "choose other words."),
 }
 FALLBACK = _l("Please try again.")
 

@@ -18,8 +18,13 @@ from portal.models import PartnerContact, Tell
 from portal.public import bp
 from portal.public.context import her_context, her_required
 from portal.public.messages import message
-from portal.runtime import db_session
+from portal.runtime import db_session, vault
 from portal.services.her import preferences as prefs_service
+from portal.sms.segments import GSM7_SINGLE
+from portal.sms.templates import NEUTRAL_WORDINGS, WORDING_CHOICES
+
+NEUTRAL_CHOICES = {topic: tuple(zip(WORDING_CHOICES, texts, strict=True)) for topic, texts in NEUTRAL_WORDINGS.items()}
+OWN_WORDS_FIELD_MAX = GSM7_SINGLE  # the browser stops at one segment of plain letters; the service counts exactly
 
 NOTICE = "notice"  # session key: a confirmation shown once on the next page (templates/public/_notice.html)
 AGAIN = "said_yes_again"  # session key: she said yes after stopping or saying no; her choices page explains
@@ -40,6 +45,8 @@ TOPIC_LABELS = {
     "completed": _l("When he finishes, or the course ends"),
     "risk": _l("If the staff there are worried about your safety or your children’s safety"),
 }
+WORDING_OWN_LABEL = _l("My own words")
+NUMBER_LABEL = _l("Add my worker’s number at the end")
 TELL_LABELS = {
     Tell.MESSAGE: _l("A text message"),
     Tell.CALL: _l("A call from my worker"),
@@ -93,7 +100,18 @@ def parse_form(form: MultiDict[str, str]) -> prefs_service.PreferencesInput:
         code_word=form.get("code_word", "")[:200],
         clear_code_word=_flag(form, "clear_code_word"),
         check_after_stop=_flag(form, "check_after_stop"),
+        wordings=_wordings(form),
     )
+
+
+def _wordings(form: MultiDict[str, str]) -> dict[str, prefs_service.WordingInput] | None:
+    """How each kind of warning should read; None (leave them) when the form has no wording at all."""
+    if not any(f"wording-{topic}" in form for topic in prefs_service.TOPICS):
+        return None
+    return {topic: prefs_service.WordingInput(form.get(f"wording-{topic}", "")[:20],
+                                              form.get(f"own-{topic}", "")[:prefs_service.OWN_WORDS_INPUT_MAX],
+                                              _flag(form, f"number-{topic}"))
+            for topic in prefs_service.TOPICS}
 
 
 def _as_view(data: prefs_service.PreferencesInput, has_code_word: bool) -> prefs_service.PreferencesView:
@@ -105,7 +123,8 @@ def _as_view(data: prefs_service.PreferencesInput, has_code_word: bool) -> prefs
 
 
 def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status: int = 200,
-            notice: str | None = None, said_yes_again: bool = False) -> ResponseReturnValue:
+            notice: str | None = None, said_yes_again: bool = False,
+            wordings: dict[str, prefs_service.WordingInput] | None = None) -> ResponseReturnValue:
     rows = list(view.windows)
     if len(rows) < prefs_service.MAX_WINDOWS:
         rows.append(prefs_service.WindowView((), "", ""))
@@ -117,6 +136,8 @@ def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status:
         anchors={name: FIELD_ANCHORS.get(name, name) for name in errors}, notice=notice,
         errors_list=[(FIELD_ANCHORS.get(name, name), text) for name, text in errors.items()],
         said_yes_again=said_yes_again,
+        wordings=wordings or {}, neutral_wordings=NEUTRAL_CHOICES,
+        own_label=WORDING_OWN_LABEL, number_label=NUMBER_LABEL, own_max=OWN_WORDS_FIELD_MAX,
     ), status
 
 
@@ -127,12 +148,13 @@ def choices(partner: PartnerContact) -> ResponseReturnValue:
         view = prefs_service.current(db_session(), partner)
         if not partner.locale_chosen:  # until she chooses, her pages speak her browser's language: offer that
             view = dataclasses.replace(view, locale=str(get_locale()))
-        return _render(view, {}, notice=session.pop(NOTICE, None), said_yes_again=bool(session.pop(AGAIN, None)))
+        return _render(view, {}, notice=session.pop(NOTICE, None), said_yes_again=bool(session.pop(AGAIN, None)),
+                       wordings=prefs_service.wordings(db_session(), vault(), partner))
     data = parse_form(request.form)
     result = prefs_service.update(her_context(partner), partner, data, locales=LOCALES)
     if not result.ok:
         has_code_word = prefs_service.current(db_session(), partner).has_code_word
         errors = {error.field: message(error.code) for error in result.errors}
-        return _render(_as_view(data, has_code_word), errors, 400)
+        return _render(_as_view(data, has_code_word), errors, 400, wordings=data.wordings)
     session[NOTICE] = "saved" if result.changed else "unchanged"
     return redirect(url_for("public.home"), code=303)

@@ -15,6 +15,7 @@ from portal.models import (
     AccessToken,
     ActorKind,
     ConsentChannel,
+    NewsKind,
     Participant,
     PartnerContact,
     PartnerLink,
@@ -28,6 +29,8 @@ from portal.models import (
     SupportService,
     Tell,
     TokenPurpose,
+    WarningWording,
+    Wording,
 )
 from portal.services.admin.staff_accounts import create_staff
 from portal.services.audit import Actor
@@ -37,6 +40,7 @@ from portal.services.her.partners import register_partner
 
 DEMO_PARTNER_NAME = "Alex Demo"
 DEMO_PARTNER_PHONE = "+447400123456"  # libphonenumber's own example mobile number
+DEMO_WORKER_PHONE = "+447400123457"  # the demo worker's number in her texts where she chose it
 DEMO_PARTICIPANT_REF = "DEMO-0001"
 STAFF_EMAILS = {
     Role.ADMIN: "admin@example.org",
@@ -100,6 +104,12 @@ def seed(ctx: DomainContext) -> DemoCredentials:
     for field in ("tell_dropout", "tell_suspended", "tell_completed", "tell_risk"):
         setattr(prefs, field, Tell.BOTH)
     vault.put(prefs, "code_word_ct", "bluebell")
+    # Her worker's number, added to the risk warning she chose it for (the others use the first neutral text).
+    worker = db.get(StaffUser, ids[Role.SUPPORT_WORKER])
+    assert worker is not None
+    worker.callback_phone = DEMO_WORKER_PHONE
+    db.add(WarningWording(id=uuid.uuid4(), partner_id=partner.id, kind=NewsKind.RISK, wording=Wording.NEUTRAL_2,
+                          with_number=True))
     for weekday in range(7):
         db.add(SafeWindow(id=uuid.uuid4(), partner_id=partner.id, weekday=weekday, start_minute=0, end_minute=1440))
     consent.texts_chosen(ctx.acting_as(Actor(ActorKind.STAFF, str(ids[Role.SUPPORT_WORKER]))), partner, on=True,

@@ -30,7 +30,7 @@ from portal.services.audit import Actor
 from portal.services.casework.high_risk import cancel_checkins
 from portal.services.context import DomainContext
 from portal.services.her import consent, preferences
-from portal.services.her.fresh_link import send_fresh_link
+from portal.services.her.fresh_link import link_blocked, send_fresh_link
 from portal.services.her.invites import revoke_invites
 from portal.services.her.partners import find_in_service, register_partner
 from portal.services.messaging.outbox import cancel_pending
@@ -148,6 +148,8 @@ def send_link(ctx: DomainContext, partner: PartnerContact, worker: StaffUser, *,
     """Text her a fresh discreet link (older unused links stop working)."""
     if partner.status not in OPEN_STATUSES:
         raise CaseError("not_open")
+    if link_blocked(ctx.db, partner) == "shared_phone":  # services/messaging/sms_permission.text_limits
+        raise CaseError("link_shared_phone")
     if send_fresh_link(ctx, partner, public_url=public_url, ttl=ttl, created_by=worker.id) is None:
         raise CaseError("no_sms")
 
@@ -158,12 +160,15 @@ class PreferenceChange:
     tell: dict[str, str]
     code_word: str | None  # None keeps the current one
     clear_code_word: bool = False
+    wordings: dict[str, preferences.WordingInput] | None = None  # how each kind of warning reads; None keeps them
 
 
 def _worker_field(field: str) -> str | None:
     """The worker's form field for a field the preferences service names."""
     if field.startswith("tell-"):
         return "tell_" + field.removeprefix("tell-")
+    if field.startswith(("wording-", "own-")):
+        return field
     return field if field == "code_word" else None
 
 
@@ -189,7 +194,7 @@ def update_preferences(ctx: DomainContext, partner: PartnerContact, change: Pref
         timezone=now_set.timezone, voicemail_ok=flags["voicemail_ok"], shared_phone=flags["shared_phone"],
         tell=tell, serious_risk_any_time=flags["serious_risk_any_time"], locale=now_set.locale,
         code_word=change.code_word or "", clear_code_word=change.clear_code_word,
-        check_after_stop=flags["check_after_stop"])
+        check_after_stop=flags["check_after_stop"], wordings=change.wordings)
     result = preferences.update(ctx, partner, data, locales=LOCALES)
     if not result.ok:
         first = result.errors[0]
@@ -298,3 +303,18 @@ def erase_on_request(ctx: DomainContext, partner: PartnerContact) -> ErasureResu
     from portal.services.casework.erasure import erase_partner
 
     return erase_partner(ctx, partner, reason="request")
+
+
+def set_callback_phone(ctx: DomainContext, worker: StaffUser, phone: str, *, region: str) -> str | None:
+    """The number she can call this worker on, added to a warning only where she chose it; empty clears it."""
+    phone = phone.strip()
+    number = None
+    if phone:
+        try:
+            number = normalise_phone(phone[:40], region)
+        except InvalidPhoneNumber:
+            raise CaseError("phone_invalid_staff", "callback_phone") from None
+    if worker.callback_phone != number:
+        worker.callback_phone = number
+        ctx.audit("staff.callback_phone", "staff_user", worker.id)
+    return number

@@ -25,6 +25,7 @@ from portal.models import (
     SafetyPlan,
     SafeWindow,
     Task,
+    WarningWording,
     WebSession,
 )
 from portal.services.casework.erasure_storage import StorageCleanup
@@ -102,8 +103,9 @@ def erase_partner(ctx: DomainContext, partner: PartnerContact, *, reason: str) -
     db.execute(update(Task).where(Task.partner_id == pid, Task.done_at.is_(None))
                .values(done_at=now, contact_allowed=False))
     db.execute(update(Preferences).where(Preferences.partner_id == pid)
-               .values(code_word_ct=None, custom_warning_ct=None, updated_at=now))
+               .values(code_word_ct=None, updated_at=now))
     db.execute(delete(SafeWindow).where(SafeWindow.partner_id == pid))
+    db.execute(delete(WarningWording).where(WarningWording.partner_id == pid))
     db.execute(delete(SafetyPlan).where(SafetyPlan.partner_id == pid))
     # Evaluation answers are kept for programme reports, but no longer tied to her.
     db.execute(update(QuestionnaireResponse).where(QuestionnaireResponse.partner_id == pid).values(partner_id=None))

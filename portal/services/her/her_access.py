@@ -32,9 +32,9 @@ from portal.models import (
 from portal.services.audit import Actor
 from portal.services.casework.tasks import create_task
 from portal.services.context import DomainContext
-from portal.services.her.invites import revoke_invites
+from portal.services.her.invites import TOKEN_LENGTH, revoke_invites
 
-TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+TOKEN_SHAPE = re.compile(rf"[A-Za-z0-9_-]{{{TOKEN_LENGTH}}}")  # exactly what issue_invite makes
 PIN_SHAPE = re.compile(r"[0-9]{4,8}")
 PIN_LOCKED_TASK = TaskKind.PIN_LOCKED
 UNREACHABLE = (PartnerStatus.CLOSED, PartnerStatus.ERASED)

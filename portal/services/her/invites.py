@@ -1,4 +1,8 @@
-"""Her discreet links: 192 random bits, stored only as a hash, single-use, expiring, revocable."""
+"""Her discreet links `/v/<token>`: 128 random bits, stored only as a hash, single-use, expiring, revocable.
+
+Short on purpose (DESIGN §8 "One segment"): with a public URL of at most 30 characters (config.py refuses a
+longer one in production) her whole link is at most 55 characters, so a text with it stays one segment.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,15 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
+from portal.config import PUBLIC_URL_MAX  # the longest PORTAL_PUBLIC_URL production accepts
 from portal.crypto import hash_token, new_token
 from portal.models import AccessToken, TokenPurpose
 
-LINK_PATH = "/v/"
+LINK_LETTER = "v"
+LINK_PATH = f"/{LINK_LETTER}/"  # her link: one letter, then the token (the route in public/access.py)
+TOKEN_BYTES = 16  # 128 bits
+TOKEN_LENGTH = 22  # base64url characters for 16 bytes, unpadded
+LINK_MAX = PUBLIC_URL_MAX + len(LINK_PATH) + TOKEN_LENGTH
 
 
 @dataclass(frozen=True)
@@ -28,7 +37,7 @@ class Invite:
 
 def issue_invite(db: Session, partner_id: uuid.UUID, *, now: datetime, ttl: timedelta,
                  created_by: uuid.UUID | None = None) -> Invite:
-    token = new_token(24)
+    token = new_token(TOKEN_BYTES)
     expires_at = now + ttl
     row = AccessToken(id=uuid.uuid4(), purpose=TokenPurpose.INVITE, token_hash=hash_token(token),
                       partner_id=partner_id, created_by_id=created_by, created_at=now, expires_at=expires_at)

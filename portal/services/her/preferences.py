@@ -11,14 +11,30 @@ import re
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from portal.models import ActorKind, ConsentChannel, PartnerContact, Preferences, SafeWindow, Tell
+from portal import content_rules
+from portal.crypto import Vault
+from portal.models import (
+    ActorKind,
+    ConsentChannel,
+    PartnerContact,
+    Preferences,
+    SafeWindow,
+    SupportService,
+    Tell,
+    WarningWording,
+    Wording,
+)
 from portal.services.context import DomainContext
 from portal.services.her import consent, language
+from portal.sms.discretion import problems
+from portal.sms.segments import measure
+from portal.sms.templates import LONGEST_NUMBER, with_number
 
 CHANNELS = ("sms", "call", "worker_only", "none")
 EXCLUSIVE_CHANNELS = ("worker_only", "none")
@@ -27,6 +43,8 @@ WEEKDAYS = tuple(range(7))  # 0 = Monday
 MAX_WINDOWS = 6
 CODE_WORD_MAX = 40  # her page promised 40; her worker's form allowed 60: the shorter, printable rule holds for both
 MIDNIGHT = 24 * 60
+WORDINGS = tuple(Wording)
+OWN_WORDS_INPUT_MAX = 400  # what a form may send; the real limit is one SMS segment (check_own_words)
 _TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 
 # Zones offered in the list; any valid IANA zone is accepted, and her current zone is always offered.
@@ -57,6 +75,19 @@ class WindowInput:
 
 
 @dataclass(frozen=True)
+class WordingInput:
+    """How a warning of one kind should read: a neutral text or her own words, with her worker's number or not."""
+
+    wording: str
+    own_words: str = ""
+    with_number: bool = False
+
+
+WordingView = WordingInput  # shown back as it was chosen (her own words are hers to see and change)
+DEFAULT_WORDING = WordingInput(Wording.NEUTRAL_1)
+
+
+@dataclass(frozen=True)
 class PreferencesInput:
     channels: frozenset[str]
     windows: tuple[WindowInput, ...]
@@ -70,6 +101,7 @@ class PreferencesInput:
     clear_code_word: bool = False
     # If STOP is texted from her phone, her worker may check once by call (needs calls among her ways).
     check_after_stop: bool = False
+    wordings: dict[str, WordingInput] | None = None  # per kind of news; None: leave them as they are
 
 
 @dataclass(frozen=True)
@@ -156,7 +188,47 @@ def parse_windows(rows: tuple[WindowInput, ...]) -> tuple[set[tuple[int, int, in
     return triples, errors
 
 
-def validate(data: PreferencesInput, locales: Collection[str]) -> tuple[set[tuple[int, int, int]], list[FieldError]]:
+def check_own_words(text: str, *, number: bool, locale: str, names: Collection[str] = ()) -> str | None:
+    """The one rule for her own words for a warning; None when they may be sent, else the problem's code.
+
+    They must stay ONE segment as sent (GSM-7: 160, else 70 UCS-2 units), with the longest possible number when
+    she asked for her worker's number, and pass the discretion check (no link, no telling word in any locale,
+    not her name nor her service's) and the no-blame check.
+    """
+    text = text.strip()
+    if not text:
+        return "own_words_empty"
+    if any(not ch.isprintable() for ch in text):
+        return "own_words_characters"
+    composed = with_number(text, LONGEST_NUMBER if number else None)
+    if not measure(composed).single:
+        return "own_words_too_long"
+    found = {problem.code for problem in problems(composed, names=names)}
+    if "link" in found:
+        return "own_words_link"
+    if "name" in found:
+        return "own_words_name"
+    if found or content_rules.check(text, locale):
+        return "own_words_telling"
+    return None
+
+
+def _validate_wordings(wordings: dict[str, WordingInput], locale: str, names: Collection[str]) -> list[FieldError]:
+    errors: list[FieldError] = []
+    for topic in TOPICS:
+        choice = wordings.get(topic)
+        if choice is None or choice.wording not in WORDINGS:
+            errors.append(FieldError(f"wording-{topic}", "wording_choice"))
+            continue
+        if choice.wording == Wording.OWN or choice.own_words.strip():
+            problem = check_own_words(choice.own_words, number=choice.with_number, locale=locale, names=names)
+            if problem:
+                errors.append(FieldError(f"own-{topic}", problem))
+    return errors
+
+
+def validate(data: PreferencesInput, locales: Collection[str],
+             names: Collection[str] = ()) -> tuple[set[tuple[int, int, int]], list[FieldError]]:
     """Check the whole change; returns her windows and every problem found (all at once, not one by one)."""
     errors: list[FieldError] = []
     if not data.channels or not data.channels <= set(CHANNELS):
@@ -181,6 +253,8 @@ def validate(data: PreferencesInput, locales: Collection[str]) -> tuple[set[tupl
     errors.extend(window_errors)
     if not window_errors and not windows and data.channels & {"sms", "call"}:
         errors.append(FieldError("windows", "windows_needed"))
+    if data.wordings is not None:
+        errors.extend(_validate_wordings(data.wordings, data.locale, names))
     return windows, errors
 
 
@@ -217,13 +291,51 @@ def current(db: Session, partner: PartnerContact) -> PreferencesView:
     )
 
 
+def wordings(db: Session, vault: Vault, partner: PartnerContact) -> dict[str, WordingView]:
+    """How each kind of warning reads for her now (no row: the first neutral text, no number)."""
+    rows = {row.kind: row for row in db.scalars(select(WarningWording).where(WarningWording.partner_id == partner.id))}
+    views = {}
+    for topic in TOPICS:
+        row = rows.get(topic)
+        views[topic] = DEFAULT_WORDING if row is None else WordingView(
+            row.wording, vault.get(row, "own_words_ct") or "", row.with_number)
+    return views
+
+
+def _names(db: Session, vault: Vault, partner: PartnerContact) -> list[str]:
+    """Names her own words must not hold: hers and her support service's."""
+    service = db.get(SupportService, partner.service_id)
+    return [name for name in (vault.get(partner, "name_ct"), service.name if service else None) if name]
+
+
+def _apply_wordings(db: Session, vault: Vault, partner: PartnerContact, chosen: dict[str, WordingInput],
+                    now: datetime) -> list[str]:
+    changed = []
+    rows = {row.kind: row for row in db.scalars(select(WarningWording).where(WarningWording.partner_id == partner.id))}
+    for topic in TOPICS:
+        choice, row = chosen[topic], rows.get(topic)
+        if row is None:
+            if choice == DEFAULT_WORDING:
+                continue
+            row = WarningWording(id=uuid.uuid4(), partner_id=partner.id, kind=topic)
+            db.add(row)
+        own = choice.own_words.strip()
+        before = (row.wording, vault.get(row, "own_words_ct") or "", row.with_number)
+        if before != (choice.wording, own, choice.with_number):
+            row.wording, row.with_number, row.updated_at = choice.wording, choice.with_number, now
+            if own != before[1]:
+                vault.put(row, "own_words_ct", own or None)
+            changed.append(f"wording_{topic}")
+    return changed
+
+
 def update(ctx: DomainContext, partner: PartnerContact, data: PreferencesInput, *,
            locales: Collection[str]) -> ChangeResult:
     """Apply her whole change, or nothing when anything is wrong; one audit event names the changed fields.
 
     The context's actor is she, or her worker on her behalf."""
     db, vault, now, actor = ctx.db, ctx.vault, ctx.now, ctx.actor
-    windows, errors = validate(data, locales)
+    windows, errors = validate(data, locales, _names(db, vault, partner) if data.wordings is not None else ())
     if errors:
         return ChangeResult(errors=errors)
     prefs = _prefs(db, partner)
@@ -262,6 +374,8 @@ def update(ctx: DomainContext, partner: PartnerContact, data: PreferencesInput, 
             db.add(SafeWindow(id=uuid.uuid4(), partner_id=partner.id, weekday=day, start_minute=start,
                               end_minute=end))
         changed.append("safe_windows")
+    if data.wordings is not None:
+        changed.extend(_apply_wordings(db, vault, partner, data.wordings, now))
     on_behalf = actor.kind == ActorKind.STAFF
     if sms_before != prefs.channel_sms:  # texts ticked or unticked: a consent matter, in the ledger
         consent.texts_chosen(ctx, partner, on=prefs.channel_sms,

@@ -8,7 +8,6 @@ carries the message id and attempt; otherwise the provider is asked) before it c
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import uuid
@@ -23,7 +22,6 @@ from sqlalchemy.orm import Session
 from portal.crypto import DecryptionError, Vault
 from portal.models import (
     Notification,
-    NotificationKind,
     NotificationState,
     PartnerContact,
     Preferences,
@@ -40,10 +38,11 @@ from portal.services.messaging.delivery import (
     apply_stored_receipts,
     hand_over,
 )
+from portal.services.messaging.outbox import compose, params_of
 from portal.services.messaging.sms_permission import why_not
 from portal.sms.discretion import problems
 from portal.sms.gateway import Gateway, OutboundSms, Outcome, SendFailed
-from portal.sms.templates import Catalogs, TemplateError, render
+from portal.sms.templates import Catalogs, TemplateError
 
 log = logging.getLogger("portal.sms.dispatch")
 
@@ -219,15 +218,10 @@ class Dispatcher:
         return None
 
     def _params(self, note: Notification) -> dict[str, str]:
-        raw = self.vault.get(note, "params_ct")
-        return json.loads(raw) if raw else {}
+        return params_of(self.vault, note)
 
     def _body(self, db: Session, note: Notification, partner: PartnerContact, prefs: Preferences | None) -> str:
-        if note.kind == NotificationKind.WARNING and prefs is not None and prefs.custom_warning_ct is not None:
-            custom = self.vault.get(prefs, "custom_warning_ct")
-            if custom and custom.strip():
-                return custom.strip()
-        return render(self.catalogs, note.template, note.locale or partner.locale, self._params(note) or None)
+        return compose(db, self.vault, self.catalogs, note, partner, prefs)  # the one composer
 
     # -- sending --------------------------------------------------------------------------------------
 

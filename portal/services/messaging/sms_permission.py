@@ -1,10 +1,33 @@
-"""Whether she may be texted now: the one rule every sender asks (warnings, her links, the dispatcher)."""
+"""Whether she may be texted now, and what a text may carry: the one rule every sender asks (warnings, her
+links, the dispatcher, the composer in services/messaging/outbox.py)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from portal.models import NotificationKind, PartnerContact, PartnerStatus, Preferences
 
 WARNING = NotificationKind.WARNING
+LINK = NotificationKind.INVITE
+
+
+@dataclass(frozen=True)
+class TextLimits:
+    """What a text to her may carry."""
+
+    link: bool  # her link to the site may be texted
+    own_words: bool  # her own words may stand in for the neutral text she chose
+    number: bool  # her worker's number may be added to a warning
+
+
+SHARED_PHONE = TextLimits(link=False, own_words=False, number=False)
+EVERYTHING = TextLimits(link=True, own_words=True, number=True)
+
+
+def text_limits(prefs: Preferences | None) -> TextLimits:
+    """Someone else checks her phone: no text holds a link or a number, and a warning uses only a neutral text
+    (the one she chose; the first if she chose her own words). Her choices page says exactly this."""
+    return SHARED_PHONE if prefs is not None and prefs.shared_phone else EVERYTHING
 # A warning needs her yes to contact; her link may also reach her after she stopped or said no (START).
 WARNING_STATUSES = (PartnerStatus.ACTIVE,)
 LINK_STATUSES = (PartnerStatus.INVITED, PartnerStatus.ACTIVE, PartnerStatus.WITHDRAWN, PartnerStatus.DECLINED)
@@ -27,6 +50,8 @@ def why_not(partner: PartnerContact, prefs: Preferences | None, kind: str = WARN
             return "no_sms_channel"
     elif partner.status not in LINK_STATUSES:
         return "no_consent"
+    if kind == LINK and not text_limits(prefs).link:
+        return "shared_phone"
     return None
 
 

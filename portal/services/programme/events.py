@@ -52,7 +52,7 @@ from portal.services.audit import Actor
 from portal.services.casework import high_risk
 from portal.services.casework.tasks import configured_due, create_task
 from portal.services.context import DomainContext
-from portal.services.messaging.outbox import enqueue
+from portal.services.messaging.outbox import enqueue, warning_template
 from portal.services.messaging.sms_permission import can_text  # the one rule; kept importable from here
 
 IMMINENCE = tuple(Imminence)
@@ -324,7 +324,8 @@ def _notify_her_side(ctx: DomainContext, partner: PartnerContact, event: Program
     if contact_allowed:
         wants_message = choice in (Tell.MESSAGE, Tell.BOTH)
         if wants_message and can_text(partner, prefs):
-            note = enqueue(db, ctx.vault, partner, kind=NotificationKind.WARNING, template="warning", now=now,
+            note = enqueue(db, ctx.vault, partner, kind=NotificationKind.WARNING, now=now,
+                           template=warning_template(str(field).removeprefix("tell_")),  # worded as she chose
                            serious=event.kind == EventKind.RISK, source_event_id=event.id)
         call = choice in (Tell.CALL, Tell.BOTH) or (wants_message and note is None)
     elif event.kind != EventKind.RISK:
