@@ -73,11 +73,15 @@ def dummy_value(column, parents):
 
 
 def fill_every_table(engine) -> dict[str, int]:
-    """One row in every table the current revision has, foreign keys pointing at real parents."""
+    """One row in every table the current revision has (the rows an earlier revision left are replaced, so
+    unique values do not clash), foreign keys pointing at real parents."""
     meta = MetaData()
     meta.reflect(engine)
     parents: dict[str, dict[str, object]] = {}
     with engine.begin() as conn:
+        for table in reversed(meta.sorted_tables):
+            if table.name != "alembic_version":
+                conn.execute(table.delete())
         for table in meta.sorted_tables:
             if table.name == "alembic_version":
                 continue

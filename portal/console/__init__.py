@@ -17,5 +17,7 @@ from portal.console import (  # noqa: E402,F401
     worker_tasks,
 )
 from portal.console.navigation import register_nav  # noqa: E402
+from portal.console.times import register_time_filters  # noqa: E402
 
 register_nav(bp)
+register_time_filters(bp)

@@ -47,6 +47,7 @@ class TaskKind(enum.StrEnum):
     SMS_STOP_LIKE = "sms_stop_like"
     SMS_OPT_IN = "sms_opt_in"
     ESCALATION = "escalation"
+    SAFE_TIMES_NEEDED = "safe_times_needed"
 
     @classmethod
     def for_event(cls, kind: str) -> TaskKind:
