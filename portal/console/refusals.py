@@ -38,6 +38,10 @@ PREFERENCE_ERRORS = {
     "windows_needed": _l("Add at least one safe time before texts or calls (nothing is sent without one)."),
     "timezone_unknown": _l("Choose a time zone from the list."),
     "locale_unknown": _l("Choose a language from the list."),
+    "window_days": _l("Tick at least one day for each time range."),
+    "window_time": _l("Enter the times as hours and minutes, like 09:30."),
+    "window_order": _l("The start must be before the end (00:00 as the end means midnight)."),
+    "windows_too_many": _l("She can have at most 6 different time ranges. Remove one first."),
 }
 
 # Admin pages (services/admin_users.AdminError and the settings form's codes).

@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import available_timezones
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,9 +23,12 @@ from portal.models import (
     PartnerStatus,
     Programme,
     SafeWindow,
+    Severity,
     StaffUser,
+    TaskKind,
 )
 from portal.services.audit import Actor, record
+from portal.services.casework.tasks import create_task
 from portal.services.her import consent, preferences
 from portal.services.her.fresh_link import send_fresh_link
 from portal.services.her.invites import revoke_invites
@@ -86,10 +88,16 @@ class NewCase:
     locale: str
     timezone: str
     consent_at: datetime
+    windows: frozenset[tuple[int, int, int]] = frozenset()  # (weekday, start, end) in her zone; may be empty
 
 
 def check_new_case(name: str, phone: str, email: str, locale: str, timezone: str, consent_given: bool,
-                   consent_at: datetime | None, region: str, now: datetime) -> NewCase:
+                   consent_at: datetime | None, region: str, now: datetime,
+                   windows: tuple[preferences.WindowInput, ...] = ()) -> NewCase:
+    """Her details as her worker typed them, checked; her safe times by the one owner (services/her/preferences).
+
+    Safe times may be left empty (DESIGN 8: no default): nothing is then texted until they are set.
+    """
     name = name.strip()
     if not name or len(name) > NAME_MAX:
         raise CaseError("name_required", "name")
@@ -102,14 +110,17 @@ def check_new_case(name: str, phone: str, email: str, locale: str, timezone: str
         raise CaseError("email_invalid", "email")
     if locale not in LOCALES:
         raise CaseError("locale_invalid", "locale")
-    if timezone not in available_timezones():
+    if not preferences.is_valid_zone(timezone):
         raise CaseError("timezone_invalid", "timezone")
+    triples, problems = preferences.parse_windows(windows)
+    if problems:
+        raise CaseError(problems[0].code, problems[0].field)
     if not consent_given:
         raise CaseError("consent_required", "consent_given")
     when = consent_at or now
     if when > now + timedelta(minutes=5):
         raise CaseError("consent_in_future", "consent_date")
-    return NewCase(name, e164, email or None, locale, timezone, when)
+    return NewCase(name, e164, email or None, locale, timezone, when, frozenset(triples))
 
 
 def open_case(db: Session, vault: Vault, audit_key: bytes, worker: StaffUser, case: NewCase,
@@ -127,7 +138,15 @@ def open_case(db: Session, vault: Vault, audit_key: bytes, worker: StaffUser, ca
                                timezone=case.timezone, region="ZZ", consent_recorded_by=worker.id,
                                consent_at=case.consent_at, actor=actor_for(worker), now=now)
     partner.created_at = now
+    if case.windows:
+        preferences.save_windows(db, partner, set(case.windows), now=now)
+    else:  # nothing can be texted to her (not even her link) until she or her worker sets them
+        create_task(db, partner, kind=TaskKind.SAFE_TIMES_NEEDED, severity=Severity.SOON, now=now)
     return partner
+
+
+def has_safe_times(db: Session, partner: PartnerContact) -> bool:
+    return bool(preferences.current(db, partner).windows)
 
 
 def find_by_number(db: Session, vault: Vault, worker: StaffUser, phone: str, region: str) -> PartnerContact | None:
@@ -147,6 +166,8 @@ def send_link(db: Session, vault: Vault, audit_key: bytes, partner: PartnerConta
     """Text her a fresh discreet link (older unused links stop working)."""
     if partner.status not in OPEN_STATUSES:
         raise CaseError("not_open")
+    if not has_safe_times(db, partner):
+        raise CaseError("no_safe_times")
     if send_fresh_link(db, vault, audit_key, partner, now=now, public_url=public_url, ttl=ttl,
                        actor=actor_for(worker), created_by=worker.id) is None:
         raise CaseError("no_sms")
@@ -158,13 +179,15 @@ class PreferenceChange:
     tell: dict[str, str]
     code_word: str | None  # None keeps the current one
     clear_code_word: bool = False
+    locale: str | None = None  # None keeps hers
+    timezone: str | None = None
 
 
 def _worker_field(field: str) -> str | None:
     """The worker's form field for a field the preferences service names."""
     if field.startswith("tell-"):
         return "tell_" + field.removeprefix("tell-")
-    return field if field == "code_word" else None
+    return field if field in ("code_word", "locale", "timezone") else None
 
 
 def update_preferences(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, worker: StaffUser,
@@ -186,8 +209,10 @@ def update_preferences(db: Session, vault: Vault, audit_key: bytes, partner: Par
     data = preferences.PreferencesInput(
         channels=channels,
         windows=tuple(preferences.WindowInput(w.days, w.start, w.end) for w in now_set.windows),
-        timezone=now_set.timezone, voicemail_ok=flags["voicemail_ok"], shared_phone=flags["shared_phone"],
-        tell=tell, serious_risk_any_time=flags["serious_risk_any_time"], locale=now_set.locale,
+        timezone=now_set.timezone if change.timezone is None else change.timezone,
+        voicemail_ok=flags["voicemail_ok"], shared_phone=flags["shared_phone"], tell=tell,
+        serious_risk_any_time=flags["serious_risk_any_time"],
+        locale=now_set.locale if change.locale is None else change.locale,
         code_word=change.code_word or "", clear_code_word=change.clear_code_word)
     result = preferences.update(db, vault, audit_key, partner, data, now=now, actor=actor_for(worker),
                                 locales=LOCALES)
@@ -197,17 +222,22 @@ def update_preferences(db: Session, vault: Vault, audit_key: bytes, partner: Par
     return result.changed
 
 
-def add_window(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *, weekday: int,
-               start_minute: int, end_minute: int, now: datetime) -> SafeWindow:
-    if not 0 <= weekday <= 6:
-        raise CaseError("weekday_invalid", "weekday")
-    if not (0 <= start_minute < end_minute <= 1440):
-        raise CaseError("window_invalid", "start")
-    window = SafeWindow(id=uuid.uuid4(), partner_id=partner.id, weekday=weekday, start_minute=start_minute,
-                        end_minute=end_minute)
-    db.add(window)
-    record(db, audit_key, actor_for(worker), "safe_window.add_on_behalf", "partner_contact", partner.id, now=now)
-    return window
+def add_safe_times(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser,
+                   row: preferences.WindowInput, *, now: datetime) -> int:
+    """Add one time range on several days at once (her zone), checked by the one owner of the rules
+    (services/her/preferences) together with the ones she has; how many day-windows she has now."""
+    if partner.status not in OPEN_STATUSES:
+        raise CaseError("not_open")
+    if row.blank:
+        raise CaseError("window_days", "window-new")
+    rows = (*preferences.rows_of(preferences.current(db, partner)), row)
+    triples, problems = preferences.parse_windows(rows)
+    if problems:
+        raise CaseError(problems[0].code, "window-new")
+    if preferences.save_windows(db, partner, triples, now=now):
+        record(db, audit_key, actor_for(worker), "safe_window.add_on_behalf", "partner_contact", partner.id,
+               now=now)
+    return len(triples)
 
 
 def remove_window(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser,
