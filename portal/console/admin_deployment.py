@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.console import bp
+from portal.console import audit_labels, bp, labels
 from portal.console.access import not_found, require_role, uuid_or_404
 from portal.console.admin import ADMIN, actor, context, uuid_or_none
 from portal.console.admin_messages import problem
@@ -138,7 +138,7 @@ def admin_tokens_revoke(token_id: str) -> ResponseReturnValue:
 def admin_audit_page() -> ResponseReturnValue:
     page = request.args.get("page", default=1, type=int) or 1
     return render_template("console/admin/audit.html", page=admin_audit.audit_page(db_session(), page),
-                           report=None)
+                           report=None, A=audit_labels, L=labels)
 
 
 @bp.post("/admin/audit/verify")
@@ -147,5 +147,6 @@ def admin_audit_verify() -> ResponseReturnValue:
     report = admin_audit.verify_chain(db_session(), audit_key())
     record(db_session(), audit_key(), actor(), "audit.verify", None, None,
            {"entries": report.entries, "ok": report.ok}, now=now())
-    return render_template("console/admin/audit.html", page=admin_audit.audit_page(db_session(), 1), report=report)
+    return render_template("console/admin/audit.html", page=admin_audit.audit_page(db_session(), 1), report=report,
+                           A=audit_labels, L=labels)
 
