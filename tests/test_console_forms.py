@@ -174,3 +174,42 @@ def test_the_preferences_page_shows_her_time_and_the_workers(client, world, dbs)
     # The clock (tests/conftest) is 2026-03-02 10:00 UTC: 11:00 in Berlin, 13:00 in Amman.
     assert "11:00 CET" in html and "13:00 +03 her time, Asia/Amman" in html
     assert " UTC" not in html
+
+
+def test_a_staff_member_sets_their_own_time_zone(client, world, dbs):
+    worker = signed_in_worker(client, world)
+    assert "Your time zone: Europe/London" in worker.get("/staff/").data.decode()
+    assert post(worker, "/staff/account/time-zone", {"timezone": "Europe/Berlin"}).status_code == 303
+    dbs.expire_all()
+    assert dbs.get(StaffUser, world.worker.id).timezone == "Europe/Berlin"
+    assert "Your time zone: Europe/Berlin" in worker.get("/staff/").data.decode()
+    contact = worker.get(f"/staff/cases/{world.partner.id}/contacts/new").data.decode()
+    # The clock is 2026-03-02 10:00 UTC: the datetime-local control starts at 11:00 on a Berlin clock.
+    assert 'type="datetime-local" id="occurred_at" name="occurred_at" value="2026-03-02T11:00"' in contact
+    for bad in ("Mars/Olympus", "../etc/passwd", "x" * 500):
+        refused = post(worker, "/staff/account/time-zone", {"timezone": bad})
+        assert refused.status_code == 400 and "Choose a time zone from the list." in refused.data.decode()
+    assert post(worker, "/staff/account/time-zone", {"timezone": ""}).status_code == 303
+    dbs.expire_all()
+    assert dbs.get(StaffUser, world.worker.id).timezone is None
+
+
+def test_a_contact_time_is_read_on_the_workers_clock_and_garbage_is_a_400(client, world, dbs):
+    from portal.models import ContactLogEntry
+
+    worker = signed_in_worker(client, world)
+    staff = dbs.get(StaffUser, world.worker.id)
+    staff.timezone = "Europe/Berlin"
+    dbs.commit()
+    path = f"/staff/cases/{world.partner.id}/contacts/new"
+    for bad in ("soon", "2026-02-30T10:00", "2026-03-01T1²:00", "2026-03-29T02:30"):
+        response = post(worker, path, {"occurred_at": bad, "method": "call", "safe_to_talk": "unknown",
+                                       "outcome": "no_answer"})
+        assert response.status_code == 400, bad
+        assert 'id="occurred_at-error"' in response.data.decode()
+    ok = post(worker, path, {"occurred_at": "٢٠٢٦-٠٣-٠٢T٠٩:٣٠", "method": "call", "safe_to_talk": "unknown",
+                             "outcome": "no_answer"})
+    assert ok.status_code == 303
+    dbs.expire_all()
+    entry = dbs.scalar(select(ContactLogEntry))
+    assert entry.occurred_at.isoformat().startswith("2026-03-02T08:30")  # 09:30 in Berlin is 08:30 UTC

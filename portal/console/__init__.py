@@ -6,6 +6,7 @@ bp = Blueprint("console", __name__)
 
 # Route modules register themselves on `bp` when imported; feature modules (worker, facilitator, ...) go here too.
 from portal.console import (  # noqa: E402,F401
+    account,
     admin,
     admin_deployment,
     admin_escalations,

@@ -15,6 +15,7 @@ from portal.crypto import Vault
 from portal.domain_error import DomainError
 from portal.models import Role, StaffUser
 from portal.services.audit import Actor, record
+from portal.services.context import DomainContext
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128
@@ -64,3 +65,20 @@ def create_staff(db: Session, vault: Vault, audit_key: bytes, *, email: str, dis
     db.flush()
     record(db, audit_key, created_by, "staff.create", "staff_user", user.id, {"role": role}, now=now)
     return NewStaff(user.id, email, role, secret)
+
+
+def set_own_timezone(ctx: DomainContext, user: StaffUser, zone: str) -> bool:
+    """The zone the console shows this person's times in ('' for the deployment's); True when it changed.
+
+    Any IANA zone (the same check as her zone: services/her/preferences); anything else is refused.
+    """
+    from portal.services.her.preferences import is_valid_zone
+
+    chosen = zone.strip() or None
+    if chosen is not None and not is_valid_zone(chosen):
+        raise AccountError("timezone", "unknown time zone", "timezone")
+    if user.timezone == chosen:
+        return False
+    user.timezone = chosen
+    ctx.audit("staff.timezone", "staff_user", user.id)
+    return True
