@@ -98,14 +98,14 @@ def worker_new_case() -> ResponseReturnValue:
                                    "consent_date": now().date().isoformat()})
     form = request.form
     values = {key: form.get(key, "")[:254] for key in ("name", "phone", "email", "locale", "timezone",
-                                                        "consent_date")}
+                                                        "consent_date", "consent_given")}
     rows = tuple(window_row(form, f"w{index}") for index in range(NEW_CASE_WINDOWS))
     consent_at = parse_day(values["consent_date"], today=now())
     if consent_at is None:
         return _new_case_form({"consent_date": labels.ERRORS["date_invalid"]}, values, 400, rows)
     try:
         case = casework.check_new_case(values["name"], values["phone"], values["email"], values["locale"],
-                                       values["timezone"], form.get("consent_given") == "yes", consent_at,
+                                       values["timezone"], values["consent_given"] == "yes", consent_at,
                                        cfg.default_region, now(), windows=rows)
         partner = casework.open_case(db_session(), vault(), audit_key(), g.staff, case, now=now())
     except casework.CaseError as exc:
