@@ -112,3 +112,18 @@ def test_production_cannot_print_texts(app):
     with pytest.raises(ConfigError, match="PORTAL_SMS_BACKEND=console prints messages"):
         load_settings(environ={"PORTAL_ENV": "production", "PORTAL_SMS_BACKEND": "console"},
                       instance_path=app.instance_path)
+
+
+def test_every_audited_action_has_words_on_the_audit_page():
+    from pathlib import Path
+
+    from portal.console.audit_labels import ACTION
+
+    source = "\n".join(path.read_text() for path in Path("portal").rglob("*.py"))
+    written = set()
+    for call in re.finditer(r"\b(?:record|\.audit)\(", source):  # the first action-shaped literal of each call
+        found = re.search(r'f?"([a-z_]+(?:\.[a-z_]+)+)"', source[call.end():call.end() + 300])
+        if found and not found.group(0).startswith("f"):
+            written.add(found.group(1))
+    assert written, "no audit actions found"
+    assert sorted(written - set(ACTION)) == []
