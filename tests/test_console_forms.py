@@ -213,3 +213,28 @@ def test_a_contact_time_is_read_on_the_workers_clock_and_garbage_is_a_400(client
     dbs.expire_all()
     entry = dbs.scalar(select(ContactLogEntry))
     assert entry.occurred_at.isoformat().startswith("2026-03-02T08:30")  # 09:30 in Berlin is 08:30 UTC
+
+
+def test_a_facilitators_report_date_is_a_date_control_read_with_any_digits(client, world, dbs):
+    import re as regex
+
+    from portal.models import ProgrammeEvent
+
+    login_as(client, world.facilitator)
+    url = f"/staff/my-programmes/{world.programme.id}/participants/{world.participant.id}"
+    page = client.get(url).data.decode()
+    assert 'type="date" id="occurred_on"' in page
+
+    def send(day):
+        html = client.get(url).data.decode()
+        key = regex.search(r'name="report_key" value="([0-9a-f]+)"', html).group(1)
+        return client.post(url + "/events", data={"csrf_token": csrf_from(html), "report_key": key,
+                                                  "kind": "dropout", "occurred_on": day})
+
+    for bad in ("2026-0²-01", "01/03/2026", "2026-02-30"):
+        refused = send(bad)
+        assert refused.status_code == 400 and 'id="occurred_on-error"' in refused.data.decode()
+    assert send("٢٠٢٦-٠٣-٠١").status_code == 303
+    dbs.expire_all()
+    [event] = dbs.scalars(select(ProgrammeEvent))
+    assert event.occurred_at.date().isoformat() == "2026-03-01"
