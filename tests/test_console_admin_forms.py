@@ -57,6 +57,7 @@ def test_authenticator_set_up_shows_a_server_drawn_qr_code_of_the_key(client, wo
     assert world.totp["worker"] in uri
     svg = re.search(r'<figure class="qr" id="totp-qr">(<svg.*?</svg>)</figure>', page, re.S).group(1)
     assert 'role="img"' in svg and "<title>QR code of your authenticator key</title>" in svg
+    assert "viewBox=" in svg and "width=" not in svg  # scales to its box whole (a fixed size was clipped)
     assert "style=" not in svg and "<script" not in page and "<img" not in page  # the strict CSP holds
     expected = segno.make(uri, error="m", micro=False).svg_inline(scale=5, border=4, lineclass=None)
     path = re.search(r' d="([^"]+)"', expected).group(1)
