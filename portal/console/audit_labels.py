@@ -57,15 +57,23 @@ ACTION = {
 }
 
 DETAIL = {"purpose": _l("why"), "fields": _l("fields"), "reason": _l("reason"), "participant": _l("participant"),
-          "cancelled": _l("messages cancelled"), "entries": _l("entries"), "ok": _l("intact")}
+          "cancelled": _l("messages cancelled"), "entries": _l("entries"), "ok": _l("intact"), "role": _l("role"),
+          "channel": _l("how")}
 PURPOSE = {"case_view": _l("her case page"), "case_list": _l("the list of cases"),
            "preferences_view": _l("her preferences page")}
 
 
+ROLE = {"admin": _l("Administrator"), "support_worker": _l("Support worker"),
+        "facilitator": _l("Programme facilitator")}
+
+
 def detail_words(key: str, value: str) -> str:
-    if key == "purpose":
-        return str(PURPOSE.get(value, value))
-    return value
+    """A detail's value in words where it is a code the console already words."""
+    from portal.console import labels
+
+    table: dict[str, object] = {"purpose": PURPOSE, "role": ROLE, "channel": labels.CONSENT_CHANNEL,
+                                "reason": labels.CLOSURE}.get(key, {})
+    return str(table.get(value, value)) if isinstance(table, dict) else value
 
 
 def action_words(code: str) -> str:
