@@ -11,15 +11,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.console import bp, labels
-from portal.console.access import not_found, require_role, uuid_or_404
+from portal.console.access import not_found, require_role, staff_context, uuid_or_404
 from portal.console.forms import window_row
 from portal.console.refusals import preference_error
 from portal.console.times import parse_date, staff_zone_name
 from portal.i18n import LOCALES
 from portal.models import PartnerContact, Role, Tell
-from portal.runtime import audit_key, db_session, now, settings, vault
+from portal.runtime import db_session, now, settings, vault
 from portal.services.admin import deployment
-from portal.services.audit import Actor
 from portal.services.casework import case_record, casework, contact_log
 from portal.services.her import preferences
 from portal.services.her.partners import read_details
@@ -41,10 +40,6 @@ def case_or_404(partner_id: object) -> PartnerContact:
     return partner
 
 
-def staff_actor() -> Actor:
-    return casework.actor_for(g.staff)
-
-
 def parse_day(text: str, *, today: datetime) -> datetime | None:
     """A date control's value as a moment: now if today, else noon on the staff member's clock."""
     day = parse_date(text)
@@ -63,9 +58,9 @@ def worker_cases() -> ResponseReturnValue:
     cases = casework.service_cases(db_session(), g.staff, mine_only=mine_only)
     names: dict[uuid.UUID, str | None] = {}
     if mine_only:  # her own caseload by name; every name shown is an audited read
+        ctx = staff_context()
         for partner in cases:
-            names[partner.id] = read_details(db_session(), vault(), audit_key(), partner, staff_actor(),
-                                             "case_list", now=now()).name
+            names[partner.id] = read_details(ctx, partner, "case_list").name
     return render_template("console/worker/cases.html", cases=cases, names=names, mine_only=mine_only,
                            label=casework.case_label, L=labels)
 
@@ -107,7 +102,7 @@ def worker_new_case() -> ResponseReturnValue:
         case = casework.check_new_case(values["name"], values["phone"], values["email"], values["locale"],
                                        values["timezone"], values["consent_given"] == "yes", consent_at,
                                        cfg.default_region, now(), windows=rows)
-        partner = casework.open_case(db_session(), vault(), audit_key(), g.staff, case, now=now())
+        partner = casework.open_case(staff_context(), g.staff, case)
     except casework.CaseError as exc:
         return _new_case_form({exc.field or "form": preference_error(exc.code)}, values, 400, rows)
     if case.windows:
@@ -122,7 +117,7 @@ def worker_new_case() -> ResponseReturnValue:
 @require_role(WORKER)
 def worker_case(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
-    details = read_details(db_session(), vault(), audit_key(), partner, staff_actor(), "case_view", now=now())
+    details = read_details(staff_context(), partner, "case_view")
     session_db = db_session()
     view = {
         "partner": partner, "details": details, "label": casework.case_label(partner.id),
@@ -156,7 +151,7 @@ def worker_preferences(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     if request.method == "GET":
         response = _preferences_form(partner, {})
-        read_details(db_session(), vault(), audit_key(), partner, staff_actor(), "preferences_view", now=now())
+        read_details(staff_context(), partner, "preferences_view")
         return response
     form = request.form
     change = casework.PreferenceChange(
@@ -166,7 +161,7 @@ def worker_preferences(partner_id: str) -> ResponseReturnValue:
         locale=form.get("locale", "")[:16] if "locale" in form else None,
         timezone=form.get("timezone", "")[:64] if "timezone" in form else None)
     try:
-        casework.update_preferences(db_session(), vault(), audit_key(), partner, g.staff, change, now=now())
+        casework.update_preferences(staff_context(), partner, change)
     except casework.CaseError as exc:
         return _preferences_form(partner, {exc.field or "form": preference_error(exc.code)}, 400)
     flash(_("Her preferences are saved, recorded as changed by you on her behalf."))

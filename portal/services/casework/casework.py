@@ -27,8 +27,9 @@ from portal.models import (
     StaffUser,
     TaskKind,
 )
-from portal.services.audit import Actor, record
+from portal.services.audit import Actor
 from portal.services.casework.tasks import create_task
+from portal.services.context import DomainContext
 from portal.services.her import consent, preferences
 from portal.services.her.fresh_link import send_fresh_link
 from portal.services.her.invites import revoke_invites
@@ -123,25 +124,24 @@ def check_new_case(name: str, phone: str, email: str, locale: str, timezone: str
     return NewCase(name, e164, email or None, locale, timezone, when, frozenset(triples))
 
 
-def open_case(db: Session, vault: Vault, audit_key: bytes, worker: StaffUser, case: NewCase,
-              *, now: datetime) -> PartnerContact:
+def open_case(ctx: DomainContext, worker: StaffUser, case: NewCase) -> PartnerContact:
     """Record her with the contact consent she gave by phone (date and by whom in the ledger).
 
     The duplicate check looks only within the worker's own service: another service may hold her too.
     """
     if worker.service_id is None:
         raise CaseError("no_service")
-    if find_in_service(db, vault, case.phone, worker.service_id) is not None:
+    if find_in_service(ctx.db, ctx.vault, case.phone, worker.service_id) is not None:
         raise CaseError("phone_exists", "phone")
-    partner = register_partner(db, vault, audit_key, service_id=worker.service_id, worker_id=worker.id,
+    partner = register_partner(ctx, service_id=worker.service_id, worker_id=worker.id,
                                name=case.name, phone=case.phone, email=case.email, locale=case.locale,
                                timezone=case.timezone, region="ZZ", consent_recorded_by=worker.id,
-                               consent_at=case.consent_at, actor=actor_for(worker), now=now)
-    partner.created_at = now
+                               consent_at=case.consent_at)
+    partner.created_at = ctx.now
     if case.windows:
-        preferences.save_windows(db, partner, set(case.windows), now=now)
+        preferences.save_windows(ctx.db, partner, set(case.windows), now=ctx.now)
     else:  # nothing can be texted to her (not even her link) until she or her worker sets them
-        create_task(db, partner, kind=TaskKind.SAFE_TIMES_NEEDED, severity=Severity.SOON, now=now)
+        create_task(ctx.db, partner, kind=TaskKind.SAFE_TIMES_NEEDED, severity=Severity.SOON, now=ctx.now)
     return partner
 
 
@@ -161,15 +161,14 @@ def find_by_number(db: Session, vault: Vault, worker: StaffUser, phone: str, reg
     return find_case(db, worker, partner.id) if partner is not None else None
 
 
-def send_link(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *,
-              now: datetime, public_url: str, ttl: timedelta) -> None:
+def send_link(ctx: DomainContext, partner: PartnerContact, worker: StaffUser, *, public_url: str,
+              ttl: timedelta) -> None:
     """Text her a fresh discreet link (older unused links stop working)."""
     if partner.status not in OPEN_STATUSES:
         raise CaseError("not_open")
-    if not has_safe_times(db, partner):
+    if not has_safe_times(ctx.db, partner):
         raise CaseError("no_safe_times")
-    if send_fresh_link(db, vault, audit_key, partner, now=now, public_url=public_url, ttl=ttl,
-                       actor=actor_for(worker), created_by=worker.id) is None:
+    if send_fresh_link(ctx, partner, public_url=public_url, ttl=ttl, created_by=worker.id) is None:
         raise CaseError("no_sms")
 
 
@@ -190,10 +189,10 @@ def _worker_field(field: str) -> str | None:
     return field if field in ("code_word", "locale", "timezone") else None
 
 
-def update_preferences(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, worker: StaffUser,
-                       change: PreferenceChange, *, now: datetime) -> list[str]:
+def update_preferences(ctx: DomainContext, partner: PartnerContact, change: PreferenceChange) -> list[str]:
     """Change her preferences as she asked her worker to: the same validation and the same apply as her
-    own page (services/preferences), recorded as done by this worker on her behalf."""
+    own page (services/preferences), recorded as done by the context's actor (her worker) on her behalf."""
+    db = ctx.db
     if partner.status not in OPEN_STATUSES:
         raise CaseError("not_open")
     for name in change.tell:
@@ -214,40 +213,35 @@ def update_preferences(db: Session, vault: Vault, audit_key: bytes, partner: Par
         serious_risk_any_time=flags["serious_risk_any_time"],
         locale=now_set.locale if change.locale is None else change.locale,
         code_word=change.code_word or "", clear_code_word=change.clear_code_word)
-    result = preferences.update(db, vault, audit_key, partner, data, now=now, actor=actor_for(worker),
-                                locales=LOCALES)
+    result = preferences.update(ctx, partner, data, locales=LOCALES)
     if not result.ok:
         first = result.errors[0]
         raise CaseError(first.code, _worker_field(first.field))
     return result.changed
 
 
-def add_safe_times(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser,
-                   row: preferences.WindowInput, *, now: datetime) -> int:
+def add_safe_times(ctx: DomainContext, partner: PartnerContact, row: preferences.WindowInput) -> int:
     """Add one time range on several days at once (her zone), checked by the one owner of the rules
     (services/her/preferences) together with the ones she has; how many day-windows she has now."""
     if partner.status not in OPEN_STATUSES:
         raise CaseError("not_open")
     if row.blank:
         raise CaseError("window_days", "window-new")
-    rows = (*preferences.rows_of(preferences.current(db, partner)), row)
+    rows = (*preferences.rows_of(preferences.current(ctx.db, partner)), row)
     triples, problems = preferences.parse_windows(rows)
     if problems:
         raise CaseError(problems[0].code, "window-new")
-    if preferences.save_windows(db, partner, triples, now=now):
-        record(db, audit_key, actor_for(worker), "safe_window.add_on_behalf", "partner_contact", partner.id,
-               now=now)
+    if preferences.save_windows(ctx.db, partner, triples, now=ctx.now):
+        ctx.audit("safe_window.add_on_behalf", "partner_contact", partner.id)
     return len(triples)
 
 
-def remove_window(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser,
-                  window_id: uuid.UUID, *, now: datetime) -> bool:
-    window = db.get(SafeWindow, window_id)
+def remove_window(ctx: DomainContext, partner: PartnerContact, window_id: uuid.UUID) -> bool:
+    window = ctx.db.get(SafeWindow, window_id)
     if window is None or window.partner_id != partner.id:
         return False
-    db.delete(window)
-    record(db, audit_key, actor_for(worker), "safe_window.remove_on_behalf", "partner_contact", partner.id,
-           now=now)
+    ctx.db.delete(window)
+    ctx.audit("safe_window.remove_on_behalf", "partner_contact", partner.id)
     return True
 
 
@@ -256,9 +250,10 @@ def linkable_programmes(db: Session, worker: StaffUser) -> list[Programme]:
                                                    Programme.is_active.is_(True)).order_by(Programme.name)))
 
 
-def link_participant(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *,
-                     programme_id: uuid.UUID, reference: str, now: datetime) -> PartnerLink:
+def link_participant(ctx: DomainContext, partner: PartnerContact, worker: StaffUser, *,
+                     programme_id: uuid.UUID, reference: str) -> PartnerLink:
     """She is (or was) the partner of this participant: his programme's events now reach her worker."""
+    db = ctx.db
     programme = db.get(Programme, programme_id)
     if programme is None or programme.service_id != worker.service_id:
         raise CaseError("programme_unknown", "programme")
@@ -272,30 +267,27 @@ def link_participant(db: Session, audit_key: bytes, partner: PartnerContact, wor
         raise CaseError("already_linked", "reference")
     if link is None:
         link = PartnerLink(id=uuid.uuid4(), partner_id=partner.id, participant_id=participant.id,
-                           created_by_id=worker.id, created_at=now)
+                           created_by_id=worker.id, created_at=ctx.now)
         db.add(link)
     else:
         link.ended_at = None
     db.flush()
-    record(db, audit_key, actor_for(worker), "partner.link", "partner_contact", partner.id,
-           {"participant": str(participant.id)}, now=now)
+    ctx.audit("partner.link", "partner_contact", partner.id, {"participant": str(participant.id)})
     return link
 
 
-def end_link(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, link_id: uuid.UUID,
-             *, now: datetime) -> bool:
-    link = db.get(PartnerLink, link_id)
+def end_link(ctx: DomainContext, partner: PartnerContact, link_id: uuid.UUID) -> bool:
+    link = ctx.db.get(PartnerLink, link_id)
     if link is None or link.partner_id != partner.id or link.ended_at is not None:
         return False
-    link.ended_at = now
-    record(db, audit_key, actor_for(worker), "partner.unlink", "partner_contact", partner.id,
-           {"participant": str(link.participant_id)}, now=now)
+    link.ended_at = ctx.now
+    ctx.audit("partner.unlink", "partner_contact", partner.id, {"participant": str(link.participant_id)})
     return True
 
 
-def close_case(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *, reason: str,
-               now: datetime) -> None:
+def close_case(ctx: DomainContext, partner: PartnerContact, *, reason: str) -> None:
     """Close with a reason, by her worker only (never because of his completion): nothing more is sent."""
+    db, now = ctx.db, ctx.now
     if reason not in CLOSURE_REASONS:
         raise CaseError("reason_invalid", "reason")
     if partner.status == PartnerStatus.CLOSED:
@@ -305,32 +297,29 @@ def close_case(db: Session, audit_key: bytes, partner: PartnerContact, worker: S
     partner.closure_reason = reason
     cancelled = cancel_pending(db, partner.id, now)
     revoke_invites(db, partner.id, now)
-    record(db, audit_key, actor_for(worker), "case.close", "partner_contact", partner.id,
-           {"reason": reason, "cancelled": cancelled}, now=now)
+    ctx.audit("case.close", "partner_contact", partner.id, {"reason": reason, "cancelled": cancelled})
 
 
-def reopen_case(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *, now: datetime) -> None:
+def reopen_case(ctx: DomainContext, partner: PartnerContact) -> None:
     if partner.status != PartnerStatus.CLOSED:
         raise CaseError("not_closed")
     partner.status = PartnerStatus.ACTIVE
     partner.closed_at = None
     partner.closure_reason = None
-    record(db, audit_key, actor_for(worker), "case.reopen", "partner_contact", partner.id, now=now)
+    ctx.audit("case.reopen", "partner_contact", partner.id)
 
 
-def withdraw_for_her(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *,
-                     now: datetime) -> int:
+def withdraw_for_her(ctx: DomainContext, partner: PartnerContact) -> int:
     """She told her worker to stop: instant and total, like STOP or the web button."""
     if partner.status not in OPEN_STATUSES:
         raise CaseError("not_open")
-    result = consent.stop_contact(db, audit_key, partner, channel=ConsentChannel.WORKER, now=now, actor=actor_for(worker))
+    result = consent.stop_contact(ctx, partner, channel=ConsentChannel.WORKER)
     return result.cancelled_messages
 
 
-def erase_on_request(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *,
-                     now: datetime) -> ErasureResult:
+def erase_on_request(ctx: DomainContext, partner: PartnerContact) -> ErasureResult:
     """Destroy her personal data at her request; a tombstone and the audit chain stay. After commit, the caller
     runs erasure_storage.clean_storage(engine, result.storage)."""
     from portal.services.casework.erasure import erase_partner
 
-    return erase_partner(db, audit_key, partner, now=now, actor=actor_for(worker), reason="request")
+    return erase_partner(ctx, partner, reason="request")
