@@ -136,7 +136,7 @@ def test_log_a_contact_with_safe_to_talk_check_information_and_next_step(worker,
     assert b"Canary" not in entry.notes_ct and vault.get(entry, "notes_ct").startswith("Canary note")
     page = worker.get(case_url(world.partner)).data.decode()
     assert "Canary note" in page and "Call again Friday" in page
-    assert re.search(r"How attendance can be used against her: given on 2026-03-02", page)
+    assert re.search(r"How attendance can be used against her: given on <time datetime=\"2026-03-02\">", page)
     assert re.search(r"Safety planning: <strong>not yet", page)
 
 

@@ -6,6 +6,7 @@ bp = Blueprint("console", __name__)
 
 # Route modules register themselves on `bp` when imported; feature modules (worker, facilitator, ...) go here too.
 from portal.console import (  # noqa: E402,F401
+    account,
     admin,
     admin_deployment,
     admin_escalations,
@@ -19,5 +20,7 @@ from portal.console import (  # noqa: E402,F401
     worker_wording,
 )
 from portal.console.navigation import register_nav  # noqa: E402
+from portal.console.times import register_time_filters  # noqa: E402
 
 register_nav(bp)
+register_time_filters(bp)

@@ -77,9 +77,16 @@ def role_labels() -> dict[str, str]:
             Role.FACILITATOR: _("Programme facilitator")}
 
 
+def role_hints() -> dict[str, str]:
+    return {Role.ADMIN: _("runs the deployment: accounts, settings, audit log; sees no case"),
+            Role.SUPPORT_WORKER: _("her cases and tasks, in their own support service"),
+            Role.FACILITATOR: _("reports about him in their programmes; sees nothing of her")}
+
+
 def users_page(error: AdminError | None = None, status: int = 200) -> ResponseReturnValue:
     return render_template("console/admin/users.html", accounts=admin_users.list_accounts(db_session()),
-                           services=services(), roles=role_labels(), form=request.form if error else {},
+                           services=services(), roles=role_labels(), role_hints=role_hints(),
+                           form=request.form if error else {},
                            now_=now(),
                            error=problem(error.code) if error else None,
                            error_field=error.field if error else None), status

@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.console import bp
+from portal.console import audit_labels, bp, labels
 from portal.console.access import not_found, require_role, uuid_or_404
 from portal.console.admin import ADMIN, context, uuid_or_none
 from portal.console.admin_messages import problem
@@ -170,12 +170,13 @@ def admin_tokens_revoke(token_id: str) -> ResponseReturnValue:
 def admin_audit_page() -> ResponseReturnValue:
     page = request.args.get("page", default=1, type=int) or 1
     return render_template("console/admin/audit.html", page=admin_audit.audit_page(db_session(), page),
-                           report=None)
+                           report=None, A=audit_labels, L=labels)
 
 
 @bp.post("/admin/audit/verify")
 @require_role(ADMIN)
 def admin_audit_verify() -> ResponseReturnValue:
     report = admin_audit.verify_chain(context())
-    return render_template("console/admin/audit.html", page=admin_audit.audit_page(db_session(), 1), report=report)
+    return render_template("console/admin/audit.html", page=admin_audit.audit_page(db_session(), 1), report=report,
+                           A=audit_labels, L=labels)
 

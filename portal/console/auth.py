@@ -12,6 +12,7 @@ from flask_limiter.errors import RateLimitExceeded
 
 from portal.console import bp
 from portal.console.access import require_signed_in, staff_context
+from portal.console.qr import qr_svg
 from portal.extensions import db, limiter
 from portal.models import ActorKind, StaffUser
 from portal.runtime import audit_key, domain_context, now, settings, vault
@@ -154,7 +155,8 @@ def totp_setup() -> ResponseReturnValue:
             return _finish(user)
         error = _code_refused(result)
     grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
-    return render_template("console/auth/setup.html", secret=grouped, uri=uri, error=error), 400 if error else 200
+    qr = qr_svg(uri, _("QR code of your authenticator key"))
+    return render_template("console/auth/setup.html", secret=grouped, uri=uri, qr=qr, error=error), 400 if error else 200
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from datetime import time as day_time
 from zoneinfo import ZoneInfo
 
@@ -24,10 +24,11 @@ from sqlalchemy.exc import IntegrityError
 from portal.console import bp, labels
 from portal.console.access import not_found, require_role, staff_context, uuid_or_404
 from portal.console.refusals import EVENT_ERRORS
+from portal.console.times import parse_date, staff_zone_name
 from portal.extensions import db
 from portal.models import EventKind, Participant, Programme, ProgrammeMembership, Role
 from portal.response_floor import pad_to_floor
-from portal.runtime import db_session, now, settings
+from portal.runtime import db_session, now
 from portal.services.programme import events
 from portal.unit_of_work import refuse
 
@@ -116,11 +117,15 @@ def facilitator_participant(programme_id: str, participant_id: str) -> ResponseR
 
 
 def _occurred(text: str) -> datetime | None:
-    """The day it happened (noon, deployment time zone); today means now; blank means now."""
+    """The day it happened (a date control: noon on the facilitator's clock); today or blank means now.
+
+    ValueError for anything that is not a date (any script's digits are digits: portal/digits.py)."""
     if not text.strip():
         return now()
-    day = date.fromisoformat(text.strip())
-    zone = ZoneInfo(settings().default_timezone)
+    day = parse_date(text)
+    if day is None:
+        raise ValueError("not a date")
+    zone = ZoneInfo(staff_zone_name())
     if day == now().astimezone(zone).date():
         return now()
     return datetime.combine(day, day_time(12, 0), zone).astimezone(UTC)

@@ -27,6 +27,7 @@ TASK_KIND.update({
     "sms_stop_like": _l("She may have meant to stop texts"), "sms_opt_in": _l("She restarted text messages"),
     "escalation": _l("Escalated: a task was not acknowledged in time"),
     "high_risk_checkin": _l("Check in with her (high-risk period after separating)"),
+    "safe_times_needed": _l("Set her safe times: nothing is texted to her until they are set"),
 })
 IMMINENCE = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High"), "imminent": _l("Imminent")}
 TELL = {"none": _l("Do not tell her"), "message": _l("Text message"), "call": _l("Phone call"),
@@ -92,6 +93,8 @@ ERRORS = {
     "no_service": _l("Your account belongs to no support service. Ask an admin."),
     "not_open": _l("This is not possible while contact is stopped or the case is closed."),
     "no_sms": _l("She cannot receive text messages from us (no number, stopped or undeliverable)."),
+    "no_safe_times": _l("She has no safe times yet, so nothing can be texted to her, not even her link. "
+                        "Set them with her first, on her preferences page."),
     "tell_invalid": _l("Choose one of the options."),
     "code_word_too_long": _l("The code word is limited to 60 characters."),
     "weekday_invalid": _l("Choose a day."),

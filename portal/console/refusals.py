@@ -39,6 +39,10 @@ PREFERENCE_ERRORS = {
     "timezone_unknown": _l("Choose a time zone from the list."),
     "locale_unknown": _l("Choose a language from the list."),
     "check_after_stop_needs_call": _l("To check once by phone call after a texted STOP, phone calls must be safe for her."),
+    "window_days": _l("Tick at least one day for each time range."),
+    "window_time": _l("Enter the times as hours and minutes, like 09:30."),
+    "window_order": _l("The start must be before the end (00:00 as the end means midnight)."),
+    "windows_too_many": _l("She can have at most 6 different time ranges. Remove one first."),
 }
 
 # Admin pages (services/admin_users.AdminError and the settings form's codes).

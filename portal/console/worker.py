@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, render_template, request, url_for
@@ -12,18 +12,25 @@ from flask_babel import gettext as _
 
 from portal.console import bp, labels
 from portal.console.access import not_found, require_role, staff_context, uuid_or_404
+from portal.console.forms import window_row
 from portal.console.refusals import preference_error
+from portal.console.times import parse_date, staff_zone_name
 from portal.i18n import LOCALES
 from portal.models import PartnerContact, Role, Tell
 from portal.runtime import db_session, now, settings, vault
 from portal.services.admin import deployment
 from portal.services.casework import case_record, casework, contact_log, high_risk
+from portal.services.her import preferences
 from portal.services.her.partners import read_details
+from portal.services.her.preferences import SUGGESTED_ZONES
 
 WORKER = Role.SUPPORT_WORKER
-COMMON_TIMEZONES = ("Europe/London", "Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/Dublin",
-                    "Europe/Paris", "Europe/Madrid", "Europe/Rome", "Europe/Amsterdam", "Europe/Brussels",
-                    "Europe/Athens", "Europe/Istanbul", "Asia/Beirut", "Asia/Amman", "Africa/Cairo", "Etc/UTC")
+NEW_CASE_WINDOWS = 2  # time ranges offered on the new-case form (more on her preferences page)
+
+
+def zones_with(current: str | None) -> tuple[str, ...]:
+    """The zones offered (the preferences service's one list), her current one always among them."""
+    return SUGGESTED_ZONES if not current or current in SUGGESTED_ZONES else (current, *SUGGESTED_ZONES)
 
 
 def case_or_404(partner_id: object) -> PartnerContact:
@@ -34,12 +41,11 @@ def case_or_404(partner_id: object) -> PartnerContact:
 
 
 def parse_day(text: str, *, today: datetime) -> datetime | None:
-    """A date from a form as a moment: now if today, else noon in the deployment's time zone."""
-    try:
-        day = date.fromisoformat(text.strip())
-    except ValueError:
+    """A date control's value as a moment: now if today, else noon on the staff member's clock."""
+    day = parse_date(text)
+    if day is None:
         return None
-    zone = ZoneInfo(settings().default_timezone)
+    zone = ZoneInfo(staff_zone_name())
     if day == today.astimezone(zone).date():
         return today
     return datetime.combine(day, time(12, 0), zone).astimezone(UTC)
@@ -70,9 +76,12 @@ def worker_find_case() -> ResponseReturnValue:
     return redirect(url_for("console.worker_case", partner_id=partner.id), code=303)
 
 
-def _new_case_form(errors: dict[str, object], values: dict[str, str], status: int = 200) -> ResponseReturnValue:
+def _new_case_form(errors: dict[str, object], values: dict[str, str], status: int = 200,
+                  rows: tuple[object, ...] = ()) -> ResponseReturnValue:
+    blank = preferences.WindowInput((), "", "")
+    rows = tuple(rows) + (blank,) * (NEW_CASE_WINDOWS - len(rows))
     return render_template("console/worker/new_case.html", errors=errors, values=values, locales=LOCALES,
-                           timezones=COMMON_TIMEZONES, L=labels), status
+                           timezones=zones_with(values.get("timezone")), rows=rows, L=labels), status
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
@@ -83,18 +92,24 @@ def worker_new_case() -> ResponseReturnValue:
         return _new_case_form({}, {"locale": cfg.default_locale, "timezone": cfg.default_timezone,
                                    "consent_date": now().date().isoformat()})
     form = request.form
-    values = {key: form.get(key, "") for key in ("name", "phone", "email", "locale", "timezone", "consent_date")}
+    values = {key: form.get(key, "")[:254] for key in ("name", "phone", "email", "locale", "timezone",
+                                                        "consent_date", "consent_given")}
+    rows = tuple(window_row(form, f"w{index}") for index in range(NEW_CASE_WINDOWS))
     consent_at = parse_day(values["consent_date"], today=now())
     if consent_at is None:
-        return _new_case_form({"consent_date": labels.ERRORS["date_invalid"]}, values, 400)
+        return _new_case_form({"consent_date": labels.ERRORS["date_invalid"]}, values, 400, rows)
     try:
         case = casework.check_new_case(values["name"], values["phone"], values["email"], values["locale"],
-                                       values["timezone"], form.get("consent_given") == "yes", consent_at,
-                                       cfg.default_region, now())
+                                       values["timezone"], values["consent_given"] == "yes", consent_at,
+                                       cfg.default_region, now(), windows=rows)
         partner = casework.open_case(staff_context(), g.staff, case)
     except casework.CaseError as exc:
-        return _new_case_form({exc.field or "form": labels.ERRORS[exc.code]}, values, 400)
-    flash(_("Her case is open. You can now link her to a participant and send her the link."))
+        return _new_case_form({exc.field or "form": preference_error(exc.code)}, values, 400, rows)
+    if case.windows:
+        flash(_("Her case is open. You can now link her to a participant and send her the link."))
+    else:
+        flash(_("Her case is open, without safe times: nothing will be texted to her, not even her link, until "
+                "you or she set them. A task in your inbox reminds you."), "error")
     return redirect(url_for("console.worker_case", partner_id=partner.id), code=303)
 
 
@@ -122,10 +137,13 @@ def worker_case(partner_id: str) -> ResponseReturnValue:
 
 
 
-def _preferences_form(partner: PartnerContact, errors: dict[str, object], status: int = 200) -> ResponseReturnValue:
+def _preferences_form(partner: PartnerContact, errors: dict[str, object], status: int = 200,
+                      row: preferences.WindowInput | None = None) -> ResponseReturnValue:
     prefs = case_record.preferences_view(db_session(), vault(), partner.id)
+    row = row or preferences.WindowInput((), "", "")
     return render_template("console/worker/preferences.html", partner=partner, prefs=prefs, errors=errors,
-                           label=casework.case_label(partner.id), tell_options=Tell.ALL, L=labels), status
+                           label=casework.case_label(partner.id), tell_options=Tell.ALL, L=labels,
+                           locales=LOCALES, timezones=zones_with(partner.timezone), row=row), status
 
 
 @bp.route("/cases/<partner_id>/preferences", methods=["GET", "POST"])
@@ -140,7 +158,9 @@ def worker_preferences(partner_id: str) -> ResponseReturnValue:
     change = casework.PreferenceChange(
         flags={name: form.get(name) == "yes" for name in casework.FLAGS},
         tell={name: form.get(name, "") for name in casework.TELL_FIELDS},
-        code_word=form.get("code_word") or None, clear_code_word=form.get("clear_code_word") == "yes")
+        code_word=(form.get("code_word") or "")[:200] or None, clear_code_word=form.get("clear_code_word") == "yes",
+        locale=form.get("locale", "")[:16] if "locale" in form else None,
+        timezone=form.get("timezone", "")[:64] if "timezone" in form else None)
     try:
         casework.update_preferences(staff_context(), partner, change)
     except casework.CaseError as exc:

@@ -11,8 +11,9 @@ from flask_babel import gettext as _
 
 from portal.console import bp, labels
 from portal.console.access import require_role, staff_context, uuid_or_404
+from portal.console.forms import window_row
+from portal.console.refusals import preference_error
 from portal.console.worker import WORKER, _preferences_form, case_or_404
-from portal.digits import parse_digits
 from portal.extensions import db
 from portal.runtime import settings
 from portal.services.casework import casework
@@ -70,36 +71,17 @@ def worker_unlink(partner_id: str, link_id: str) -> ResponseReturnValue:
     return back(partner.id, "#links")
 
 
-def _minutes(text: str) -> int | None:
-    """HH:MM with any script's decimal digits; superscripts and the like are not times (DESIGN 8)."""
-    hours_text, _sep, minutes_text = text.strip()[:8].partition(":")
-    hours, minutes = parse_digits(hours_text), parse_digits(minutes_text)
-    if hours is None or minutes is None or len(hours) > 2 or len(minutes) != 2:
-        return None
-    value = int(hours) * 60 + int(minutes)
-    return value if 0 <= int(minutes) < 60 and 0 <= value <= 1440 else None
-
-
-def _weekday(text: str) -> int | None:
-    digits = parse_digits(text[:8])
-    return int(digits) if digits is not None and len(digits) == 1 else None
-
-
 @bp.post("/cases/<partner_id>/windows")
 @require_role(WORKER)
 def worker_add_window(partner_id: str) -> ResponseReturnValue:
+    """One time range for several days at once (weekday checkboxes, from, to), in her time zone."""
     partner = case_or_404(partner_id)
-    weekday = _weekday(request.form.get("weekday", ""))
-    start, end = _minutes(request.form.get("start", "")), _minutes(request.form.get("end", ""))
+    row = window_row(request.form)
     try:
-        if start is None or end is None:
-            raise casework.CaseError("window_invalid", "start")
-        if weekday is None:
-            raise casework.CaseError("weekday_invalid", "weekday")
-        casework.add_window(staff_context(), partner, weekday=weekday, start_minute=start, end_minute=end)
+        casework.add_safe_times(staff_context(), partner, row)
     except casework.CaseError as exc:
-        return _preferences_form(partner, {"form": labels.ERRORS[exc.code]}, 400)
-    flash(_("Safe time added on her behalf."))
+        return _preferences_form(partner, {"window-new": preference_error(exc.code)}, 400, row=row)
+    flash(_("Safe times added on her behalf."))
     return redirect(url_for("console.worker_preferences", partner_id=partner.id), code=303)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -13,9 +12,10 @@ from flask_babel import gettext as _
 
 from portal.console import bp, labels
 from portal.console.access import not_found, require_role, staff_context, uuid_or_404
+from portal.console.times import local_input, parse_local
 from portal.console.worker import WORKER, case_or_404, deployment_view
 from portal.models import PartnerContact, Task
-from portal.runtime import db_session, now, settings
+from portal.runtime import db_session, now
 from portal.services.casework import casework, contact_log, inbox
 
 
@@ -64,17 +64,11 @@ def worker_task_done(task_id: str) -> ResponseReturnValue:
 
 
 def _local_input(moment: datetime) -> str:
-    return moment.astimezone(ZoneInfo(settings().default_timezone)).strftime("%Y-%m-%dT%H:%M")
+    return local_input(moment)  # a datetime-local control on the staff member's clock
 
 
 def _parse_local(text: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(settings().default_timezone))
-    return moment
+    return parse_local(text)  # any script's digits; garbage or a time a clock change skipped: None (a 400)
 
 
 def _contact_form(partner: PartnerContact, task: Task | None, values: Mapping[str, object],

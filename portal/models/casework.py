@@ -48,6 +48,7 @@ class TaskKind(enum.StrEnum):
     SMS_OPT_IN = "sms_opt_in"
     ESCALATION = "escalation"
     HIGH_RISK_CHECKIN = "high_risk_checkin"
+    SAFE_TIMES_NEEDED = "safe_times_needed"
 
     @classmethod
     def for_event(cls, kind: str) -> TaskKind:

@@ -51,6 +51,8 @@ class StaffUser(UUIDKey, Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     # Set when an admin issues a one-time initial password: the first sign-in must choose a new one.
     password_change_required: Mapped[bool] = mapped_column(default=False)
+    # The IANA zone the console shows times in for this person; None: the deployment's zone.
+    timezone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 

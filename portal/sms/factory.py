@@ -22,7 +22,9 @@ def catalogs() -> Catalogs:
 def gateway_from_settings(settings: Settings, **kwargs: Any) -> Gateway:
     """PORTAL_SMS_BACKEND=console (prints, records, simulates reports) or twilio (TWILIO_* variables)."""
     if settings.sms_backend == "console":
-        return ConsoleGateway(**kwargs)
+        # The text and her link are printed in development only: never in production (which refuses this
+        # backend anyway) nor in any other environment.
+        return ConsoleGateway(show_text=settings.env == "development" and not settings.production, **kwargs)
     if settings.sms_backend == "twilio":
         return TwilioGateway(settings.twilio_account_sid, settings.twilio_auth_token,
                              from_number=settings.twilio_from_number,

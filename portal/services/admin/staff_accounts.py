@@ -63,3 +63,20 @@ def create_staff(ctx: DomainContext, *, email: str, display_name: str, role: str
     db.flush()
     ctx.audit("staff.create", "staff_user", user.id, {"role": role})
     return NewStaff(user.id, email, role, secret)
+
+
+def set_own_timezone(ctx: DomainContext, user: StaffUser, zone: str) -> bool:
+    """The zone the console shows this person's times in ('' for the deployment's); True when it changed.
+
+    Any IANA zone (the same check as her zone: services/her/preferences); anything else is refused.
+    """
+    from portal.services.her.preferences import is_valid_zone
+
+    chosen = zone.strip() or None
+    if chosen is not None and not is_valid_zone(chosen):
+        raise AccountError("timezone", "unknown time zone", "timezone")
+    if user.timezone == chosen:
+        return False
+    user.timezone = chosen
+    ctx.audit("staff.timezone", "staff_user", user.id)
+    return True

@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import available_timezones
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,10 +23,13 @@ from portal.models import (
     PartnerStatus,
     Programme,
     SafeWindow,
+    Severity,
     StaffUser,
+    TaskKind,
 )
 from portal.services.audit import Actor
 from portal.services.casework.high_risk import cancel_checkins
+from portal.services.casework.tasks import create_task
 from portal.services.context import DomainContext
 from portal.services.her import consent, preferences
 from portal.services.her.fresh_link import link_blocked, send_fresh_link
@@ -88,10 +90,16 @@ class NewCase:
     locale: str
     timezone: str
     consent_at: datetime
+    windows: frozenset[tuple[int, int, int]] = frozenset()  # (weekday, start, end) in her zone; may be empty
 
 
 def check_new_case(name: str, phone: str, email: str, locale: str, timezone: str, consent_given: bool,
-                   consent_at: datetime | None, region: str, now: datetime) -> NewCase:
+                   consent_at: datetime | None, region: str, now: datetime,
+                   windows: tuple[preferences.WindowInput, ...] = ()) -> NewCase:
+    """Her details as her worker typed them, checked; her safe times by the one owner (services/her/preferences).
+
+    Safe times may be left empty (DESIGN 8: no default): nothing is then texted until they are set.
+    """
     name = name.strip()
     if not name or len(name) > NAME_MAX:
         raise CaseError("name_required", "name")
@@ -104,14 +112,17 @@ def check_new_case(name: str, phone: str, email: str, locale: str, timezone: str
         raise CaseError("email_invalid", "email")
     if locale not in LOCALES:
         raise CaseError("locale_invalid", "locale")
-    if timezone not in available_timezones():
+    if not preferences.is_valid_zone(timezone):
         raise CaseError("timezone_invalid", "timezone")
+    triples, problems = preferences.parse_windows(windows)
+    if problems:
+        raise CaseError(problems[0].code, problems[0].field)
     if not consent_given:
         raise CaseError("consent_required", "consent_given")
     when = consent_at or now
     if when > now + timedelta(minutes=5):
         raise CaseError("consent_in_future", "consent_date")
-    return NewCase(name, e164, email or None, locale, timezone, when)
+    return NewCase(name, e164, email or None, locale, timezone, when, frozenset(triples))
 
 
 def open_case(ctx: DomainContext, worker: StaffUser, case: NewCase) -> PartnerContact:
@@ -128,7 +139,15 @@ def open_case(ctx: DomainContext, worker: StaffUser, case: NewCase) -> PartnerCo
                                timezone=case.timezone, region="ZZ", consent_recorded_by=worker.id,
                                consent_at=case.consent_at)
     partner.created_at = ctx.now
+    if case.windows:
+        preferences.save_windows(ctx.db, partner, set(case.windows), now=ctx.now)
+    else:  # nothing can be texted to her (not even her link) until she or her worker sets them
+        create_task(ctx.db, partner, kind=TaskKind.SAFE_TIMES_NEEDED, severity=Severity.SOON, now=ctx.now)
     return partner
+
+
+def has_safe_times(db: Session, partner: PartnerContact) -> bool:
+    return bool(preferences.current(db, partner).windows)
 
 
 def find_by_number(db: Session, vault: Vault, worker: StaffUser, phone: str, region: str) -> PartnerContact | None:
@@ -150,6 +169,8 @@ def send_link(ctx: DomainContext, partner: PartnerContact, worker: StaffUser, *,
         raise CaseError("not_open")
     if link_blocked(ctx.db, partner) == "shared_phone":  # services/messaging/sms_permission.text_limits
         raise CaseError("link_shared_phone")
+    if not has_safe_times(ctx.db, partner):
+        raise CaseError("no_safe_times")
     if send_fresh_link(ctx, partner, public_url=public_url, ttl=ttl, created_by=worker.id) is None:
         raise CaseError("no_sms")
 
@@ -161,6 +182,8 @@ class PreferenceChange:
     code_word: str | None  # None keeps the current one
     clear_code_word: bool = False
     wordings: dict[str, preferences.WordingInput] | None = None  # how each kind of warning reads; None keeps them
+    locale: str | None = None  # None keeps hers
+    timezone: str | None = None
 
 
 def _worker_field(field: str) -> str | None:
@@ -169,7 +192,7 @@ def _worker_field(field: str) -> str | None:
         return "tell_" + field.removeprefix("tell-")
     if field.startswith(("wording-", "own-")):
         return field
-    return field if field == "code_word" else None
+    return field if field in ("code_word", "locale", "timezone") else None
 
 
 def update_preferences(ctx: DomainContext, partner: PartnerContact, change: PreferenceChange) -> list[str]:
@@ -191,8 +214,10 @@ def update_preferences(ctx: DomainContext, partner: PartnerContact, change: Pref
     data = preferences.PreferencesInput(
         channels=channels,
         windows=tuple(preferences.WindowInput(w.days, w.start, w.end) for w in now_set.windows),
-        timezone=now_set.timezone, voicemail_ok=flags["voicemail_ok"], shared_phone=flags["shared_phone"],
-        tell=tell, serious_risk_any_time=flags["serious_risk_any_time"], locale=now_set.locale,
+        timezone=now_set.timezone if change.timezone is None else change.timezone,
+        voicemail_ok=flags["voicemail_ok"], shared_phone=flags["shared_phone"], tell=tell,
+        serious_risk_any_time=flags["serious_risk_any_time"],
+        locale=now_set.locale if change.locale is None else change.locale,
         code_word=change.code_word or "", clear_code_word=change.clear_code_word,
         check_after_stop=flags["check_after_stop"], wordings=change.wordings)
     result = preferences.update(ctx, partner, data, locales=LOCALES)
@@ -202,17 +227,20 @@ def update_preferences(ctx: DomainContext, partner: PartnerContact, change: Pref
     return result.changed
 
 
-def add_window(ctx: DomainContext, partner: PartnerContact, *, weekday: int, start_minute: int,
-               end_minute: int) -> SafeWindow:
-    if not 0 <= weekday <= 6:
-        raise CaseError("weekday_invalid", "weekday")
-    if not (0 <= start_minute < end_minute <= 1440):
-        raise CaseError("window_invalid", "start")
-    window = SafeWindow(id=uuid.uuid4(), partner_id=partner.id, weekday=weekday, start_minute=start_minute,
-                        end_minute=end_minute)
-    ctx.db.add(window)
-    ctx.audit("safe_window.add_on_behalf", "partner_contact", partner.id)
-    return window
+def add_safe_times(ctx: DomainContext, partner: PartnerContact, row: preferences.WindowInput) -> int:
+    """Add one time range on several days at once (her zone), checked by the one owner of the rules
+    (services/her/preferences) together with the ones she has; how many day-windows she has now."""
+    if partner.status not in OPEN_STATUSES:
+        raise CaseError("not_open")
+    if row.blank:
+        raise CaseError("window_days", "window-new")
+    rows = (*preferences.rows_of(preferences.current(ctx.db, partner)), row)
+    triples, problems = preferences.parse_windows(rows)
+    if problems:
+        raise CaseError(problems[0].code, "window-new")
+    if preferences.save_windows(ctx.db, partner, triples, now=ctx.now):
+        ctx.audit("safe_window.add_on_behalf", "partner_contact", partner.id)
+    return len(triples)
 
 
 def remove_window(ctx: DomainContext, partner: PartnerContact, window_id: uuid.UUID) -> bool:

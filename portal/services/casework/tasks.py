@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
@@ -52,3 +53,10 @@ def create_task(db: Session, partner: PartnerContact, *, kind: str, severity: st
     db.add(task)
     db.flush()
     return task
+
+
+def close_open_tasks(db: Session, partner_id: uuid.UUID, kind: str, *, now: datetime) -> int:
+    """Mark her open tasks of this kind done (what they asked for has happened); how many were closed."""
+    result = db.execute(update(Task).where(Task.partner_id == partner_id, Task.kind == TaskKind(kind),
+                                           Task.done_at.is_(None)).values(done_at=now))
+    return int(getattr(result, "rowcount", 0) or 0)

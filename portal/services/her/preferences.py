@@ -26,10 +26,13 @@ from portal.models import (
     Preferences,
     SafeWindow,
     SupportService,
+    TaskKind,
     Tell,
     WarningWording,
     Wording,
 )
+from portal.digits import ascii_digits
+from portal.services.casework.tasks import close_open_tasks
 from portal.services.context import DomainContext
 from portal.services.her import consent, language
 from portal.sms.discretion import problems
@@ -154,7 +157,7 @@ def is_valid_zone(name: str) -> bool:
 
 
 def _minutes(text: str, *, end: bool) -> int | None:
-    match = _TIME.fullmatch(text.strip())
+    match = _TIME.fullmatch(ascii_digits(text.strip()[:8]))  # any script's decimal digits (DESIGN 8)
     if not match:
         return None
     value = int(match.group(1)) * 60 + int(match.group(2))
@@ -272,6 +275,27 @@ def _windows(db: Session, partner_id: uuid.UUID) -> set[tuple[int, int, int]]:
     return {(w.weekday, w.start_minute, w.end_minute) for w in rows}
 
 
+def save_windows(db: Session, partner: PartnerContact, windows: set[tuple[int, int, int]], *, now: datetime) -> bool:
+    """Replace her safe windows with these (weekday, start, end) triples; True when anything changed.
+
+    Once she has any, her worker's "set her safe times" task is done: texts can reach her in them.
+    """
+    if windows == _windows(db, partner.id):
+        return False
+    db.execute(delete(SafeWindow).where(SafeWindow.partner_id == partner.id))
+    for day, start, end in sorted(windows):
+        db.add(SafeWindow(id=uuid.uuid4(), partner_id=partner.id, weekday=day, start_minute=start, end_minute=end))
+    db.flush()
+    if windows:
+        close_open_tasks(db, partner.id, TaskKind.SAFE_TIMES_NEEDED, now=now)
+    return True
+
+
+def rows_of(view: PreferencesView) -> tuple[WindowInput, ...]:
+    """Her current windows as form rows (one per time range, with its days)."""
+    return tuple(WindowInput(w.days, w.start, w.end) for w in view.windows)
+
+
 def current(db: Session, partner: PartnerContact) -> PreferencesView:
     """What she has chosen so far, shaped like the form (her code word is never shown back)."""
     prefs = _prefs(db, partner)
@@ -368,11 +392,7 @@ def update(ctx: DomainContext, partner: PartnerContact, data: PreferencesInput, 
     elif code_word and code_word != vault.get(prefs, "code_word_ct"):
         vault.put(prefs, "code_word_ct", code_word)
         changed.append("code_word")
-    if windows != _windows(db, partner.id):
-        db.execute(delete(SafeWindow).where(SafeWindow.partner_id == partner.id))
-        for day, start, end in sorted(windows):
-            db.add(SafeWindow(id=uuid.uuid4(), partner_id=partner.id, weekday=day, start_minute=start,
-                              end_minute=end))
+    if save_windows(db, partner, windows, now=now):
         changed.append("safe_windows")
     if data.wordings is not None:
         changed.extend(_apply_wordings(db, vault, partner, data.wordings, now))

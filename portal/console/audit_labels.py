@@ -1,0 +1,84 @@
+"""Words an admin reads on the audit page for the codes the chain stores (actors, actions, records)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+ACTOR = {"staff": _l("Staff"), "partner": _l("She herself (on her pages)"), "api": _l("A programme's system (API)"),
+         "system": _l("The portal"), "sms": _l("Her text messages or the SMS gateway")}
+
+OBJECT = {
+    "partner_contact": _l("Case"), "staff_user": _l("Staff account"), "task": _l("Task"),
+    "notification": _l("Message"), "access_token": _l("API token"), "participant": _l("Participant"),
+    "programme": _l("Programme"), "programme_event": _l("Programme report"), "support_service": _l("Support service"),
+    "helpline": _l("Helpline"), "deployment_setting": _l("Deployment settings"),
+}
+
+ACTION = {
+    "api_token.create": _l("Created an API token"), "api_token.revoke": _l("Revoked an API token"),
+    "audit.verify": _l("Verified the audit chain"),
+    "case.close": _l("Closed the case"), "case.reopen": _l("Reopened the case"),
+    "consent.declined": _l("Contact declined"), "consent.given.contact": _l("Contact agreed"),
+    "consent.given.sms": _l("Text messages agreed"), "consent.withdrawn.contact": _l("Contact stopped"),
+    "consent.withdrawn.sms": _l("Text messages stopped"),
+    "contact.log": _l("Logged a contact"), "demo.seed": _l("Demo data created"),
+    "deployment.update": _l("Changed the deployment settings"),
+    "helpline.create": _l("Added a helpline"), "helpline.delete": _l("Removed a helpline"),
+    "invite.send": _l("Sent her a discreet link"), "link.opened": _l("Her link was opened"),
+    "participant.create": _l("Registered a participant"),
+    "partner.create": _l("Recorded her"), "partner.erase": _l("Erased her personal data"),
+    "partner.link": _l("Linked her to a participant"), "partner.read": _l("Viewed her details"),
+    "partner.unlink": _l("Ended her link to a participant"),
+    "pin.accepted": _l("Her PIN was accepted"), "pin.changed": _l("She changed her PIN"),
+    "pin.locked": _l("Her links were locked after wrong PINs"), "pin.refused": _l("A PIN was refused"),
+    "pin.rejected": _l("A wrong PIN was entered"), "pin.removed": _l("She removed her PIN"),
+    "pin.set": _l("She set a PIN"),
+    "preferences.changed": _l("She changed her preferences"),
+    "preferences.update_on_behalf": _l("Changed her preferences on her behalf"),
+    "programme.activate": _l("Activated a programme"), "programme.deactivate": _l("Deactivated a programme"),
+    "programme.create": _l("Created a programme"), "programme.member_add": _l("Added a programme member"),
+    "programme.member_remove": _l("Removed a programme member"),
+    "programme_event.report": _l("Reported a programme event"),
+    "safe_window.add_on_behalf": _l("Added safe times on her behalf"),
+    "safe_window.remove_on_behalf": _l("Removed a safe time on her behalf"),
+    "service.create": _l("Created a support service"),
+    "sms.handed_over": _l("A message was passed to her worker"), "sms.failed": _l("A message could not be delivered"),
+    "sms.number_unusable": _l("Her number cannot receive texts"),
+    "sms.inbound.help": _l("She texted for help"),
+    "staff.create": _l("Created a staff account"), "staff.disable": _l("Disabled a staff account"),
+    "staff.enable": _l("Enabled a staff account"), "staff.password_change": _l("Changed their password"),
+    "staff.password_reset": _l("Issued a one-time password"), "staff.sign_in": _l("Signed in"),
+    "staff.sign_in_failed": _l("A sign-in failed"), "staff.sign_in_refused": _l("A sign-in was refused"),
+    "staff.sign_out": _l("Signed out"), "staff.totp_confirm": _l("Set up their authenticator"),
+    "staff.totp_reset": _l("Reset an authenticator"), "staff.timezone": _l("Changed their time zone"),
+    "task.acknowledge": _l("Acknowledged a task"), "task.create": _l("A task was created"),
+    "task.done": _l("Marked a task done"), "task.escalate": _l("A task was escalated"),
+    "task.read": _l("Read a task's details"), "task.reassign": _l("Handed a task to someone else"),
+}
+
+DETAIL = {"purpose": _l("why"), "fields": _l("fields"), "reason": _l("reason"), "participant": _l("participant"),
+          "cancelled": _l("messages cancelled"), "entries": _l("entries"), "ok": _l("intact"), "role": _l("role"),
+          "channel": _l("how")}
+PURPOSE = {"case_view": _l("her case page"), "case_list": _l("the list of cases"),
+           "preferences_view": _l("her preferences page")}
+
+
+ROLE = {"admin": _l("Administrator"), "support_worker": _l("Support worker"),
+        "facilitator": _l("Programme facilitator")}
+
+
+def detail_words(key: str, value: str) -> str:
+    """A detail's value in words where it is a code the console already words."""
+    from portal.console import labels
+
+    table: dict[str, object] = {"purpose": PURPOSE, "role": ROLE, "channel": labels.CONSENT_CHANNEL,
+                                "reason": labels.CLOSURE}.get(key, {})
+    return str(table.get(value, value)) if isinstance(table, dict) else value
+
+
+def action_words(code: str) -> str:
+    """The words for an action; one without words yet (a new keyword or report kind) reads as its parts."""
+    known = ACTION.get(code)
+    if known is not None:
+        return str(known)
+    return code.replace(".", " · ").replace("_", " ").capitalize()
