@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import portal.models.base
 
 
-revision = '0002_promises'
-down_revision = '0001'
+revision = "0002_promises"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
@@ -19,7 +19,9 @@ OLD_TASK_KINDS = ('event_dropout', 'event_suspended', 'event_completed', 'event_
                   'consent_declined_web', 'her_less_safe', 'her_separation', 'message_not_delivered',
                   'message_not_sent', 'pin_locked', 'sms_help', 'sms_free_text', 'sms_stop_like', 'sms_opt_in',
                   'escalation')
-NEW_TASK_KINDS = OLD_TASK_KINDS + ('high_risk_checkin',)
+# safe_times_needed (revision 0005's) is added here too: on SQLite a CHECK change rebuilds the task table, which
+# a later revision cannot do once high_risk_checkin rows point at tasks.
+NEW_TASK_KINDS = OLD_TASK_KINDS + ('high_risk_checkin', 'safe_times_needed')
 
 
 def _kinds(kinds: tuple[str, ...]) -> str:
@@ -55,7 +57,7 @@ def downgrade() -> None:
     with op.batch_alter_table('high_risk_checkin', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_high_risk_checkin_partner_id'))
     op.drop_table('high_risk_checkin')
-    op.execute("DELETE FROM task WHERE kind = 'high_risk_checkin'")
+    op.execute("DELETE FROM task WHERE kind IN ('high_risk_checkin', 'safe_times_needed')")
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_task_kind'), type_='check')
         batch_op.create_check_constraint('kind', _kinds(OLD_TASK_KINDS))

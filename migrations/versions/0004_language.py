@@ -1,14 +1,14 @@
 """her language choice on her record; helplines shown on every page of hers
 
-Revision ID: 0002_language
-Revises: 0001
+Revision ID: 0004_language
+Revises: 0003_wording
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_language"
-down_revision = "0001"
+revision = "0004_language"
+down_revision = "0003_wording"
 branch_labels = None
 depends_on = None
 

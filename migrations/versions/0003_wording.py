@@ -1,7 +1,7 @@
 """her warnings' wording per kind of news, her worker's callback number
 
-Revision ID: 0002_wording
-Revises: 0001
+Revision ID: 0003_wording
+Revises: 0002_promises
 
 A warning_wording row says how a warning of one kind reads on her phone (one of three neutral texts or her
 own words, and whether her worker's number is added); staff_user.callback_phone is that number. The
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import portal.models.base
 
 
-revision = '0002_wording'
-down_revision = '0001'
+revision = "0003_wording"
+down_revision = "0002_promises"
 branch_labels = None
 depends_on = None
 
@@ -37,19 +37,14 @@ def upgrade() -> None:
     with op.batch_alter_table('warning_wording', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_warning_wording_partner_id'), ['partner_id'], unique=False)
 
-    with op.batch_alter_table('staff_user', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('callback_phone', sa.String(length=20), nullable=True))
-
-    with op.batch_alter_table('preferences', schema=None) as batch_op:
-        batch_op.drop_column('custom_warning_ct')
+    # Plain ADD/DROP COLUMN (SQLite 3.35+ has both): a batch copy of staff_user would trip the keys to it.
+    op.add_column('staff_user', sa.Column('callback_phone', sa.String(length=20), nullable=True))
+    op.drop_column('preferences', 'custom_warning_ct')
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('preferences', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('custom_warning_ct', sa.LargeBinary(), nullable=True))
-
-    with op.batch_alter_table('staff_user', schema=None) as batch_op:
-        batch_op.drop_column('callback_phone')
+    op.add_column('preferences', sa.Column('custom_warning_ct', sa.LargeBinary(), nullable=True))
+    op.drop_column('staff_user', 'callback_phone')
 
     with op.batch_alter_table('warning_wording', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_warning_wording_partner_id'))
