@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -14,17 +15,23 @@ from portal.console import bp, labels
 from portal.console.access import not_found, require_role, uuid_or_404
 from portal.console.refusals import preference_error
 from portal.i18n import LOCALES
-from portal.models import PartnerContact, Role, Tell
+from portal.models import PartnerContact, Role, Task, Tell
 from portal.runtime import audit_key, db_session, now, settings, vault
 from portal.services.admin import deployment
 from portal.services.audit import Actor
-from portal.services.casework import case_record, casework, contact_log
+from portal.services.casework import case_record, casework, contact_log, inbox
 from portal.services.her.partners import read_details
 
 WORKER = Role.SUPPORT_WORKER
 COMMON_TIMEZONES = ("Europe/London", "Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/Dublin",
                     "Europe/Paris", "Europe/Madrid", "Europe/Rome", "Europe/Amsterdam", "Europe/Brussels",
                     "Europe/Athens", "Europe/Istanbul", "Asia/Beirut", "Asia/Amman", "Africa/Cairo", "Etc/UTC")
+
+
+def urgency_now() -> Callable[[Task], str]:
+    """For templates: how urgent a task is now (inbox.urgency: immediate, overdue or on time)."""
+    moment = now()
+    return lambda task: inbox.urgency(task, moment)
 
 
 def case_or_404(partner_id: object) -> PartnerContact:
@@ -115,7 +122,8 @@ def worker_case(partner_id: str) -> ResponseReturnValue:
         "consents": case_record.consent_history(session_db, partner.id),
         "messages": case_record.messages(session_db, partner.id),
         "links": case_record.links(session_db, partner.id),
-        "tasks": case_record.open_tasks(session_db, partner.id),
+        "tasks": inbox.by_urgency(case_record.open_tasks(session_db, partner.id), now()),
+        "urgency": urgency_now(),
         "contacts": contact_log.entries(session_db, vault(), partner.id),
         "information": contact_log.information_status(session_db, partner.id),
         "programmes": casework.linkable_programmes(session_db, g.staff),

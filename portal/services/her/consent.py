@@ -32,6 +32,7 @@ from portal.models import (
     PartnerContact,
     PartnerStatus,
     Severity,
+    Task,
     TaskKind,
     WebSession,
 )
@@ -51,6 +52,8 @@ CONTACT_ON = (PartnerStatus.ACTIVE, PartnerStatus.INVITED)
 DECLINED_TASK = TaskKind.CONSENT_DECLINED_WEB
 WITHDRAWN_CONTACT_TASK = TaskKind.CONSENT_WITHDRAWN_CONTACT
 WITHDRAWN_SMS_TASK = TaskKind.CONSENT_WITHDRAWN_SMS
+# The "do not contact her" tasks her stop or her no gave her worker: her yes again closes them.
+STOPPED_TASKS = (WITHDRAWN_CONTACT_TASK, DECLINED_TASK)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,21 @@ def give(db: Session, audit_key: bytes, partner: PartnerContact, *, channel: str
     partner.status = PartnerStatus.ACTIVE
     record(db, audit_key, actor, "consent.given.contact", "partner_contact", partner.id, {"channel": channel},
            now=now)
+    close_stopped_tasks(db, audit_key, partner, channel=channel, now=now, actor=actor)
+
+
+def close_stopped_tasks(db: Session, audit_key: bytes, partner: PartnerContact, *, channel: str, now: datetime,
+                        actor: Actor) -> int:
+    """She said yes again: her worker's open "she stopped contact" (and "she declined") tasks close themselves,
+    each audited; how many closed. Nobody acknowledged them, so the task page can say they closed themselves."""
+    open_stops = db.scalars(select(Task).where(Task.partner_id == partner.id, Task.kind.in_(STOPPED_TASKS),
+                                               Task.done_at.is_(None)))
+    closed = 0
+    for task in list(open_stops):
+        task.done_at = now
+        record(db, audit_key, actor, "task.done.consent_given", "task", task.id, {"channel": channel}, now=now)
+        closed += 1
+    return closed
 
 
 def decline(db: Session, audit_key: bytes, partner: PartnerContact, *, channel: str, now: datetime,
