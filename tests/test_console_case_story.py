@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 import re
-from html import unescape
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from flask import abort, url_for

@@ -73,9 +73,6 @@ CLOSURE = {"her_request": _l("She asked to close"), "no_contact_possible": _l("N
            "no_longer_needed": _l("Contact no longer needed"), "moved_away": _l("She moved away"),
            "other": _l("Other")}
 URGENCY = {"immediate": _l("Immediate"), "overdue": _l("Overdue"), "on_time": _l("On time")}
-ACTOR_KIND = {"staff": _l("Staff member"), "partner": _l("She herself"), "api": _l("Programme system (API)"),
-              "system": _l("The portal"), "sms": _l("Text message gateway")}
-
 # Why a message to her was not sent or delivered (Notification.error_code and the task it became). Exact codes
 # first (services/messaging/sms_permission.why_not and the dispatcher's hand-overs), then code families
 # ("unsafe_<rule>", "gave_up_<code>", ...), then the provider's numeric error codes.
