@@ -66,16 +66,24 @@ GUIDANCE: dict[str, object] = {
     TaskKind.SMS_OPT_IN: _l(
         "She texted START: texts are allowed again and one fresh link was sent to her. Contact itself is agreed "
         "only on her pages."),
+    # Kinds that other branches of this issue add (her safe times still to set; her high-risk check-ins).
+    "safe_times_needed": _l(
+        "She has no safe times yet, so nothing is texted to her. Agree safe times with her, or ask her to set "
+        "them on her pages, and record them on her case."),
+    "high_risk_checkin": _l(
+        "A scheduled check-in during her high-risk period after separating. Ask how she is and review her "
+        "safety plan with her, in a way she chose."),
     TaskKind.ESCALATION: _l(
         "A task was not acknowledged in time. Open the case's tasks, acknowledge the late one, or pass it to "
         "someone who can act now."),
 }
 
-DO_NOT_CONTACT, CALL_NOW_ANY_TIME, CALL_IN_SAFE_TIMES, CONTACT_AS_CHOSEN = (
-    "do_not_contact", "call_now_any_time", "call_in_safe_times", "contact_as_chosen")
+DO_NOT_CONTACT, CHECK_ONCE, CALL_NOW_ANY_TIME, CALL_IN_SAFE_TIMES, CONTACT_AS_CHOSEN = (
+    "do_not_contact", "check_once", "call_now_any_time", "call_in_safe_times", "contact_as_chosen")
 
 REACH = {
     DO_NOT_CONTACT: _l("Do not contact her."),
+    CHECK_ONCE: _l("Check once, by a phone call, that it was her (see below). Otherwise do not contact her."),
     CALL_NOW_ANY_TIME: _l("Call her now: she agreed to be reached about a serious risk at any time, even outside "
                           "her safe times. Use her code word."),
     CALL_IN_SAFE_TIMES: _l("Call her in her safe times and use her code word."),
@@ -94,7 +102,8 @@ def reach_for(task: Task, *, any_time: bool) -> str:
     """How she may be reached about this task: never when contact is off; now, at any hour, only for an
     immediate task when she agreed to hear about a serious risk at any time (`any_time`); else in her safe times."""
     if not task.contact_allowed:
-        return DO_NOT_CONTACT
+        # A texted STOP that she agreed in advance may be checked once (the task's check_once_allowed, where kept).
+        return CHECK_ONCE if getattr(task, "check_once_allowed", False) else DO_NOT_CONTACT
     if task.severity == Severity.IMMEDIATE and any_time:
         return CALL_NOW_ANY_TIME
     if task.call_requested or task.kind == TaskKind.MESSAGE_NOT_DELIVERED:
