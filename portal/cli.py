@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from portal import migrate
 from portal.extensions import db
 from portal.models import Role
-from portal.runtime import audit_key, now, settings, vault
+from portal.runtime import audit_key, now, settings, unit_contexts, vault
 
 DEMO_FILE = "demo-credentials.json"
 
@@ -91,8 +91,8 @@ def create_staff_command(email: str, display_name: str, role: str, service_name:
                 session.flush()
             service_id = service.id
         try:
-            made = create_staff(session, vault(), audit_key(), email=email, display_name=display_name, role=role,
-                                password=password, service_id=service_id, created_by=SYSTEM, now=now())
+            made = create_staff(unit_contexts(SYSTEM)(session), email=email, display_name=display_name, role=role,
+                                password=password, service_id=service_id)
         except AccountError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {made.role} account {made.email}. They set up their authenticator at first sign-in.")
@@ -123,7 +123,7 @@ def demo_command(as_json: bool) -> None:
     path = Path(cfg.instance_path) / DEMO_FILE
     with _session() as session, session.begin():
         if not demo.is_seeded(session):
-            creds = demo.seed(session, vault(), audit_key(), now())
+            creds = demo.seed(unit_contexts()(session))
             Path(cfg.instance_path).mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as handle:
@@ -244,7 +244,7 @@ def purge_command(dry_run: bool) -> None:
         click.echo(f"No closed case is older than {days} days.")
         return
     with click.progressbar(length=len(due), label="Erasing closed cases") as bar:
-        for _erased in purge(_session, audit_key(), due, moment):
+        for _erased in purge(_session, unit_contexts(), due):
             bar.update(1)
     click.echo(f"Erased {len(due)} closed case(s) older than {days} days; tombstones and the audit log remain.")
 

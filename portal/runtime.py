@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from portal.config import Settings, app_settings
 from portal.crypto import Vault
 from portal.extensions import db
-from portal.services.audit import Actor
+from portal.services.audit import SYSTEM, Actor
 from portal.services.audit import audit_key as derive_audit_key
-from portal.services.context import DomainContext
+from portal.services.context import DomainContext, UnitContexts
 
 
 def configure_keys(app: Flask) -> None:
@@ -33,9 +33,15 @@ def now() -> datetime:
     return current_app.extensions["portal.clock"].now()
 
 
-def domain_context(actor: Actor) -> DomainContext:
-    """The context a view hands to a service: this request's session, the keys, the app's clock, the actor."""
-    return DomainContext(db_session(), vault(), audit_key(), now(), actor)
+def domain_context(actor: Actor, db: Session | None = None) -> DomainContext:
+    """The context a view, webhook or API call hands to a service: this request's session (or `db`, a session
+    the caller runs its own transaction on), the keys, the app's clock read now, the actor."""
+    return DomainContext(db if db is not None else db_session(), vault(), audit_key(), now(), actor)
+
+
+def unit_contexts(actor: Actor = SYSTEM) -> UnitContexts:
+    """For the CLI: one context per unit of work (its own session, the app's clock read for each unit)."""
+    return UnitContexts(vault(), audit_key(), now, actor)
 
 
 def settings() -> Settings:

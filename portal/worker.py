@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 from flask import Flask
 from sqlalchemy.orm import sessionmaker
 
+from portal.services.audit import SYSTEM
 from portal.services.messaging.delivery import policy_from_settings, record_report
 from portal.services.messaging.dispatch import Counts, Dispatcher
 from portal.services.programme.fanout import PassResult, run_pass
@@ -55,8 +56,9 @@ def apply_simulated_reports(dispatcher: Dispatcher) -> int:
         query = parse_qs(urlsplit(report.callback_url or "").query)
         note_hex, attempt = query.get("n", [None])[0], query.get("a", [None])[0]
         with dispatcher.sessions() as db, db.begin():
-            record_report(db, dispatcher.deps, sid=report.sid, status=report.status, error_code=report.error_code,
-                          now=dispatcher.clock(), note_id=uuid.UUID(hex=note_hex) if note_hex else None,
+            record_report(dispatcher.context(db, dispatcher.clock()), dispatcher.policy, sid=report.sid,
+                          status=report.status, error_code=report.error_code,
+                          note_id=uuid.UUID(hex=note_hex) if note_hex else None,
                           attempt=int(attempt) if attempt else None)
         print(f"[sms console] {report.sid} {report.status}", file=gateway.out, flush=True)
     return len(reports)
@@ -66,8 +68,7 @@ def fan_out(dispatcher: Dispatcher) -> PassResult:
     """Turn every waiting programme-event entry into her worker's tasks and her messages (before sending)."""
     total = PassResult()
     while True:
-        result = run_pass(dispatcher.sessions, dispatcher.vault, dispatcher.audit_key,
-                          dispatcher.clock)
+        result = run_pass(dispatcher.sessions, dispatcher.contexts(SYSTEM))
         total.processed += result.processed
         total.failed += result.failed
         if not result.more or not result.processed:  # all done, or only failures left (they wait)
@@ -82,7 +83,7 @@ def escalate(dispatcher: Dispatcher) -> int:
     from portal.services.casework.escalation import escalate_overdue
 
     with dispatcher.sessions() as db, db.begin():
-        return len(escalate_overdue(db, dispatcher.audit_key, dispatcher.clock()))
+        return len(escalate_overdue(dispatcher.contexts(SYSTEM)(db)))
 
 
 def delete_at_provider(dispatcher: Dispatcher) -> int:

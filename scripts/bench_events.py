@@ -36,6 +36,7 @@ from portal.models import (  # noqa: E402
     utcnow,
 )
 from portal.services.audit import SYSTEM  # noqa: E402
+from portal.services.context import DomainContext, UnitContexts  # noqa: E402
 from portal.services.her.partners import register_partner  # noqa: E402
 
 LINKED = (0, 50)
@@ -63,10 +64,10 @@ def seed(app, linked_counts) -> tuple[dict[int, str], str]:  # type: ignore[no-u
             refs[count] = him.reference
             for _ in range(count):
                 phone += 1
-                her = register_partner(session, vault, akey, service_id=service.id, worker_id=None,
-                                       name="Bench Name", phone=f"+447400{phone:06d}", email=None, locale="en",
-                                       timezone="Europe/London", region="GB", consent_recorded_by=None,
-                                       consent_at=None, actor=SYSTEM, now=utcnow())
+                her = register_partner(DomainContext(session, vault, akey, utcnow(), SYSTEM), service_id=service.id,
+                                       worker_id=None, name="Bench Name", phone=f"+447400{phone:06d}", email=None,
+                                       locale="en", timezone="Europe/London", region="GB",
+                                       consent_recorded_by=None, consent_at=None)
                 her.status = PartnerStatus.ACTIVE
                 session.flush()
                 prefs = session.scalar(select(Preferences).where(Preferences.partner_id == her.id))
@@ -105,8 +106,9 @@ def fan_out_pass(app) -> tuple[int, float] | None:  # type: ignore[no-untyped-de
     with app.app_context():
         sessions = sessionmaker(db.engine, expire_on_commit=False)
     started = time.perf_counter()
-    done = run_pass(sessions, app.extensions["portal.vault"], app.extensions["portal.audit_key"],
-                    app.extensions["portal.clock"].now, limit=100000)
+    contexts = UnitContexts(app.extensions["portal.vault"], app.extensions["portal.audit_key"],
+                            app.extensions["portal.clock"].now)
+    done = run_pass(sessions, contexts, limit=100000)
     return done.processed, time.perf_counter() - started
 
 

@@ -21,6 +21,8 @@ from werkzeug.serving import make_server  # noqa: E402
 from portal import create_app, migrate  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.services.admin import demo  # noqa: E402
+from portal.services.audit import SYSTEM  # noqa: E402
+from portal.services.context import DomainContext  # noqa: E402
 from portal.services.her.invites import issue_invite  # noqa: E402
 
 BUDGET = 14 * 1024
@@ -56,7 +58,8 @@ class Portal:
         with self.app.app_context():
             migrate.upgrade(db.engine)
             with Session(db.engine) as session, session.begin():
-                demo.seed(session, self.vault, self.app.extensions["portal.audit_key"], self.now())
+                demo.seed(DomainContext(session, self.vault, self.app.extensions["portal.audit_key"], self.now(),
+                                        SYSTEM))
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

@@ -144,6 +144,19 @@ def audit_key(app) -> bytes:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def ctx_for(dbs, vault, audit_key, clock):  # type: ignore[no-untyped-def]
+    """`ctx_for(actor=SYSTEM, db=None, now=None)`: the DomainContext for calling a service directly, on the
+    test's session (or `db`), with the app's keys, at the frozen clock's current time (or `now`)."""
+    from portal.services.audit import SYSTEM
+    from tests.factories import context
+
+    def make(actor=SYSTEM, *, db=None, now=None):  # type: ignore[no-untyped-def]
+        return context(dbs if db is None else db, vault, audit_key, clock.now() if now is None else now, actor)
+
+    return make
+
+
+@pytest.fixture
 def world(dbs, vault, audit_key):  # type: ignore[no-untyped-def]
     """The common cast (tests/factories.make_world), committed: a service with an admin, her worker and his
     facilitator, his programme, him, and her (active, always-open safe windows) linked to him."""

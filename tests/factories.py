@@ -33,7 +33,8 @@ from portal.models import (
     utcnow,
 )
 from portal.services.admin.staff_accounts import create_staff
-from portal.services.audit import SYSTEM
+from portal.services.audit import SYSTEM, Actor
+from portal.services.context import DomainContext
 from portal.services.her.partners import register_partner
 
 STAFF_PASSWORD = "correct horse battery staple"
@@ -58,11 +59,18 @@ class World:
     totp: dict[str, str]
 
 
+def context(db: Session, vault: Vault, audit_key: bytes, now: datetime | None = None,
+            actor: Actor = SYSTEM) -> DomainContext:
+    """The DomainContext a test hands to a service it calls directly (the `ctx_for` fixture fills in the
+    test's session, keys and frozen clock)."""
+    return DomainContext(db, vault, audit_key, now or utcnow(), actor)
+
+
 def make_staff(db: Session, vault: Vault, audit_key: bytes, role: str, service_id: uuid.UUID | None,
                email: str | None = None, now: datetime | None = None) -> tuple[StaffUser, str]:
-    made = create_staff(db, vault, audit_key, email=email or f"{role}-{uuid.uuid4().hex[:6]}@example.org",
-                        display_name=role, role=role, password=STAFF_PASSWORD, service_id=service_id,
-                        created_by=SYSTEM, now=now or utcnow())
+    made = create_staff(context(db, vault, audit_key, now),
+                        email=email or f"{role}-{uuid.uuid4().hex[:6]}@example.org",
+                        display_name=role, role=role, password=STAFF_PASSWORD, service_id=service_id)
     user = db.get(StaffUser, made.id)
     assert user is not None
     return user, made.totp_secret
@@ -129,11 +137,10 @@ def make_partner(db: Session, vault: Vault, audit_key: bytes, service: SupportSe
                  now: datetime | None = None) -> PartnerContact:
     """Her record, registered by her worker. Safe windows: `windows` if given, else always open (or none);
     `prefs` sets fields of her preferences (e.g. `{"channel_sms": True}`)."""
-    partner = register_partner(db, vault, audit_key, service_id=service.id,
+    partner = register_partner(context(db, vault, audit_key, now), service_id=service.id,
                                worker_id=worker.id if worker else None, name=name, phone=phone, email=email,
                                locale=locale, timezone=timezone, region="GB",
-                               consent_recorded_by=worker.id if worker else None, consent_at=None, actor=SYSTEM,
-                               now=now or utcnow())
+                               consent_recorded_by=worker.id if worker else None, consent_at=None)
     if active:
         partner.status = PartnerStatus.ACTIVE
     if windows is not None or always_open:

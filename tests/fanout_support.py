@@ -7,6 +7,7 @@ import io
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.services.context import UnitContexts
 from portal.services.programme.fanout import run_pass
 
 
@@ -22,6 +23,7 @@ def fan_out(app) -> int:  # type: ignore[no-untyped-def]
 
 def fan_out_now(dbs: Session, vault, audit_key: bytes, clock) -> int:  # type: ignore[no-untyped-def]
     """The same pass on the test session's database, for service-level tests without an app at hand."""
-    done = run_pass(sessionmaker(dbs.get_bind(), expire_on_commit=False), vault, audit_key, clock.now).processed
+    done = run_pass(sessionmaker(dbs.get_bind(), expire_on_commit=False),
+                    UnitContexts(vault, audit_key, clock.now)).processed
     dbs.expire_all()
     return done

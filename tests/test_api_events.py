@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from portal.models import Notification, ProgrammeEvent, Task, Tell
 from portal.services.programme.events import register_participant
 from tests.api_support import make_token, post_event
-from tests.factories import make_world
+from tests.factories import context, make_world
 from tests.fanout_support import fan_out
 
 
@@ -185,11 +185,11 @@ def test_no_csrf_token_needed_and_no_cookie_accepted_as_auth(client, dbs, world)
     assert response.status_code == 401  # not 400 "CSRF": the API is exempt and knows only bearer tokens
 
 
-def test_same_bytes_and_same_minimum_time_with_or_without_a_linked_partner(app, client, dbs, audit_key, world,
-                                                                           token, clock):
+def test_same_bytes_and_same_minimum_time_with_or_without_a_linked_partner(app, client, dbs, vault, audit_key,
+                                                                           world, token, clock):
     same_length = "Q" + world.participant.reference[1:]  # same size, so Content-Length may be compared
-    lonely = register_participant(dbs, audit_key, programme=world.programme, reference=same_length,
-                                  now=clock.now(), created_by=world.facilitator.id)
+    lonely = register_participant(context(dbs, vault, audit_key, clock.now()), programme=world.programme,
+                                  reference=same_length, created_by=world.facilitator.id)
     dbs.commit()
     app.config["EVENT_RESPONSE_FLOOR_SECONDS"] = 0.2
     answers = []

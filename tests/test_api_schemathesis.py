@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from portal.models import ProgrammeEvent
 from portal.services.programme.events import register_participant
 from tests.api_support import make_token
-from tests.factories import make_world
+from tests.factories import context, make_world
 
 EXAMPLES = 120
 
@@ -22,7 +22,7 @@ def api_app(app, dbs, vault, audit_key, clock):
     app.config["EVENT_RESPONSE_FLOOR_SECONDS"] = 0
     world = make_world(dbs, vault, audit_key)
     for reference in ("0", "A", "a", "00"):  # short references the generator is likely to produce
-        register_participant(dbs, audit_key, programme=world.programme, reference=reference, now=clock.now(),
+        register_participant(context(dbs, vault, audit_key, clock.now()), programme=world.programme, reference=reference,
                              created_by=world.facilitator.id)
     dbs.commit()
     return app, make_token(dbs, world.programme, clock.now())

@@ -27,7 +27,7 @@ from portal.models import (
 from portal.services.her.invites import issue_invite
 from portal.services.programme.events import register_participant
 from tests.api_support import make_token, post_event
-from tests.factories import login_as, make_world, set_prefs, told_of_everything
+from tests.factories import context, login_as, make_world, set_prefs, told_of_everything
 from tests.fanout_support import fan_out
 from tests.staff_console import csrf_from
 
@@ -65,8 +65,8 @@ def seeded(app, dbs, vault, audit_key, clock):
     vault.put(inbound, "body_ct", WORDS[7])
     dbs.add(inbound)
     invite = issue_invite(dbs, her.id, now=clock.now(), ttl=timedelta(hours=72))
-    lonely = register_participant(dbs, audit_key, programme=world.programme,
-                                  reference="Q" + world.participant.reference[1:], now=clock.now(),
+    lonely = register_participant(context(dbs, vault, audit_key, clock.now()), programme=world.programme,
+                                  reference="Q" + world.participant.reference[1:],
                                   created_by=world.facilitator.id)
     dbs.commit()
     return world, lonely, invite

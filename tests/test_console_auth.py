@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.models import AuditEvent, StaffUser
 from portal.services.admin import signin
-from tests.factories import STAFF_PASSWORD, login_as, reloaded
+from tests.factories import STAFF_PASSWORD, context, login_as, reloaded
 from tests.staff_console import code_for, csrf_from, password_step, post_form, session_id, sign_in
 
 HERE = "test-client-address-key"  # a client_key for direct service calls
@@ -99,18 +99,18 @@ def test_a_correct_code_refused_while_locked_is_spent_too(dbs, vault, audit_key,
     user = confirmed(dbs, world.worker, clock)
     secret = world.totp["worker"]
     user.locked_until = clock.now() + timedelta(minutes=5)
-    assert not signin.check_code(dbs, vault, audit_key, user, code_for(secret, clock), HERE, clock.now()).ok
+    assert not signin.check_code(context(dbs, vault, audit_key, clock.now()), user, code_for(secret, clock), HERE).ok
     user.locked_until = None
-    assert not signin.check_code(dbs, vault, audit_key, user, code_for(secret, clock), HERE, clock.now()).ok
+    assert not signin.check_code(context(dbs, vault, audit_key, clock.now()), user, code_for(secret, clock), HERE).ok
 
 
 def test_codes_outside_one_step_of_drift_are_refused(dbs, vault, audit_key, world, clock):
     user = confirmed(dbs, world.worker, clock)
     secret = world.totp["worker"]
-    assert not signin.check_code(dbs, vault, audit_key, user, code_for(secret, clock, -2), HERE, clock.now()).ok
-    assert not signin.check_code(dbs, vault, audit_key, user, code_for(secret, clock, 2), HERE, clock.now()).ok
-    assert not signin.check_code(dbs, vault, audit_key, user, "12a456", HERE, clock.now()).ok
-    assert signin.check_code(dbs, vault, audit_key, user, code_for(secret, clock, -1), HERE, clock.now()).ok
+    assert not signin.check_code(context(dbs, vault, audit_key, clock.now()), user, code_for(secret, clock, -2), HERE).ok
+    assert not signin.check_code(context(dbs, vault, audit_key, clock.now()), user, code_for(secret, clock, 2), HERE).ok
+    assert not signin.check_code(context(dbs, vault, audit_key, clock.now()), user, "12a456", HERE).ok
+    assert signin.check_code(context(dbs, vault, audit_key, clock.now()), user, code_for(secret, clock, -1), HERE).ok
 
 
 def address_lock(dbs, app, user: StaffUser, clock, address: str = "127.0.0.1"):  # type: ignore[no-untyped-def]

@@ -211,8 +211,8 @@ def test_every_task_page_shows_its_kinds_guidance(worker, dbs, world, clock, app
     assert "What to do" in html and expected in unescape(html)
 
 
-def test_a_stopped_contact_task_warns_do_not_contact_her_first(worker, dbs, world, audit_key, clock, app):
-    consent.stop_contact(dbs, audit_key, world.partner, channel=ConsentChannel.WEB, now=clock.now(), actor=SYSTEM)
+def test_a_stopped_contact_task_warns_do_not_contact_her_first(worker, dbs, world, ctx_for, app):
+    consent.stop_contact(ctx_for(), world.partner, channel=ConsentChannel.WEB)
     dbs.commit()
     task = dbs.scalar(select(Task).where(Task.kind == TaskKind.CONSENT_WITHDRAWN_CONTACT))
     html = worker.get(path_for(app, "console.worker_task", task_id=task.id)).get_data(as_text=True)
@@ -253,14 +253,14 @@ def _open_stop_tasks(dbs, partner):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("channel", [ConsentChannel.WEB, ConsentChannel.WORKER])
-def test_her_yes_again_closes_the_stopped_contact_task_audited(dbs, world, audit_key, clock, channel):
-    consent.stop_contact(dbs, audit_key, world.partner, channel=ConsentChannel.SMS, now=clock.now(), actor=SYSTEM)
+def test_her_yes_again_closes_the_stopped_contact_task_audited(dbs, world, ctx_for, clock, channel):
+    consent.stop_contact(ctx_for(), world.partner, channel=ConsentChannel.SMS)
     other = create_task(dbs, world.partner, kind=TaskKind.EVENT_DROPOUT, severity=Severity.URGENT, now=clock.now())
     dbs.commit()
     [stop_task] = _open_stop_tasks(dbs, world.partner)
     later = clock.now() + timedelta(days=2)
-    consent.give(dbs, audit_key, world.partner, channel=channel, now=later, text_version="en-1",
-                 actor=Actor("partner", str(world.partner.id)) if channel == "web" else SYSTEM,
+    actor = Actor("partner", str(world.partner.id)) if channel == "web" else SYSTEM
+    consent.give(ctx_for(actor, now=later), world.partner, channel=channel, text_version="en-1",
                  recorded_by=world.worker.id if channel == "worker" else None)
     dbs.commit()
     assert _open_stop_tasks(dbs, world.partner) == []
@@ -271,14 +271,12 @@ def test_her_yes_again_closes_the_stopped_contact_task_audited(dbs, world, audit
     assert entry.object_id == str(stop_task.id) and channel in entry.details
 
 
-def test_her_yes_after_her_no_closes_the_declined_task(dbs, world, audit_key, clock):
+def test_her_yes_after_her_no_closes_the_declined_task(dbs, world, ctx_for):
     world.partner.status = PartnerStatus.INVITED
-    consent.decline(dbs, audit_key, world.partner, channel=ConsentChannel.WEB, now=clock.now(), text_version="en-1",
-                    actor=SYSTEM)
+    consent.decline(ctx_for(), world.partner, channel=ConsentChannel.WEB, text_version="en-1")
     dbs.commit()
     assert len(_open_stop_tasks(dbs, world.partner)) == 1
-    consent.give(dbs, audit_key, world.partner, channel=ConsentChannel.WEB, now=clock.now(), text_version="en-1",
-                 actor=SYSTEM)
+    consent.give(ctx_for(), world.partner, channel=ConsentChannel.WEB, text_version="en-1")
     dbs.commit()
     assert _open_stop_tasks(dbs, world.partner) == []
 
@@ -345,8 +343,8 @@ def test_the_home_page_shows_what_needs_action_now(worker, dbs, world, clock, ap
 
 
 def test_the_demo_deployment_has_child_protection_steps_shown_on_a_child_risk_task(client, app, dbs, vault,
-                                                                                  audit_key, clock):
-    demo.seed(dbs, vault, audit_key, clock.now())
+                                                                                  ctx_for, clock):
+    demo.seed(ctx_for())
     dbs.commit()
     steps = deployment.load(dbs, "", "").child_protection_steps
     assert steps == demo.DEMO_CHILD_PROTECTION_STEPS and "social care" in steps

@@ -10,7 +10,7 @@ from portal.models import AuditEvent, Role, Severity, Task
 from portal.services.admin import deployment
 from portal.services.casework.escalation import ESCALATION_KIND, escalate_overdue
 from portal.services.casework.tasks import create_task
-from tests.factories import make_staff, make_world
+from tests.factories import context, make_staff, make_world
 
 
 def test_overdue_unacknowledged_task_goes_to_the_service_admin(dbs, vault, audit_key, clock):
@@ -19,8 +19,8 @@ def test_overdue_unacknowledged_task_goes_to_the_service_admin(dbs, vault, audit
                        child_risk=True)
     dbs.commit()
     due = task.due_at
-    assert escalate_overdue(dbs, audit_key, due + timedelta(minutes=59), after=timedelta(hours=1)) == []
-    done = escalate_overdue(dbs, audit_key, due + timedelta(hours=1), after=timedelta(hours=1))
+    assert escalate_overdue(context(dbs, vault, audit_key, due + timedelta(minutes=59)), after=timedelta(hours=1)) == []
+    done = escalate_overdue(context(dbs, vault, audit_key, due + timedelta(hours=1)), after=timedelta(hours=1))
     dbs.commit()
     assert [d.task_id for d in done] == [task.id] and done[0].admin_id == world.admin.id
     dbs.expire_all()
@@ -31,7 +31,7 @@ def test_overdue_unacknowledged_task_goes_to_the_service_admin(dbs, vault, audit
     entry = dbs.scalar(select(AuditEvent).where(AuditEvent.action == "task.escalate"))
     assert entry.object_id == str(task.id)
     # Only once, and escalation tasks themselves do not escalate again.
-    assert escalate_overdue(dbs, audit_key, due + timedelta(days=3), after=timedelta(hours=1)) == []
+    assert escalate_overdue(context(dbs, vault, audit_key, due + timedelta(days=3)), after=timedelta(hours=1)) == []
 
 
 def test_acknowledged_or_done_tasks_do_not_escalate(dbs, vault, audit_key, clock):
@@ -41,7 +41,7 @@ def test_acknowledged_or_done_tasks_do_not_escalate(dbs, vault, audit_key, clock
     closed = create_task(dbs, world.partner, kind="event_risk", severity=Severity.SOON, now=clock.now())
     closed.done_at = clock.now()
     dbs.commit()
-    assert escalate_overdue(dbs, audit_key, clock.now() + timedelta(days=10), after=timedelta(0)) == []
+    assert escalate_overdue(context(dbs, vault, audit_key, clock.now() + timedelta(days=10)), after=timedelta(0)) == []
 
 
 def test_default_delay_comes_from_the_deployment_setting(dbs, vault, audit_key, clock):
@@ -49,8 +49,8 @@ def test_default_delay_comes_from_the_deployment_setting(dbs, vault, audit_key, 
     task = create_task(dbs, world.partner, kind="event_dropout", severity=Severity.IMMEDIATE, now=clock.now())
     deployment.save(dbs, "escalate_after_minutes", 15)
     dbs.commit()
-    assert escalate_overdue(dbs, audit_key, task.due_at + timedelta(minutes=14)) == []
-    done = escalate_overdue(dbs, audit_key, task.due_at + timedelta(minutes=15))
+    assert escalate_overdue(context(dbs, vault, audit_key, task.due_at + timedelta(minutes=14))) == []
+    done = escalate_overdue(context(dbs, vault, audit_key, task.due_at + timedelta(minutes=15)))
     assert len(done) == 1
     assert dbs.get(Task, done[0].escalation_task_id).severity == Severity.IMMEDIATE
 
@@ -62,7 +62,7 @@ def test_admin_of_the_task_s_own_service_only(dbs, vault, audit_key, clock):
     disabled_admin.is_active = False
     task = create_task(dbs, south.partner, kind="event_dropout", severity=Severity.URGENT, now=clock.now())
     dbs.commit()
-    (done,) = escalate_overdue(dbs, audit_key, task.due_at, after=timedelta(0))
+    (done,) = escalate_overdue(context(dbs, vault, audit_key, task.due_at), after=timedelta(0))
     assert done.admin_id == south.admin.id != north.admin.id
 
 
@@ -71,7 +71,7 @@ def test_a_service_without_an_admin_keeps_the_escalation_in_its_queue(dbs, vault
     world.admin.is_active = False
     task = create_task(dbs, world.partner, kind="event_dropout", severity=Severity.URGENT, now=clock.now())
     dbs.commit()
-    (done,) = escalate_overdue(dbs, audit_key, task.due_at, after=timedelta(0))
+    (done,) = escalate_overdue(context(dbs, vault, audit_key, task.due_at), after=timedelta(0))
     follow = dbs.get(Task, done.escalation_task_id)
     assert follow.assignee_id is None and follow.service_id == world.service.id
 
@@ -85,7 +85,7 @@ def test_admin_hands_an_escalated_task_to_another_worker(app, client, dbs, vault
     other = make_world(dbs, vault, audit_key, partner_phone="+447400777888")
     task = create_task(dbs, world.partner, kind="event_dropout", severity=Severity.URGENT, now=clock.now())
     dbs.commit()
-    (done,) = escalate_overdue(dbs, audit_key, task.due_at, after=timedelta(0))
+    (done,) = escalate_overdue(context(dbs, vault, audit_key, task.due_at), after=timedelta(0))
     dbs.commit()
     login_as(client, world.admin)
     page = client.get("/staff/admin/escalations").data.decode()

@@ -28,6 +28,7 @@ from portal.models import (
 from portal.models.programme_event import EventFanout
 from tests.api_support import make_token, post_event
 from tests.factories import (
+    context,
     link,
     login_as,
     make_participant,
@@ -177,7 +178,7 @@ def report(dbs, vault, audit_key, world, clock, **kwargs):  # type: ignore[no-un
     from portal.services.programme.events import Reporter, report_event
 
     args = {"kind": "dropout", "participant_ref": world.participant.reference, **kwargs}
-    receipt = report_event(dbs, vault, audit_key, programme=world.programme, now=clock.now(),
+    receipt = report_event(context(dbs, vault, audit_key, clock.now()), programme=world.programme,
                            reporter=Reporter(staff_id=world.facilitator.id), **args)
     dbs.commit()
     return receipt

@@ -29,7 +29,7 @@ from portal.services.programme.events import (
     register_participant,
     report_event,
 )
-from tests.factories import make_partner, make_world, told_of_everything
+from tests.factories import context, make_partner, make_world, told_of_everything
 from tests.fanout_support import fan_out_now
 
 
@@ -43,7 +43,7 @@ def world(dbs, vault, audit_key):
 def report(dbs, vault, audit_key, world, clock, **kwargs):
     args = {"kind": "dropout", "participant_ref": world.participant.reference}
     args.update(kwargs)
-    receipt = report_event(dbs, vault, audit_key, programme=world.programme, now=clock.now(),
+    receipt = report_event(context(dbs, vault, audit_key, clock.now()), programme=world.programme,
                            reporter=Reporter(staff_id=world.facilitator.id), **args)
     dbs.commit()
     fan_out_now(dbs, vault, audit_key, clock)  # the dispatcher process's pass
@@ -177,8 +177,8 @@ def test_his_completion_never_closes_her_case(dbs, vault, audit_key, world, cloc
 
 
 def test_the_receipt_is_the_same_with_or_without_her(dbs, vault, audit_key, world, clock):
-    lonely = register_participant(dbs, audit_key, programme=world.programme, reference="LONELY-1", now=clock.now(),
-                                  created_by=world.facilitator.id)
+    lonely = register_participant(context(dbs, vault, audit_key, clock.now()), programme=world.programme,
+                                  reference="LONELY-1", created_by=world.facilitator.id)
     dbs.commit()
     with_her = report(dbs, vault, audit_key, world, clock, kind="risk", risk_to_partner=True, imminence="low")
     without = report(dbs, vault, audit_key, world, clock, kind="risk", risk_to_partner=True, imminence="low",
@@ -225,10 +225,10 @@ def test_occurred_at_in_the_future_is_refused(dbs, vault, audit_key, world, cloc
     assert caught.value.code == "occurred_at_in_future"
 
 
-def test_participant_references_are_unique_per_programme(dbs, audit_key, world, clock):
+def test_participant_references_are_unique_per_programme(dbs, vault, audit_key, world, clock):
     with pytest.raises(EventError) as caught:
-        register_participant(dbs, audit_key, programme=world.programme, reference=world.participant.reference,
-                             now=clock.now(), created_by=world.facilitator.id)
+        register_participant(context(dbs, vault, audit_key, clock.now()), programme=world.programme,
+                             reference=world.participant.reference, created_by=world.facilitator.id)
     assert caught.value.code == "duplicate_reference"
 
 

@@ -17,7 +17,7 @@ from portal.models import (
     Task,
 )
 from portal.services.programme.events import Reporter, report_event
-from tests.factories import signed_in
+from tests.factories import context, signed_in
 from tests.fanout_support import fan_out_now
 from tests.public_helpers import her_client
 from tests.public_helpers import post as her_post
@@ -112,8 +112,8 @@ def test_a_warning_for_her_before_she_said_yes_goes_straight_to_a_call(dbs, vaul
     world.partner.status = PartnerStatus.INVITED
     allow_texts(dbs, world.partner.id, tell_dropout="message")
     dbs.commit()
-    report_event(dbs, vault, audit_key, programme=world.programme, participant_ref=world.participant.reference,
-                 kind="dropout", now=clock.now(), reporter=Reporter(staff_id=world.facilitator.id))
+    report_event(context(dbs, vault, audit_key, clock.now()), programme=world.programme,
+                 participant_ref=world.participant.reference, kind="dropout", reporter=Reporter(staff_id=world.facilitator.id))
     dbs.commit()
     assert fan_out_now(dbs, vault, audit_key, clock) == 1  # the dispatcher makes her side of the report
     assert dbs.scalar(select(Notification).where(Notification.kind == "warning")) is None

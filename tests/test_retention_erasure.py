@@ -34,7 +34,7 @@ from portal.services.casework.tasks import create_task
 from portal.services.her.invites import issue_invite
 from portal.services.her.partners import find_by_phone
 from portal.services.messaging import outbox
-from tests.factories import make_world
+from tests.factories import context, make_world
 
 CANARY_PHONE = "+447400999111"
 
@@ -77,7 +77,7 @@ def test_erasure_destroys_her_data_and_keeps_a_tombstone(dbs, vault, audit_key, 
     world, pending, task, answers = seed_everything(dbs, vault, audit_key, clock)
     her = world.partner
 
-    result = erase_partner(dbs, audit_key, her, now=clock.now(), actor=Actor("staff", str(world.worker.id)),
+    result = erase_partner(context(dbs, vault, audit_key, clock.now(), Actor("staff", str(world.worker.id))), her,
                            reason="request")
     dbs.commit()
     dbs.expire_all()
@@ -110,7 +110,7 @@ def test_erasure_destroys_her_data_and_keeps_a_tombstone(dbs, vault, audit_key, 
 
 def test_no_canary_survives_anywhere_in_the_database(dbs, vault, audit_key, clock):
     world, *_ = seed_everything(dbs, vault, audit_key, clock)
-    erase_partner(dbs, audit_key, world.partner, now=clock.now(), actor=Actor("system"), reason="retention")
+    erase_partner(context(dbs, vault, audit_key, clock.now(), Actor("system")), world.partner, reason="retention")
     dbs.commit()
     # Decrypt every encrypted value that remains anywhere: none of them is hers.
     from portal.models import Base
@@ -130,8 +130,8 @@ def test_no_canary_survives_anywhere_in_the_database(dbs, vault, audit_key, cloc
 def test_erasing_twice_is_harmless(dbs, vault, audit_key, clock):
     world = make_world(dbs, vault, audit_key)
     dbs.commit()
-    erase_partner(dbs, audit_key, world.partner, now=clock.now(), actor=Actor("system"), reason="request")
-    again = erase_partner(dbs, audit_key, world.partner, now=clock.now(), actor=Actor("system"), reason="request")
+    erase_partner(context(dbs, vault, audit_key, clock.now(), Actor("system")), world.partner, reason="request")
+    again = erase_partner(context(dbs, vault, audit_key, clock.now(), Actor("system")), world.partner, reason="request")
     dbs.commit()
     assert again.already_erased
     assert dbs.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "partner.erase")) == 1
@@ -139,6 +139,6 @@ def test_erasing_twice_is_harmless(dbs, vault, audit_key, clock):
 def test_erasure_reason_must_be_a_known_code(dbs, vault, audit_key, clock):
     world = make_world(dbs, vault, audit_key)
     with pytest.raises(ValueError):
-        erase_partner(dbs, audit_key, world.partner, now=clock.now(), actor=Actor("system"),
+        erase_partner(context(dbs, vault, audit_key, clock.now(), Actor("system")), world.partner,
                       reason="she asked on the phone")
     assert world.partner.status != PartnerStatus.ERASED and world.partner.name_ct is not None

@@ -76,12 +76,10 @@ def test_a_refused_form_leaves_nothing_committed_even_when_the_service_wrote_fir
 
 def test_a_refusal_that_redirects_back_leaves_nothing_committed(app, client, dbs, world, monkeypatch):
     """A worker's action refused with a message on her case page (303): what it wrote does not stand."""
-    from portal.services.audit import record
     from portal.services.casework import casework
 
-    def write_then_refuse(db, _vault, audit_key, partner, worker, **kwargs):  # type: ignore[no-untyped-def]
-        record(db, audit_key, casework.actor_for(worker), "invite.send", "partner_contact", partner.id,
-               now=kwargs["now"])
+    def write_then_refuse(ctx, partner, worker, **kwargs):  # type: ignore[no-untyped-def]
+        ctx.audit("invite.send", "partner_contact", partner.id)
         raise casework.CaseError("no_sms")
 
     monkeypatch.setattr(casework, "send_link", write_then_refuse)

@@ -46,7 +46,7 @@ from portal.services.casework.tasks import create_task
 from portal.services.her import consent, preferences
 from portal.services.messaging.outbox import enqueue
 from tests.conftest import fresh_database_url
-from tests.factories import make_world
+from tests.factories import context, make_world
 from tests.test_migrations import fill_every_table
 
 VOCABULARIES = vocabularies(Base.metadata)
@@ -135,11 +135,10 @@ def test_the_owners_refuse_an_unknown_code(dbs, vault, audit_key, clock):
     with pytest.raises(ValueError):
         enqueue(dbs, vault, world.partner, kind="advert", template="help", now=now)
     with pytest.raises(ValueError):
-        consent.give(dbs, audit_key, world.partner, channel="fax", now=now, text_version=None,
-                     actor=Actor(ActorKind.SYSTEM))
+        consent.give(context(dbs, vault, audit_key, now), world.partner, channel="fax", text_version=None)
     with pytest.raises(ValueError):
-        consent.texts_chosen(dbs, world.partner, on=True, channel="carrier_pigeon", now=now,
-                             actor=Actor(ActorKind.SYSTEM))
+        consent.texts_chosen(context(dbs, vault, audit_key, now, Actor(ActorKind.SYSTEM)), world.partner, on=True,
+                             channel="carrier_pigeon")
     with pytest.raises(ValueError):
         Actor("robot", str(uuid.uuid4()))
     with pytest.raises(ValueError):

@@ -22,7 +22,7 @@ from portal.models import (
 from portal.services.admin import deployment
 from portal.services.casework.tasks import create_task
 from portal.services.programme.events import Reporter, register_participant, report_event
-from tests.factories import login_as
+from tests.factories import context, login_as
 from tests.fanout_support import fan_out_now
 from tests.staff_console import csrf_from
 
@@ -148,9 +148,9 @@ def test_information_cannot_be_recorded_for_an_unsafe_call(worker, dbs, world):
     assert dbs.scalar(select(func.count()).select_from(ContactLogEntry)) == 0
 
 
-def test_link_her_to_a_participant_and_end_the_link(worker, dbs, world, audit_key, clock):
-    him = register_participant(dbs, audit_key, programme=world.programme, reference="NEW-7", now=clock.now(),
-                               created_by=world.facilitator.id)
+def test_link_her_to_a_participant_and_end_the_link(worker, dbs, world, vault, audit_key, clock):
+    him = register_participant(context(dbs, vault, audit_key, clock.now()), programme=world.programme,
+                               reference="NEW-7", created_by=world.facilitator.id)
     dbs.commit()
     path = f"{case_url(world.partner)}/links"
     response = post(worker, path, {"programme": str(world.programme.id), "reference": "NEW-7"},
@@ -168,14 +168,14 @@ def test_link_her_to_a_participant_and_end_the_link(worker, dbs, world, audit_ke
 
 
 def test_consent_history_and_message_states_are_shown(worker, dbs, world, vault, audit_key, clock):
-    report_event(dbs, vault, audit_key, programme=world.programme, participant_ref=world.participant.reference,
-                 kind="dropout", now=clock.now(), reporter=Reporter(staff_id=world.facilitator.id))
+    report_event(context(dbs, vault, audit_key, clock.now()), programme=world.programme,
+                 participant_ref=world.participant.reference, kind="dropout", reporter=Reporter(staff_id=world.facilitator.id))
     dbs.commit()
     fan_out_now(dbs, vault, audit_key, clock)  # the dispatcher process makes her side
     prefs = dbs.scalar(select(Preferences).where(Preferences.partner_id == world.partner.id))
     prefs.channel_sms, prefs.tell_risk = True, "message"
-    report_event(dbs, vault, audit_key, programme=world.programme, participant_ref=world.participant.reference,
-                 kind="risk", risk_to_partner=True, imminence="low", now=clock.now(),
+    report_event(context(dbs, vault, audit_key, clock.now()), programme=world.programme,
+                 participant_ref=world.participant.reference, kind="risk", risk_to_partner=True, imminence="low",
                  reporter=Reporter(staff_id=world.facilitator.id))
     dbs.commit()
     fan_out_now(dbs, vault, audit_key, clock)
@@ -189,8 +189,8 @@ def test_consent_history_and_message_states_are_shown(worker, dbs, world, vault,
 
 def test_close_with_a_reason_cancels_pending_and_never_follows_his_completion(worker, dbs, world, vault, audit_key,
                                                                               clock):
-    report_event(dbs, vault, audit_key, programme=world.programme, participant_ref=world.participant.reference,
-                 kind="completed", now=clock.now(), reporter=Reporter(staff_id=world.facilitator.id))
+    report_event(context(dbs, vault, audit_key, clock.now()), programme=world.programme,
+                 participant_ref=world.participant.reference, kind="completed", reporter=Reporter(staff_id=world.facilitator.id))
     dbs.commit()
     dbs.refresh(world.partner)
     assert world.partner.status == "active"
@@ -262,9 +262,9 @@ def test_inbox_immediate_then_overdue_then_due_acknowledge_and_done(worker, dbs,
 
 def test_child_risk_task_shows_the_deployments_child_protection_steps(worker, dbs, world, vault, audit_key, clock):
     deployment.save(dbs, "child_protection_steps", "Call the duty social worker on 0100 000\nRecord the referral")
-    report_event(dbs, vault, audit_key, programme=world.programme, participant_ref=world.participant.reference,
-                 kind="risk", risk_to_children=True, imminence="high", description="Said he would take the kids",
-                 now=clock.now(), reporter=Reporter(staff_id=world.facilitator.id))
+    report_event(context(dbs, vault, audit_key, clock.now()), programme=world.programme,
+                 participant_ref=world.participant.reference, kind="risk", risk_to_children=True, imminence="high", description="Said he would take the kids",
+                 reporter=Reporter(staff_id=world.facilitator.id))
     dbs.commit()
     fan_out_now(dbs, vault, audit_key, clock)  # the dispatcher process makes her worker's task
     task = dbs.scalar(select(Task))

@@ -11,13 +11,14 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
 from portal.api import bp
+from portal.api.messages import message
 from portal.api.openapi import document
 from portal.api.payload import PayloadError, load_json, parse_report
 from portal.crypto import hash_token
 from portal.extensions import db, limiter
 from portal.models import Programme
 from portal.response_floor import pad_to_floor
-from portal.runtime import audit_key, db_session, now, settings, vault
+from portal.runtime import db_session, domain_context, now, settings
 from portal.services.programme.events import (
     EventError,
     EventReceipt,
@@ -85,11 +86,12 @@ def _report(token_id: uuid.UUID, programme: Programme) -> ResponseReturnValue:
               "occurred_at": report.occurred_at}
     receipt: EventReceipt | None
     try:
-        receipt = report_event(db_session(), vault(), audit_key(), programme=programme, now=now(),
-                               reporter=Reporter(api_token_id=token_id), idempotency_key=key, **fields)
+        reporter = Reporter(api_token_id=token_id)
+        receipt = report_event(domain_context(reporter.actor), programme=programme, reporter=reporter,
+                               idempotency_key=key, **fields)
         db.session.flush()  # a concurrent twin's Idempotency-Key fails here, not at the commit
     except EventError as exc:
-        return _error(422, exc.code, str(exc), exc.field)
+        return _error(422, exc.code, message(exc), exc.field)
     except IntegrityError:
         # Two requests with one Idempotency-Key at once: the other one won; answer with its receipt. The one
         # explicit rollback of a request (portal/unit_of_work.py): the winner's receipt is read afresh.
@@ -98,7 +100,7 @@ def _report(token_id: uuid.UUID, programme: Programme) -> ResponseReturnValue:
             fingerprint = validate(now=now(), **fields).fingerprint()
             receipt = replay_after_race(db_session(), programme, key or "", report.participant_ref, fingerprint)
         except EventError as exc:
-            return _error(422, exc.code, str(exc), exc.field)
+            return _error(422, exc.code, message(exc), exc.field)
         if receipt is None:
             raise
     return jsonify(receipt.as_json()), 201

@@ -10,10 +10,23 @@ from typing import Any, NoReturn, TypeVar, cast
 from flask import abort, g, redirect, session, url_for
 
 from portal.extensions import db
-from portal.models import StaffUser
+from portal.models import ActorKind, StaffUser
+from portal.runtime import domain_context
+from portal.services.audit import Actor
+from portal.services.context import DomainContext
 from portal.sessions import STAFF, server_session
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def staff_actor(user: StaffUser) -> Actor:
+    return Actor(ActorKind.STAFF, str(user.id))
+
+
+def staff_context(user: StaffUser | None = None) -> DomainContext:
+    """The context a console view hands to a service: this request's, with the signed-in staff member (or
+    `user`, the account signing in) as the actor."""
+    return domain_context(staff_actor(user if user is not None else g.staff))
 
 
 def not_found() -> NoReturn:

@@ -12,11 +12,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.console import bp
-from portal.console.access import not_found, require_role, uuid_or_404
+from portal.console.access import not_found, require_role, staff_context, uuid_or_404
 from portal.console.admin_messages import problem
 from portal.extensions import db
 from portal.models import ActorKind, Programme, ProgrammeMembership, Role, StaffUser, SupportService
-from portal.runtime import db_session, domain_context, now
+from portal.runtime import db_session, now
 from portal.services.admin import admin_programmes, admin_users
 from portal.services.admin.admin_users import AdminError
 from portal.services.audit import Actor
@@ -32,7 +32,7 @@ def actor() -> Actor:
 
 def context() -> DomainContext:
     """The admin's domain context: this request, the app's clock, the signed-in admin as actor."""
-    return domain_context(actor())
+    return staff_context()
 
 
 def fanout_delay() -> dict[str, object] | None:

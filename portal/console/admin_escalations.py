@@ -7,11 +7,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.console import bp, labels
-from portal.console.access import not_found, require_role, uuid_or_404
+from portal.console.access import not_found, require_role, staff_context, uuid_or_404
 from portal.console.admin import ADMIN, uuid_or_none
 from portal.extensions import db
 from portal.models import StaffUser, Task
-from portal.runtime import audit_key, db_session, now
+from portal.runtime import db_session, now
 from portal.services.casework import escalation
 from portal.unit_of_work import refuse
 
@@ -41,7 +41,7 @@ def admin_escalations_resolve(task_id: str) -> ResponseReturnValue:
         target_id = uuid_or_none(request.form.get("reassign_to", ""))
         target = db.session.get(StaffUser, target_id) if target_id else None
         try:
-            escalation.resolve(db_session(), audit_key(), task, admin=g.staff, now=now(), reassign_to=target)
+            escalation.resolve(staff_context(), task, admin=g.staff, reassign_to=target)
         except ValueError:
             refuse()
             flash(_("That person cannot take this task. Choose a support worker of the same service."), "error")

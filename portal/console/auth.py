@@ -11,13 +11,13 @@ from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 
 from portal.console import bp
-from portal.console.access import require_signed_in
+from portal.console.access import require_signed_in, staff_context
 from portal.extensions import db, limiter
 from portal.models import ActorKind, StaffUser
-from portal.runtime import audit_key, db_session, now, settings, vault
+from portal.runtime import audit_key, domain_context, now, settings, vault
 from portal.services.admin import signin
 from portal.services.admin.passwords import PASSWORD_MAX, PASSWORD_MIN
-from portal.services.audit import Actor, record
+from portal.services.audit import SYSTEM, Actor
 from portal.sessions import STAFF, server_session
 from portal.unit_of_work import commit_now
 
@@ -89,7 +89,8 @@ def sign_in() -> ResponseReturnValue:
     if request.method == "POST":
         email = request.form.get("email", "")[:MAX_FIELD]
         password = request.form.get("password", "")[:MAX_FIELD]
-        result = signin.check_password(db_session(), audit_key(), email, password, client(), now())
+        # Whose account it is is not known yet: the service audits as the account it finds.
+        result = signin.check_password(domain_context(SYSTEM), email, password, client())
         commit_now()  # the failure count and the audit entry stand, whatever happens next
         if result.user is not None:
             server_session().bind_staff(str(result.user.id))
@@ -104,7 +105,7 @@ def sign_in() -> ResponseReturnValue:
 
 
 def _finish(user: StaffUser) -> ResponseReturnValue:
-    signin.complete_sign_in(db_session(), audit_key(), user, client(), now())
+    signin.complete_sign_in(staff_context(user), user, client())
     server_session().regenerate()
     session["epoch"] = user.session_epoch
     session["mfa"] = True
@@ -130,8 +131,7 @@ def sign_in_code() -> ResponseReturnValue:
         return redirect(url_for("console.sign_in"), code=303)
     error = None
     if request.method == "POST":
-        result = signin.check_code(db_session(), vault(), audit_key(), user, request.form.get("code", "")[:20],
-                                   client(), now())
+        result = signin.check_code(staff_context(user), user, request.form.get("code", "")[:20], client())
         commit_now()  # the failure count and the audit entry stand, whatever happens next
         if result.ok:
             return _finish(user)
@@ -148,8 +148,7 @@ def totp_setup() -> ResponseReturnValue:
     secret, uri = signin.totp_setup(vault(), user, settings().site_name)
     error = None
     if request.method == "POST":
-        result = signin.confirm_totp(db_session(), vault(), audit_key(), user, request.form.get("code", "")[:20],
-                                     client(), now())
+        result = signin.confirm_totp(staff_context(user), user, request.form.get("code", "")[:20], client())
         commit_now()  # the failure count and the audit entry stand, whatever happens next
         if result.ok:
             return _finish(user)
@@ -169,7 +168,7 @@ def change_password() -> ResponseReturnValue:
         if new != request.form.get("confirm", "")[:MAX_FIELD]:
             problem: str | None = "mismatch"
         else:
-            problem = signin.change_password(db_session(), audit_key(), user, current, new, client(), now())
+            problem = signin.change_password(staff_context(user), user, current, new, client())
         if problem is not None:
             commit_now()  # a wrong current password is counted and audited, whatever happens next
         if problem is None:
@@ -186,8 +185,7 @@ def change_password() -> ResponseReturnValue:
 def sign_out() -> ResponseReturnValue:
     staff_id = getattr(session, "staff_id", None)
     if getattr(session, "audience", None) == STAFF and staff_id:
-        record(db_session(), audit_key(), Actor(ActorKind.STAFF, staff_id), "staff.sign_out", "staff_user", staff_id,
-               now=now())
+        domain_context(Actor(ActorKind.STAFF, staff_id)).audit("staff.sign_out", "staff_user", staff_id)
     server_session().destroy()
     response = redirect(url_for("console.sign_in"), code=303)
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'

@@ -22,12 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.console import bp, labels
-from portal.console.access import not_found, require_role, uuid_or_404
+from portal.console.access import not_found, require_role, staff_context, uuid_or_404
 from portal.console.refusals import EVENT_ERRORS
 from portal.extensions import db
 from portal.models import EventKind, Participant, Programme, ProgrammeMembership, Role
 from portal.response_floor import pad_to_floor
-from portal.runtime import audit_key, db_session, now, settings, vault
+from portal.runtime import db_session, now, settings
 from portal.services.programme import events
 from portal.unit_of_work import refuse
 
@@ -81,8 +81,8 @@ def facilitator_register(programme_id: str) -> ResponseReturnValue:
     programme = programme_or_404(programme_id)
     reference = request.form.get("reference", "")
     try:
-        participant = events.register_participant(db_session(), audit_key(), programme=programme,
-                                                  reference=reference, now=now(), created_by=g.staff.id)
+        participant = events.register_participant(staff_context(), programme=programme, reference=reference,
+                                                  created_by=g.staff.id)
         db.session.flush()  # a twin registered at the same moment fails here, not at the commit
     except events.EventError as exc:
         return _programme_page(programme, {"reference": EVENT_ERRORS[exc.code]}, reference[:64], 400)
@@ -151,11 +151,11 @@ def _report(programme: Programme, participant: Participant) -> ResponseReturnVal
                                  values, 400)
     key = f"form:{values['report_key']}" if values["report_key"] else None
     try:
-        events.report_event(db_session(), vault(), audit_key(), programme=programme,
+        events.report_event(staff_context(), programme=programme,
                             participant_ref=participant.reference, kind=str(values["kind"]),
                             risk_to_partner="partner" in risk_to, risk_to_children="children" in risk_to,
                             imminence=str(values["imminence"]) or None, description=str(values["description"]),
-                            occurred_at=occurred, now=now(), reporter=events.Reporter(staff_id=g.staff.id),
+                            occurred_at=occurred, reporter=events.Reporter(staff_id=g.staff.id),
                             idempotency_key=key)
         db.session.flush()  # the same form sent twice at once fails here, not at the commit
     except events.EventError as exc:

@@ -12,13 +12,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.console import bp, labels
-from portal.console.access import not_found, require_role, uuid_or_404
+from portal.console.access import not_found, require_role, staff_context, uuid_or_404
 from portal.console.refusals import preference_error
 from portal.i18n import LOCALES
 from portal.models import PartnerContact, Role, Task, Tell
-from portal.runtime import audit_key, db_session, now, settings, vault
+from portal.runtime import db_session, now, settings, vault
 from portal.services.admin import deployment
-from portal.services.audit import Actor
 from portal.services.casework import case_record, casework, contact_log, inbox
 from portal.services.her.partners import read_details
 
@@ -41,10 +40,6 @@ def case_or_404(partner_id: object) -> PartnerContact:
     return partner
 
 
-def staff_actor() -> Actor:
-    return casework.actor_for(g.staff)
-
-
 def parse_day(text: str, *, today: datetime) -> datetime | None:
     """A date from a form as a moment: now if today, else noon in the deployment's time zone."""
     try:
@@ -64,9 +59,9 @@ def worker_cases() -> ResponseReturnValue:
     cases = casework.service_cases(db_session(), g.staff, mine_only=mine_only)
     names: dict[uuid.UUID, str | None] = {}
     if mine_only:  # her own caseload by name; every name shown is an audited read
+        ctx = staff_context()
         for partner in cases:
-            names[partner.id] = read_details(db_session(), vault(), audit_key(), partner, staff_actor(),
-                                             "case_list", now=now()).name
+            names[partner.id] = read_details(ctx, partner, "case_list").name
     return render_template("console/worker/cases.html", cases=cases, names=names, mine_only=mine_only,
                            label=casework.case_label, L=labels)
 
@@ -103,7 +98,7 @@ def worker_new_case() -> ResponseReturnValue:
         case = casework.check_new_case(values["name"], values["phone"], values["email"], values["locale"],
                                        values["timezone"], form.get("consent_given") == "yes", consent_at,
                                        cfg.default_region, now())
-        partner = casework.open_case(db_session(), vault(), audit_key(), g.staff, case, now=now())
+        partner = casework.open_case(staff_context(), g.staff, case)
     except casework.CaseError as exc:
         return _new_case_form({exc.field or "form": labels.ERRORS[exc.code]}, values, 400)
     flash(_("Her case is open. You can now link her to a participant and send her the link."))
@@ -114,7 +109,7 @@ def worker_new_case() -> ResponseReturnValue:
 @require_role(WORKER)
 def worker_case(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
-    details = read_details(db_session(), vault(), audit_key(), partner, staff_actor(), "case_view", now=now())
+    details = read_details(staff_context(), partner, "case_view")
     session_db = db_session()
     view = {
         "partner": partner, "details": details, "label": casework.case_label(partner.id),
@@ -146,7 +141,7 @@ def worker_preferences(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     if request.method == "GET":
         response = _preferences_form(partner, {})
-        read_details(db_session(), vault(), audit_key(), partner, staff_actor(), "preferences_view", now=now())
+        read_details(staff_context(), partner, "preferences_view")
         return response
     form = request.form
     change = casework.PreferenceChange(
@@ -154,7 +149,7 @@ def worker_preferences(partner_id: str) -> ResponseReturnValue:
         tell={name: form.get(name, "") for name in casework.TELL_FIELDS},
         code_word=form.get("code_word") or None, clear_code_word=form.get("clear_code_word") == "yes")
     try:
-        casework.update_preferences(db_session(), vault(), audit_key(), partner, g.staff, change, now=now())
+        casework.update_preferences(staff_context(), partner, change)
     except casework.CaseError as exc:
         return _preferences_form(partner, {exc.field or "form": preference_error(exc.code)}, 400)
     flash(_("Her preferences are saved, recorded as changed by you on her behalf."))

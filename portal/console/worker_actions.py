@@ -10,11 +10,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.console import bp, labels
-from portal.console.access import require_role, uuid_or_404
+from portal.console.access import require_role, staff_context, uuid_or_404
 from portal.console.worker import WORKER, _preferences_form, case_or_404
 from portal.digits import parse_digits
 from portal.extensions import db
-from portal.runtime import audit_key, db_session, now, settings, vault
+from portal.runtime import settings
 from portal.services.casework import casework
 from portal.services.casework.erasure_storage import clean_storage
 from portal.unit_of_work import after_commit, refuse
@@ -36,7 +36,7 @@ def worker_send_link(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     cfg = settings()
     try:
-        casework.send_link(db_session(), vault(), audit_key(), partner, g.staff, now=now(), public_url=cfg.public_url,
+        casework.send_link(staff_context(), partner, g.staff, public_url=cfg.public_url,
                            ttl=timedelta(hours=cfg.invite_ttl_hours))
     except casework.CaseError as exc:
         return refused(partner.id, exc)
@@ -53,8 +53,8 @@ def worker_link(partner_id: str) -> ResponseReturnValue:
     except ValueError:
         return refused(partner.id, casework.CaseError("programme_unknown"), "#links")
     try:
-        casework.link_participant(db_session(), audit_key(), partner, g.staff, programme_id=programme_id,
-                                  reference=request.form.get("reference", ""), now=now())
+        casework.link_participant(staff_context(), partner, g.staff, programme_id=programme_id,
+                                  reference=request.form.get("reference", ""))
     except casework.CaseError as exc:
         return refused(partner.id, exc, "#links")
     flash(_("She is linked: events reported for him now reach you."))
@@ -65,7 +65,7 @@ def worker_link(partner_id: str) -> ResponseReturnValue:
 @require_role(WORKER)
 def worker_unlink(partner_id: str, link_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
-    if casework.end_link(db_session(), audit_key(), partner, g.staff, uuid_or_404(link_id), now=now()):
+    if casework.end_link(staff_context(), partner, uuid_or_404(link_id)):
         flash(_("The link to that participant has ended."))
     return back(partner.id, "#links")
 
@@ -96,8 +96,7 @@ def worker_add_window(partner_id: str) -> ResponseReturnValue:
             raise casework.CaseError("window_invalid", "start")
         if weekday is None:
             raise casework.CaseError("weekday_invalid", "weekday")
-        casework.add_window(db_session(), audit_key(), partner, g.staff, weekday=weekday, start_minute=start,
-                            end_minute=end, now=now())
+        casework.add_window(staff_context(), partner, weekday=weekday, start_minute=start, end_minute=end)
     except casework.CaseError as exc:
         return _preferences_form(partner, {"form": labels.ERRORS[exc.code]}, 400)
     flash(_("Safe time added on her behalf."))
@@ -108,7 +107,7 @@ def worker_add_window(partner_id: str) -> ResponseReturnValue:
 @require_role(WORKER)
 def worker_remove_window(partner_id: str, window_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
-    if casework.remove_window(db_session(), audit_key(), partner, g.staff, uuid_or_404(window_id), now=now()):
+    if casework.remove_window(staff_context(), partner, uuid_or_404(window_id)):
         flash(_("Safe time removed on her behalf."))
     return redirect(url_for("console.worker_preferences", partner_id=partner.id), code=303)
 
@@ -118,8 +117,7 @@ def worker_remove_window(partner_id: str, window_id: str) -> ResponseReturnValue
 def worker_close(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     try:
-        casework.close_case(db_session(), audit_key(), partner, g.staff, reason=request.form.get("reason", ""),
-                            now=now())
+        casework.close_case(staff_context(), partner, reason=request.form.get("reason", ""))
     except casework.CaseError as exc:
         return refused(partner.id, exc, "#close")
     flash(_("The case is closed. Nothing more will be sent to her."))
@@ -131,7 +129,7 @@ def worker_close(partner_id: str) -> ResponseReturnValue:
 def worker_reopen(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     try:
-        casework.reopen_case(db_session(), audit_key(), partner, g.staff, now=now())
+        casework.reopen_case(staff_context(), partner)
     except casework.CaseError as exc:
         return refused(partner.id, exc)
     flash(_("The case is open again."))
@@ -143,7 +141,7 @@ def worker_reopen(partner_id: str) -> ResponseReturnValue:
 def worker_withdraw(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     try:
-        cancelled = casework.withdraw_for_her(db_session(), audit_key(), partner, g.staff, now=now())
+        cancelled = casework.withdraw_for_her(staff_context(), partner)
     except casework.CaseError as exc:
         return refused(partner.id, exc)
     flash(_("Contact has stopped as she asked. %(count)d pending messages were cancelled.", count=cancelled))
@@ -160,7 +158,7 @@ def worker_erase(partner_id: str) -> ResponseReturnValue:
     if request.form.get("confirm", "").strip().upper() != "ERASE":
         return render_template("console/worker/erase.html", partner=partner, label=label,
                                error=labels.ERRORS["confirm_required"]), 400
-    erased = casework.erase_on_request(db_session(), audit_key(), partner, g.staff, now=now())
+    erased = casework.erase_on_request(staff_context(), partner)
     # Once the erasure is committed: SQLite's WAL truncated, PostgreSQL's tables vacuumed.
     after_commit(lambda: clean_storage(db.engine, erased.storage))
     flash(_("Her personal data is erased. Case %(label)s remains only as an empty record.", label=label))

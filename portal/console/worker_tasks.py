@@ -12,11 +12,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.console import bp, labels, task_guidance
-from portal.console.access import not_found, require_role, uuid_or_404
+from portal.console.access import not_found, require_role, staff_context, uuid_or_404
 from portal.console.worker import WORKER, case_or_404, deployment_view, urgency_now
 from portal.models import PartnerContact, Task, TaskKind
-from portal.runtime import audit_key, db_session, domain_context, now, settings, vault
-from portal.services.audit import record
+from portal.runtime import db_session, now, settings, vault
 from portal.services.casework import case_record, casework, contact_log, inbox
 from portal.services.her import consent
 
@@ -44,9 +43,7 @@ def worker_inbox() -> ResponseReturnValue:
 @require_role(WORKER)
 def worker_task(task_id: str) -> ResponseReturnValue:
     task = task_or_404(task_id)
-    info = inbox.detail(db_session(), vault(), task)
-    if info.detail is not None or info.event_description is not None:  # decrypted text: an audited read
-        record(db_session(), audit_key(), casework.actor_for(g.staff), "task.read", "task", task.id, now=now())
+    info = inbox.read_detail(staff_context(), task)  # decrypted text: an audited read
     steps = deployment_view().child_protection_steps if task.child_risk else ""
     partner = db_session().get(PartnerContact, task.partner_id) if task.partner_id else None
     prefs = case_record.preferences_view(db_session(), vault(), partner.id) if partner else None
@@ -63,7 +60,7 @@ def worker_task(task_id: str) -> ResponseReturnValue:
 @require_role(WORKER)
 def worker_task_acknowledge(task_id: str) -> ResponseReturnValue:
     task = task_or_404(task_id)
-    if inbox.acknowledge(db_session(), audit_key(), task, g.staff, now()):
+    if inbox.acknowledge(staff_context(), task, g.staff):
         flash(_("Acknowledged: the task is yours and will not be escalated."))
     return redirect(url_for("console.worker_task", task_id=task.id), code=303)
 
@@ -72,7 +69,7 @@ def worker_task_acknowledge(task_id: str) -> ResponseReturnValue:
 @require_role(WORKER)
 def worker_task_done(task_id: str) -> ResponseReturnValue:
     task = task_or_404(task_id)
-    if inbox.complete(db_session(), audit_key(), task, g.staff, now()):
+    if inbox.complete(staff_context(), task, g.staff):
         flash(_("Task done."))
     return redirect(url_for("console.worker_inbox"), code=303)
 
@@ -123,7 +120,7 @@ def worker_log_contact(partner_id: str) -> ResponseReturnValue:
                                      values["outcome"], tuple(values["information"]), values["notes"],
                                      values["next_step"])
     try:
-        contact_log.log_contact(domain_context(casework.actor_for(g.staff)), partner, g.staff, entry, task=task)
+        contact_log.log_contact(staff_context(), partner, g.staff, entry, task=task)
     except contact_log.ContactLogError as exc:
         return _contact_form(partner, task, values, {exc.field or "form": labels.ERRORS[exc.code]}, 400)
     flash(_("Contact logged.") + (" " + _("The task is done.") if task else ""))

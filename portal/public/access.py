@@ -13,9 +13,10 @@ from portal.extensions import csrf, limiter
 from portal.i18n import LOCALES, explicit_choice, is_supported
 from portal.models import PartnerContact
 from portal.public import bp
-from portal.public.context import her_required
+from portal.public.context import her_context, her_required
 from portal.public.messages import message
-from portal.runtime import audit_key, db_session, now
+from portal.runtime import db_session, domain_context
+from portal.services.audit import SYSTEM
 from portal.services.her import her_access
 from portal.sessions import HER, server_session
 
@@ -74,7 +75,7 @@ def open_link(token: str) -> ResponseReturnValue:
 @limiter.shared_limit(LINK_LIMIT, scope="her_link")  # one budget per address for GET, HEAD and POST
 def spend_link(token: str) -> ResponseReturnValue:
     """Spend the link (one conditional update), start her session, and move on so the token leaves the bar."""
-    opened = her_access.open_link(db_session(), audit_key(), token, now=now())
+    opened = her_access.open_link(domain_context(SYSTEM), token)  # audited as hers once known whose it is
     if opened is None:
         return invalid_link_page()
     locale = explicit_choice() or opened.locale
@@ -105,8 +106,8 @@ def check_pin() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("public/pin_check.html", error=None)
     assert isinstance(pending, dict)  # her record was found from it
-    result = her_access.check_pin(db_session(), audit_key(), partner, uuid.UUID(pending["token"]),
-                                  request.form.get("pin", "")[:20], now=now(),
+    result = her_access.check_pin(her_context(partner), partner, uuid.UUID(pending["token"]),
+                                  request.form.get("pin", "")[:20],
                                   max_attempts=current_app.config["PORTAL"].pin_max_attempts)
     if result.ok:
         session.pop(PENDING, None)
@@ -131,13 +132,12 @@ def pin(partner: PartnerContact) -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("public/pin.html", has_pin=bool(partner.pin_hash), error=None, next=next_key)
     action = request.form.get("action", "")
-    actor = her_access.partner_actor(partner.id)
     if action == "remove":
-        her_access.clear_pin(db_session(), audit_key(), partner, now=now(), actor=actor)
+        her_access.clear_pin(her_context(partner), partner)
     elif action == "set":
         try:
-            her_access.set_pin(db_session(), audit_key(), partner, request.form.get("pin", "")[:20],
-                               request.form.get("confirm", "")[:20], now=now(), actor=actor)
+            her_access.set_pin(her_context(partner), partner, request.form.get("pin", "")[:20],
+                               request.form.get("confirm", "")[:20])
         except her_access.PinError as exc:
             return render_template("public/pin.html", has_pin=bool(partner.pin_hash), error=message(exc.code),
                                    next=next_key), 400

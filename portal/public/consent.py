@@ -9,10 +9,8 @@ from flask_babel import get_locale
 from portal.crypto import hash_token
 from portal.models import ConsentChannel, PartnerContact
 from portal.public import bp
-from portal.public.context import her_required
-from portal.runtime import audit_key, db_session, now
+from portal.public.context import her_context, her_required
 from portal.services.her import consent
-from portal.services.her.her_access import partner_actor
 
 # Bump whenever the words of the consent page change in any way; stored with every answer she gives.
 CONSENT_TEXT_VERSION = "web-2026-03"
@@ -31,16 +29,13 @@ def contact(partner: PartnerContact) -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("public/consent.html", status=partner.status, error=False)
     answer = request.form.get("answer", "")
-    actor = partner_actor(partner.id)
     if answer == "yes":
-        consent.give(db_session(), audit_key(), partner, channel=ConsentChannel.WEB, now=now(), text_version=text_version(),
-                     actor=actor)
+        consent.give(her_context(partner), partner, channel=ConsentChannel.WEB, text_version=text_version())
         if partner.pin_hash:
             return redirect(url_for("public.choices"), code=303)
         return redirect(url_for("public.pin", next="choices"), code=303)
     if answer == "no":
-        consent.decline(db_session(), audit_key(), partner, channel=ConsentChannel.WEB, now=now(), text_version=text_version(),
-                        actor=actor)
+        consent.decline(her_context(partner), partner, channel=ConsentChannel.WEB, text_version=text_version())
         return redirect(url_for("public.home"), code=303)
     return render_template("public/consent.html", status=partner.status, error=True), 400
 
@@ -52,8 +47,7 @@ def stop(partner: PartnerContact) -> ResponseReturnValue:
     if request.method == "POST" and request.form.get("confirm") == "yes":
         if partner.status in STOPPABLE:
             sid = getattr(session, "sid", None)  # this session stays, to show her it worked; her others end
-            consent.stop_contact(db_session(), audit_key(), partner, channel=ConsentChannel.WEB, now=now(),
-                                 actor=partner_actor(partner.id), text_version=text_version(),
-                                 keep_session=hash_token(sid) if sid else None)
+            consent.stop_contact(her_context(partner), partner, channel=ConsentChannel.WEB,
+                                 text_version=text_version(), keep_session=hash_token(sid) if sid else None)
         return redirect(url_for("public.home"), code=303)
     return render_template("public/stop.html", can_stop=partner.status in STOPPABLE)

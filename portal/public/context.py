@@ -12,9 +12,10 @@ from portal.deployment_context import current_deployment
 from portal.i18n import LOCALES
 from portal.models import PartnerContact
 from portal.public import bp
-from portal.runtime import db_session
+from portal.runtime import db_session, domain_context
 from portal.services.admin import deployment as deployment_service
-from portal.services.her.her_access import reachable_partner
+from portal.services.context import DomainContext
+from portal.services.her.her_access import partner_actor, reachable_partner
 from portal.sessions import HER, server_session
 
 # Pages whose address is not safe to repeat with ?lang= (a link token, the exit itself).
@@ -33,6 +34,11 @@ def current_partner() -> PartnerContact | None:
         bound = getattr(session, "audience", None) == HER and partner_id
         g.partner = reachable_partner(db_session(), partner_id) if bound else None
     return g.partner
+
+
+def her_context(partner: PartnerContact) -> DomainContext:
+    """The context her pages hand to a service: this request's, with her as the actor."""
+    return domain_context(partner_actor(partner.id))
 
 
 def her_required(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -15,11 +15,10 @@ from portal.digits import ascii_digits, parse_digits
 from portal.i18n import LOCALES
 from portal.models import PartnerContact, Tell
 from portal.public import bp
-from portal.public.context import her_required
+from portal.public.context import her_context, her_required
 from portal.public.messages import message
-from portal.runtime import audit_key, db_session, now, vault
+from portal.runtime import db_session
 from portal.services.her import preferences as prefs_service
-from portal.services.her.her_access import partner_actor
 
 NOTICE = "notice"  # session key: shown once on her start page after saving
 
@@ -121,8 +120,7 @@ def choices(partner: PartnerContact) -> ResponseReturnValue:
     if request.method == "GET":
         return _render(prefs_service.current(db_session(), partner), {})
     data = parse_form(request.form)
-    result = prefs_service.update(db_session(), vault(), audit_key(), partner, data, now=now(),
-                                  actor=partner_actor(partner.id), locales=LOCALES)
+    result = prefs_service.update(her_context(partner), partner, data, locales=LOCALES)
     if not result.ok:
         has_code_word = prefs_service.current(db_session(), partner).has_code_word
         errors = {error.field: message(error.code) for error in result.errors}

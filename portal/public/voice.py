@@ -7,10 +7,8 @@ from flask.typing import ResponseReturnValue
 
 from portal.models import PartnerContact
 from portal.public import bp
-from portal.public.context import her_required
-from portal.runtime import audit_key, db_session, now
+from portal.public.context import her_context, her_required
 from portal.services.her import her_reports
-from portal.services.her.her_access import partner_actor
 
 TOLD = "told"  # session key: what she just told us, shown once on the next page
 
@@ -21,7 +19,7 @@ def alert(partner: PartnerContact) -> ResponseReturnValue:
     kind = request.form.get("kind", "")
     if kind not in her_reports.KINDS:
         return render_template("public/told.html", kind=None), 400
-    her_reports.report(db_session(), audit_key(), partner, kind, now=now(), actor=partner_actor(partner.id))
+    her_reports.report(her_context(partner), partner, kind)
     session[TOLD] = kind
     return redirect(url_for("public.told"), code=303)
 

@@ -13,9 +13,9 @@ from twilio.request_validator import RequestValidator, get_signature_algorithm
 from twilio.twiml.messaging_response import MessagingResponse
 
 from portal.extensions import db
-from portal.runtime import audit_key, now, settings, vault
-from portal.services.messaging.delivery import Deps, policy_from_settings, record_report
-from portal.services.messaging.inbound import MAX_BODY, InboundContext, receive
+from portal.runtime import domain_context, settings
+from portal.services.messaging.delivery import SMS_ACTOR, policy_from_settings, record_report
+from portal.services.messaging.inbound import MAX_BODY, InboundSettings, receive
 from portal.sms.factory import catalogs
 from portal.webhooks import bp
 
@@ -71,10 +71,9 @@ def inbound() -> Response:
     if len(body) > MAX_BODY:
         abort(400, description="Body is too long.")
     cfg = settings()
-    ctx = InboundContext(vault(), audit_key(), catalogs(), cfg.public_url, cfg.default_region,
-                         timedelta(hours=cfg.invite_ttl_hours))
+    texts = InboundSettings(catalogs(), cfg.public_url, cfg.default_region, timedelta(hours=cfg.invite_ttl_hours))
     with Session(db.engine) as session, session.begin():
-        result = receive(session, ctx, message_sid=str(sid), sender=sender, body=body, now=now())
+        result = receive(domain_context(SMS_ACTOR, session), texts, message_sid=str(sid), sender=sender, body=body)
     log.info("inbound text handled: %s", result.outcome)
     return _twiml(result.reply)
 
@@ -93,10 +92,10 @@ def status() -> Response:
             attempt = int(request.args.get("a", ""))
     except ValueError:
         abort(400, description="The callback address is not valid.")
-    deps = Deps(vault(), audit_key(), policy_from_settings(settings()))
+    policy = policy_from_settings(settings())
     with Session(db.engine) as session, session.begin():
-        result = record_report(session, deps, sid=sid, status=status_value, error_code=code, now=now(),
-                               note_id=note_id, attempt=attempt)
+        result = record_report(domain_context(SMS_ACTOR, session), policy, sid=sid, status=status_value,
+                               error_code=code, note_id=note_id, attempt=attempt)
     log.info("status report %s: %s", status_value, "duplicate" if result.duplicate else
              ("applied" if result.matched else "kept for later"))
     return Response(status=204)

@@ -6,7 +6,7 @@ from typing import Any
 
 from portal.models import PartnerContact, PartnerStatus
 from portal.services.her.her_access import partner_actor, set_pin
-from tests.factories import World, served_world
+from tests.factories import World, context, served_world
 
 
 def arrange_world(live: Any, status: str = PartnerStatus.INVITED, phone: str = "+447400123456",
@@ -16,7 +16,7 @@ def arrange_world(live: Any, status: str = PartnerStatus.INVITED, phone: str = "
     if pin is not None:
         with live.db() as db:
             partner = db.get(PartnerContact, world.partner.id)
-            set_pin(db, live.audit_key, partner, pin, pin, now=live.now(), actor=partner_actor(partner.id))
+            set_pin(context(db, live.vault, live.audit_key, live.now(), partner_actor(partner.id)), partner, pin, pin)
             db.commit()
     return world
 

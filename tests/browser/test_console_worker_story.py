@@ -15,7 +15,7 @@ from portal.services.audit import SYSTEM
 from portal.services.casework.tasks import create_task
 from portal.services.her import consent
 from tests.browser.conftest import PHONE, axe_violations
-from tests.factories import STAFF_PASSWORD, make_partner, served_world, set_prefs, set_windows
+from tests.factories import STAFF_PASSWORD, context, make_partner, served_world, set_prefs, set_windows
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,7 @@ def arrange(live):  # type: ignore[no-untyped-def]
                                 child_risk=True)
         stopped = make_partner(db, live.vault, live.audit_key, db.merge(world.service), db.merge(world.worker),
                                name="Robin Stopped", phone="+447400123777", email=None)
-        consent.stop_contact(db, live.audit_key, stopped, channel=ConsentChannel.WEB, now=now, actor=SYSTEM)
+        consent.stop_contact(context(db, live.vault, live.audit_key, now, SYSTEM), stopped, channel=ConsentChannel.WEB)
         db.commit()
         stop_task = db.query(Task).filter(Task.partner_id == stopped.id).one()
         ids = {"routine": routine.id, "overdue": overdue.id, "immediate": immediate.id, "stop": stop_task.id}

@@ -53,8 +53,8 @@ def create_account(ctx: DomainContext, *, email: str, display_name: str, role: s
     if db.scalar(select(func.count()).select_from(StaffUser).where(StaffUser.email == email)):
         raise AdminError("email_taken", "email")
     password = one_time_password()
-    made = create_staff(db, ctx.vault, ctx.audit_key, email=email, display_name=display_name, role=role,
-                        password=password, service_id=service_id, created_by=ctx.actor, now=ctx.now)
+    made = create_staff(ctx, email=email, display_name=display_name, role=role, password=password,
+                        service_id=service_id)
     user = db.get(StaffUser, made.id)
     assert user is not None
     user.password_change_required = True

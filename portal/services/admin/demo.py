@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -31,7 +31,8 @@ from portal.models import (
 )
 from portal.services.admin import deployment
 from portal.services.admin.staff_accounts import create_staff
-from portal.services.audit import SYSTEM, Actor, record
+from portal.services.audit import Actor
+from portal.services.context import DomainContext
 from portal.services.her import consent
 from portal.services.her.partners import register_partner
 
@@ -74,7 +75,9 @@ def demo_partner(db: Session, vault: Vault) -> PartnerContact | None:
         PartnerContact.phone_bidx == vault.index.phone(DEMO_PARTNER_PHONE)))
 
 
-def seed(db: Session, vault: Vault, audit_key: bytes, now: datetime) -> DemoCredentials:
+def seed(ctx: DomainContext) -> DemoCredentials:
+    """The demo world, made by the context's actor (the system) at the context's time."""
+    db, vault, now = ctx.db, ctx.vault, ctx.now
     service = SupportService(id=uuid.uuid4(), name="Demo support service")
     db.add(service)
     db.flush()
@@ -82,9 +85,8 @@ def seed(db: Session, vault: Vault, audit_key: bytes, now: datetime) -> DemoCred
     ids: dict[str, uuid.UUID] = {}
     for role, email in STAFF_EMAILS.items():
         password = secrets.token_urlsafe(15)
-        made = create_staff(db, vault, audit_key, email=email, display_name=role.replace("_", " ").title(),
-                            role=role, password=password, service_id=service.id, created_by=SYSTEM,
-                            now=now)
+        made = create_staff(ctx, email=email, display_name=role.replace("_", " ").title(),
+                            role=role, password=password, service_id=service.id)
         ids[role] = made.id
         staff.append({"role": role, "email": email, "password": password, "totp_secret": made.totp_secret})
     programme = Programme(id=uuid.uuid4(), name="Demo programme", service_id=service.id)
@@ -96,10 +98,9 @@ def seed(db: Session, vault: Vault, audit_key: bytes, now: datetime) -> DemoCred
                               created_by_id=ids[Role.FACILITATOR])
     db.add(participant)
     partner = register_partner(
-        db, vault, audit_key, service_id=service.id, worker_id=ids[Role.SUPPORT_WORKER],
+        ctx, service_id=service.id, worker_id=ids[Role.SUPPORT_WORKER],
         name=DEMO_PARTNER_NAME, phone=DEMO_PARTNER_PHONE, email="alex.demo@example.org", locale="en",
         timezone="Europe/London", region="GB", consent_recorded_by=ids[Role.SUPPORT_WORKER], consent_at=now,
-        actor=SYSTEM, now=now,
     )
     partner.status = PartnerStatus.ACTIVE
     db.add(PartnerLink(id=uuid.uuid4(), partner_id=partner.id, participant_id=participant.id,
@@ -114,13 +115,13 @@ def seed(db: Session, vault: Vault, audit_key: bytes, now: datetime) -> DemoCred
     vault.put(prefs, "code_word_ct", "bluebell")
     for weekday in range(7):
         db.add(SafeWindow(id=uuid.uuid4(), partner_id=partner.id, weekday=weekday, start_minute=0, end_minute=1440))
-    consent.texts_chosen(db, partner, on=True, channel=ConsentChannel.WORKER, now=now,
-                         actor=Actor(ActorKind.STAFF, str(ids[Role.SUPPORT_WORKER])))
+    consent.texts_chosen(ctx.acting_as(Actor(ActorKind.STAFF, str(ids[Role.SUPPORT_WORKER]))), partner, on=True,
+                         channel=ConsentChannel.WORKER)
     api_token = new_token(32)
     db.add(AccessToken(id=uuid.uuid4(), purpose=TokenPurpose.API, token_hash=hash_token(api_token),
                        programme_id=programme.id, label="demo", created_by_id=ids[Role.ADMIN], created_at=now,
                        expires_at=now + timedelta(days=3650)))
     deployment.save(db, "child_protection_steps", DEMO_CHILD_PROTECTION_STEPS, updated_by=ids[Role.ADMIN])
-    record(db, audit_key, SYSTEM, "demo.seed", now=now)
+    ctx.audit("demo.seed")
     db.flush()
     return DemoCredentials(api_token, staff)

@@ -39,7 +39,8 @@ from portal.digits import parse_digits
 from portal.models import ActorKind, SignInThrottle, StaffUser, WebSession
 from portal.services.admin.passwords import password_problem
 from portal.services.admin.staff_accounts import password_hasher
-from portal.services.audit import Actor, record
+from portal.services.audit import Actor
+from portal.services.context import DomainContext
 
 FREE_FAILURES = 4                   # failures from one address before that address starts to wait
 ACCOUNT_FREE_FAILURES = 20          # spread of failures over several addresses before the account waits
@@ -144,26 +145,29 @@ def register_failure(db: Session, user_id: object, client: str, now: datetime) -
     return Failure(account, address, until)
 
 
-def _refused(db: Session, audit_key: bytes, user: StaffUser, stage: str, reason: str, now: datetime) -> None:
-    record(db, audit_key, Actor(ActorKind.STAFF, str(user.id)), "staff.sign_in_refused", "staff_user", user.id,
-           {"stage": stage, "reason": reason}, now=now)
+def _as_account(ctx: DomainContext, user: StaffUser) -> DomainContext:
+    """Sign-in entries are the account's own, whoever the request's context says acts."""
+    return ctx.acting_as(Actor(ActorKind.STAFF, str(user.id)))
 
 
-def _failed(db: Session, audit_key: bytes, user: StaffUser, stage: str, reason: str, client: str,
-            now: datetime) -> Failure:
-    failure = register_failure(db, user.id, client, now)
-    record(db, audit_key, Actor(ActorKind.STAFF, str(user.id)), "staff.sign_in_failed", "staff_user", user.id,
-           {"stage": stage, "reason": reason, "failures": failure.account_failures,
-            "address_failures": failure.address_failures}, now=now)
+def _refused(ctx: DomainContext, user: StaffUser, stage: str, reason: str) -> None:
+    _as_account(ctx, user).audit("staff.sign_in_refused", "staff_user", user.id, {"stage": stage, "reason": reason})
+
+
+def _failed(ctx: DomainContext, user: StaffUser, stage: str, reason: str, client: str) -> Failure:
+    failure = register_failure(ctx.db, user.id, client, ctx.now)
+    _as_account(ctx, user).audit("staff.sign_in_failed", "staff_user", user.id,
+                                 {"stage": stage, "reason": reason, "failures": failure.account_failures,
+                                  "address_failures": failure.address_failures})
     return failure
 
 
-def check_password(db: Session, audit_key: bytes, email: str, password: str, client: str,
-                   now: datetime) -> PasswordResult:
+def check_password(ctx: DomainContext, email: str, password: str, client: str) -> PasswordResult:
     """First factor. Unknown, disabled, locked and wrong all cost one Argon2id verification and look alike.
 
     `client` is client_key() of the request's address. The caller commits straight after.
     """
+    db, now = ctx.db, ctx.now
     email = (email or "").strip().lower()
     plausible = bool(email) and len(email) <= 254 and email.isprintable()
     user = db.scalar(select(StaffUser).where(StaffUser.email == email)) if plausible else None
@@ -171,10 +175,10 @@ def check_password(db: Session, audit_key: bytes, email: str, password: str, cli
     if user is None or not user.is_active or locked:
         _verify_hash(_dummy_hash(), password)
         if user is not None:
-            _refused(db, audit_key, user, "password", "disabled" if not user.is_active else "locked", now)
+            _refused(ctx, user, "password", "disabled" if not user.is_active else "locked")
         return PasswordResult(None)
     if not _verify_hash(user.password_hash, password):
-        _failed(db, audit_key, user, "password", "mismatch", client, now)
+        _failed(ctx, user, "password", "mismatch", client)
         return PasswordResult(None)
     if password_hasher().check_needs_rehash(user.password_hash):
         user.password_hash = password_hasher().hash(password)
@@ -214,31 +218,32 @@ def _spend(db: Session, user: StaffUser, step: int) -> bool:
     return spent == 1
 
 
-def check_code(db: Session, vault: Vault, audit_key: bytes, user: StaffUser, code: str, client: str,
-               now: datetime) -> CodeResult:
+def check_code(ctx: DomainContext, user: StaffUser, code: str, client: str) -> CodeResult:
     """Second factor. A code is spent the moment it matches, so it never works twice, even if refused.
 
     Whatever is typed, a refusal is counted and audited: digits from any script count as digits;
     superscripts and other digit-like characters are a clear "not digits" refusal.
     """
+    db, now = ctx.db, ctx.now
     if normalise_code(code) is None:
-        _failed(db, audit_key, user, "totp", "not_digits", client, now)
+        _failed(ctx, user, "totp", "not_digits", client)
         return CodeResult(False, "not-digits")
-    secret = vault.get(user, "totp_secret_ct")
+    secret = ctx.vault.get(user, "totp_secret_ct")
     step = matching_step(secret, code, now, user.totp_last_step) if secret else None
     if step is not None and not _spend(db, user, step):
         step = None
     if step is None:
-        _failed(db, audit_key, user, "totp", "mismatch", client, now)
+        _failed(ctx, user, "totp", "mismatch", client)
         return CodeResult(False, "locked" if lock_until(db, user, client, now) else "wrong")
     if not user.is_active or lock_until(db, user, client, now) is not None:
-        _refused(db, audit_key, user, "totp", "disabled" if not user.is_active else "locked", now)
+        _refused(ctx, user, "totp", "disabled" if not user.is_active else "locked")
         return CodeResult(False, "locked")
     return CodeResult(True)
 
 
-def complete_sign_in(db: Session, audit_key: bytes, user: StaffUser, client: str, now: datetime) -> None:
+def complete_sign_in(ctx: DomainContext, user: StaffUser, client: str) -> None:
     """Both factors passed: the account starts afresh, and this address becomes one she is known at."""
+    db, now = ctx.db, ctx.now
     db.execute(update(StaffUser).where(StaffUser.id == user.id)
                .values(failed_attempts=0, locked_until=None, last_login_at=now)
                .execution_options(synchronize_session=False))
@@ -248,7 +253,7 @@ def complete_sign_in(db: Session, audit_key: bytes, user: StaffUser, client: str
     db.execute(insert.on_conflict_do_update(
         index_elements=[table.c.staff_id, table.c.client_key],
         set_={"failures": 0, "locked_until": None, "last_success_at": now}))
-    record(db, audit_key, Actor(ActorKind.STAFF, str(user.id)), "staff.sign_in", "staff_user", user.id, now=now)
+    _as_account(ctx, user).audit("staff.sign_in", "staff_user", user.id)
 
 
 def totp_setup(vault: Vault, user: StaffUser, issuer: str) -> tuple[str, str]:
@@ -260,15 +265,14 @@ def totp_setup(vault: Vault, user: StaffUser, issuer: str) -> tuple[str, str]:
     return secret, pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=issuer)
 
 
-def confirm_totp(db: Session, vault: Vault, audit_key: bytes, user: StaffUser, code: str, client: str,
-                 now: datetime) -> CodeResult:
+def confirm_totp(ctx: DomainContext, user: StaffUser, code: str, client: str) -> CodeResult:
     """Finish setting up the authenticator: the first code proves it works; every other session ends."""
-    result = check_code(db, vault, audit_key, user, code, client, now)
+    result = check_code(ctx, user, code, client)
     if not result.ok:
         return result
-    user.totp_confirmed_at = now
-    end_all_sessions(db, user)
-    record(db, audit_key, Actor(ActorKind.STAFF, str(user.id)), "staff.totp_confirm", "staff_user", user.id, now=now)
+    user.totp_confirmed_at = ctx.now
+    end_all_sessions(ctx.db, user)
+    _as_account(ctx, user).audit("staff.totp_confirm", "staff_user", user.id)
     return result
 
 
@@ -278,11 +282,10 @@ def end_all_sessions(db: Session, user: StaffUser) -> None:
     db.execute(delete(WebSession).where(WebSession.staff_id == user.id))
 
 
-def change_password(db: Session, audit_key: bytes, user: StaffUser, current: str, new: str, client: str,
-                    now: datetime) -> str | None:
+def change_password(ctx: DomainContext, user: StaffUser, current: str, new: str, client: str) -> str | None:
     """Change one's own password; returns a problem code (wrong-current, length, common, guessable) or None."""
     if not _verify_hash(user.password_hash, current):
-        _failed(db, audit_key, user, "password_change", "mismatch", client, now)
+        _failed(ctx, user, "password_change", "mismatch", client)
         return "wrong-current"
     problem = password_problem(new, (user.email, user.display_name))
     if problem is None and hmac.compare_digest(current.encode(), new.encode()):
@@ -291,6 +294,6 @@ def change_password(db: Session, audit_key: bytes, user: StaffUser, current: str
         return problem
     user.password_hash = password_hasher().hash(new)
     user.password_change_required = False
-    end_all_sessions(db, user)
-    record(db, audit_key, Actor(ActorKind.STAFF, str(user.id)), "staff.password_change", "staff_user", user.id, now=now)
+    end_all_sessions(ctx.db, user)
+    _as_account(ctx, user).audit("staff.password_change", "staff_user", user.id)
     return None

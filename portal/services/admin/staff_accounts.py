@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 import pyotp
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from portal.crypto import Vault
 from portal.domain_error import DomainError
 from portal.models import Role, StaffUser
-from portal.services.audit import Actor, record
+from portal.services.context import DomainContext
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128
@@ -46,8 +43,10 @@ class NewStaff:
     totp_secret: str
 
 
-def create_staff(db: Session, vault: Vault, audit_key: bytes, *, email: str, display_name: str, role: str,
-                 password: str, service_id: uuid.UUID | None, created_by: Actor, now: datetime) -> NewStaff:
+def create_staff(ctx: DomainContext, *, email: str, display_name: str, role: str, password: str,
+                 service_id: uuid.UUID | None) -> NewStaff:
+    """A staff account, created by the context's actor (an admin, or the system for the first one)."""
+    db = ctx.db
     email = email.strip().lower()
     if role not in Role.ALL:
         raise AccountError("role", f"Role must be one of {', '.join(Role.ALL)}.")
@@ -59,8 +58,8 @@ def create_staff(db: Session, vault: Vault, audit_key: bytes, *, email: str, dis
     user = StaffUser(id=uuid.uuid4(), email=email, display_name=display_name.strip() or email, role=role,
                      service_id=service_id, password_hash=_hasher.hash(password))
     secret = pyotp.random_base32()
-    vault.put(user, "totp_secret_ct", secret)
+    ctx.vault.put(user, "totp_secret_ct", secret)
     db.add(user)
     db.flush()
-    record(db, audit_key, created_by, "staff.create", "staff_user", user.id, {"role": role}, now=now)
+    ctx.audit("staff.create", "staff_user", user.id, {"role": role})
     return NewStaff(user.id, email, role, secret)

@@ -26,7 +26,8 @@ from portal.models import (
     SafeWindow,
     StaffUser,
 )
-from portal.services.audit import Actor, record
+from portal.services.audit import Actor
+from portal.services.context import DomainContext
 from portal.services.her import consent, preferences
 from portal.services.her.fresh_link import send_fresh_link
 from portal.services.her.invites import revoke_invites
@@ -112,21 +113,20 @@ def check_new_case(name: str, phone: str, email: str, locale: str, timezone: str
     return NewCase(name, e164, email or None, locale, timezone, when)
 
 
-def open_case(db: Session, vault: Vault, audit_key: bytes, worker: StaffUser, case: NewCase,
-              *, now: datetime) -> PartnerContact:
+def open_case(ctx: DomainContext, worker: StaffUser, case: NewCase) -> PartnerContact:
     """Record her with the contact consent she gave by phone (date and by whom in the ledger).
 
     The duplicate check looks only within the worker's own service: another service may hold her too.
     """
     if worker.service_id is None:
         raise CaseError("no_service")
-    if find_in_service(db, vault, case.phone, worker.service_id) is not None:
+    if find_in_service(ctx.db, ctx.vault, case.phone, worker.service_id) is not None:
         raise CaseError("phone_exists", "phone")
-    partner = register_partner(db, vault, audit_key, service_id=worker.service_id, worker_id=worker.id,
+    partner = register_partner(ctx, service_id=worker.service_id, worker_id=worker.id,
                                name=case.name, phone=case.phone, email=case.email, locale=case.locale,
                                timezone=case.timezone, region="ZZ", consent_recorded_by=worker.id,
-                               consent_at=case.consent_at, actor=actor_for(worker), now=now)
-    partner.created_at = now
+                               consent_at=case.consent_at)
+    partner.created_at = ctx.now
     return partner
 
 
@@ -142,13 +142,12 @@ def find_by_number(db: Session, vault: Vault, worker: StaffUser, phone: str, reg
     return find_case(db, worker, partner.id) if partner is not None else None
 
 
-def send_link(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *,
-              now: datetime, public_url: str, ttl: timedelta) -> None:
+def send_link(ctx: DomainContext, partner: PartnerContact, worker: StaffUser, *, public_url: str,
+              ttl: timedelta) -> None:
     """Text her a fresh discreet link (older unused links stop working)."""
     if partner.status not in OPEN_STATUSES:
         raise CaseError("not_open")
-    if send_fresh_link(db, vault, audit_key, partner, now=now, public_url=public_url, ttl=ttl,
-                       actor=actor_for(worker), created_by=worker.id) is None:
+    if send_fresh_link(ctx, partner, public_url=public_url, ttl=ttl, created_by=worker.id) is None:
         raise CaseError("no_sms")
 
 
@@ -167,10 +166,10 @@ def _worker_field(field: str) -> str | None:
     return field if field == "code_word" else None
 
 
-def update_preferences(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, worker: StaffUser,
-                       change: PreferenceChange, *, now: datetime) -> list[str]:
+def update_preferences(ctx: DomainContext, partner: PartnerContact, change: PreferenceChange) -> list[str]:
     """Change her preferences as she asked her worker to: the same validation and the same apply as her
-    own page (services/preferences), recorded as done by this worker on her behalf."""
+    own page (services/preferences), recorded as done by the context's actor (her worker) on her behalf."""
+    db = ctx.db
     if partner.status not in OPEN_STATUSES:
         raise CaseError("not_open")
     for name in change.tell:
@@ -189,35 +188,32 @@ def update_preferences(db: Session, vault: Vault, audit_key: bytes, partner: Par
         timezone=now_set.timezone, voicemail_ok=flags["voicemail_ok"], shared_phone=flags["shared_phone"],
         tell=tell, serious_risk_any_time=flags["serious_risk_any_time"], locale=now_set.locale,
         code_word=change.code_word or "", clear_code_word=change.clear_code_word)
-    result = preferences.update(db, vault, audit_key, partner, data, now=now, actor=actor_for(worker),
-                                locales=LOCALES)
+    result = preferences.update(ctx, partner, data, locales=LOCALES)
     if not result.ok:
         first = result.errors[0]
         raise CaseError(first.code, _worker_field(first.field))
     return result.changed
 
 
-def add_window(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *, weekday: int,
-               start_minute: int, end_minute: int, now: datetime) -> SafeWindow:
+def add_window(ctx: DomainContext, partner: PartnerContact, *, weekday: int, start_minute: int,
+               end_minute: int) -> SafeWindow:
     if not 0 <= weekday <= 6:
         raise CaseError("weekday_invalid", "weekday")
     if not (0 <= start_minute < end_minute <= 1440):
         raise CaseError("window_invalid", "start")
     window = SafeWindow(id=uuid.uuid4(), partner_id=partner.id, weekday=weekday, start_minute=start_minute,
                         end_minute=end_minute)
-    db.add(window)
-    record(db, audit_key, actor_for(worker), "safe_window.add_on_behalf", "partner_contact", partner.id, now=now)
+    ctx.db.add(window)
+    ctx.audit("safe_window.add_on_behalf", "partner_contact", partner.id)
     return window
 
 
-def remove_window(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser,
-                  window_id: uuid.UUID, *, now: datetime) -> bool:
-    window = db.get(SafeWindow, window_id)
+def remove_window(ctx: DomainContext, partner: PartnerContact, window_id: uuid.UUID) -> bool:
+    window = ctx.db.get(SafeWindow, window_id)
     if window is None or window.partner_id != partner.id:
         return False
-    db.delete(window)
-    record(db, audit_key, actor_for(worker), "safe_window.remove_on_behalf", "partner_contact", partner.id,
-           now=now)
+    ctx.db.delete(window)
+    ctx.audit("safe_window.remove_on_behalf", "partner_contact", partner.id)
     return True
 
 
@@ -226,9 +222,10 @@ def linkable_programmes(db: Session, worker: StaffUser) -> list[Programme]:
                                                    Programme.is_active.is_(True)).order_by(Programme.name)))
 
 
-def link_participant(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *,
-                     programme_id: uuid.UUID, reference: str, now: datetime) -> PartnerLink:
+def link_participant(ctx: DomainContext, partner: PartnerContact, worker: StaffUser, *,
+                     programme_id: uuid.UUID, reference: str) -> PartnerLink:
     """She is (or was) the partner of this participant: his programme's events now reach her worker."""
+    db = ctx.db
     programme = db.get(Programme, programme_id)
     if programme is None or programme.service_id != worker.service_id:
         raise CaseError("programme_unknown", "programme")
@@ -242,30 +239,27 @@ def link_participant(db: Session, audit_key: bytes, partner: PartnerContact, wor
         raise CaseError("already_linked", "reference")
     if link is None:
         link = PartnerLink(id=uuid.uuid4(), partner_id=partner.id, participant_id=participant.id,
-                           created_by_id=worker.id, created_at=now)
+                           created_by_id=worker.id, created_at=ctx.now)
         db.add(link)
     else:
         link.ended_at = None
     db.flush()
-    record(db, audit_key, actor_for(worker), "partner.link", "partner_contact", partner.id,
-           {"participant": str(participant.id)}, now=now)
+    ctx.audit("partner.link", "partner_contact", partner.id, {"participant": str(participant.id)})
     return link
 
 
-def end_link(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, link_id: uuid.UUID,
-             *, now: datetime) -> bool:
-    link = db.get(PartnerLink, link_id)
+def end_link(ctx: DomainContext, partner: PartnerContact, link_id: uuid.UUID) -> bool:
+    link = ctx.db.get(PartnerLink, link_id)
     if link is None or link.partner_id != partner.id or link.ended_at is not None:
         return False
-    link.ended_at = now
-    record(db, audit_key, actor_for(worker), "partner.unlink", "partner_contact", partner.id,
-           {"participant": str(link.participant_id)}, now=now)
+    link.ended_at = ctx.now
+    ctx.audit("partner.unlink", "partner_contact", partner.id, {"participant": str(link.participant_id)})
     return True
 
 
-def close_case(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *, reason: str,
-               now: datetime) -> None:
+def close_case(ctx: DomainContext, partner: PartnerContact, *, reason: str) -> None:
     """Close with a reason, by her worker only (never because of his completion): nothing more is sent."""
+    db, now = ctx.db, ctx.now
     if reason not in CLOSURE_REASONS:
         raise CaseError("reason_invalid", "reason")
     if partner.status == PartnerStatus.CLOSED:
@@ -275,32 +269,29 @@ def close_case(db: Session, audit_key: bytes, partner: PartnerContact, worker: S
     partner.closure_reason = reason
     cancelled = cancel_pending(db, partner.id, now)
     revoke_invites(db, partner.id, now)
-    record(db, audit_key, actor_for(worker), "case.close", "partner_contact", partner.id,
-           {"reason": reason, "cancelled": cancelled}, now=now)
+    ctx.audit("case.close", "partner_contact", partner.id, {"reason": reason, "cancelled": cancelled})
 
 
-def reopen_case(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *, now: datetime) -> None:
+def reopen_case(ctx: DomainContext, partner: PartnerContact) -> None:
     if partner.status != PartnerStatus.CLOSED:
         raise CaseError("not_closed")
     partner.status = PartnerStatus.ACTIVE
     partner.closed_at = None
     partner.closure_reason = None
-    record(db, audit_key, actor_for(worker), "case.reopen", "partner_contact", partner.id, now=now)
+    ctx.audit("case.reopen", "partner_contact", partner.id)
 
 
-def withdraw_for_her(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *,
-                     now: datetime) -> int:
+def withdraw_for_her(ctx: DomainContext, partner: PartnerContact) -> int:
     """She told her worker to stop: instant and total, like STOP or the web button."""
     if partner.status not in OPEN_STATUSES:
         raise CaseError("not_open")
-    result = consent.stop_contact(db, audit_key, partner, channel=ConsentChannel.WORKER, now=now, actor=actor_for(worker))
+    result = consent.stop_contact(ctx, partner, channel=ConsentChannel.WORKER)
     return result.cancelled_messages
 
 
-def erase_on_request(db: Session, audit_key: bytes, partner: PartnerContact, worker: StaffUser, *,
-                     now: datetime) -> ErasureResult:
+def erase_on_request(ctx: DomainContext, partner: PartnerContact) -> ErasureResult:
     """Destroy her personal data at her request; a tombstone and the audit chain stay. After commit, the caller
     runs erasure_storage.clean_storage(engine, result.storage)."""
     from portal.services.casework.erasure import erase_partner
 
-    return erase_partner(db, audit_key, partner, now=now, actor=actor_for(worker), reason="request")
+    return erase_partner(ctx, partner, reason="request")

@@ -26,8 +26,8 @@ from portal.models import (
     Task,
     WebSession,
 )
-from portal.services.audit import Actor, record
 from portal.services.casework.erasure_storage import StorageCleanup
+from portal.services.context import DomainContext
 from portal.services.her.consent import end_for_erasure
 from portal.services.messaging import provider_deletions
 
@@ -50,14 +50,18 @@ def _encrypted_columns(table: FromClause) -> list[str]:
     return [column.name for column in table.columns if column.info.get("encrypted")]
 
 
-def _sweep_other_tables(db: Session, partner_id: uuid.UUID) -> None:
-    """Null every encrypted column of every row that points at her, in tables added after this module too."""
+def _sweep_other_tables(db: Session, partner_id: uuid.UUID, now: datetime) -> None:
+    """Null every encrypted column of every row that points at her, in tables added after this module too
+    (a table's `updated_at`, if it has one, says now: the erasure's time, not the wall clock's)."""
     for table in Base.metadata.sorted_tables:
         if table.name == PartnerContact.__tablename__ or "partner_id" not in table.columns:
             continue
         columns = _encrypted_columns(table)
         if columns:
-            db.execute(update(table).where(table.c.partner_id == partner_id).values({name: None for name in columns}))
+            values: dict[str, object] = {name: None for name in columns}
+            if "updated_at" in table.columns:
+                values["updated_at"] = now
+            db.execute(update(table).where(table.c.partner_id == partner_id).values(values))
 
 
 def _forget_provider_ids(db: Session, pid: uuid.UUID, now: datetime) -> int:
@@ -81,15 +85,15 @@ def _tables_of_hers() -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def erase_partner(db: Session, audit_key: bytes, partner: PartnerContact, *, now: datetime, actor: Actor,
-                  reason: str) -> ErasureResult:
+def erase_partner(ctx: DomainContext, partner: PartnerContact, *, reason: str) -> ErasureResult:
     """Destroy her personal data in the caller's transaction; the row stays as a tombstone (status erased)."""
+    db, now = ctx.db, ctx.now
     if reason not in REASONS:
         raise ValueError(f"erasure reason must be one of {REASONS}")
     if partner.status == PartnerStatus.ERASED:
         return ErasureResult(partner.id, 0, already_erased=True)
     pid = partner.id
-    cancelled = end_for_erasure(db, audit_key, partner, now=now, actor=actor)  # DESIGN 8: stop contact first
+    cancelled = end_for_erasure(ctx, partner)  # DESIGN 8: stop contact first
     deletions = _forget_provider_ids(db, pid, now)
     db.execute(update(ContactLogEntry).where(ContactLogEntry.partner_id == pid)
                .values(notes_ct=None, next_step_ct=None))
@@ -105,7 +109,7 @@ def erase_partner(db: Session, audit_key: bytes, partner: PartnerContact, *, now
     db.execute(delete(AccessToken).where(AccessToken.partner_id == pid))
     db.execute(delete(WebSession).where(WebSession.partner_id == pid))
     db.execute(delete(PartnerLink).where(PartnerLink.partner_id == pid))
-    _sweep_other_tables(db, pid)
+    _sweep_other_tables(db, pid, now)
     for column in _encrypted_columns(PartnerContact.__table__):
         setattr(partner, column, None)
     partner.phone_bidx = None
@@ -118,7 +122,6 @@ def erase_partner(db: Session, audit_key: bytes, partner: PartnerContact, *, now
     partner.erased_at = now
     partner.updated_at = now
     db.flush()
-    record(db, audit_key, actor, "partner.erase", "partner_contact", pid,
-           {"reason": reason, "cancelled": cancelled}, now=now)
+    ctx.audit("partner.erase", "partner_contact", pid, {"reason": reason, "cancelled": cancelled})
     return ErasureResult(pid, cancelled, storage=StorageCleanup(_tables_of_hers()), provider_deletions=deletions)
 

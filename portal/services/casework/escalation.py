@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import ActorKind, Role, Severity, StaffUser, Task, TaskKind
+from portal.models import Role, Severity, StaffUser, Task, TaskKind
 from portal.services.admin import deployment
-from portal.services.audit import SYSTEM, Actor, record
+from portal.services.context import DomainContext
 
 ESCALATION_KIND = TaskKind.ESCALATION
 
@@ -34,12 +34,14 @@ def escalation_delay(db: Session) -> timedelta:
     return timedelta(minutes=int(deployment.load(db, "", "").escalate_after_minutes))
 
 
-def escalate_overdue(db: Session, audit_key: bytes, now: datetime, after: timedelta | None = None) -> list[Escalated]:
+def escalate_overdue(ctx: DomainContext, after: timedelta | None = None) -> list[Escalated]:
     """Mark unacknowledged tasks past due + `after` as escalated, each with a task for the service's admin.
 
     `after` defaults to the deployment's escalation delay. Runs in the caller's transaction; safe to call
-    repeatedly (a task escalates once; escalation tasks themselves do not escalate further).
+    repeatedly (a task escalates once; escalation tasks themselves do not escalate further). The context's
+    actor is the system.
     """
+    db, now = ctx.db, ctx.now
     delay = escalation_delay(db) if after is None else after
     overdue = list(db.scalars(
         select(Task)
@@ -62,9 +64,9 @@ def escalate_overdue(db: Session, audit_key: bytes, now: datetime, after: timede
                          escalated_from_id=task.id, created_at=now, due_at=now)
         db.add(follow_up)
         db.flush()
-        record(db, audit_key, SYSTEM, "task.escalate", "task", task.id,
-               {"escalation_task_id": str(follow_up.id), "admin_id": str(admin.id) if admin else None,
-                "severity": task.severity}, now=now)
+        ctx.audit("task.escalate", "task", task.id,
+                  {"escalation_task_id": str(follow_up.id), "admin_id": str(admin.id) if admin else None,
+                   "severity": task.severity})
         done.append(Escalated(task.id, follow_up.id, admin.id if admin else None))
     return done
 
@@ -96,18 +98,19 @@ def service_workers(db: Session, service_id: uuid.UUID) -> list[StaffUser]:
                            .order_by(StaffUser.display_name)))
 
 
-def resolve(db: Session, audit_key: bytes, escalation: Task, *, admin: StaffUser, now: datetime,
-            reassign_to: StaffUser | None = None) -> None:
-    """The admin handled it: optionally hand the overdue task to another worker of the same service."""
+def resolve(ctx: DomainContext, escalation: Task, *, admin: StaffUser, reassign_to: StaffUser | None = None) -> None:
+    """The admin handled it: optionally hand the overdue task to another worker of the same service.
+
+    The context's actor is that admin."""
+    db, now = ctx.db, ctx.now
     original = db.get(Task, escalation.escalated_from_id) if escalation.escalated_from_id else None
     if reassign_to is not None:
         if (original is None or reassign_to.role != Role.SUPPORT_WORKER or not reassign_to.is_active
                 or reassign_to.service_id != escalation.service_id):
             raise ValueError("reassign only to an active support worker of the same service")
         original.assignee_id = reassign_to.id
-        record(db, audit_key, Actor(ActorKind.STAFF, str(admin.id)), "task.reassign", "task", original.id,
-               {"assignee_id": str(reassign_to.id)}, now=now)
+        ctx.audit("task.reassign", "task", original.id, {"assignee_id": str(reassign_to.id)})
     escalation.acknowledged_at = escalation.acknowledged_at or now
     escalation.acknowledged_by_id = escalation.acknowledged_by_id or admin.id
     escalation.done_at = now
-    record(db, audit_key, Actor(ActorKind.STAFF, str(admin.id)), "task.done", "task", escalation.id, now=now)
+    ctx.audit("task.done", "task", escalation.id)

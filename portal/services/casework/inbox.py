@@ -10,8 +10,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
-from portal.models import ActorKind, Notification, ProgrammeEvent, Severity, StaffUser, Task
-from portal.services.audit import Actor, record
+from portal.models import Notification, ProgrammeEvent, Severity, StaffUser, Task
+from portal.services.context import DomainContext
 
 SEVERITY_RANK: dict[str, int] = {Severity.IMMEDIATE: 0, Severity.URGENT: 1, Severity.SOON: 2, Severity.ROUTINE: 3}
 
@@ -55,24 +55,26 @@ def needing_action_now(db: Session, worker: StaffUser, now: datetime) -> list[Ta
     return [task for task in open_tasks(db, worker, now, mine_only=True) if urgency(task, now) != ON_TIME]
 
 
-def acknowledge(db: Session, audit_key: bytes, task: Task, worker: StaffUser, now: datetime) -> bool:
+def acknowledge(ctx: DomainContext, task: Task, worker: StaffUser) -> bool:
     """She is in good hands: the task stops escalating and is assigned to whoever acknowledged it."""
+    now = ctx.now
     if task.acknowledged_at is not None or task.done_at is not None:
         return False
     task.acknowledged_at = now
     task.acknowledged_by_id = worker.id
     task.assignee_id = task.assignee_id or worker.id
-    record(db, audit_key, Actor(ActorKind.STAFF, str(worker.id)), "task.acknowledge", "task", task.id, now=now)
+    ctx.audit("task.acknowledge", "task", task.id)
     return True
 
 
-def complete(db: Session, audit_key: bytes, task: Task, worker: StaffUser, now: datetime) -> bool:
+def complete(ctx: DomainContext, task: Task, worker: StaffUser) -> bool:
+    now = ctx.now
     if task.done_at is not None:
         return False
     task.acknowledged_at = task.acknowledged_at or now
     task.acknowledged_by_id = task.acknowledged_by_id or worker.id
     task.done_at = now
-    record(db, audit_key, Actor(ActorKind.STAFF, str(worker.id)), "task.done", "task", task.id, now=now)
+    ctx.audit("task.done", "task", task.id)
     return True
 
 
@@ -83,6 +85,14 @@ class TaskDetail:
     event: ProgrammeEvent | None
     event_description: str | None
     message_state: str | None
+
+
+def read_detail(ctx: DomainContext, task: Task) -> TaskDetail:
+    """The task with its decrypted text; reading decrypted text is audited (who, which task, never the text)."""
+    info = detail(ctx.db, ctx.vault, task)
+    if info.detail is not None or info.event_description is not None:
+        ctx.audit("task.read", "task", task.id)
+    return info
 
 
 def detail(db: Session, vault: Vault, task: Task) -> TaskDetail:

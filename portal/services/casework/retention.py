@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from portal.models import PartnerContact, PartnerStatus
 from portal.services.admin import deployment
-from portal.services.audit import SYSTEM
 from portal.services.casework.erasure import erase_partner
 from portal.services.casework.erasure_storage import clean_storage
+from portal.services.context import DomainContext
 
 
 def retention_days(db: Session) -> int:
@@ -30,10 +30,11 @@ def due_for_erasure(db: Session, now: datetime, days: int) -> list[uuid.UUID]:
         .order_by(PartnerContact.closed_at, PartnerContact.id)))
 
 
-def purge(session_factory: Callable[[], Session], audit_key: bytes, ids: list[uuid.UUID],
-          now: datetime) -> Iterator[uuid.UUID]:
+def purge(session_factory: Callable[[], Session], context: Callable[[Session], DomainContext],
+          ids: list[uuid.UUID]) -> Iterator[uuid.UUID]:
     """Erase each case in its own transaction (an interrupted purge keeps what it finished); yields each id.
 
+    `context` builds the unit of work's context on its session (the system acting, at the caller's clock).
     After each commit the database files are cleaned (SQLite WAL truncated, PostgreSQL tables vacuumed)."""
     for partner_id in ids:
         result = None
@@ -41,7 +42,7 @@ def purge(session_factory: Callable[[], Session], audit_key: bytes, ids: list[uu
             with db.begin():
                 partner = db.get(PartnerContact, partner_id, with_for_update=True)
                 if partner is not None and partner.status == PartnerStatus.CLOSED and partner.erased_at is None:
-                    result = erase_partner(db, audit_key, partner, now=now, actor=SYSTEM, reason="retention")
+                    result = erase_partner(context(db), partner, reason="retention")
             engine = db.get_bind().engine
         if result is not None:
             clean_storage(engine, result.storage)

@@ -36,8 +36,9 @@ from portal.models import (
     TaskKind,
     WebSession,
 )
-from portal.services.audit import Actor, record
+from portal.services.audit import Actor
 from portal.services.casework.tasks import create_task
+from portal.services.context import DomainContext
 from portal.services.her.invites import revoke_invites
 from portal.services.messaging.outbox import cancel_pending
 
@@ -98,59 +99,57 @@ def _cancel_texts_but_warnings(db: Session, partner_id: uuid.UUID, now: datetime
 
 # -- contact consent -------------------------------------------------------------------------------------
 
-def give(db: Session, audit_key: bytes, partner: PartnerContact, *, channel: str, now: datetime,
-         text_version: str | None, actor: Actor, recorded_by: uuid.UUID | None = None,
-         said_at: datetime | None = None) -> None:
+def give(ctx: DomainContext, partner: PartnerContact, *, channel: str, text_version: str | None,
+         recorded_by: uuid.UUID | None = None, said_at: datetime | None = None) -> None:
     """Her yes to contact: on her own page, or by phone to the worker recording her (never by a text).
 
     `said_at` is when she said it, if earlier than now (her worker records a phone call afterwards).
     """
     if channel == ConsentChannel.SMS:
         raise ValueError("contact consent is given on her pages or to her worker, never by SMS")
-    _ledger(db, partner, GIVEN, channel, ConsentScope.CONTACT, said_at or now, text_version, recorded_by)
+    _ledger(ctx.db, partner, GIVEN, channel, ConsentScope.CONTACT, said_at or ctx.now, text_version, recorded_by)
     partner.status = PartnerStatus.ACTIVE
-    record(db, audit_key, actor, "consent.given.contact", "partner_contact", partner.id, {"channel": channel},
-           now=now)
-    close_stopped_tasks(db, audit_key, partner, channel=channel, now=now, actor=actor)
+    ctx.audit("consent.given.contact", "partner_contact", partner.id, {"channel": channel})
+    close_stopped_tasks(ctx, partner, channel=channel)
 
 
-def close_stopped_tasks(db: Session, audit_key: bytes, partner: PartnerContact, *, channel: str, now: datetime,
-                        actor: Actor) -> int:
+def close_stopped_tasks(ctx: DomainContext, partner: PartnerContact, *, channel: str) -> int:
     """She said yes again: her worker's open "she stopped contact" (and "she declined") tasks close themselves,
     each audited; how many closed. Nobody acknowledged them, so the task page can say they closed themselves."""
-    open_stops = db.scalars(select(Task).where(Task.partner_id == partner.id, Task.kind.in_(STOPPED_TASKS),
-                                               Task.done_at.is_(None)))
+    open_stops = ctx.db.scalars(select(Task).where(Task.partner_id == partner.id, Task.kind.in_(STOPPED_TASKS),
+                                                   Task.done_at.is_(None)))
     closed = 0
     for task in list(open_stops):
-        task.done_at = now
-        record(db, audit_key, actor, "task.done.consent_given", "task", task.id, {"channel": channel}, now=now)
+        task.done_at = ctx.now
+        ctx.audit("task.done.consent_given", "task", task.id, {"channel": channel})
         closed += 1
     return closed
 
 
-def decline(db: Session, audit_key: bytes, partner: PartnerContact, *, channel: str, now: datetime,
-            text_version: str | None, actor: Actor) -> uuid.UUID:
+def decline(ctx: DomainContext, partner: PartnerContact, *, channel: str, text_version: str | None) -> uuid.UUID:
     """Her no: recorded, anything pending cancelled, her worker told not to contact her."""
+    db, now = ctx.db, ctx.now
     _ledger(db, partner, DECLINED, channel, ConsentScope.CONTACT, now, text_version)
     partner.status = PartnerStatus.DECLINED
     cancel_pending(db, partner.id, now)
     task = create_task(db, partner, kind=DECLINED_TASK, severity=Severity.ROUTINE, now=now)
     task.contact_allowed = False
-    record(db, audit_key, actor, "consent.declined", "partner_contact", partner.id, {"channel": channel}, now=now)
+    ctx.audit("consent.declined", "partner_contact", partner.id, {"channel": channel})
     return task.id
 
 
-def stop_contact(db: Session, audit_key: bytes, partner: PartnerContact, *, channel: str, now: datetime,
-                 actor: Actor, text_version: str | None = None, keep_session: str | None = None) -> StopResult:
+def stop_contact(ctx: DomainContext, partner: PartnerContact, *, channel: str, text_version: str | None = None,
+                 keep_session: str | None = None) -> StopResult:
     """Stop all contact, instantly and totally (her page, STOP, or her worker recording her request).
 
     Consent withdrawn in the ledger, every pending message cancelled, her links revoked, her other sessions
     ended, and her worker's task says "do not contact her". Safe to repeat: the ledger and the task are
     written only when contact was on; the cancelling, revoking and ending are done every time.
     """
+    db, now = ctx.db, ctx.now
     task_id = None
     if partner.status not in CONTACT_OFF:
-        _ledger(db, partner, WITHDRAWN, channel, ConsentScope.CONTACT, now, text_version, _staff_id(actor))
+        _ledger(db, partner, WITHDRAWN, channel, ConsentScope.CONTACT, now, text_version, _staff_id(ctx.actor))
         partner.status = PartnerStatus.WITHDRAWN
         task = create_task(db, partner, kind=WITHDRAWN_CONTACT_TASK, severity=Severity.SOON, now=now)
         task.contact_allowed = False
@@ -159,14 +158,14 @@ def stop_contact(db: Session, audit_key: bytes, partner: PartnerContact, *, chan
     revoke_invites(db, partner.id, now)
     ended = end_her_sessions(db, partner.id, keep=keep_session)
     if task_id is not None:
-        record(db, audit_key, actor, "consent.withdrawn.contact", "partner_contact", partner.id,
-               {"channel": channel, "cancelled": cancelled}, now=now)
+        ctx.audit("consent.withdrawn.contact", "partner_contact", partner.id,
+                  {"channel": channel, "cancelled": cancelled})
     return StopResult(cancelled, task_id, ended)
 
 
-def end_for_erasure(db: Session, audit_key: bytes, partner: PartnerContact, *, now: datetime,
-                    actor: Actor) -> int:
+def end_for_erasure(ctx: DomainContext, partner: PartnerContact) -> int:
     """Erasure stops contact first (ledger, pending, links, sessions); her worker needs no task for it."""
+    db, now, actor = ctx.db, ctx.now, ctx.actor
     if partner.status not in CONTACT_OFF:
         channel = ConsentChannel.WORKER if actor.kind == ActorKind.STAFF else ConsentChannel.SYSTEM
         _ledger(db, partner, WITHDRAWN, channel, ConsentScope.CONTACT, now,
@@ -180,55 +179,53 @@ def end_for_erasure(db: Session, audit_key: bytes, partner: PartnerContact, *, n
 
 # -- texts (the SMS scope) -------------------------------------------------------------------------------
 
-def stop_texts(db: Session, audit_key: bytes, partner: PartnerContact, *, now: datetime, actor: Actor,
-               tell_worker: bool) -> bool:
+def stop_texts(ctx: DomainContext, partner: PartnerContact, *, tell_worker: bool) -> bool:
     """She texted STOP: no text of any kind until she texts START. False when texts were already off."""
     if partner.sms_opted_out:
         return False
+    db, now = ctx.db, ctx.now
     _ledger(db, partner, WITHDRAWN, ConsentChannel.SMS, ConsentScope.SMS, now)
     partner.sms_opted_out = True
     cancel_pending(db, partner.id, now)
     if tell_worker:
         task = create_task(db, partner, kind=WITHDRAWN_SMS_TASK, severity=Severity.SOON, now=now)
         task.contact_allowed = partner.status in CONTACT_ON
-    record(db, audit_key, actor, "consent.withdrawn.sms", "partner_contact", partner.id, {"channel": "sms"},
-           now=now)
+    ctx.audit("consent.withdrawn.sms", "partner_contact", partner.id, {"channel": "sms"})
     return True
 
 
-def texts_refused(db: Session, audit_key: bytes, partner: PartnerContact, *, now: datetime, actor: Actor,
-                  tell_worker: bool = True) -> bool:
+def texts_refused(ctx: DomainContext, partner: PartnerContact, *, tell_worker: bool = True) -> bool:
     """Twilio's 21610: texts off only; consent for calls unchanged, her worker gets a task."""
     if partner.sms_opted_out:
         return False
+    db, now = ctx.db, ctx.now
     _ledger(db, partner, WITHDRAWN, ConsentChannel.SMS, ConsentScope.SMS, now)
     partner.sms_opted_out = True
     cancelled = _cancel_texts_but_warnings(db, partner.id, now)
     if tell_worker:
         task = create_task(db, partner, kind=WITHDRAWN_SMS_TASK, severity=Severity.SOON, now=now)
         task.contact_allowed = partner.status in CONTACT_ON
-    record(db, audit_key, actor, "consent.withdrawn.sms", "partner_contact", partner.id,
-           {"channel": "provider", "cancelled": cancelled}, now=now)
+    ctx.audit("consent.withdrawn.sms", "partner_contact", partner.id, {"channel": "provider", "cancelled": cancelled})
     return True
 
 
-def restart_texts(db: Session, audit_key: bytes, partner: PartnerContact, *, now: datetime, actor: Actor) -> None:
+def restart_texts(ctx: DomainContext, partner: PartnerContact) -> None:
     """She texted START: the SMS opt-out is cleared (contact consent is not: that is given on her pages)."""
-    _ledger(db, partner, GIVEN, ConsentChannel.SMS, ConsentScope.SMS, now)
+    _ledger(ctx.db, partner, GIVEN, ConsentChannel.SMS, ConsentScope.SMS, ctx.now)
     partner.sms_opted_out = False
     partner.sms_unusable = False  # she just texted from it
-    record(db, audit_key, actor, "consent.given.sms", "partner_contact", partner.id, {"channel": "sms"}, now=now)
+    ctx.audit("consent.given.sms", "partner_contact", partner.id, {"channel": "sms"})
 
 
-def texts_chosen(db: Session, partner: PartnerContact, *, on: bool, channel: str, now: datetime,
-                 actor: Actor) -> int:
+def texts_chosen(ctx: DomainContext, partner: PartnerContact, *, on: bool, channel: str) -> int:
     """Texts ticked or unticked in her preferences (by her, or her worker on her behalf): in the ledger.
 
     Never clears an SMS opt-out (only START does). Unticked: pending links and the like are cancelled; a
     pending warning goes to her worker as a call (the dispatcher hands it over). Returns how many cancelled.
     """
-    _ledger(db, partner, GIVEN if on else WITHDRAWN, channel, ConsentScope.SMS, now, recorded_by=_staff_id(actor))
-    return 0 if on else _cancel_texts_but_warnings(db, partner.id, now)
+    _ledger(ctx.db, partner, GIVEN if on else WITHDRAWN, channel, ConsentScope.SMS, ctx.now,
+            recorded_by=_staff_id(ctx.actor))
+    return 0 if on else _cancel_texts_but_warnings(ctx.db, partner.id, ctx.now)
 
 
 def history(db: Session, partner_id: uuid.UUID) -> list[ConsentEvent]:

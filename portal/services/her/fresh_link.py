@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from portal.crypto import Vault
 from portal.models import Notification, NotificationKind, NotificationState, PartnerContact, Preferences
-from portal.services.audit import Actor, record
+from portal.services.context import DomainContext
 from portal.services.her.invites import Invite, issue_invite, revoke_invites
 from portal.services.messaging.outbox import enqueue
 from portal.services.messaging.sms_permission import why_not
@@ -24,13 +23,13 @@ def link_blocked(db: Session, partner: PartnerContact) -> str | None:
     return why_not(partner, prefs, LINK)
 
 
-def send_fresh_link(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, *, now: datetime,
-                    public_url: str, ttl: timedelta, actor: Actor,
+def send_fresh_link(ctx: DomainContext, partner: PartnerContact, *, public_url: str, ttl: timedelta,
                     created_by: uuid.UUID | None = None) -> Invite | None:
     """Older unused links (and link texts not yet sent) stop; one new link is queued for her next safe time.
 
     None (and nothing changed) when she cannot be texted now; the caller says so in its own words.
     """
+    db, now = ctx.db, ctx.now
     if link_blocked(db, partner) is not None:
         return None
     revoke_invites(db, partner.id, now)
@@ -39,7 +38,7 @@ def send_fresh_link(db: Session, vault: Vault, audit_key: bytes, partner: Partne
                       Notification.state == NotificationState.PENDING)
                .values(state=NotificationState.CANCELLED, finished_at=now, updated_at=now))
     invite = issue_invite(db, partner.id, now=now, ttl=ttl, created_by=created_by)
-    enqueue(db, vault, partner, kind=LINK, template=LINK, now=now, params={"url": invite.url(public_url)},
+    enqueue(db, ctx.vault, partner, kind=LINK, template=LINK, now=now, params={"url": invite.url(public_url)},
             stale_at=invite.expires_at)
-    record(db, audit_key, actor, "invite.send", "partner_contact", partner.id, now=now)
+    ctx.audit("invite.send", "partner_contact", partner.id)
     return invite

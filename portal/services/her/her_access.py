@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, cast
 
 from argon2 import PasswordHasher
@@ -30,8 +29,9 @@ from portal.models import (
     TaskKind,
     TokenPurpose,
 )
-from portal.services.audit import Actor, record
+from portal.services.audit import Actor
 from portal.services.casework.tasks import create_task
+from portal.services.context import DomainContext
 from portal.services.her.invites import revoke_invites
 
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -92,13 +92,15 @@ def reachable_partner(db: Session, partner_id: object) -> PartnerContact | None:
     return partner
 
 
-def open_link(db: Session, audit_key: bytes, token: str, *, now: datetime) -> Opened | None:
+def open_link(ctx: DomainContext, token: str) -> Opened | None:
     """Spend a valid link (single use) and say whose it is; None for anything else, with no reason given.
 
     The spending is one conditional UPDATE whose row count decides: of N simultaneous openings exactly one
     changes the row, on SQLite (writers are serialised) and PostgreSQL (the others wait for the row lock,
-    then find used_at set). A read-then-write would let several through.
+    then find used_at set). A read-then-write would let several through. The entry is audited as hers
+    (whoever the context's actor was: nobody knew whose link it was before).
     """
+    db, now = ctx.db, ctx.now
     if not TOKEN_SHAPE.fullmatch(token or ""):
         return None
     row = db.execute(select(AccessToken.id, AccessToken.partner_id)
@@ -118,7 +120,7 @@ def open_link(db: Session, audit_key: bytes, token: str, *, now: datetime) -> Op
     ))
     if spent != 1:
         return None
-    record(db, audit_key, partner_actor(partner.id), "link.opened", "access_token", row.id, now=now)
+    ctx.acting_as(partner_actor(partner.id)).audit("link.opened", "access_token", row.id)
     return Opened(partner.id, row.id, bool(partner.pin_hash), partner.locale)
 
 
@@ -152,65 +154,67 @@ def _not_a_pin(typed: str) -> str:
     return "pin_digits" if any(ch.isnumeric() and not ch.isascii() for ch in typed) else "pin_shape"
 
 
-def check_pin(db: Session, audit_key: bytes, partner: PartnerContact, token_id: uuid.UUID, typed: str, *,
-              now: datetime, max_attempts: int) -> PinCheck:
+def check_pin(ctx: DomainContext, partner: PartnerContact, token_id: uuid.UUID, typed: str, *,
+              max_attempts: int) -> PinCheck:
     """Compare her PIN; after max_attempts wrong tries her links die, and her worker gets one task.
 
     Wrong tries count per her record, across every pending session of hers (another link or another
     session gives a thief no fresh tries). Each is counted and audited in its own transaction on `db`'s
     engine, committed before this returns, so a request that fails afterwards still leaves the count.
     Any script's decimal digits count as digits; text that is not made of digits is refused and audited
-    but costs no try (it cannot match any PIN). The caller commits `db` only when the result is ok.
+    but costs no try (it cannot match any PIN). The caller commits `ctx.db` only when the result is ok.
+    Every entry is audited as hers.
     """
+    ctx = ctx.acting_as(partner_actor(partner.id))
+    db = ctx.db
     pin = parse_digits(typed or "")
     if pin is None:
         with Session(db.get_bind()) as tally, tally.begin():
-            record(tally, audit_key, partner_actor(partner.id), "pin.refused", "partner_contact", partner.id,
-                   {"reason": "not_digits"}, now=now)
+            ctx.on(tally).audit("pin.refused", "partner_contact", partner.id, {"reason": "not_digits"})
         return PinCheck(False, max(max_attempts - (partner.pin_failures or 0), 1), False, _not_a_pin(typed or ""))
     if partner.pin_hash and PIN_SHAPE.fullmatch(pin) and _matches(partner.pin_hash, pin):
         # Her record's row is written first, so a lock committed meanwhile is seen by the check after it.
-        db.execute(update(PartnerContact).where(PartnerContact.id == partner.id).values(pin_failures=0)
-                   .execution_options(synchronize_session=False))
+        db.execute(update(PartnerContact).where(PartnerContact.id == partner.id)
+                   .values(pin_failures=0, updated_at=ctx.now).execution_options(synchronize_session=False))
         if not _link_alive(db, partner.id, token_id):
             return PinCheck(False, 0, True)
         if _hasher.check_needs_rehash(partner.pin_hash):
             partner.pin_hash = _hasher.hash(pin)
-        record(db, audit_key, partner_actor(partner.id), "pin.accepted", "partner_contact", partner.id, now=now)
+        ctx.audit("pin.accepted", "partner_contact", partner.id)
         return PinCheck(True, max_attempts, False)
-    return _count_failure(db.get_bind(), audit_key, partner.id, token_id, now=now, max_attempts=max_attempts)
+    return _count_failure(ctx, db.get_bind(), partner.id, token_id, max_attempts=max_attempts)
 
 
-def _count_failure(bind: Engine | Connection, audit_key: bytes, partner_id: uuid.UUID, token_id: uuid.UUID, *,
-                   now: datetime, max_attempts: int) -> PinCheck:
-    """Count one wrong PIN atomically and, at the limit, lock: exactly one of any simultaneous tries locks."""
-    actor = partner_actor(partner_id)
+def _count_failure(ctx: DomainContext, bind: Engine | Connection, partner_id: uuid.UUID, token_id: uuid.UUID, *,
+                   max_attempts: int) -> PinCheck:
+    """Count one wrong PIN atomically and, at the limit, lock: exactly one of any simultaneous tries locks.
+
+    Everything happens in a session of its own on `bind`, committed here (the context's session is not used)."""
+    now = ctx.now
     with Session(bind) as tally, tally.begin():
+        audit = ctx.on(tally).audit
         # The increment comes first: it holds her record's row (PostgreSQL) or the database (SQLite) until
         # commit, so the link check below and the lock decision see every earlier try, one at a time.
         failures = tally.execute(
             update(PartnerContact).where(PartnerContact.id == partner_id)
-            .values(pin_failures=PartnerContact.pin_failures + 1)
+            .values(pin_failures=PartnerContact.pin_failures + 1, updated_at=now)
             .returning(PartnerContact.pin_failures)
             .execution_options(synchronize_session=False)
         ).scalar_one()
         if not _link_alive(tally, partner_id, token_id):  # another try locked her links meanwhile
-            record(tally, audit_key, actor, "pin.rejected", "partner_contact", partner_id,
-                   {"failures": failures, "link": "closed"}, now=now)
+            audit("pin.rejected", "partner_contact", partner_id, {"failures": failures, "link": "closed"})
             return PinCheck(False, 0, True)
         if failures < max_attempts:
-            record(tally, audit_key, actor, "pin.rejected", "partner_contact", partner_id,
-                   {"failures": failures}, now=now)
+            audit("pin.rejected", "partner_contact", partner_id, {"failures": failures})
             return PinCheck(False, max_attempts - failures, False)
         closed = revoke_invites(tally, partner_id, now)  # ends every pending session of hers too
         # The next link her worker sends starts afresh; tries still in flight count against it.
-        tally.execute(update(PartnerContact).where(PartnerContact.id == partner_id).values(pin_failures=0)
-                      .execution_options(synchronize_session=False))
+        tally.execute(update(PartnerContact).where(PartnerContact.id == partner_id)
+                      .values(pin_failures=0, updated_at=now).execution_options(synchronize_session=False))
         partner = tally.get(PartnerContact, partner_id)
         assert partner is not None
         create_task(tally, partner, kind=PIN_LOCKED_TASK, severity=Severity.SOON, now=now)
-        record(tally, audit_key, actor, "pin.locked", "partner_contact", partner_id,
-               {"attempts": max_attempts, "links_closed": closed}, now=now)
+        audit("pin.locked", "partner_contact", partner_id, {"attempts": max_attempts, "links_closed": closed})
         return PinCheck(False, 0, True)
 
 
@@ -221,8 +225,7 @@ def _matches(pin_hash: str, pin: str) -> bool:
         return False
 
 
-def set_pin(db: Session, audit_key: bytes, partner: PartnerContact, pin: str, confirm: str, *, now: datetime,
-            actor: Actor) -> None:
+def set_pin(ctx: DomainContext, partner: PartnerContact, pin: str, confirm: str) -> None:
     """Set or change her PIN (4 to 8 digits of any script, stored as ASCII, typed twice)."""
     typed_pin, typed_confirm = parse_digits(pin or ""), parse_digits(confirm or "")
     if typed_pin is None:
@@ -234,13 +237,13 @@ def set_pin(db: Session, audit_key: bytes, partner: PartnerContact, pin: str, co
     changed = bool(partner.pin_hash)
     partner.pin_hash = _hasher.hash(typed_pin)
     partner.pin_failures = 0
-    record(db, audit_key, actor, "pin.changed" if changed else "pin.set", "partner_contact", partner.id, now=now)
+    ctx.audit("pin.changed" if changed else "pin.set", "partner_contact", partner.id)
 
 
-def clear_pin(db: Session, audit_key: bytes, partner: PartnerContact, *, now: datetime, actor: Actor) -> None:
+def clear_pin(ctx: DomainContext, partner: PartnerContact) -> None:
     """Remove her PIN (by her, or by her worker when she has forgotten it)."""
     if partner.pin_hash is None:
         return
     partner.pin_hash = None
     partner.pin_failures = 0
-    record(db, audit_key, actor, "pin.removed", "partner_contact", partner.id, now=now)
+    ctx.audit("pin.removed", "partner_contact", partner.id)

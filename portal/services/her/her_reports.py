@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from portal.models import PartnerContact, Severity, Task, TaskKind
-from portal.services.audit import Actor, record
 from portal.services.casework.tasks import create_task
+from portal.services.context import DomainContext
 
 LESS_SAFE = "less_safe"
 SEPARATING = "separating"
@@ -30,9 +29,9 @@ class ReportResult:
     high_risk_until: datetime | None
 
 
-def report(db: Session, audit_key: bytes, partner: PartnerContact, kind: str, *, now: datetime,
-           actor: Actor) -> ReportResult:
+def report(ctx: DomainContext, partner: PartnerContact, kind: str) -> ReportResult:
     """Record her report: an alert for her worker; separation also starts a six-month high-risk period."""
+    db, now = ctx.db, ctx.now
     if kind not in KINDS:
         raise ValueError(f"unknown report kind {kind!r}")
     if kind == SEPARATING:
@@ -44,6 +43,6 @@ def report(db: Session, audit_key: bytes, partner: PartnerContact, kind: str, *,
         Task.created_at > now - REPEAT_WINDOW).limit(1))
     if recent is None:
         create_task(db, partner, kind=TASK_KIND[kind], severity=SEVERITY[kind], now=now)
-    record(db, audit_key, actor, f"her_report.{kind}", "partner_contact", partner.id,
-           {"alert": "new" if recent is None else "already_open"}, now=now)
+    ctx.audit(f"her_report.{kind}", "partner_contact", partner.id,
+              {"alert": "new" if recent is None else "already_open"})
     return ReportResult(kind, recent is None, partner.high_risk_until)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.crypto import Vault, normalise_email, normalise_phone
 from portal.models import ActorKind, ConsentChannel, PartnerContact, PartnerStatus, Preferences
-from portal.services.audit import Actor, record
+from portal.services.context import DomainContext
 from portal.services.her import consent
 
 # A live record may be acted on by what she texts: not erased, not closed (DESIGN 8).
@@ -30,11 +30,11 @@ class PartnerDetails:
     timezone: str
 
 
-def register_partner(db: Session, vault: Vault, audit_key: bytes, *, service_id: uuid.UUID,
-                     worker_id: uuid.UUID | None, name: str, phone: str | None, email: str | None,
-                     locale: str, timezone: str, region: str, consent_recorded_by: uuid.UUID | None,
-                     consent_at: datetime | None, actor: Actor, now: datetime) -> PartnerContact:
+def register_partner(ctx: DomainContext, *, service_id: uuid.UUID, worker_id: uuid.UUID | None, name: str,
+                     phone: str | None, email: str | None, locale: str, timezone: str, region: str,
+                     consent_recorded_by: uuid.UUID | None, consent_at: datetime | None) -> PartnerContact:
     """Record her as her worker took her details; contact consent given by phone goes in the ledger."""
+    db, vault = ctx.db, ctx.vault
     partner = PartnerContact(id=uuid.uuid4(), service_id=service_id, worker_id=worker_id, locale=locale,
                              timezone=timezone, status=PartnerStatus.INVITED)
     vault.put(partner, "name_ct", name.strip())
@@ -48,10 +48,10 @@ def register_partner(db: Session, vault: Vault, audit_key: bytes, *, service_id:
     db.add(partner)
     db.add(Preferences(id=uuid.uuid4(), partner_id=partner.id))
     db.flush()
-    record(db, audit_key, actor, "partner.create", "partner_contact", partner.id, now=now)
+    ctx.audit("partner.create", "partner_contact", partner.id)
     if consent_recorded_by is not None:  # she said yes on the phone to the worker recording her
-        consent.give(db, audit_key, partner, channel=ConsentChannel.WORKER, now=now, said_at=consent_at,
-                     text_version=PHONE_CONSENT_TEXT, actor=actor, recorded_by=consent_recorded_by)
+        consent.give(ctx, partner, channel=ConsentChannel.WORKER, said_at=consent_at,
+                     text_version=PHONE_CONSENT_TEXT, recorded_by=consent_recorded_by)
     return partner
 
 
@@ -94,10 +94,10 @@ def find_by_phone(db: Session, vault: Vault, e164: str) -> PartnerContact | None
     return found[0] if found else None
 
 
-def read_details(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, actor: Actor,
-                 purpose: str, *, now: datetime) -> PartnerDetails:
+def read_details(ctx: DomainContext, partner: PartnerContact, purpose: str) -> PartnerDetails:
     """Decrypt her details; every read by staff is audited (who, which record, why, never the values)."""
-    if actor.kind == ActorKind.STAFF:
-        record(db, audit_key, actor, "partner.read", "partner_contact", partner.id, {"purpose": purpose}, now=now)
+    vault = ctx.vault
+    if ctx.actor.kind == ActorKind.STAFF:
+        ctx.audit("partner.read", "partner_contact", partner.id, {"purpose": purpose})
     return PartnerDetails(partner.id, vault.get(partner, "name_ct"), vault.get(partner, "phone_ct"),
                           vault.get(partner, "email_ct"), partner.status, partner.locale, partner.timezone)

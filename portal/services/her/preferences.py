@@ -11,15 +11,13 @@ import re
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from portal.crypto import Vault
 from portal.models import ActorKind, ConsentChannel, PartnerContact, Preferences, SafeWindow, Tell
-from portal.services.audit import Actor, record
+from portal.services.context import DomainContext
 from portal.services.her import consent
 
 CHANNELS = ("sms", "call", "worker_only", "none")
@@ -214,9 +212,12 @@ def current(db: Session, partner: PartnerContact) -> PreferencesView:
     )
 
 
-def update(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, data: PreferencesInput, *,
-           now: datetime, actor: Actor, locales: Collection[str]) -> ChangeResult:
-    """Apply her whole change, or nothing when anything is wrong; one audit event names the changed fields."""
+def update(ctx: DomainContext, partner: PartnerContact, data: PreferencesInput, *,
+           locales: Collection[str]) -> ChangeResult:
+    """Apply her whole change, or nothing when anything is wrong; one audit event names the changed fields.
+
+    The context's actor is she, or her worker on her behalf."""
+    db, vault, now, actor = ctx.db, ctx.vault, ctx.now, ctx.actor
     windows, errors = validate(data, locales)
     if errors:
         return ChangeResult(errors=errors)
@@ -254,12 +255,12 @@ def update(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact,
         changed.append("safe_windows")
     on_behalf = actor.kind == ActorKind.STAFF
     if sms_before != prefs.channel_sms:  # texts ticked or unticked: a consent matter, in the ledger
-        consent.texts_chosen(db, partner, on=prefs.channel_sms, channel=ConsentChannel.WORKER if on_behalf else ConsentChannel.WEB,
-                             now=now, actor=actor)
+        consent.texts_chosen(ctx, partner, on=prefs.channel_sms,
+                             channel=ConsentChannel.WORKER if on_behalf else ConsentChannel.WEB)
     if changed:
         prefs.updated_at = now
         prefs.updated_by_id = uuid.UUID(actor.id) if on_behalf and actor.id else None
         db.flush()
-        record(db, audit_key, actor, "preferences.update_on_behalf" if on_behalf else "preferences.changed",
-               "partner_contact", partner.id, {"fields": sorted(changed)}, now=now)
+        ctx.audit("preferences.update_on_behalf" if on_behalf else "preferences.changed",
+                  "partner_contact", partner.id, {"fields": sorted(changed)})
     return ChangeResult(changed=sorted(changed))

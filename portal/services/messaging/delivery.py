@@ -13,7 +13,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from portal.config import Settings
-from portal.crypto import Vault
 from portal.models import (
     ActorKind,
     DeliveryReceipt,
@@ -25,8 +24,9 @@ from portal.models import (
     Severity,
     TaskKind,
 )
-from portal.services.audit import Actor, record
+from portal.services.audit import Actor
 from portal.services.casework.tasks import create_task
+from portal.services.context import DomainContext
 from portal.services.her import consent
 from portal.services.her.partners import records_sharing_number
 from portal.sms.gateway import Outcome, classify_delivery_failure
@@ -78,54 +78,49 @@ def policy_from_settings(settings: Settings, **overrides: Any) -> Policy:
                   **overrides)
 
 
-@dataclass(frozen=True)
-class Deps:
-    """What the outcome handlers need besides the session."""
-
-    vault: Vault
-    audit_key: bytes
-    policy: Policy
-
-
-def _task_for(db: Session, deps: Deps, note: Notification, partner: PartnerContact, reason: str,
-              now: datetime) -> None:
+def _task_for(ctx: DomainContext, note: Notification, partner: PartnerContact, reason: str) -> None:
     warning = note.kind == NotificationKind.WARNING
     severity = (Severity.URGENT if note.serious else Severity.SOON) if warning else Severity.ROUTINE
-    create_task(db, partner, kind=TaskKind.MESSAGE_NOT_DELIVERED if warning else TaskKind.MESSAGE_NOT_SENT,
-                severity=severity, now=now, source_event_id=note.source_event_id, notification_id=note.id,
-                detail=reason, vault=deps.vault)
+    create_task(ctx.db, partner, kind=TaskKind.MESSAGE_NOT_DELIVERED if warning else TaskKind.MESSAGE_NOT_SENT,
+                severity=severity, now=ctx.now, source_event_id=note.source_event_id, notification_id=note.id,
+                detail=reason, vault=ctx.vault)
 
 
-def hand_over(db: Session, deps: Deps, note: Notification, reason: str, now: datetime,
+def hand_over(ctx: DomainContext, note: Notification, reason: str,
               state: str = NotificationState.HANDED_OVER) -> None:
     """The message will not reach her by text: her worker gets a task to reach her another way."""
-    partner = db.get(PartnerContact, note.partner_id)
+    now = ctx.now
+    partner = ctx.db.get(PartnerContact, note.partner_id)
     assert partner is not None
     note.state, note.error_code, note.finished_at, note.updated_at = state, reason[:20], now, now
-    _task_for(db, deps, note, partner, reason, now)
-    record(db, deps.audit_key, SMS_ACTOR, f"sms.{state}", "notification", note.id, {"reason": reason}, now=now)
+    _task_for(ctx, note, partner, reason)
+    ctx.audit(f"sms.{state}", "notification", note.id, {"reason": reason})
 
 
-def retry_later(db: Session, deps: Deps, note: Notification, code: str | None, now: datetime) -> None:
+def retry_later(ctx: DomainContext, policy: Policy, note: Notification, code: str | None) -> None:
     """Back to pending after a bounded, growing pause; gives up to her worker when out of tries or time."""
-    at = now + deps.policy.backoff(note.attempts)
-    stale = deps.policy.stale_at(note)
-    if note.attempts >= deps.policy.max_attempts:
-        hand_over(db, deps, note, f"gave_up_{code or 'retry'}", now)
+    now = ctx.now
+    at = now + policy.backoff(note.attempts)
+    stale = policy.stale_at(note)
+    if note.attempts >= policy.max_attempts:
+        hand_over(ctx, note, f"gave_up_{code or 'retry'}")
     elif stale is not None and at >= stale:
-        hand_over(db, deps, note, "stale", now)
+        hand_over(ctx, note, "stale")
     else:
         note.state, note.not_before, note.error_code = NotificationState.PENDING, at, code
         note.provider_sid, note.provider_status, note.claimed_by, note.updated_at = None, None, None, now
 
 
-def apply_outcome(db: Session, deps: Deps, note: Notification, outcome: Outcome, code: str | None,
-                  now: datetime) -> None:
-    """Act on a refusal or a failed delivery: retry, stop texting her number, or pass it to her worker."""
-    partner = db.get(PartnerContact, note.partner_id)
+def apply_outcome(ctx: DomainContext, policy: Policy, note: Notification, outcome: Outcome,
+                  code: str | None) -> None:
+    """Act on a refusal or a failed delivery: retry, stop texting her number, or pass it to her worker.
+
+    The context's actor is the SMS channel (SMS_ACTOR)."""
+    now = ctx.now
+    partner = ctx.db.get(PartnerContact, note.partner_id)
     assert partner is not None
     if outcome in (Outcome.RETRY, Outcome.NOT_SENT):
-        retry_later(db, deps, note, code, now)
+        retry_later(ctx, policy, note, code)
     elif outcome is Outcome.EXPIRED:  # never reached her: try again in her next window
         note.state, note.not_before, note.error_code = NotificationState.PENDING, now, code
         note.provider_sid, note.provider_status, note.updated_at = None, None, now
@@ -133,33 +128,33 @@ def apply_outcome(db: Session, deps: Deps, note: Notification, outcome: Outcome,
         note.state, note.error_code, note.updated_at = NotificationState.UNKNOWN, code or "no_answer", now
     elif outcome is Outcome.OPTED_OUT:
         note.state, note.error_code, note.finished_at = NotificationState.FAILED, code, now
-        opted_out(db, deps, partner, now)
+        opted_out(ctx, partner)
         if note.kind == NotificationKind.WARNING:
-            _task_for(db, deps, note, partner, "opted_out", now)
+            _task_for(ctx, note, partner, "opted_out")
     elif outcome is Outcome.NUMBER_UNUSABLE:
         partner.sms_unusable = True
-        hand_over(db, deps, note, f"unusable_{code}", now, state=NotificationState.FAILED)
-        record(db, deps.audit_key, SMS_ACTOR, "sms.number_unusable", "partner_contact", partner.id,
-               {"code": code}, now=now)
+        hand_over(ctx, note, f"unusable_{code}", state=NotificationState.FAILED)
+        ctx.audit("sms.number_unusable", "partner_contact", partner.id, {"code": code})
     else:  # CALL_INSTEAD, REJECTED
-        hand_over(db, deps, note, f"{outcome.value}_{code or 'none'}", now, state=NotificationState.FAILED)
+        hand_over(ctx, note, f"{outcome.value}_{code or 'none'}", state=NotificationState.FAILED)
 
 
-def opted_out(db: Session, deps: Deps, partner: PartnerContact, now: datetime) -> None:
+def opted_out(ctx: DomainContext, partner: PartnerContact) -> None:
     """Twilio's 21610: texts off on every record with her number (a closed one quietly), calls unchanged.
 
     Each live record's worker gets a task; a warning still waiting for her goes to her worker as a call.
     """
+    db = ctx.db
     for record_ in records_sharing_number(db, partner, include_closed=True):
         live = record_.status != PartnerStatus.CLOSED
-        consent.texts_refused(db, deps.audit_key, record_, now=now, actor=SMS_ACTOR, tell_worker=live)
+        consent.texts_refused(ctx, record_, tell_worker=live)
         if not live:
             continue
         waiting = db.scalars(select(Notification).where(
             Notification.partner_id == record_.id, Notification.kind == NotificationKind.WARNING,
             Notification.state == NotificationState.PENDING))
         for warning in list(waiting):
-            hand_over(db, deps, warning, "opted_out", now)
+            hand_over(ctx, warning, "opted_out")
 
 
 def store_receipt(db: Session, sid: str, status: str, error_code: str | None, now: datetime) -> bool:
@@ -173,9 +168,9 @@ def store_receipt(db: Session, sid: str, status: str, error_code: str | None, no
     return db.execute(stmt).scalar() is not None
 
 
-def apply_status(db: Session, deps: Deps, note: Notification, status: str, error_code: str | None,
-                 now: datetime) -> None:
+def apply_status(ctx: DomainContext, policy: Policy, note: Notification, status: str, error_code: str | None) -> None:
     """Move the message forward by one provider report (never backwards, never out of a final state)."""
+    now = ctx.now
     uncertain = note.state in (NotificationState.SENDING, NotificationState.UNKNOWN)
     if STATUS_RANK.get(status, 0) <= STATUS_RANK.get(note.provider_status or "", 0):
         if not uncertain:
@@ -192,16 +187,16 @@ def apply_status(db: Session, deps: Deps, note: Notification, status: str, error
         note.sent_at = note.sent_at or now
     elif status in FAILED:
         outcome = classify_delivery_failure(status, error_code, warning=note.kind == NotificationKind.WARNING)
-        apply_outcome(db, deps, note, outcome, error_code, now)
+        apply_outcome(ctx, policy, note, outcome, error_code)
 
 
-def apply_stored_receipts(db: Session, deps: Deps, note: Notification, now: datetime) -> None:
+def apply_stored_receipts(ctx: DomainContext, policy: Policy, note: Notification) -> None:
     """Reports that arrived before we knew which message they belong to, applied in progress order."""
     if not note.provider_sid:
         return
-    receipts = db.scalars(select(DeliveryReceipt).where(DeliveryReceipt.message_sid == note.provider_sid))
+    receipts = ctx.db.scalars(select(DeliveryReceipt).where(DeliveryReceipt.message_sid == note.provider_sid))
     for receipt in sorted(receipts, key=lambda r: STATUS_RANK.get(r.status, 0)):
-        apply_status(db, deps, note, receipt.status, receipt.error_code, now)
+        apply_status(ctx, policy, note, receipt.status, receipt.error_code)
 
 
 @dataclass(frozen=True)
@@ -210,14 +205,16 @@ class ReportResult:
     matched: bool
 
 
-def record_report(db: Session, deps: Deps, *, sid: str, status: str, error_code: str | None, now: datetime,
+def record_report(ctx: DomainContext, policy: Policy, *, sid: str, status: str, error_code: str | None,
                   note_id: uuid.UUID | None = None, attempt: int | None = None) -> ReportResult:
     """A status callback: stored once per (sid, status), applied to its message when we know it.
 
     `note_id` and `attempt` come from our own callback URL: they tie a report to a send whose answer
     was lost (the worker died, or the connection dropped) so that it is never sent twice.
+    The context's actor is the SMS channel (SMS_ACTOR).
     """
-    if not store_receipt(db, sid, status, error_code, now):
+    db = ctx.db
+    if not store_receipt(db, sid, status, error_code, ctx.now):
         return ReportResult(duplicate=True, matched=False)
     query = select(Notification).where(Notification.provider_sid == sid)
     if db.get_bind().dialect.name == "postgresql":
@@ -234,5 +231,5 @@ def record_report(db: Session, deps: Deps, *, sid: str, status: str, error_code:
             note = candidate
     if note is None:
         return ReportResult(duplicate=False, matched=False)
-    apply_stored_receipts(db, deps, note, now)
+    apply_stored_receipts(ctx, policy, note)
     return ReportResult(duplicate=False, matched=True)

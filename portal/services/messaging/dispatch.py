@@ -29,9 +29,11 @@ from portal.models import (
     Preferences,
     SafeWindow,
 )
+from portal.services.audit import Actor
+from portal.services.context import DomainContext, UnitContexts
 from portal.services.her import safe_windows
 from portal.services.messaging.delivery import (
-    Deps,
+    SMS_ACTOR,
     Policy,
     apply_outcome,
     apply_status,
@@ -87,9 +89,13 @@ class Dispatcher:
     clock: Callable[[], datetime]
     worker_id: str = field(default_factory=lambda: f"w-{uuid.uuid4().hex[:12]}")
 
-    @property
-    def deps(self) -> Deps:
-        return Deps(self.vault, self.audit_key, self.policy)
+    def context(self, db: Session, now: datetime) -> DomainContext:
+        """The context of one unit of work of the dispatcher: its session, at the time read for it, as SMS."""
+        return DomainContext(db, self.vault, self.audit_key, now, SMS_ACTOR)
+
+    def contexts(self, actor: Actor = SMS_ACTOR) -> UnitContexts:
+        """Contexts for the worker's other units of work (fan-out, escalation): one each, the clock read for each."""
+        return UnitContexts(self.vault, self.audit_key, self.clock, actor)
 
     # -- one pass -------------------------------------------------------------------------------------
 
@@ -140,18 +146,18 @@ class Dispatcher:
 
     def _prepare(self, db: Session, note: Notification, now: datetime, counts: Counts) -> Job | None:
         """Decide, right before sending: send now (claim it), wait for her next window, or hand it over."""
-        deps = self.deps
+        ctx = self.context(db, now)
         partner = db.get(PartnerContact, note.partner_id)
         prefs = db.scalar(select(Preferences).where(Preferences.partner_id == note.partner_id))
         assert partner is not None
         blocked = self._blocked(partner, prefs, note)
         if blocked:
-            hand_over(db, deps, note, blocked, now)
+            hand_over(ctx, note, blocked)
             counts.handed_over += 1
             return None
         stale = self.policy.stale_at(note)
         if stale is not None and now >= stale:
-            hand_over(db, deps, note, "stale", now)
+            hand_over(ctx, note, "stale")
             counts.handed_over += 1
             return None
         deadline = self._deadline(db, note, partner, prefs, now, stale, counts)
@@ -162,14 +168,14 @@ class Dispatcher:
             body = self._body(db, note, partner, prefs)
         except (TemplateError, DecryptionError) as exc:
             log.error("message %s cannot be rendered: %s", note.id, type(exc).__name__)
-            hand_over(db, deps, note, "unreadable", now)
+            hand_over(ctx, note, "unreadable")
             counts.handed_over += 1
             return None
         assert to is not None  # a case without her number was handed over above (why_not: no_phone)
         unsafe = problems(body, allow_url=self._params(note).get("url"))
         if unsafe:
             log.error("message %s failed the discretion check: %s", note.id, sorted({p.code for p in unsafe}))
-            hand_over(db, deps, note, f"unsafe_{unsafe[0].code}", now)
+            hand_over(ctx, note, f"unsafe_{unsafe[0].code}")
             counts.handed_over += 1
             return None
         note.state, note.attempts, note.claimed_at = NotificationState.SENDING, note.attempts + 1, now
@@ -200,12 +206,12 @@ class Dispatcher:
             if window.open:  # too little of this window left: look past its end
                 window = safe_windows.state(windows, partner.timezone, window.closes_at or now)
         except ValueError:
-            hand_over(db, self.deps, note, "bad_timezone", now)
+            hand_over(self.context(db, now), note, "bad_timezone")
             counts.handed_over += 1
             return None
         opens = window.next_opens_at
         if opens is None or (stale is not None and opens + minimum > stale):
-            hand_over(db, self.deps, note, "no_window" if opens is None else "stale_before_window", now)
+            hand_over(self.context(db, now), note, "no_window" if opens is None else "stale_before_window")
             counts.handed_over += 1
             return None
         note.not_before, note.updated_at = opens, now
@@ -263,8 +269,9 @@ class Dispatcher:
                 return  # a status report got here first and already settled it
             note.provider_sid, note.state, note.sent_at = sid, NotificationState.SENT, now
             note.updated_at = now
-            apply_status(db, self.deps, note, status, None, now)
-            apply_stored_receipts(db, self.deps, note, now)
+            ctx = self.context(db, now)
+            apply_status(ctx, self.policy, note, status, None)
+            apply_stored_receipts(ctx, self.policy, note)
 
     def _refused(self, job: Job, outcome: Outcome, code: str | None, counts: Counts) -> None:
         now = self.clock()
@@ -272,7 +279,7 @@ class Dispatcher:
             note = self._claimed(db, job)
             if note is None:
                 return
-            apply_outcome(db, self.deps, note, outcome, code, now)
+            apply_outcome(self.context(db, now), self.policy, note, outcome, code)
             state = note.state
         if state == NotificationState.PENDING:
             counts.retried += 1
@@ -347,12 +354,13 @@ class Dispatcher:
                 return
             if len(matches) == 1:
                 note.provider_sid = matches[0].sid
-                apply_status(db, self.deps, note, matches[0].status, matches[0].error_code, now)
-                apply_stored_receipts(db, self.deps, note, now)
+                ctx = self.context(db, now)
+                apply_status(ctx, self.policy, note, matches[0].status, matches[0].error_code)
+                apply_stored_receipts(ctx, self.policy, note)
             elif len(matches) > 1:
-                hand_over(db, self.deps, note, "ambiguous", now)
+                hand_over(self.context(db, now), note, "ambiguous")
             elif stale is not None and now >= stale:
-                hand_over(db, self.deps, note, "stale", now)
+                hand_over(self.context(db, now), note, "stale")
             else:  # the provider has no such message: it never left, so it may go again
                 note.state, note.not_before, note.claimed_by = NotificationState.PENDING, now, None
                 note.error_code, note.provider_status, note.updated_at = "not_found", None, now

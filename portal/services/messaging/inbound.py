@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from portal.crypto import InvalidPhoneNumber, Vault, normalise_phone
+from portal.crypto import InvalidPhoneNumber, normalise_phone
 from portal.models import (
     ActorKind,
     ConsentChannel,
@@ -20,8 +20,9 @@ from portal.models import (
     Severity,
     TaskKind,
 )
-from portal.services.audit import Actor, record
+from portal.services.audit import Actor
 from portal.services.casework.tasks import create_task
+from portal.services.context import DomainContext
 from portal.services.her import consent
 from portal.services.her.fresh_link import send_fresh_link
 from portal.services.her.partners import live_records_with_phone, records_sharing_number
@@ -33,9 +34,9 @@ MAX_BODY = 1600  # Twilio's own limit for one inbound message
 
 
 @dataclass(frozen=True)
-class InboundContext:
-    vault: Vault
-    audit_key: bytes
+class InboundSettings:
+    """What a text from her needs besides the domain context: the reply catalogs, links and her region."""
+
     catalogs: Catalogs
     public_url: str
     region: str
@@ -57,20 +58,22 @@ def claim(db: Session, message_sid: str, now: datetime) -> uuid.UUID | None:
     return db.execute(stmt).scalar()
 
 
-def receive(db: Session, ctx: InboundContext, *, message_sid: str, sender: str, body: str,
-            now: datetime) -> InboundResult:
+def receive(ctx: DomainContext, settings: InboundSettings, *, message_sid: str, sender: str,
+            body: str) -> InboundResult:
     """Handle one inbound text inside the caller's transaction (a failure rolls the claim back too).
 
-    The text acts on every live record with her number, in every service, each on its own: each service
-    gets its own task, and none is told of the other. The reply (if any) is sent once.
+    The context's actor is her texts (SMS_ACTOR). The text acts on every live record with her number, in
+    every service, each on its own: each service gets its own task, and none is told of the other. The reply
+    (if any) is sent once.
     """
+    db, now = ctx.db, ctx.now
     row_id = claim(db, message_sid, now)
     if row_id is None:
         return InboundResult("duplicate", None)
     row = db.get(InboundMessage, row_id)
     assert row is not None
     try:
-        partners = live_records_with_phone(db, ctx.vault, normalise_phone(sender, ctx.region))
+        partners = live_records_with_phone(db, ctx.vault, normalise_phone(sender, settings.region))
     except InvalidPhoneNumber:
         partners = []
     if not partners:
@@ -80,59 +83,56 @@ def receive(db: Session, ctx: InboundContext, *, message_sid: str, sender: str, 
     row.partner_id = newest.id
     keyword = match(body)
     if keyword is None:
-        return _free_text(db, ctx, partners, row, body, now)
+        return _free_text(ctx, partners, row, body)
     row.keyword = keyword.action.value
     if keyword.action is Action.OPT_OUT:
-        _opt_out(db, ctx, newest, now)
+        _opt_out(ctx, newest)
     else:
         for partner in partners:
             if keyword.action is Action.OPT_IN:
-                _opt_in(db, ctx, partner, now)
+                _opt_in(ctx, settings, partner)
             else:
                 create_task(db, partner, kind=TaskKind.SMS_HELP, severity=Severity.URGENT, now=now)
-                record(db, ctx.audit_key, SMS_ACTOR, "sms.inbound.help", "partner_contact", partner.id, now=now)
-    return InboundResult(keyword.action.value, _reply(ctx, newest, keyword))
+                ctx.audit("sms.inbound.help", "partner_contact", partner.id)
+    return InboundResult(keyword.action.value, _reply(settings, newest, keyword))
 
 
-def _reply(ctx: InboundContext, partner: PartnerContact, keyword: Keyword) -> str | None:
+def _reply(settings: InboundSettings, partner: PartnerContact, keyword: Keyword) -> str | None:
     """Our own confirmation, only where the provider does not already send one."""
     if keyword.provider_replies:
         return None
     template = {Action.OPT_OUT: "opted_out", Action.OPT_IN: "opted_in", Action.HELP: "help"}[keyword.action]
-    return render(ctx.catalogs, template, partner.locale)
+    return render(settings.catalogs, template, partner.locale)
 
 
-def _opt_out(db: Session, ctx: InboundContext, partner: PartnerContact, now: datetime) -> None:
+def _opt_out(ctx: DomainContext, partner: PartnerContact) -> None:
     """STOP in any language, for every record with her number: contact stopped and texts off on each live
     one (each service's worker told on its own); a closed record just has texts turned off, quietly, so
     that reopening it later cannot text her."""
-    for record_ in records_sharing_number(db, partner, include_closed=True):
+    for record_ in records_sharing_number(ctx.db, partner, include_closed=True):
         if record_.status != PartnerStatus.CLOSED:
-            stopped = consent.stop_contact(db, ctx.audit_key, record_, channel=ConsentChannel.SMS, now=now, actor=SMS_ACTOR)
-            consent.stop_texts(db, ctx.audit_key, record_, now=now, actor=SMS_ACTOR,
-                               tell_worker=stopped.task_id is None)
+            stopped = consent.stop_contact(ctx, record_, channel=ConsentChannel.SMS)
+            consent.stop_texts(ctx, record_, tell_worker=stopped.task_id is None)
         else:  # closed: nothing is sent to it; keep it that way if it is ever reopened
-            consent.stop_texts(db, ctx.audit_key, record_, now=now, actor=SMS_ACTOR, tell_worker=False)
+            consent.stop_texts(ctx, record_, tell_worker=False)
 
 
-def _opt_in(db: Session, ctx: InboundContext, partner: PartnerContact, now: datetime) -> None:
+def _opt_in(ctx: DomainContext, settings: InboundSettings, partner: PartnerContact) -> None:
     """START in any language: texts on again and one fresh link (contact consent only on her pages)."""
-    consent.restart_texts(db, ctx.audit_key, partner, now=now, actor=SMS_ACTOR)
-    send_fresh_link(db, ctx.vault, ctx.audit_key, partner, now=now, public_url=ctx.public_url,
-                    ttl=ctx.invite_ttl, actor=SMS_ACTOR)
-    create_task(db, partner, kind=TaskKind.SMS_OPT_IN, severity=Severity.ROUTINE, now=now)
+    consent.restart_texts(ctx, partner)
+    send_fresh_link(ctx, partner, public_url=settings.public_url, ttl=settings.invite_ttl)
+    create_task(ctx.db, partner, kind=TaskKind.SMS_OPT_IN, severity=Severity.ROUTINE, now=ctx.now)
 
 
-def _free_text(db: Session, ctx: InboundContext, partners: list[PartnerContact], row: InboundMessage, body: str,
-               now: datetime) -> InboundResult:
+def _free_text(ctx: DomainContext, partners: list[PartnerContact], row: InboundMessage, body: str) -> InboundResult:
     """Anything else she writes reaches each of her workers (encrypted); stop-like words make it urgent."""
     text = body[:MAX_BODY]
     stop_like = reads_like_stop(text)
     row.keyword = "stop_like" if stop_like else "free_text"
     ctx.vault.put(row, "body_ct", text)
     for partner in partners:
-        create_task(db, partner, kind=TaskKind.SMS_STOP_LIKE if stop_like else TaskKind.SMS_FREE_TEXT,
-                    severity=Severity.URGENT if stop_like else Severity.SOON, now=now, detail=text,
+        create_task(ctx.db, partner, kind=TaskKind.SMS_STOP_LIKE if stop_like else TaskKind.SMS_FREE_TEXT,
+                    severity=Severity.URGENT if stop_like else Severity.SOON, now=ctx.now, detail=text,
                     vault=ctx.vault)
-        record(db, ctx.audit_key, SMS_ACTOR, f"sms.inbound.{row.keyword}", "partner_contact", partner.id, now=now)
+        ctx.audit(f"sms.inbound.{row.keyword}", "partner_contact", partner.id)
     return InboundResult(row.keyword, None)

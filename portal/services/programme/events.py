@@ -27,7 +27,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.crypto import Vault
 from portal.domain_error import DomainError
 from portal.models import (
     AccessToken,
@@ -49,8 +48,9 @@ from portal.models import (
     TokenPurpose,
 )
 from portal.models.programme_event import EventFanout
-from portal.services.audit import Actor, record
+from portal.services.audit import Actor
 from portal.services.casework.tasks import configured_due, create_task
+from portal.services.context import DomainContext
 from portal.services.messaging.outbox import enqueue
 from portal.services.messaging.sms_permission import can_text  # the one rule; kept importable from here
 
@@ -94,9 +94,10 @@ TASK_ONLY = (PartnerStatus.WITHDRAWN, PartnerStatus.DECLINED, PartnerStatus.CLOS
 
 
 class EventError(DomainError):
-    """The report cannot be accepted; `code` is stable for machines, `field` names the culprit."""
+    """The report cannot be accepted; `code` is stable for machines, `field` names the culprit. The words are
+    each audience's: the API's in portal/api/messages.py, the facilitator's in portal/console/refusals.py."""
 
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+    def __init__(self, code: str, message: str | None = None, field: str | None = None) -> None:
         super().__init__(code, field, message)
 
 
@@ -142,26 +143,25 @@ class EventReceipt:
 def check_reference(reference: str) -> str:
     reference = (reference or "").strip()
     if not REFERENCE_PATTERN.match(reference):
-        raise EventError("invalid_reference", "A programme reference is 1 to 64 letters, digits or . _ / - "
-                         "and starts with a letter or digit.", "participant_ref")
+        raise EventError("invalid_reference", field="participant_ref")
     return reference
 
 
-def register_participant(db: Session, audit_key: bytes, *, programme: Programme, reference: str,
-                         now: datetime, created_by: uuid.UUID) -> Participant:
-    """Register him by a pseudonymous programme reference (unique within the programme)."""
+def register_participant(ctx: DomainContext, *, programme: Programme, reference: str,
+                         created_by: uuid.UUID) -> Participant:
+    """Register him by a pseudonymous programme reference (unique within the programme), as staff member
+    `created_by` (the audit entry is theirs)."""
+    db = ctx.db
     reference = check_reference(reference)
     exists = db.scalar(select(Participant.id).where(Participant.programme_id == programme.id,
                                                     Participant.reference == reference))
     if exists:
-        raise EventError("duplicate_reference", "That reference is registered in this programme already.",
-                         "participant_ref")
+        raise EventError("duplicate_reference", field="participant_ref")
     participant = Participant(id=uuid.uuid4(), programme_id=programme.id, reference=reference,
-                              created_by_id=created_by, created_at=now)
+                              created_by_id=created_by, created_at=ctx.now)
     db.add(participant)
     db.flush()
-    record(db, audit_key, Actor(ActorKind.STAFF, str(created_by)), "participant.create", "participant", participant.id,
-           now=now)
+    ctx.acting_as(Actor(ActorKind.STAFF, str(created_by))).audit("participant.create", "participant", participant.id)
     return participant
 
 
@@ -197,27 +197,23 @@ def validate(*, participant_ref: str, kind: str, risk_to_partner: bool, risk_to_
     """Check a report; raises EventError with a message fit to show the reporter."""
     reference = check_reference(participant_ref)
     if kind not in EventKind.ALL:
-        raise EventError("invalid_kind", f"kind must be one of: {', '.join(EventKind.ALL)}.", "kind")
+        raise EventError("invalid_kind", field="kind")
     if kind == EventKind.RISK:
         if not (risk_to_partner or risk_to_children):
-            raise EventError("risk_to_required", "A risk concern says who is at risk: partner, children or both.",
-                             "risk_to")
+            raise EventError("risk_to_required", field="risk_to")
         if imminence not in IMMINENCE:
-            raise EventError("imminence_required", f"A risk concern needs imminence: {', '.join(IMMINENCE)}.",
-                             "imminence")
+            raise EventError("imminence_required", field="imminence")
     elif risk_to_partner or risk_to_children or imminence:
-        raise EventError("risk_fields_only_for_risk", "risk_to and imminence belong to kind 'risk' only.",
-                         "risk_to" if (risk_to_partner or risk_to_children) else "imminence")
+        raise EventError("risk_fields_only_for_risk",
+                         field="risk_to" if (risk_to_partner or risk_to_children) else "imminence")
     text = (description or "").strip() or None
     if text is not None and len(text) > DESCRIPTION_MAX:
-        raise EventError("description_too_long", f"The description is limited to {DESCRIPTION_MAX} characters.",
-                         "description")
+        raise EventError("description_too_long", field="description")
     when = occurred_at or now
     if when.tzinfo is None:
-        raise EventError("invalid_occurred_at", "occurred_at needs a time zone (e.g. 2026-03-02T10:00:00Z).",
-                         "occurred_at")
+        raise EventError("invalid_occurred_at", field="occurred_at")
     if when > now + FUTURE_SKEW:
-        raise EventError("occurred_at_in_future", "occurred_at is in the future.", "occurred_at")
+        raise EventError("occurred_at_in_future", field="occurred_at")
     return EventInput(reference, kind, bool(risk_to_partner), bool(risk_to_children), imminence, text, when,
                       occurred_at is not None)
 
@@ -233,15 +229,13 @@ def _replay(db: Session, programme_id: uuid.UUID, key: str, fingerprint: str, re
     if earlier is None:
         return None
     if earlier.request_fingerprint != fingerprint:
-        raise IdempotencyConflict("idempotency_key_reused",
-                                  "This Idempotency-Key was used before with a different request.", "Idempotency-Key")
+        raise IdempotencyConflict("idempotency_key_reused", field="Idempotency-Key")
     return _receipt(earlier, reference, replayed=True)
 
 
-def report_event(db: Session, vault: Vault, audit_key: bytes, *, programme: Programme, participant_ref: str,
-                 kind: str, risk_to_partner: bool = False, risk_to_children: bool = False,
-                 imminence: str | None = None, description: str | None = None,
-                 occurred_at: datetime | None = None, now: datetime, reporter: Reporter,
+def report_event(ctx: DomainContext, *, programme: Programme, participant_ref: str, kind: str,
+                 risk_to_partner: bool = False, risk_to_children: bool = False, imminence: str | None = None,
+                 description: str | None = None, occurred_at: datetime | None = None, reporter: Reporter,
                  idempotency_key: str | None = None) -> EventReceipt:
     """Record the event and, in the same transaction, its fan-out entry; nothing here reads or writes her.
 
@@ -249,13 +243,14 @@ def report_event(db: Session, vault: Vault, audit_key: bytes, *, programme: Prog
 
     Raises EventError for invalid input or an unknown participant (about him, never about her).
     The caller commits; on a concurrent duplicate idempotency key the caller retries after rollback.
+    The audit entry is the reporter's (`reporter.actor`).
     """
+    db, now = ctx.db, ctx.now
     data = validate(participant_ref=participant_ref, kind=kind, risk_to_partner=risk_to_partner,
                     risk_to_children=risk_to_children, imminence=imminence, description=description,
                     occurred_at=occurred_at, now=now)
     if idempotency_key is not None and not IDEMPOTENCY_KEY_PATTERN.match(idempotency_key):
-        raise EventError("invalid_idempotency_key", "An Idempotency-Key is 1 to 200 printable ASCII characters.",
-                         "Idempotency-Key")
+        raise EventError("invalid_idempotency_key", field="Idempotency-Key")
     fingerprint = data.fingerprint()
     if idempotency_key is not None:
         earlier = _replay(db, programme.id, idempotency_key, fingerprint, data.participant_ref)
@@ -263,8 +258,7 @@ def report_event(db: Session, vault: Vault, audit_key: bytes, *, programme: Prog
             return earlier
     participant = find_participant(db, programme.id, data.participant_ref)
     if participant is None:
-        raise EventError("unknown_participant", "No participant with that reference in this programme.",
-                         "participant_ref")
+        raise EventError("unknown_participant", field="participant_ref")
     event = ProgrammeEvent(id=uuid.uuid4(), programme_id=programme.id, participant_id=participant.id,
                            kind=data.kind, risk_to_partner=data.risk_to_partner,
                            risk_to_children=data.risk_to_children, imminence=data.imminence,
@@ -272,13 +266,12 @@ def report_event(db: Session, vault: Vault, audit_key: bytes, *, programme: Prog
                            idempotency_key=idempotency_key, request_fingerprint=fingerprint,
                            occurred_at=data.occurred_at, created_at=now)
     if data.description:
-        vault.put(event, "description_ct", data.description)
+        ctx.vault.put(event, "description_ct", data.description)
     db.add(event)
     if data.kind in PARTICIPANT_STATUS:
         participant.status = PARTICIPANT_STATUS[data.kind]
     db.flush()
-    record(db, audit_key, reporter.actor, "programme_event.report", "programme_event", event.id,
-           {"kind": data.kind}, now=now)
+    ctx.acting_as(reporter.actor).audit("programme_event.report", "programme_event", event.id, {"kind": data.kind})
     db.add(EventFanout(event_id=event.id, created_at=now))
     return _receipt(event, data.participant_ref, replayed=False)
 
@@ -303,22 +296,23 @@ def severity_for(kind: str, imminence: str | None) -> str:
     return RISK_SEVERITY.get(imminence, Severity.URGENT) if kind == EventKind.RISK else KIND_SEVERITY[kind]
 
 
-def fan_out_event(db: Session, vault: Vault, audit_key: bytes, event: ProgrammeEvent, *, now: datetime) -> int:
+def fan_out_event(ctx: DomainContext, event: ProgrammeEvent) -> int:
     """Her side of a reported event, for every partner linked to him now; returns how many tasks were made.
 
     Run by the dispatcher process in the transaction that marks the fan-out entry processed. Due times run
     from when the report was received (a late pass does not make a task look less urgent); messages are
-    queued now, and the dispatcher still sends them only in her safe window.
+    queued now, and the dispatcher still sends them only in her safe window. The context's actor is the system.
     """
-    due = configured_due(db)
-    partners = _linked_partners(db, event.participant_id)
+    due = configured_due(ctx.db)
+    partners = _linked_partners(ctx.db, event.participant_id)
     for partner in partners:
-        _notify_her_side(db, vault, audit_key, partner, event, now=now, due=due)
+        _notify_her_side(ctx, partner, event, due=due)
     return len(partners)
 
 
-def _notify_her_side(db: Session, vault: Vault, audit_key: bytes, partner: PartnerContact, event: ProgrammeEvent,
-                     *, now: datetime, due: dict[str, timedelta]) -> None:
+def _notify_her_side(ctx: DomainContext, partner: PartnerContact, event: ProgrammeEvent, *,
+                     due: dict[str, timedelta]) -> None:
+    db, now = ctx.db, ctx.now
     prefs = db.scalar(select(Preferences).where(Preferences.partner_id == partner.id))
     field = TELL_FIELD[event.kind]
     choice = getattr(prefs, field) if (prefs is not None and field) else Tell.NONE
@@ -329,7 +323,7 @@ def _notify_her_side(db: Session, vault: Vault, audit_key: bytes, partner: Partn
     if contact_allowed:
         wants_message = choice in (Tell.MESSAGE, Tell.BOTH)
         if wants_message and can_text(partner, prefs):
-            note = enqueue(db, vault, partner, kind=NotificationKind.WARNING, template="warning", now=now,
+            note = enqueue(db, ctx.vault, partner, kind=NotificationKind.WARNING, template="warning", now=now,
                            serious=event.kind == EventKind.RISK, source_event_id=event.id)
         call = choice in (Tell.CALL, Tell.BOTH) or (wants_message and note is None)
     elif event.kind != EventKind.RISK:
@@ -340,8 +334,7 @@ def _notify_her_side(db: Session, vault: Vault, audit_key: bytes, partner: Partn
     task.created_at = now  # due_at above runs from the report; the row itself is made now
     task.call_requested = call
     task.contact_allowed = contact_allowed
-    record(db, audit_key, Actor(ActorKind.SYSTEM), "task.create", "task", task.id,
-           {"kind": task.kind, "severity": severity, "message": note is not None}, now=now)
+    ctx.audit("task.create", "task", task.id, {"kind": task.kind, "severity": severity, "message": note is not None})
 
 
 def events_for_participant(db: Session, participant_id: uuid.UUID) -> list[ProgrammeEvent]:

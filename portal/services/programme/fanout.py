@@ -21,9 +21,9 @@ from typing import cast
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from portal.crypto import Vault
 from portal.models import ProgrammeEvent
 from portal.models.programme_event import EventFanout
+from portal.services.context import DomainContext
 from portal.services.programme.events import fan_out_event
 
 log = logging.getLogger("portal.services.programme.fanout")
@@ -82,14 +82,14 @@ def claim(db: Session, skip: set[uuid.UUID]) -> EventFanout | None:
     return db.scalar(query)
 
 
-def process(db: Session, vault: Vault, audit_key: bytes, entry: EventFanout, *, now: datetime) -> int:
+def process(ctx: DomainContext, entry: EventFanout) -> int:
     """Make her side of the entry's event and mark it processed (the caller's transaction commits both)."""
-    event = db.get(ProgrammeEvent, entry.event_id)
+    event = ctx.db.get(ProgrammeEvent, entry.event_id)
     assert event is not None  # the foreign key guarantees it
-    made = fan_out_event(db, vault, audit_key, event, now=now)
+    made = fan_out_event(ctx, event)
     entry.attempts += 1
-    entry.processed_at, entry.last_error = now, None
-    db.flush()
+    entry.processed_at, entry.last_error = ctx.now, None
+    ctx.db.flush()
     return made
 
 
@@ -100,9 +100,11 @@ def _record_failure(sessions: Callable[[], Session], event_id: uuid.UUID, code: 
                    .values(attempts=EventFanout.attempts + 1, last_error=code[:60]))
 
 
-def run_pass(sessions: Callable[[], Session], vault: Vault, audit_key: bytes, clock: Callable[[], datetime], *,
+def run_pass(sessions: Callable[[], Session], context: Callable[[Session], DomainContext], *,
              limit: int = PASS_LIMIT) -> PassResult:
     """Process waiting entries, one transaction each, oldest first, up to `limit`.
+
+    `context` builds each entry's context on its session (the system acting; the clock read once per entry).
 
     A failing entry is rolled back whole, its attempt recorded, and skipped for the rest of this pass (the
     next pass tries it again). A failure to claim (the database is down) is raised to the caller's loop.
@@ -117,7 +119,7 @@ def run_pass(sessions: Callable[[], Session], vault: Vault, audit_key: bytes, cl
                 if entry is None:
                     return result
                 event_id = entry.event_id
-                process(db, vault, audit_key, entry, now=clock())
+                process(context(db), entry)
         except Exception as exc:
             if event_id is None:
                 raise
