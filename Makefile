@@ -31,6 +31,7 @@ run: venv translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo
 	@echo "Serving on http://127.0.0.1:$(PORT) (console SMS backend; messages are printed here)."
+	@echo "Staff console (sign in with the accounts above): http://127.0.0.1:$(PORT)/staff/ (or /console)"
 	@$(BIN)/flask worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT) --no-reload
 

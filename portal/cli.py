@@ -98,6 +98,14 @@ def create_staff_command(email: str, display_name: str, role: str, service_name:
     click.echo(f"Created {made.role} account {made.email}. They set up their authenticator at first sign-in.")
 
 
+def staff_url(public_url: str) -> str:
+    """The staff sign-in page's full address (the console lives under /staff; /console leads there too)."""
+    from flask import current_app, url_for
+
+    with current_app.test_request_context(base_url=public_url):
+        return url_for("console.sign_in", _external=True)
+
+
 @click.command("demo")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")
 @with_appcontext
@@ -136,11 +144,13 @@ def demo_command(as_json: bool) -> None:
         "partner_phone": demo.DEMO_PARTNER_PHONE,
         "partner_name": demo.DEMO_PARTNER_NAME,
         "staff": saved["staff"],
+        "staff_url": staff_url(cfg.public_url),
     }
     if as_json:
         click.echo(json.dumps(out))
         return
     click.echo(f"Her link (single use): {out['invite_url']}")
+    click.echo(f"Staff console: {out['staff_url']}")
     click.echo(f"Programme API token: {out['api_token']}   participant: {out['participant_ref']}")
     for person in out["staff"]:
         click.echo(f"{person['role']:>15}: {person['email']}  password {person['password']}  "

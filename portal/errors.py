@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 MACHINE_PREFIXES = ("/api/", "/sms/")
+# The staff console (and the address people guess for it): errors there use the staff layout, never hers.
+STAFF_PREFIXES = ("/staff", "/console")
 MACHINE_CODES = {413: "payload_too_large", 429: "rate_limited"}
 
 
@@ -30,7 +32,14 @@ def render_error(error: HTTPException) -> tuple[Response | str, int]:
         name = MACHINE_CODES.get(code) or (error.name or "error").lower().replace(" ", "_")
         body = {"error": name, "message": error.description if code < 500 else "internal error", "field": None}
         return jsonify(body), code
+    if is_staff_path(request.path):
+        return render_template("console/error.html", message=_message(code), code=code), code
     return render_template("error.html", message=_message(code), code=code), code
+
+
+def is_staff_path(path: str) -> bool:
+    """A path of the staff console (or under /console, which leads there): staff pages, staff errors."""
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in STAFF_PREFIXES)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -242,14 +242,14 @@ def test_find_case_by_phone(worker, dbs, world):
     assert response.headers["Location"].endswith("/staff/cases?scope=service")
 
 
-def test_inbox_overdue_first_then_due_acknowledge_and_done(worker, dbs, world, clock):
+def test_inbox_immediate_then_overdue_then_due_acknowledge_and_done(worker, dbs, world, clock):
     routine = create_task(dbs, world.partner, kind="event_completed", severity=Severity.ROUTINE,
                           now=clock.now() - timedelta(days=5))  # overdue by two days
     urgent = create_task(dbs, world.partner, kind="event_dropout", severity=Severity.URGENT, now=clock.now())
     immediate = create_task(dbs, world.partner, kind="event_risk", severity=Severity.IMMEDIATE, now=clock.now())
     dbs.commit()
     html = worker.get("/staff/tasks").data.decode()
-    order = [html.index(f"/staff/tasks/{t.id}") for t in (routine, immediate, urgent)]
+    order = [html.index(f"/staff/tasks/{t.id}") for t in (immediate, routine, urgent)]
     assert order == sorted(order)
     assert "Overdue" in html
     post(worker, f"/staff/tasks/{urgent.id}/acknowledge", {}, page=f"/staff/tasks/{urgent.id}")

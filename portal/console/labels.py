@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 STATUS = {
@@ -77,6 +78,54 @@ PARTICIPANT_STATUS = {"active": _l("On the programme"), "dropped_out": _l("Dropp
 CLOSURE = {"her_request": _l("She asked to close"), "no_contact_possible": _l("No safe way to reach her"),
            "no_longer_needed": _l("Contact no longer needed"), "moved_away": _l("She moved away"),
            "other": _l("Other")}
+URGENCY = {"immediate": _l("Immediate"), "overdue": _l("Overdue"), "on_time": _l("On time")}
+# Why a message to her was not sent or delivered (Notification.error_code and the task it became). Exact codes
+# first (services/messaging/sms_permission.why_not and the dispatcher's hand-overs), then code families
+# ("unsafe_<rule>", "gave_up_<code>", ...), then the provider's numeric error codes.
+MESSAGE_REASON = {
+    "closed": _l("Her case is closed or erased."), "no_phone": _l("No mobile number is recorded."),
+    "opted_out": _l("She stopped text messages."), "number_unusable": _l("Her number cannot receive texts."),
+    "no_consent": _l("She has not agreed to contact (or stopped it)."),
+    "no_sms_channel": _l("She did not choose text messages."),
+    "stale": _l("It could not reach her in time."), "unreadable": _l("The message could not be prepared."),
+    "bad_timezone": _l("Her time zone is not valid: check it on her case."),
+    "no_window": _l("She has no safe times yet, so nothing is texted to her."),
+    "stale_before_window": _l("Her next safe time comes too late for this message."),
+    "ambiguous": _l("The provider's records do not show whether it was sent."),
+    "no_answer": _l("The provider did not answer: being checked."),
+    "not_found": _l("The provider never received it: it will be sent again."),
+}
+MESSAGE_REASON_FAMILY = {
+    "unsafe_": _l("It failed the discretion check, so it was not sent."),
+    "gave_up_": _l("Sending failed too many times."),
+    "unusable_": _l("Her number cannot receive texts."),
+    "call_instead_": _l("It was not delivered to her phone."),
+    "rejected_": _l("The text provider refused it."),
+}
+
+
+def message_reason(code: str | None) -> str:
+    """Words for why a message did not go (never the raw code); empty for no code."""
+    if not code:
+        return ""
+    if code in MESSAGE_REASON:
+        return str(MESSAGE_REASON[code])
+    for prefix, words in MESSAGE_REASON_FAMILY.items():
+        if code.startswith(prefix):
+            return str(words)
+    if code.isdigit():
+        return _("The text provider reported error %(code)s.", code=code)
+    return _("Another reason.")
+
+
+def language(code: str | None) -> str:
+    """Her language by its own name (English, Deutsch, العربية), never the code."""
+    from portal.i18n import LOCALES
+
+    info = LOCALES.get(code or "")
+    return info.native_name if info else _("Not set")
+
+
 WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
             _l("Sunday"))
 

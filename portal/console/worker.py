@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -16,10 +17,10 @@ from portal.console.forms import window_row
 from portal.console.refusals import preference_error
 from portal.console.times import parse_date, staff_zone_name
 from portal.i18n import LOCALES
-from portal.models import PartnerContact, Role, Tell
+from portal.models import PartnerContact, Role, Task, Tell
 from portal.runtime import db_session, now, settings, vault
 from portal.services.admin import deployment
-from portal.services.casework import case_record, casework, contact_log, high_risk
+from portal.services.casework import case_record, casework, contact_log, high_risk, inbox
 from portal.services.her import preferences
 from portal.services.her.partners import read_details
 from portal.services.her.preferences import SUGGESTED_ZONES
@@ -31,6 +32,12 @@ NEW_CASE_WINDOWS = 2  # time ranges offered on the new-case form (more on her pr
 def zones_with(current: str | None) -> tuple[str, ...]:
     """The zones offered (the preferences service's one list), her current one always among them."""
     return SUGGESTED_ZONES if not current or current in SUGGESTED_ZONES else (current, *SUGGESTED_ZONES)
+
+
+def urgency_now() -> Callable[[Task], str]:
+    """For templates: how urgent a task is now (inbox.urgency: immediate, overdue or on time)."""
+    moment = now()
+    return lambda task: inbox.urgency(task, moment)
 
 
 def case_or_404(partner_id: object) -> PartnerContact:
@@ -125,7 +132,8 @@ def worker_case(partner_id: str) -> ResponseReturnValue:
         "consents": case_record.consent_history(session_db, partner.id),
         "messages": case_record.messages(session_db, partner.id),
         "links": case_record.links(session_db, partner.id),
-        "tasks": case_record.open_tasks(session_db, partner.id),
+        "tasks": inbox.by_urgency(case_record.open_tasks(session_db, partner.id), now()),
+        "urgency": urgency_now(),
         "contacts": contact_log.entries(session_db, vault(), partner.id),
         "information": contact_log.information_status(session_db, partner.id),
         "programmes": casework.linkable_programmes(session_db, g.staff),

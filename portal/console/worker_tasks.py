@@ -10,13 +10,17 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from portal.console import bp, labels
+from portal.console import bp, labels, task_guidance
 from portal.console.access import not_found, require_role, staff_context, uuid_or_404
 from portal.console.times import local_input, parse_local
-from portal.console.worker import WORKER, case_or_404, deployment_view
-from portal.models import PartnerContact, Task
-from portal.runtime import db_session, now
-from portal.services.casework import casework, contact_log, inbox
+from portal.console.worker import WORKER, case_or_404, deployment_view, urgency_now
+from portal.models import PartnerContact, Task, TaskKind
+from portal.runtime import db_session, now, vault
+from portal.services.casework import case_record, casework, contact_log, inbox
+from portal.services.her import consent
+
+# Tasks whose detail is the code of why a message did not go (shown in words, never as the code).
+MESSAGE_TASKS = (TaskKind.MESSAGE_NOT_DELIVERED, TaskKind.MESSAGE_NOT_SENT)
 
 
 def task_or_404(task_id: object) -> Task:
@@ -32,7 +36,7 @@ def worker_inbox() -> ResponseReturnValue:
     mine_only = request.args.get("scope") != "service"
     tasks = inbox.open_tasks(db_session(), g.staff, now(), mine_only=mine_only)
     return render_template("console/worker/inbox.html", tasks=tasks, mine_only=mine_only, now=now(),
-                           label=casework.case_label, L=labels)
+                           label=casework.case_label, L=labels, urgency=urgency_now())
 
 
 @bp.get("/tasks/<task_id>")
@@ -41,8 +45,15 @@ def worker_task(task_id: str) -> ResponseReturnValue:
     task = task_or_404(task_id)
     info = inbox.read_detail(staff_context(), task)  # decrypted text: an audited read
     steps = deployment_view().child_protection_steps if task.child_risk else ""
+    partner = db_session().get(PartnerContact, task.partner_id) if task.partner_id else None
+    prefs = case_record.preferences_view(db_session(), vault(), partner.id) if partner else None
+    guidance = task_guidance.guidance_for(task, any_time=bool(prefs and prefs.flags["serious_risk_any_time"]))
+    reason = labels.message_reason(info.detail) if task.kind in MESSAGE_TASKS else ""
     return render_template("console/worker/task.html", task=task, info=info, now=now(), steps=steps,
-                           label=casework.case_label, L=labels)
+                           label=casework.case_label, L=labels, partner=partner, prefs=prefs, guidance=guidance,
+                           reason=reason, urgency=urgency_now(),
+                           closed_itself=task.kind in consent.STOPPED_TASKS and task.done_at is not None
+                           and task.acknowledged_by_id is None)
 
 
 @bp.post("/tasks/<task_id>/acknowledge")

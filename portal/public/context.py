@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import g, redirect, request, session, url_for
-from sqlalchemy.exc import SQLAlchemyError
 from flask_babel import get_locale
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.deployment_context import current_deployment
 from portal.i18n import LOCALES, SAVED_LOCALE, default_locale

@@ -6,8 +6,7 @@ from flask import redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
-from portal.i18n import current_direction
-from portal.i18n import default_locale
+from portal.i18n import current_direction, default_locale
 from portal.models import PartnerContact, PartnerStatus
 from portal.public import bp
 from portal.public.context import deployment, her_required

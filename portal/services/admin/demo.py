@@ -32,6 +32,7 @@ from portal.models import (
     WarningWording,
     Wording,
 )
+from portal.services.admin import deployment
 from portal.services.admin.staff_accounts import create_staff
 from portal.services.audit import Actor
 from portal.services.context import DomainContext
@@ -42,6 +43,18 @@ DEMO_PARTNER_NAME = "Alex Demo"
 DEMO_PARTNER_PHONE = "+447400123456"  # libphonenumber's own example mobile number
 DEMO_WORKER_PHONE = "+447400123457"  # the demo worker's number in her texts where she chose it
 DEMO_PARTICIPANT_REF = "DEMO-0001"
+# The demo deployment's child-protection steps (WWP EN B.2), shown on a task about a risk to children. A real
+# deployment writes its own procedure in the admin's Settings; these are an example of the shape it takes.
+DEMO_CHILD_PROTECTION_STEPS = "\n".join((
+    "Demo steps: replace them with your service's own child-protection procedure (Settings).",
+    "1. If a child is in danger now, call the police on 999.",
+    "2. Tell your designated safeguarding lead today, and note on her case that you did.",
+    "3. Refer to children's social care as your procedure says: a child-protection referral does not need "
+    "her consent.",
+    "4. When it is safe, tell her what you are doing and why, unless that would put her or the children at "
+    "greater risk.",
+    "5. Note the referral in her case's contact log.",
+))
 STAFF_EMAILS = {
     Role.ADMIN: "admin@example.org",
     Role.SUPPORT_WORKER: "worker@example.org",
@@ -118,6 +131,7 @@ def seed(ctx: DomainContext) -> DemoCredentials:
     db.add(AccessToken(id=uuid.uuid4(), purpose=TokenPurpose.API, token_hash=hash_token(api_token),
                        programme_id=programme.id, label="demo", created_by_id=ids[Role.ADMIN], created_at=now,
                        expires_at=now + timedelta(days=3650)))
+    deployment.save(db, "child_protection_steps", DEMO_CHILD_PROTECTION_STEPS, updated_by=ids[Role.ADMIN])
     ctx.audit("demo.seed")
     db.flush()
     return DemoCredentials(api_token, staff)

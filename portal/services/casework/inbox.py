@@ -1,4 +1,4 @@
-"""Her worker's inbox: open tasks, overdue first then by due time, acknowledged and done by a person."""
+"""Her worker's inbox: open tasks, immediate then overdue then by due time, acknowledged and done by a person."""
 
 from __future__ import annotations
 
@@ -23,14 +23,36 @@ def find_task(db: Session, worker: StaffUser, task_id: uuid.UUID) -> Task | None
     return task
 
 
+IMMEDIATE, OVERDUE, ON_TIME = "immediate", "overdue", "on_time"  # how urgent a task is, most urgent first
+URGENCY_RANK = {IMMEDIATE: 0, OVERDUE: 1, ON_TIME: 2}
+
+
+def urgency(task: Task, now: datetime) -> str:
+    """Immediate (its severity), else overdue (open past its due time), else on time."""
+    if task.severity == Severity.IMMEDIATE:
+        return IMMEDIATE
+    if task.done_at is None and task.due_at < now:
+        return OVERDUE
+    return ON_TIME
+
+
+def by_urgency(tasks: list[Task], now: datetime) -> list[Task]:
+    """Immediate first, then overdue, then by due time (earliest first); ties by severity, then age."""
+    return sorted(tasks, key=lambda t: (URGENCY_RANK[urgency(t, now)], t.due_at,
+                                        SEVERITY_RANK.get(t.severity, 9), t.created_at))
+
+
 def open_tasks(db: Session, worker: StaffUser, now: datetime, *, mine_only: bool) -> list[Task]:
-    """Overdue first (most overdue on top), then by due time; ties by severity."""
+    """Her worker's open tasks (or her service's), most urgent first: see by_urgency."""
     query = select(Task).where(Task.service_id == worker.service_id, Task.done_at.is_(None)).limit(500)
     if mine_only:
         query = query.where(or_(Task.assignee_id == worker.id, Task.assignee_id.is_(None)))
-    tasks = list(db.scalars(query))
-    tasks.sort(key=lambda t: (t.due_at > now, t.due_at, SEVERITY_RANK.get(t.severity, 9), t.created_at))
-    return tasks
+    return by_urgency(list(db.scalars(query)), now)
+
+
+def needing_action_now(db: Session, worker: StaffUser, now: datetime) -> list[Task]:
+    """The worker's open tasks that cannot wait: immediate or overdue, most urgent first (for the home page)."""
+    return [task for task in open_tasks(db, worker, now, mine_only=True) if urgency(task, now) != ON_TIME]
 
 
 def acknowledge(ctx: DomainContext, task: Task, worker: StaffUser) -> bool:

@@ -33,6 +33,7 @@ from portal.models import (
     PartnerStatus,
     Preferences,
     Severity,
+    Task,
     TaskKind,
     WebSession,
 )
@@ -54,6 +55,8 @@ CONTACT_ON = (PartnerStatus.ACTIVE, PartnerStatus.INVITED)
 DECLINED_TASK = TaskKind.CONSENT_DECLINED_WEB
 WITHDRAWN_CONTACT_TASK = TaskKind.CONSENT_WITHDRAWN_CONTACT
 WITHDRAWN_SMS_TASK = TaskKind.CONSENT_WITHDRAWN_SMS
+# The "do not contact her" tasks her stop or her no gave her worker: her yes again closes them.
+STOPPED_TASKS = (WITHDRAWN_CONTACT_TASK, DECLINED_TASK)
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,20 @@ def give(ctx: DomainContext, partner: PartnerContact, *, channel: str, text_vers
     _ledger(ctx.db, partner, GIVEN, channel, ConsentScope.CONTACT, said_at or ctx.now, text_version, recorded_by)
     partner.status = PartnerStatus.ACTIVE
     ctx.audit("consent.given.contact", "partner_contact", partner.id, {"channel": channel})
+    close_stopped_tasks(ctx, partner, channel=channel)
+
+
+def close_stopped_tasks(ctx: DomainContext, partner: PartnerContact, *, channel: str) -> int:
+    """She said yes again: her worker's open "she stopped contact" (and "she declined") tasks close themselves,
+    each audited; how many closed. Nobody acknowledged them, so the task page can say they closed themselves."""
+    open_stops = ctx.db.scalars(select(Task).where(Task.partner_id == partner.id, Task.kind.in_(STOPPED_TASKS),
+                                                   Task.done_at.is_(None)))
+    closed = 0
+    for task in list(open_stops):
+        task.done_at = ctx.now
+        ctx.audit("task.done.consent_given", "task", task.id, {"channel": channel})
+        closed += 1
+    return closed
 
 
 def decline(ctx: DomainContext, partner: PartnerContact, *, channel: str, text_version: str | None) -> uuid.UUID:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from portal import content_rules
 from portal.crypto import Vault
+from portal.digits import ascii_digits
 from portal.models import (
     ActorKind,
     ConsentChannel,
@@ -31,7 +32,6 @@ from portal.models import (
     WarningWording,
     Wording,
 )
-from portal.digits import ascii_digits
 from portal.services.casework.tasks import close_open_tasks
 from portal.services.context import DomainContext
 from portal.services.her import consent, language
