@@ -183,7 +183,7 @@ def test_her_pages_say_in_an_emergency_call_the_deployment_number(client, dbs, w
     open_link(client, dbs, world.partner, clock)
     for path in ("/home", "/message", "/choices", "/help"):
         html = client.get(path).get_data(as_text=True)
-        assert 'In an emergency, call <a href="tel:999">999</a>.' in html, path
+        assert 'In an emergency, call <a href="tel:999" dir="ltr">999</a>.' in html, path
         assert "danger" not in html.split("<main")[0], path  # the line is worded as any service would
 
 

@@ -88,7 +88,7 @@ def test_her_page_promises_no_check_in_when_she_chose_only_to_contact_her_worker
 
 
 def test_her_page_is_in_her_language(app, client, dbs, calls_world, clock):
-    calls_world.partner.locale = "de"
+    calls_world.partner.locale, calls_world.partner.locale_chosen = "de", True  # her saved choice
     dbs.merge(calls_world.partner)
     dbs.commit()
     page = report_separating(app, client, dbs, calls_world, clock)
