@@ -19,6 +19,14 @@ branch_labels = None
 depends_on = None
 
 
+def _drop_column(table: str, column: str) -> None:
+    """SQLite (3.35+) drops a plain column in place: a batch copy would DROP a table other rows point at."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    else:
+        op.drop_column(table, column)
+
+
 def upgrade() -> None:
     op.create_table('warning_wording',
     sa.Column('partner_id', sa.Uuid(), nullable=False),
@@ -40,16 +48,14 @@ def upgrade() -> None:
     with op.batch_alter_table('staff_user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('callback_phone', sa.String(length=20), nullable=True))
 
-    with op.batch_alter_table('preferences', schema=None) as batch_op:
-        batch_op.drop_column('custom_warning_ct')
+    _drop_column('preferences', 'custom_warning_ct')
 
 
 def downgrade() -> None:
     with op.batch_alter_table('preferences', schema=None) as batch_op:
         batch_op.add_column(sa.Column('custom_warning_ct', sa.LargeBinary(), nullable=True))
 
-    with op.batch_alter_table('staff_user', schema=None) as batch_op:
-        batch_op.drop_column('callback_phone')
+    _drop_column('staff_user', 'callback_phone')
 
     with op.batch_alter_table('warning_wording', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_warning_wording_partner_id'))
