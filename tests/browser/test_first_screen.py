@@ -16,6 +16,7 @@ from portal.content_rules import giveaway_locales, giveaways
 from portal.models import PartnerContact, PartnerStatus
 from portal.services.her.her_access import partner_actor, set_pin
 from tests.browser.her_world import arrange_world, open_her_link
+from tests.factories import context
 
 pytestmark = pytest.mark.browser
 
@@ -125,8 +126,8 @@ def test_no_first_screen_gives_her_away(live_server, new_page, javascript, local
     # The PIN page of a later visit (her pending session).
     with live_server.db() as db:
         partner = db.get(PartnerContact, world.partner.id)
-        set_pin(db, live_server.audit_key, partner, "4831", "4831", now=live_server.now(),
-                actor=partner_actor(partner.id))
+        set_pin(context(db, live_server.vault, live_server.audit_key, live_server.now(), partner_actor(partner.id)),
+                partner, "4831", "4831")
         db.commit()
     open_her_link(page, url + live_server.invite_path(world.partner.id))
     page.wait_for_url("**/check")
