@@ -54,13 +54,15 @@ def demo(app: Any) -> dict[str, Any]:
 
 
 def report_dropout(app: Any, url: str, seeded: dict[str, Any]) -> None:
-    """A facilitator's system reports that he dropped out; the dispatcher turns it into her worker's task."""
+    """A facilitator's system reports that he dropped out, then an imminent risk to her; the dispatcher turns each
+    into her worker's task (the inbox shows the immediate one first, marked in words and with a shape)."""
     import httpx
 
-    response = httpx.post(url + "/api/v1/programme-events", timeout=30,
-                          headers={"Authorization": f"Bearer {seeded['api_token']}"},
-                          json={"participant_ref": seeded["participant_ref"], "kind": "dropout"})
-    response.raise_for_status()
+    for event in ({"kind": "dropout"}, {"kind": "risk", "risk_to": ["partner"], "imminence": "imminent"}):
+        response = httpx.post(url + "/api/v1/programme-events", timeout=30,
+                              headers={"Authorization": f"Bearer {seeded['api_token']}"},
+                              json={"participant_ref": seeded["participant_ref"], **event})
+        response.raise_for_status()
     result = app.test_cli_runner().invoke(args=["worker", "--once"])
     if result.exit_code != 0:
         raise SystemExit(f"flask worker --once failed: {result.output}")

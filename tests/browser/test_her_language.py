@@ -39,9 +39,9 @@ def test_her_language_chosen_in_the_top_bar_outlasts_her_visit(live_server, new_
     later = new_page(javascript=javascript, locale="de-DE")
     open_her_link(later, live_server.url + live_server.invite_path(world.partner.id))
     assert _lang(later) == "ar"
-    later.goto(live_server.url + "/support?lang=en")  # a GET changes this view only
+    later.goto(live_server.url + "/help?lang=en")  # a GET changes this view only
     assert _lang(later) == "en"
-    later.goto(live_server.url + "/support")
+    later.goto(live_server.url + "/help")
     assert _lang(later) == "ar"
 
 
@@ -65,12 +65,13 @@ def test_a_helpline_number_reads_left_to_right_on_arabic_pages(live_server, new_
     page = new_page(locale="ar")
     open_her_link(page, live_server.url + live_server.invite_path(world.partner.id))
     assert page.get_attribute("html", "dir") == "rtl"
-    for path in ("/support", "/home"):
+    for path in ("/help", "/home"):
         page.goto(live_server.url + path)
         if path == "/home":
             page.locator("details.lines-foot summary").click()
             number = page.locator("details.lines-foot a[href^='tel:+44']")
-        else:
+        else:  # the numbers sit under a heading of their own (first screens name no helpline): open it
+            page.locator("main details", has=page.locator("a[href^='tel:+44']")).locator("summary").click()
             number = page.locator("main a[href^='tel:+44']")
         assert number.evaluate("el => getComputedStyle(el).direction") == "ltr"
         lefts = _group_lefts(number)

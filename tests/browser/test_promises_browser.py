@@ -56,11 +56,13 @@ def test_her_separation_report_promise_and_her_workers_check_in(live_server_fact
 
     her = new_page(javascript=javascript)
     open_her_link(her, live.url + live.invite_path(world.partner.id))
-    her.get_by_text("I am planning to separate, or have separated").first.click()
-    her.wait_for_load_state()
-    if her.locator("#high-risk-period").count() == 0:  # telling her worker may be a link to a confirm page
-        her.locator("main form[method=post] button[type=submit]").first.click()
-        her.wait_for_load_state()
+    # Telling her worker: an ordinary link on every page to the confirm page, where each note opens under a
+    # neutral heading and is sent by its own button.
+    her.get_by_role("link", name="Send a note to your worker").first.click()
+    her.locator("#note-2 summary").click()
+    with her.expect_navigation():
+        her.get_by_role("button", name="Send note 2").click()
+    her.locator("details.more summary").first.click()  # "What happens next"
     promise = her.locator("#high-risk-period").inner_text()
     assert promise.startswith("Until September 2, 2026, your worker will check in with you more often")
     assert "six months" not in her.content()
@@ -80,7 +82,7 @@ def test_her_separation_report_promise_and_her_workers_check_in(live_server_fact
     staff_sign_in(worker, live.url, world.worker.email, world.totp["worker"], clock)
     worker.goto(path(live, "console.worker_case", partner_id=world.partner.id))
     block = worker.locator("section", has=worker.locator("#high-risk")).inner_text()
-    assert "From 2026-03-02 until 2026-09-02 (UTC)." in block
+    assert "From Mar 2, 2026 until Sep 2, 2026." in block
     assert "You get a check-in task every 7 days." in block
     assert "Check in with her (high-risk period after separating)" in worker.content()
     assert axe_violations(worker) == []
