@@ -7,7 +7,7 @@ from __future__ import annotations
 import pyotp
 import pytest
 
-from tests.browser.conftest import axe_violations
+from tests.browser.staff_pages import check_console_page
 from tests.factories import STAFF_PASSWORD, served_world
 
 pytestmark = pytest.mark.browser
@@ -17,33 +17,21 @@ ADMIN_PAGES = ("/staff/", "/staff/admin/users", "/staff/admin/programmes", "/sta
                "/staff/admin/escalations", "/staff/account/password")
 
 
-def check(page, label, problems):  # type: ignore[no-untyped-def]
-    page.wait_for_load_state()
-    if page.locator("script").count():
-        problems.append((label, "has a script"))
-    found = axe_violations(page)
-    if found:
-        problems.append((label, found))
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    if width > page.viewport_size["width"]:
-        problems.append((label, f"scrolls sideways: {width}px wide"))
-
-
 def test_admin_signs_in_and_every_page_passes_axe(live_server, new_page):
     world = served_world(live_server)
     problems: list[tuple[str, object]] = []
     page = new_page(javascript=True, viewport={"width": 1024, "height": 768})
     page.goto(live_server.url + "/staff/sign-in")
-    check(page, "sign-in", problems)
+    check_console_page(page, "sign-in", problems)
     page.fill("#email", world.admin.email)
     page.fill("#password", "a wrong password")
     page.click("button[type=submit]")
     assert page.locator("#sign-in-error").is_visible()
-    check(page, "sign-in (refused)", problems)
+    check_console_page(page, "sign-in (refused)", problems)
     page.fill("#password", STAFF_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/staff/sign-in/authenticator")
-    check(page, "authenticator set-up", problems)
+    check_console_page(page, "authenticator set-up", problems)
     secret = page.inner_text("#totp-secret").replace(" ", "")
     assert secret == world.totp["admin"]
     page.fill("#code", pyotp.TOTP(secret).now())
@@ -52,11 +40,11 @@ def test_admin_signs_in_and_every_page_passes_axe(live_server, new_page):
     assert "Sign out" in page.content()
     for path in ADMIN_PAGES:
         page.goto(live_server.url + path)
-        check(page, path, problems)
+        check_console_page(page, path, problems)
     page.set_viewport_size({"width": 320, "height": 640})
     for path in ADMIN_PAGES:
         page.goto(live_server.url + path)
-        check(page, f"{path} at 320px", problems)
+        check_console_page(page, f"{path} at 320px", problems)
     page.click("form.signout button")
     page.wait_for_url("**/staff/sign-in")
     page.goto(live_server.url + "/staff/admin/users")

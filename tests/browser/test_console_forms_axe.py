@@ -6,39 +6,14 @@ from __future__ import annotations
 
 import re
 
-import pyotp
 import pytest
 from sqlalchemy import select
 
 from portal.models import PartnerContact, SafeWindow
-from tests.browser.conftest import axe_violations
-from tests.factories import STAFF_PASSWORD, served_world
+from tests.browser.staff_pages import check_console_page, sign_in
+from tests.factories import served_world
 
 pytestmark = pytest.mark.browser
-
-
-def check(page, label, problems):  # type: ignore[no-untyped-def]
-    page.wait_for_load_state()
-    if page.locator("script").count():
-        problems.append((label, "has a script"))
-    found = axe_violations(page)
-    if found:
-        problems.append((label, found))
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    if width > page.viewport_size["width"]:
-        problems.append((label, f"scrolls sideways: {width}px wide"))
-
-
-def sign_in(page, base, user, secret):  # type: ignore[no-untyped-def]
-    page.goto(base + "/staff/sign-in")
-    page.fill("#email", user.email)
-    page.fill("#password", STAFF_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/staff/sign-in/authenticator")
-    assert page.locator("#totp-qr svg[role=img]").is_visible()  # the QR code is drawn, beside the key
-    page.fill("#code", pyotp.TOTP(secret).now())
-    page.click("main form button[type=submit]")
-    page.wait_for_url("**/staff/")
 
 
 def test_a_worker_records_her_with_safe_times_and_every_form_passes_axe(live_server, new_page):
@@ -46,9 +21,9 @@ def test_a_worker_records_her_with_safe_times_and_every_form_passes_axe(live_ser
     problems: list[tuple[str, object]] = []
     page = new_page(javascript=True, viewport={"width": 1024, "height": 768})
     base = live_server.url
-    sign_in(page, base, world.worker, world.totp["worker"])
+    sign_in(page, base, world.worker.email, world.totp["worker"], qr=True)
     page.goto(base + "/staff/cases/new")
-    check(page, "new case", problems)
+    check_console_page(page, "new case", problems)
     page.fill("#name", "Jo Browser")
     page.fill("#phone", "07400 555 123")
     page.select_option("#locale", "de")
@@ -63,7 +38,7 @@ def test_a_worker_records_her_with_safe_times_and_every_form_passes_axe(live_ser
     page.check("input[name=consent_given]")
     page.click("main form button[type=submit]")
     assert "The start must be before the end" in page.inner_text("#window-1")
-    check(page, "new case (refused)", problems)
+    check_console_page(page, "new case (refused)", problems)
     assert page.input_value("#w0-start") == "10:00" and page.is_checked("input[name=w0-day][value='4']")
     page.fill("#w1-end", "15:30")
     page.click("main form button[type=submit]")
@@ -77,18 +52,18 @@ def test_a_worker_records_her_with_safe_times_and_every_form_passes_axe(live_ser
         assert (partner.locale, partner.timezone) == ("de", "Europe/Berlin")
     assert windows == {(d, 600, 720) for d in range(5)} | {(6, 780, 930)}
     page.goto(case_url + "/preferences")
-    check(page, "preferences", problems)
+    check_console_page(page, "preferences", problems)
     page.check("#window-new input[name=weekday][value='5']")
     page.fill("#start", "19:00")
     page.fill("#end", "18:00")
     page.click("#window-new ~ .actions button")
     assert page.locator("#window-new-error").is_visible()
-    check(page, "preferences (refused safe time)", problems)
+    check_console_page(page, "preferences (refused safe time)", problems)
     page.goto(case_url + "/contacts/new")
-    check(page, "contact log", problems)
+    check_console_page(page, "contact log", problems)
     assert page.get_attribute("#occurred_at", "type") == "datetime-local"
     page.goto(base + "/staff/account/time-zone")
-    check(page, "time zone", problems)
+    check_console_page(page, "time zone", problems)
     page.select_option("#timezone", "Europe/Berlin")
     page.click("main form button[type=submit]")
     page.wait_for_url("**/staff/")
@@ -97,5 +72,5 @@ def test_a_worker_records_her_with_safe_times_and_every_form_passes_axe(live_ser
     for path in ("/staff/cases/new", case_url.removeprefix(base) + "/preferences",
                  case_url.removeprefix(base) + "/contacts/new", "/staff/account/time-zone"):
         page.goto(base + path)
-        check(page, f"{path} at 320px", problems)
+        check_console_page(page, f"{path} at 320px", problems)
     assert problems == [], problems

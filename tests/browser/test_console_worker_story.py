@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pyotp
 import pytest
 
 from portal.models import ConsentChannel, Severity, Task, TaskKind
 from portal.services.audit import SYSTEM
 from portal.services.casework.tasks import create_task
 from portal.services.her import consent
-from tests.browser.conftest import PHONE, axe_violations
-from tests.factories import STAFF_PASSWORD, context, make_partner, served_world, set_prefs, set_windows
+from tests.browser.conftest import PHONE
+from tests.browser.staff_pages import check_console_page, sign_in
+from tests.factories import context, make_partner, served_world, set_prefs, set_windows
 
 pytestmark = pytest.mark.browser
 
@@ -43,37 +43,16 @@ def arrange(live):  # type: ignore[no-untyped-def]
     return world, ids
 
 
-def sign_in(page, live, world):  # type: ignore[no-untyped-def]
-    page.goto(live.url + "/console")  # the address people guess leads to the staff sign-in
-    page.wait_for_url("**/staff/sign-in")
-    page.fill("#email", world.worker.email)
-    page.fill("#password", STAFF_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/staff/sign-in/authenticator")
-    page.fill("#code", pyotp.TOTP(world.totp["worker"]).now())
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/staff/")
-
-
-def check(page, label, problems):  # type: ignore[no-untyped-def]
-    page.wait_for_load_state()
-    found = axe_violations(page)
-    if found:
-        problems.append((label, found))
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    if width > page.viewport_size["width"]:
-        problems.append((label, f"scrolls sideways: {width}px wide"))
-
-
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "360px"])
 def test_inbox_case_page_and_stopped_contact_task(live_server, new_page, viewport):
     world, ids = arrange(live_server)
     page = new_page(javascript=True, viewport=viewport)
     problems: list[tuple[str, object]] = []
-    sign_in(page, live_server, world)
+    # "/console", the address people guess, leads to the staff sign-in
+    sign_in(page, live_server.url, world.worker.email, world.totp["worker"], start="/console")
 
     # Home: what needs action now, most urgent first.
-    check(page, "home", problems)
+    check_console_page(page, "home", problems)
     act_now = page.locator("section.act-now li")
     assert act_now.count() == 2
     assert act_now.nth(0).inner_text().startswith("▲ Immediate")
@@ -81,7 +60,7 @@ def test_inbox_case_page_and_stopped_contact_task(live_server, new_page, viewpor
 
     # Inbox: immediate, then overdue, then by due time; the label is words and a shape, not colour alone.
     page.goto(live_server.url + "/staff/tasks")
-    check(page, "inbox", problems)
+    check_console_page(page, "inbox", problems)
     rows = page.locator("table.inbox tbody tr")
     hrefs = [rows.nth(i).locator("a").first.get_attribute("href") for i in range(rows.count())]
     assert hrefs[:3] == [f"/staff/tasks/{ids['immediate']}", f"/staff/tasks/{ids['overdue']}",
@@ -92,7 +71,7 @@ def test_inbox_case_page_and_stopped_contact_task(live_server, new_page, viewpor
 
     # Her case page: the whole story.
     page.goto(live_server.url + f"/staff/cases/{world.partner.id}")
-    check(page, "case", problems)
+    check_console_page(page, "case", problems)
     story = page.locator("main").inner_text()
     for words in ("Her choices", "Someone else may use her phone", "Do not leave a voicemail", "Monday 09:00–12:00",
                   "Wednesday 17:00–19:00", "English", "Text message and phone call", "Open tasks"):
@@ -101,12 +80,12 @@ def test_inbox_case_page_and_stopped_contact_task(live_server, new_page, viewpor
 
     # The immediate task with a risk to children shows the steps prompt and what to do.
     page.goto(live_server.url + f"/staff/tasks/{ids['immediate']}")
-    check(page, "immediate task", problems)
+    check_console_page(page, "immediate task", problems)
     assert page.locator("#what-to-do").is_visible() and page.locator("#child-protection").is_visible()
 
     # A "she stopped contact" task: the warning comes first and is on the first screen.
     page.goto(live_server.url + f"/staff/tasks/{ids['stop']}")
-    check(page, "stopped-contact task", problems)
+    check_console_page(page, "stopped-contact task", problems)
     warning = page.locator("#do-not-contact")
     assert warning.is_visible() and warning.get_attribute("role") == "alert"
     assert "Do not contact her" in warning.locator("h2").inner_text()
@@ -116,6 +95,6 @@ def test_inbox_case_page_and_stopped_contact_task(live_server, new_page, viewpor
 
     # A page that does not exist, in the staff layout.
     page.goto(live_server.url + "/console/no-such-page")
-    check(page, "staff 404", problems)
+    check_console_page(page, "staff 404", problems)
     assert page.locator("#exit").count() == 0 and "Go to the staff console" in page.content()
     assert problems == [], problems

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
-import pyotp
 import pytest
 from flask import url_for
 from sqlalchemy import select
@@ -17,22 +16,12 @@ from portal.models import PartnerStatus, Preferences, Task
 from portal.worker import build_dispatcher, checkin_rules, run
 from tests.browser.conftest import axe_violations
 from tests.browser.her_world import arrange_world, open_her_link
-from tests.factories import STAFF_PASSWORD
+from tests.browser.staff_pages import sign_in
 
 pytestmark = pytest.mark.browser
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 DESKTOP = {"width": 1200, "height": 900}
-
-
-def staff_sign_in(page, base: str, email: str, secret: str, clock: FrozenClock) -> None:
-    page.goto(base + "/staff/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", STAFF_PASSWORD)
-    page.click("button[type=submit]")
-    page.fill("#code", pyotp.TOTP(secret).at(clock.now()))  # first sign-in: the authenticator set-up page
-    page.click("main button[type=submit]")
-    assert page.url.rstrip("/").endswith("/staff"), page.url
 
 
 def path(live, endpoint: str, **values) -> str:
@@ -79,7 +68,7 @@ def test_her_separation_report_promise_and_her_workers_check_in(live_server_fact
         assert task.partner_id == world.partner.id
 
     worker = new_page(javascript=True, viewport=DESKTOP)  # JavaScript only so that axe-core can run
-    staff_sign_in(worker, live.url, world.worker.email, world.totp["worker"], clock)
+    sign_in(worker, live.url, world.worker.email, world.totp["worker"], at=clock.now())
     worker.goto(path(live, "console.worker_case", partner_id=world.partner.id))
     block = worker.locator("section", has=worker.locator("#high-risk")).inner_text()
     assert "From Mar 2, 2026 until Sep 2, 2026." in block

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 
-import pyotp
 import pytest
 from sqlalchemy import select
 
@@ -15,20 +14,10 @@ from portal.sms.discretion import problems
 from portal.worker import build_dispatcher, run
 from tests.browser.conftest import axe_violations
 from tests.browser.her_world import arrange_world
-from tests.factories import STAFF_PASSWORD
+from tests.browser.staff_pages import sign_in
 from tests.fanout_support import fan_out
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base: str, email: str, secret: str) -> None:
-    page.goto(base + "/staff/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", STAFF_PASSWORD)
-    page.click("button[type=submit]")
-    page.fill("#code", pyotp.TOTP(secret).now())  # first sign-in: the authenticator set-up page
-    page.click("main button[type=submit]")
-    assert page.url.rstrip("/").endswith("/staff"), page.url
 
 
 def test_dropout_reaches_her_and_her_worker_logs_the_call(live_server, new_page):
