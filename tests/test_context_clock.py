@@ -139,7 +139,7 @@ def test_her_alert_from_her_page_carries_the_action_s_time(app, client, dbs, vau
     [entry] = new_audit(dbs, seq)
     assert (entry.action, entry.occurred_at, entry.actor_type) == ("her_report.separating", at, "partner")
     partner = dbs.get(PartnerContact, world.partner.id)
-    assert partner.high_risk_until == at + timedelta(days=183) and partner.updated_at == at
+    assert partner.high_risk_from == at and partner.updated_at == at  # six calendar months from now
 
 
 def test_a_reported_event_and_its_fan_out_each_carry_their_own_time(app, client, dbs, vault, audit_key, engine,

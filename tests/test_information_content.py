@@ -59,7 +59,7 @@ def path_of(app, endpoint: str) -> str:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("locale", ["en", "de", "ar"])
 @pytest.mark.parametrize("endpoint", sorted(TOLD))
 def test_her_information_pages_tell_her_in_her_language(app, dbs, world, endpoint, locale):
-    world.partner.locale = locale
+    world.partner.locale, world.partner.locale_chosen = locale, True  # her saved choice
     dbs.commit()
     page = her_client(app, world.partner).get(path_of(app, endpoint))
     assert page.status_code == 200

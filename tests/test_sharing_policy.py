@@ -33,7 +33,7 @@ def path_of(app, endpoint: str) -> str:  # type: ignore[no-untyped-def]
 
 
 def her_page(app, dbs, world, locale: str) -> str:  # type: ignore[no-untyped-def]
-    world.partner.locale = locale
+    world.partner.locale, world.partner.locale_chosen = locale, True  # her saved choice
     dbs.commit()
     page = her_client(app, world.partner).get(path_of(app, "public.sharing"))
     assert page.status_code == 200

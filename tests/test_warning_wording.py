@@ -38,7 +38,7 @@ from tests.factories import (
     told_of_everything,
 )
 from tests.fanout_support import fan_out_now
-from tests.public_helpers import open_link, post
+from tests.public_helpers import choose_language, open_link, post
 from tests.sms_support import RecordingHttpClient, dispatcher, message_json, twilio_gateway
 from tests.staff_console import csrf_from
 
@@ -138,11 +138,11 @@ def test_she_chooses_a_wording_per_kind_and_it_is_kept(client, dbs, vault, world
     assert all(b"dentist" not in (ct or b"") for ct in stored)  # encrypted at rest
 
 
-def test_her_own_words_that_give_her_away_are_refused_in_her_language(client, dbs, vault, world, clock):
+def test_her_own_words_that_give_her_away_are_refused_in_her_language(app, client, dbs, vault, world, clock):
     open_link(client, dbs, world.partner, clock)
     form = choices_form(risk=("own", "Sein Kurs ist vorbei, ruf an", False), completed=("own", "x" * 150, True))
     form["locale"] = "de"
-    client.get("/home?lang=de")
+    choose_language(app, client, "de")  # her top bar: German, saved on her record
     response = post(client, "/choices", form)
     assert response.status_code == 400
     page = response.get_data(as_text=True)

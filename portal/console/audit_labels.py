@@ -17,6 +17,10 @@ OBJECT = {
 ACTION = {
     "api_token.create": _l("Created an API token"), "api_token.revoke": _l("Revoked an API token"),
     "audit.verify": _l("Verified the audit chain"),
+    "high_risk.checkin_every": _l("Changed her check-in rhythm"),
+    "partner.language_chosen": _l("Her language was chosen"),
+    "staff.callback_phone": _l("Changed their number for her texts"),
+    "task.done.consent_given": _l("A task closed itself: she agreed to contact again"),
     "case.close": _l("Closed the case"), "case.reopen": _l("Reopened the case"),
     "consent.declined": _l("Contact declined"), "consent.given.contact": _l("Contact agreed"),
     "consent.given.sms": _l("Text messages agreed"), "consent.withdrawn.contact": _l("Contact stopped"),

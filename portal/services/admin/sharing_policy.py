@@ -90,8 +90,8 @@ def flagged(text: str, locale: str) -> tuple[str, ...]:
     lowered = text.lower()
     phrases: list[str] = []
     for finding in check(text, locale):
-        match = re.search(finding.rule, lowered)
-        phrase = text[match.start():match.end()] if match else finding.rule
+        match = re.search(finding.detail, lowered) if finding.detail else None  # detail: the pattern that matched
+        phrase = text[match.start():match.end()] if match else finding.detail or finding.rule
         if phrase not in phrases:
             phrases.append(phrase)
     return tuple(phrases)
