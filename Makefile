@@ -57,7 +57,9 @@ test-sqlite: venv translations chromium
 test-postgresql: venv translations chromium
 	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q -p no:cacheprovider
 
-test: lint audit test-sqlite test-postgresql
+# The two suites run side by side (2 cores); each one's output is printed whole when it ends.
+test: lint audit
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
 
 # The slow drills: the fuzz targets with ten times the cases (random, not the suite's fixed ones), the limits
 # and the SIGKILL fault drill, on SQLite and PostgreSQL.
