@@ -29,6 +29,9 @@ TASK_KIND.update({
     "escalation": _l("Escalated: a task was not acknowledged in time"),
     "high_risk_checkin": _l("Check in with her (high-risk period after separating)"),
     "safe_times_needed": _l("Set her safe times: nothing is texted to her until they are set"),
+    "plan_duress": _l("She may be under pressure: do not call unless she contacts you"),
+    "her_checkin_concern": _l("Her check-in says she feels less safe"),
+    "agreed_checkin_missed": _l("She missed an agreed check-in"),
 })
 IMMINENCE = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High"), "imminent": _l("Imminent")}
 TELL = {"none": _l("Do not tell her"), "message": _l("Text message"), "call": _l("Phone call"),

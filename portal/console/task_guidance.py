@@ -73,6 +73,16 @@ GUIDANCE: dict[str, object] = {
     "high_risk_checkin": _l(
         "A scheduled check-in during her high-risk period after separating. Ask how she is and review her "
         "safety plan with her, in a way she chose."),
+    TaskKind.PLAN_DURESS: _l(
+        "Her safety plan was opened with her second passphrase: she may be under pressure, perhaps with someone "
+        "beside her. Do not call or text her unless she contacts you. Nothing is texted to her while this task "
+        "is open, unless you release texts below."),
+    TaskKind.HER_CHECKIN_CONCERN: _l(
+        "Her own check-in says she feels less safe, or that something has changed for the worse. Reach her as "
+        "soon as it is safe, use her code word, and review her safety plan with her."),
+    TaskKind.AGREED_CHECKIN_MISSED: _l(
+        "She did not check in on a day you agreed. It may mean nothing, or that she cannot. Try to reach her in "
+        "a way she chose, in her safe times; do not text her about it unless she asked for that."),
     TaskKind.ESCALATION: _l(
         "A task was not acknowledged in time. Open the case's tasks, acknowledge the late one, or pass it to "
         "someone who can act now."),

@@ -49,6 +49,9 @@ class TaskKind(enum.StrEnum):
     ESCALATION = "escalation"
     HIGH_RISK_CHECKIN = "high_risk_checkin"
     SAFE_TIMES_NEEDED = "safe_times_needed"
+    PLAN_DURESS = "plan_duress"
+    HER_CHECKIN_CONCERN = "her_checkin_concern"
+    AGREED_CHECKIN_MISSED = "agreed_checkin_missed"
 
     @classmethod
     def for_event(cls, kind: str) -> TaskKind:
@@ -106,6 +109,9 @@ class Task(UUIDKey, Base):
     # On an escalation task: the overdue task it was raised for.
     escalated_from_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("task.id"))
     done_at: Mapped[datetime | None]
+    # On a plan_duress task: when her worker released texts to her again (until then, and while the task is
+    # open, nothing is texted to her).
+    released_at: Mapped[datetime | None]
 
 
 class CheckIn(UUIDKey, Base):

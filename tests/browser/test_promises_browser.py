@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from flask import url_for
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.clock import FrozenClock
@@ -75,8 +76,9 @@ def test_her_separation_report_promise_and_her_workers_check_in(live_server_fact
     assert "You get a check-in task every 7 days." in block
     assert "Check in with her (high-risk period after separating)" in worker.content()
     assert axe_violations(worker) == []
-    worker.get_by_role("link", name="Check in with her (high-risk period after separating)").first.click()
-    assert "A scheduled check-in during her high-risk period after separating." in worker.content()
+    with worker.expect_navigation():
+        worker.get_by_role("link", name="Check in with her (high-risk period after separating)").first.click()
+    expect(worker.locator("body")).to_contain_text("A scheduled check-in during her high-risk period after separating.")
     assert axe_violations(worker) == []
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.models import ContactLogEntry, Notification, PartnerStatus, Preferences, Task, Tell
@@ -39,8 +40,9 @@ def test_dropout_reaches_her_and_her_worker_logs_the_call(live_server, new_page)
     fac.click(f"text={world.participant.reference}")
     fac.check("input[name=kind][value=dropout]")
     fac.fill("#description", "Has not attended for three weeks")
-    fac.click("text=Send report")
-    assert "Thank you. The report is recorded." in fac.content()
+    with fac.expect_navigation():  # POST, 303, then the page: content() mid-navigation reads ""
+        fac.click("text=Send report")
+    expect(fac.locator("body")).to_contain_text("Thank you. The report is recorded.")
     assert axe_violations(fac) == []
     assert "Sam Example" not in fac.content()
 
@@ -68,8 +70,9 @@ def test_dropout_reaches_her_and_her_worker_logs_the_call(live_server, new_page)
         assert note.state == "delivered" and note.partner_id == world.partner.id
 
     # 4. Her worker opens the task, sees the message was delivered, and logs the call.
-    row.locator("a").first.click()
-    assert "Delivered" in wrk.content()
+    with wrk.expect_navigation():
+        row.locator("a").first.click()
+    expect(wrk.locator("body")).to_contain_text("Delivered")
     assert axe_violations(wrk) == []
     wrk.click("text=Log a contact for this task")
     wrk.check("input[name=reached]")
@@ -78,8 +81,10 @@ def test_dropout_reaches_her_and_her_worker_logs_the_call(live_server, new_page)
     wrk.check("input[name=information][value=safety_planning]")
     wrk.fill("#notes", "Reviewed her safety plan after his dropout")
     wrk.fill("#next_step", "Call again on Friday")
-    wrk.click("main button[type=submit]")
-    assert "Contact logged." in wrk.content() and "Reviewed her safety plan after his dropout" in wrk.content()
+    with wrk.expect_navigation():
+        wrk.click("main button[type=submit]")
+    expect(wrk.locator("body")).to_contain_text("Contact logged.")
+    assert "Reviewed her safety plan after his dropout" in wrk.content()
     assert axe_violations(wrk) == []  # her case page
     with live.db() as db:
         entry = db.scalar(select(ContactLogEntry))
