@@ -1,4 +1,4 @@
-"""plan_checkins: the task kinds of her sealed plan's duress path and of her check-ins; a duress task's release
+"""plan_checkins: the task kinds of her sealed plan's duress path and of her check-ins; texts held after duress
 
 Revision ID: 0006_plan_checkins
 Revises: 0005_consoleforms
@@ -30,6 +30,7 @@ def _kinds(kinds: tuple[str, ...]) -> str:
 
 
 def upgrade() -> None:
+    op.add_column('partner_contact', sa.Column('texts_held_since', portal.models.base.UTCDateTime(timezone=True), nullable=True))
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.add_column(sa.Column('released_at', portal.models.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.drop_constraint(batch_op.f('ck_task_kind'), type_='check')
@@ -45,3 +46,4 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f('ck_task_kind'), type_='check')
         batch_op.create_check_constraint('kind', _kinds(OLD_TASK_KINDS))
         batch_op.drop_column('released_at')
+    op.drop_column('partner_contact', 'texts_held_since')

@@ -55,6 +55,9 @@ class PartnerContact(UUIDKey, Base):
     # (None: the deployment's PORTAL_CHECKIN_EVERY_DAYS; her worker can set her own).
     high_risk_from: Mapped[datetime | None]
     checkin_every_days: Mapped[int | None]
+    # Set when her plan was opened with her duress passphrase: nothing is texted to her until her worker
+    # releases texts or closes that task (services/messaging/sms_permission.why_not: "held").
+    texts_held_since: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     closure_reason: Mapped[str | None] = mapped_column(String(40))
     erased_at: Mapped[datetime | None]
