@@ -489,3 +489,26 @@ def test_a_database_reader_finds_no_word_of_her_plan_from_her_pages(app, world, 
     dump = _every_value(dbs)
     for secret in (CANARY, DECOY, MAIN, SECOND, MAIN[::-1]):
         assert secret.encode() not in dump and secret.encode("utf-16-le") not in dump, secret
+
+
+def test_locking_the_harmless_plan_keeps_her_session_under_pressure_until_she_opens_hers(app, world):
+    """Her other pages ask plan_session.in_duress() (the fresh-record view): locking the harmless plan must not
+    bring her real record back while he may still be beside her; opening her own plan again does."""
+    from portal.public import plan_session
+
+    seen: list[bool] = []
+    app.add_url_rule("/_duress_probe", "duress_probe", lambda: seen.append(plan_session.in_duress()) or "ok")
+    her = her_client(app, world.partner)
+    set_up(her)
+    her.get("/_duress_probe")
+    lock(her)
+    her.get("/_duress_probe")
+    open_with(her, SECOND)
+    her.get("/_duress_probe")
+    lock(her)
+    her.get("/_duress_probe")
+    open_with(her, MAIN)
+    her.get("/_duress_probe")
+    lock(her)
+    her.get("/_duress_probe")
+    assert seen == [False, False, True, True, False, False]
