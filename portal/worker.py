@@ -1,4 +1,4 @@
-"""The long-running worker: fan out programme events, make due check-in tasks, dispatch, apply simulated reports (console), sleep, stop
+"""The long-running worker: fan out programme events, make due check-in tasks (and missed agreed check-ins), dispatch, apply simulated reports (console), sleep, stop
 cleanly on SIGTERM."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy.orm import sessionmaker
 from portal.services.audit import SYSTEM
 from portal.services.casework.high_risk import Rules
 from portal.services.casework.high_risk import run_pass as run_checkins
+from portal.services.her import her_checkins
 from portal.services.messaging.delivery import policy_from_settings, record_report
 from portal.services.messaging.dispatch import Counts, Dispatcher
 from portal.services.programme.fanout import PassResult, run_pass
@@ -82,6 +83,11 @@ def check_in(dispatcher: Dispatcher, rules: Rules) -> int:
     return run_checkins(dispatcher.sessions, dispatcher.vault, dispatcher.audit_key, dispatcher.clock, rules)
 
 
+def agreed_check_ins(dispatcher: Dispatcher) -> int:
+    """Her worker's task for each agreed check-in day she missed (one per day, however many run; never a text)."""
+    return her_checkins.run_pass(dispatcher.sessions, dispatcher.vault, dispatcher.audit_key, dispatcher.clock)
+
+
 def checkin_rules(app: Flask) -> Rules:
     """The deployment's high-risk period and check-in rhythm (PORTAL_HIGH_RISK_MONTHS, PORTAL_CHECKIN_EVERY_DAYS)."""
     return Rules.from_settings(app.config["PORTAL"])
@@ -122,7 +128,8 @@ def run(dispatcher: Dispatcher, *, once: bool, poll_seconds: float,
         rules: Rules | None = None) -> None:
     """Loop until SIGTERM or SIGINT (the message in hand is finished first), or until `stop` is set; --once: one
     pass. Each pass fans out programme events first, so what they cause is sent in the same pass; then it makes
-    the check-in tasks that are due (`rules`: the deployment's, see checkin_rules)."""
+    the check-in tasks that are due (`rules`: the deployment's, see checkin_rules) and the tasks for agreed
+    check-in days she missed."""
     stop = threading.Event() if stop is None else stop
     rules = rules or Rules()
 
@@ -142,6 +149,9 @@ def run(dispatcher: Dispatcher, *, once: bool, poll_seconds: float,
                 checkins = check_in(dispatcher, rules)
                 if checkins:
                     echo(f"made {checkins} check-in task(s)")
+                missed = agreed_check_ins(dispatcher)
+                if missed:
+                    echo(f"made {missed} missed-check-in task(s)")
                 counts = dispatcher.run_once()
                 apply_simulated_reports(dispatcher)
                 delete_at_provider(dispatcher)

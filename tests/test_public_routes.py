@@ -171,6 +171,8 @@ def test_every_page_signed_in_is_neutral_hardened_and_tiny(app, client, dbs, wor
     for path in _paths(app, client, dbs, world, clock):
         if path == "/message/sent":  # shows what she just told her worker, once
             post(client, "/message", {"kind": "separating"}, token_from="/home")
+        if path == "/how-are-you/thanks":  # shows what her check-in led to, once
+            post(client, "/how-are-you", {"step": "2"}, token_from="/how-are-you")
         response = client.get(path)
         if path == "/check":  # only while a PIN is pending; checked below
             assert response.status_code == 303

@@ -26,6 +26,7 @@ from portal.models import (
     ContactMethod,
     ContactOutcome,
     EventKind,
+    Feeling,
     Imminence,
     NewsKind,
     NotificationKind,
@@ -42,6 +43,7 @@ from portal.models import (
     Wording,
 )
 from portal.models.base import vocabularies
+from portal.public import checkins as her_checkins_page
 from portal.public import preferences as her_preferences
 from portal.services.audit import Actor
 from portal.services.casework.tasks import create_task
@@ -63,6 +65,7 @@ STAFF_LABELS: dict[type[enum.StrEnum], object] = {
     SafeToTalk: lambda: labels.SAFE_TO_TALK, ContactOutcome: lambda: labels.OUTCOME,
     ClosureReason: lambda: labels.CLOSURE, ParticipantStatus: lambda: labels.PARTICIPANT_STATUS,
     Role: admin_console.role_labels, NewsKind: lambda: labels.NEWS_KIND, Wording: lambda: labels.WORDING,
+    Feeling: lambda: labels.FEELING,
 }
 # Codes nobody reads as words: the audit log shows its actor kinds as codes (like its actions), and
 # token purposes and session audiences are never shown.
@@ -71,7 +74,7 @@ SHOWN_AS_CODES = {ActorKind, TokenPurpose, SessionAudience}
 
 def test_every_coded_column_is_a_known_vocabulary_and_the_constraint_count():
     assert set(VOCABULARIES.values()) == set(STAFF_LABELS) | SHOWN_AS_CODES
-    assert len(VOCABULARIES) == 26
+    assert len(VOCABULARIES) == 28
 
 
 @pytest.mark.parametrize("vocabulary", list(STAFF_LABELS), ids=lambda v: v.__name__)
@@ -88,6 +91,8 @@ def test_every_choice_she_sees_has_words_for_her(app):
         assert set(her_preferences.TELL_LABELS) == set(Tell)
         assert set(her_preferences.CHANNEL_LABELS) == set(preferences.CHANNELS)
         assert set(her_preferences.TOPIC_LABELS) == set(preferences.TOPICS) <= set(EventKind)
+        assert set(her_checkins_page.FEELING_LABELS) == set(Feeling)
+        assert all(str(label).strip() for label in her_checkins_page.FEELING_LABELS.values())
         assert all(str(label).strip() for label in (*her_preferences.TELL_LABELS.values(),
                                                     *her_preferences.CHANNEL_LABELS.values(),
                                                     *her_preferences.TOPIC_LABELS.values()))

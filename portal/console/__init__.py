@@ -15,6 +15,7 @@ from portal.console import (  # noqa: E402,F401
     routes,
     worker,
     worker_actions,
+    worker_checkins,
     worker_high_risk,
     worker_tasks,
     worker_wording,

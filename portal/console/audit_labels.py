@@ -18,6 +18,10 @@ ACTION = {
     "api_token.create": _l("Created an API token"), "api_token.revoke": _l("Revoked an API token"),
     "audit.verify": _l("Verified the audit chain"),
     "high_risk.checkin_every": _l("Changed her check-in rhythm"),
+    "her_checkin.record": _l("She checked in on her pages"), "her_checkin.read": _l("Viewed her check-ins"),
+    "agreed_checkin.set": _l("Agreed check-in days were set"),
+    "agreed_checkin.stop": _l("Agreed check-in days were stopped"),
+    "agreed_checkin.period_ended": _l("Agreed check-in days ended with her high-risk period"),
     "partner.language_chosen": _l("Her language was chosen"),
     "staff.callback_phone": _l("Changed their number for her texts"),
     "task.done.consent_given": _l("A task closed itself: she agreed to contact again"),
@@ -72,7 +76,8 @@ DETAIL = {"purpose": _l("why"), "fields": _l("fields"), "reason": _l("reason"), 
           "cancelled": _l("messages cancelled"), "entries": _l("entries"), "ok": _l("intact"), "role": _l("role"),
           "channel": _l("how"), "tries": _l("wrong tries in a row"), "wait_seconds": _l("wait (seconds)"),
           "new_task": _l("new task"), "copies": _l("copies"),
-          "task_closed": _l("when the task was closed")}
+          "task_closed": _l("when the task was closed"),
+          "task": _l("task for her worker")}
 PURPOSE = {"case_view": _l("her case page"), "case_list": _l("the list of cases"),
            "preferences_view": _l("her preferences page")}
 

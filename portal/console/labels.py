@@ -130,6 +130,10 @@ def language(code: str | None) -> str:
     return info.native_name if info else _("Not set")
 
 
+# How safe she feels, her answer on her check-in's five-step scale (models/checkins.Feeling), in staff words.
+FEELING = {"not_at_all": _l("Not safe at all"), "not_very": _l("Not very safe"),
+           "in_between": _l("Somewhere in between"), "mostly": _l("Mostly safe"), "safe": _l("Safe")}
+
 WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
             _l("Sunday"))
 
@@ -168,6 +172,11 @@ ERRORS = {
     "too_long": _l("Notes are limited to 4000 characters."),
     "confirm_required": _l("Type ERASE to confirm."),
     "checkin_every_invalid": _l("Enter a whole number of days from 1 to 28."),
+    "agreed_days_invalid": _l("Choose days from the list."),
+    "agreed_days_none": _l("Tick at least one day, or stop the agreed days."),
+    "agreed_days_contact_off": _l("Agreed check-in days need her yes to contact: not while contact is stopped, "
+                                  "not yet agreed, or the case is closed."),
+    "agreed_days_not_offered": _l("Only you can agree check-in days outside her high-risk period."),
     "link_shared_phone": _l("She said someone else checks her phone, so no link is texted to her. If she asks "
                             "for one now, untick “Someone else may use her phone” with her first."),
     "wording_choice": _l("Choose one of the wordings."),

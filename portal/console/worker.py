@@ -17,11 +17,11 @@ from portal.console.forms import window_row
 from portal.console.refusals import preference_error
 from portal.console.times import parse_date, staff_zone_name
 from portal.i18n import LOCALES
-from portal.models import PartnerContact, Role, Task, Tell
+from portal.models import PartnerContact, Role, StaffUser, Task, Tell
 from portal.runtime import db_session, now, settings, vault
 from portal.services.admin import deployment
 from portal.services.casework import case_record, casework, contact_log, high_risk, inbox
-from portal.services.her import preferences
+from portal.services.her import her_checkins, preferences
 from portal.services.her.partners import read_details
 from portal.services.her.preferences import SUGGESTED_ZONES
 
@@ -126,6 +126,7 @@ def worker_case(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     details = read_details(staff_context(), partner, "case_view")
     session_db = db_session()
+    agreed = her_checkins.agreed_view(session_db, partner, now())
     view = {
         "partner": partner, "details": details, "label": casework.case_label(partner.id),
         "prefs": case_record.preferences_view(session_db, vault(), partner.id),
@@ -139,6 +140,10 @@ def worker_case(partner_id: str) -> ResponseReturnValue:
         "programmes": casework.linkable_programmes(session_db, g.staff),
         "closure_reasons": casework.CLOSURE_REASONS, "open": partner.status in casework.OPEN_STATUSES,
         "high_risk": high_risk.view(session_db, partner, now=now(), rules=high_risk.Rules.from_settings(settings())),
+        "checkins": her_checkins.worker_trend(staff_context(), partner),
+        "agreed": agreed,
+        "agreed_by": session_db.get(StaffUser, agreed.changed_by_id) if agreed.changed_by_id else None,
+        "ticked": agreed.days,
     }
     return render_template("console/worker/case.html", L=labels, **view)
 

@@ -13,6 +13,7 @@ from portal.models.casework import (
     Task,
     TaskKind,
 )
+from portal.models.checkins import AgreedCheckin, Feeling, HerCheckin, MissedCheckin
 from portal.models.deployment import DeploymentSetting, Helpline
 from portal.models.outbox import (
     DeliveryReceipt,
@@ -48,6 +49,7 @@ __all__ = [
     "ActorKind", "ClosureReason", "ConsentAction", "ConsentChannel", "ConsentScope", "ContactMethod",
     "ContactOutcome", "Imminence", "NewsKind", "NotificationKind", "ParticipantStatus", "SafeToTalk", "SessionAudience",
     "TaskKind",
+    "AgreedCheckin", "Feeling", "HerCheckin", "MissedCheckin",
     "AccessToken", "AuditEvent", "Base", "CheckIn", "ConsentEvent", "ContactLogEntry", "DeliveryReceipt",
     "DeploymentSetting", "EventKind", "Helpline", "InboundMessage", "Notification", "NotificationState",
     "Participant", "PartnerContact", "PartnerLink", "PartnerStatus", "Preferences", "Programme",

@@ -6,6 +6,7 @@ bp = Blueprint("public", __name__)
 
 from portal.public import (  # noqa: E402,F401
     access,
+    checkins,
     consent,
     context,
     exit,

@@ -49,6 +49,14 @@ MESSAGES = {
     "unknown_field": _l("Something in that form was not right. Please try again."),
     "unknown_priority": _l("Please choose from the list."),
     "rank_choice": _l("Please choose a number from the list, or “Not now”."),
+    "checkin_step": _l("Please choose one answer."),
+    "checkin_too_long": _l("This can be up to 1000 letters. Please make it a little shorter."),
+    "checkin_contact_off": _l("While contact is stopped, check-ins do not go to your worker."),
+    "agreed_days_invalid": _l("Please choose days from the list."),
+    "agreed_days_none": _l("Please tick at least one day."),
+    "agreed_days_not_offered": _l("Check-in days are agreed with your worker. If you would like some, you can ask "
+                                  "them."),
+    "agreed_days_contact_off": _l("While contact is stopped, there are no check-in days."),
 }
 FALLBACK = _l("Please try again.")
 

@@ -67,7 +67,7 @@ def _flag(form: MultiDict[str, str], name: str) -> bool:
     return form.get(name) == "1"
 
 
-def _days(values: list[str]) -> tuple[int, ...]:
+def ticked_days(values: list[str]) -> tuple[int, ...]:
     """Weekday numbers; anything that is not one decimal digit (a superscript '²', say) becomes -1, refused."""
     days = []
     for value in values[:7]:
@@ -84,7 +84,7 @@ def _time(form: MultiDict[str, str], name: str) -> str:
 def parse_form(form: MultiDict[str, str]) -> prefs_service.PreferencesInput:
     """Read the posted form without trusting any of it; the service decides what is valid."""
     windows = tuple(
-        prefs_service.WindowInput(_days(form.getlist(f"w{i}-day")), _time(form, f"w{i}-start"),
+        prefs_service.WindowInput(ticked_days(form.getlist(f"w{i}-day")), _time(form, f"w{i}-start"),
                                   _time(form, f"w{i}-end"))
         for i in range(prefs_service.MAX_WINDOWS + 1)
     )

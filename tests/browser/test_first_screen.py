@@ -65,7 +65,7 @@ def giveaways_on(screen: dict[str, str], locale: str) -> list[str]:
 def paths(live: Any) -> dict[str, str]:
     with live.app.test_request_context():
         names = ("home", "contact", "choices", "pin", "about", "patterns", "sharing", "support", "online", "stop",
-                 "tell", "index")
+                 "tell", "how_are_you", "index")
         return {name: url_for(f"public.{name}") for name in names}
 
 
@@ -146,7 +146,7 @@ def test_no_first_screen_gives_her_away(live_server, new_page, javascript, local
 
     # Every page of hers, and an unknown address inside her session.
     for name in ("home", "contact", "choices", "pin", "about", "patterns", "sharing", "support", "online", "stop",
-                 "tell"):
+                 "tell", "how_are_you"):
         page.goto(url + at[name])
         screens.check(page, name)
     page.goto(url + "/no-such-page")
@@ -163,6 +163,15 @@ def test_no_first_screen_gives_her_away(live_server, new_page, javascript, local
     # Her plan: before she starts, each page of an open plan, the delete confirm, locked, a wrong passphrase.
     check_plan_pages(page, url, screens)
 
+    # What she sees after her check-in, with a worrying answer and with a calm one.
+    for step in ("1", "5"):
+        page.goto(url + at["how_are_you"])
+        page.locator("#check-in summary").click()
+        page.locator(f"#step-{step}").check()
+        with page.expect_navigation():
+            page.locator("#check-in button[type=submit]").click()
+        screens.check(page, f"checked in ({step})")
+
     # The PIN page of a later visit (her pending session).
     with live_server.db() as db:
         partner = db.get(PartnerContact, world.partner.id)
@@ -173,7 +182,7 @@ def test_no_first_screen_gives_her_away(live_server, new_page, javascript, local
     page.wait_for_url("**/check")
     screens.check(page, "pin check")
 
-    assert screens.seen == 21 + PLAN_SCREENS
+    assert screens.seen == 24 + PLAN_SCREENS
     assert screens.problems == []
 
 

@@ -33,6 +33,7 @@ from portal.services.casework.tasks import create_task
 from portal.services.context import DomainContext
 from portal.services.her import consent, preferences
 from portal.services.her.fresh_link import link_blocked, send_fresh_link
+from portal.services.her.her_checkins import end_agreed
 from portal.services.her.invites import revoke_invites
 from portal.services.her.partners import find_in_service, register_partner
 from portal.services.messaging.outbox import cancel_pending
@@ -304,6 +305,7 @@ def close_case(ctx: DomainContext, partner: PartnerContact, *, reason: str) -> N
     partner.closure_reason = reason
     cancelled = cancel_pending(db, partner.id, now)
     cancel_checkins(db, partner.id, now)
+    end_agreed(db, partner.id, now)
     revoke_invites(db, partner.id, now)
     ctx.audit("case.close", "partner_contact", partner.id, {"reason": reason, "cancelled": cancelled})
 

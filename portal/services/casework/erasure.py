@@ -29,6 +29,7 @@ from portal.models import (
 )
 from portal.services.casework.erasure_storage import StorageCleanup
 from portal.services.context import DomainContext
+from portal.services.her import her_checkins
 from portal.services.her.consent import end_for_erasure
 from portal.services.her.safety_plan import PLAN_TABLES, delete_plan_rows
 from portal.services.messaging import provider_deletions
@@ -114,6 +115,7 @@ def erase_partner(ctx: DomainContext, partner: PartnerContact, *, reason: str) -
     db.execute(delete(WebSession).where(WebSession.partner_id == pid))
     db.execute(delete(PartnerLink).where(PartnerLink.partner_id == pid))
     db.execute(delete(CheckIn).where(CheckIn.partner_id == pid))
+    her_checkins.erase(db, pid)  # her own check-ins, her agreed days and the days she missed
     _sweep_other_tables(db, pid, now)
     for column in _encrypted_columns(PartnerContact.__table__):
         setattr(partner, column, None)

@@ -113,6 +113,11 @@ def _contactable(partner: PartnerContact, prefs: Preferences | None) -> bool:
     return bool(prefs.channel_call) or may_queue(partner, prefs)
 
 
+def contactable(db: Session, partner: PartnerContact) -> bool:
+    """Her worker may contact her first: contact agreed, and she chose calls or texts that can reach her."""
+    return _contactable(partner, db.scalar(select(Preferences).where(Preferences.partner_id == partner.id)))
+
+
 @dataclass(frozen=True)
 class PeriodView:
     """What her page and her worker's case page show of it."""
@@ -180,7 +185,7 @@ def cancel_checkins(db: Session, partner_id: uuid.UUID, now: datetime) -> int:
     return cast("CursorResult[Any]", db.execute(stmt)).rowcount or 0
 
 
-def _lock_partner(db: Session, partner_id: uuid.UUID) -> PartnerContact | None:
+def lock_partner(db: Session, partner_id: uuid.UUID) -> PartnerContact | None:
     """Her row, locked for this transaction (PostgreSQL: FOR UPDATE; SQLite: BEGIN IMMEDIATE, taken first)."""
     take_write_lock(db)
     query = select(PartnerContact).where(PartnerContact.id == partner_id)
@@ -200,7 +205,7 @@ def _claim_slot(db: Session, partner_id: uuid.UUID, slot: datetime, now: datetim
 def check_in_once(ctx: DomainContext, partner_id: uuid.UUID, rules: Rules) -> Task | None:
     """Her check-in task for the slot due now, if any and not made yet (the caller's transaction commits)."""
     db, now = ctx.db, ctx.now
-    partner = _lock_partner(db, partner_id)
+    partner = lock_partner(db, partner_id)
     if partner is None or not in_period(partner, now):
         return None
     prefs = db.scalar(select(Preferences).where(Preferences.partner_id == partner.id))

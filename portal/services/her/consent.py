@@ -41,6 +41,7 @@ from portal.services.audit import Actor
 from portal.services.casework.high_risk import cancel_checkins
 from portal.services.casework.tasks import create_task
 from portal.services.context import DomainContext
+from portal.services.her.her_checkins import end_agreed
 from portal.services.her.invites import revoke_invites
 from portal.services.messaging.outbox import cancel_pending
 
@@ -142,6 +143,7 @@ def decline(ctx: DomainContext, partner: PartnerContact, *, channel: str, text_v
     partner.status = PartnerStatus.DECLINED
     cancel_pending(db, partner.id, now)
     cancel_checkins(db, partner.id, now)
+    end_agreed(db, partner.id, now)
     task = create_task(db, partner, kind=DECLINED_TASK, severity=Severity.ROUTINE, now=now)
     task.contact_allowed = False
     ctx.audit("consent.declined", "partner_contact", partner.id, {"channel": channel})
@@ -168,6 +170,7 @@ def stop_contact(ctx: DomainContext, partner: PartnerContact, *, channel: str, t
         task_id = task.id
     cancelled = cancel_pending(db, partner.id, now)
     cancel_checkins(db, partner.id, now)  # scheduled offers (her high-risk period's check-ins) end too
+    end_agreed(db, partner.id, now)  # and the check-in days she agreed with her worker
     revoke_invites(db, partner.id, now)
     ended = end_her_sessions(db, partner.id, keep=keep_session)
     if task_id is not None:
@@ -186,6 +189,7 @@ def end_for_erasure(ctx: DomainContext, partner: PartnerContact) -> int:
         partner.status = PartnerStatus.WITHDRAWN
     cancelled = cancel_pending(db, partner.id, now)
     cancel_checkins(db, partner.id, now)
+    end_agreed(db, partner.id, now)
     revoke_invites(db, partner.id, now)
     end_her_sessions(db, partner.id)
     return cancelled
