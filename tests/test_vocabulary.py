@@ -32,6 +32,8 @@ from portal.models import (
     NotificationState,
     ParticipantStatus,
     PartnerStatus,
+    RiskFactor,
+    RiskLevel,
     Role,
     SafeToTalk,
     SessionAudience,
@@ -63,6 +65,7 @@ STAFF_LABELS: dict[type[enum.StrEnum], object] = {
     SafeToTalk: lambda: labels.SAFE_TO_TALK, ContactOutcome: lambda: labels.OUTCOME,
     ClosureReason: lambda: labels.CLOSURE, ParticipantStatus: lambda: labels.PARTICIPANT_STATUS,
     Role: admin_console.role_labels, NewsKind: lambda: labels.NEWS_KIND, Wording: lambda: labels.WORDING,
+    RiskLevel: lambda: labels.RISK_LEVEL, RiskFactor: lambda: labels.RISK_FACTOR,
 }
 # Codes nobody reads as words: the audit log shows its actor kinds as codes (like its actions), and
 # token purposes and session audiences are never shown.
@@ -71,7 +74,7 @@ SHOWN_AS_CODES = {ActorKind, TokenPurpose, SessionAudience}
 
 def test_every_coded_column_is_a_known_vocabulary_and_the_constraint_count():
     assert set(VOCABULARIES.values()) == set(STAFF_LABELS) | SHOWN_AS_CODES
-    assert len(VOCABULARIES) == 26
+    assert len(VOCABULARIES) == 30  # 0009_risk: risk_assessment's three levels, programme_event_factor.factor
 
 
 @pytest.mark.parametrize("vocabulary", list(STAFF_LABELS), ids=lambda v: v.__name__)
