@@ -22,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure_logging(app)
     configure_clock(app)
     configure_keys(app)
+    configure_risk_checklist(app)
     configure_database(app)
     configure_response_floor(app)
     configure_unit_of_work(app)
@@ -70,6 +71,12 @@ def configure_clock(app: Flask) -> None:
 
 def configure_keys(app: Flask) -> None:
     from portal.runtime import configure_keys as apply
+
+    apply(app)
+
+
+def configure_risk_checklist(app: Flask) -> None:
+    from portal.runtime import configure_risk_checklist as apply
 
     apply(app)
 

@@ -73,6 +73,8 @@ class Settings:
     # Her high-risk period after she reports separating, and how often her worker checks in during it.
     high_risk_months: int = 6
     checkin_every_days: int = 7
+    # The licensed risk checklist this deployment uses (a JSON file); empty: the project's starter items.
+    risk_checklist: str = ""
     # Forwarded headers are believed only from these peers (comma-separated IPs/CIDRs). PORTAL_TRUST_PROXY=true
     # alone (the older switch) means loopback only, and production refuses it without a list.
     trust_proxy: bool = False
@@ -136,6 +138,7 @@ _ENV_NAMES: dict[str, str] = {  # nosec B105
     "plan_kdf_parallelism": "PORTAL_PLAN_KDF_PARALLELISM",
     "high_risk_months": "PORTAL_HIGH_RISK_MONTHS",
     "checkin_every_days": "PORTAL_CHECKIN_EVERY_DAYS",
+    "risk_checklist": "PORTAL_RISK_CHECKLIST",
     "trust_proxy": "PORTAL_TRUST_PROXY",
     "trusted_proxies": "PORTAL_TRUSTED_PROXIES",
 }

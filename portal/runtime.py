@@ -7,11 +7,13 @@ from datetime import datetime
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from portal.config import Settings, app_settings
+from portal.config import ConfigError, Settings, app_settings
 from portal.crypto import Vault
 from portal.extensions import db
+from portal.i18n import LOCALES
 from portal.services.audit import SYSTEM, Actor
 from portal.services.audit import audit_key as derive_audit_key
+from portal.services.casework.risk_checklist import Checklist, ChecklistError, configured_checklist
 from portal.services.context import DomainContext, UnitContexts
 
 
@@ -19,6 +21,18 @@ def configure_keys(app: Flask) -> None:
     settings = app_settings(app)
     app.extensions["portal.vault"] = Vault.from_settings(settings.data_keys, settings.index_key)
     app.extensions["portal.audit_key"] = derive_audit_key(settings.index_key)
+
+
+def configure_risk_checklist(app: Flask) -> None:
+    """Load the risk checklist once, at start-up: a file that cannot be used stops the app, saying why."""
+    try:
+        app.extensions["portal.risk_checklist"] = configured_checklist(app_settings(app).risk_checklist, LOCALES)
+    except ChecklistError as exc:
+        raise ConfigError(f"PORTAL_RISK_CHECKLIST: {exc}") from exc
+
+
+def risk_checklist() -> Checklist:
+    return current_app.extensions["portal.risk_checklist"]
 
 
 def vault() -> Vault:

@@ -225,7 +225,8 @@ def settings_form(**changes: str) -> dict[str, str]:
     form = {"site_name": "Appointments", "exit_url": "https://weather.example/today", "emergency_number": "112",
             "child_protection_steps": "Call the duty team.",
             "retention_days": "400", "escalate_after_minutes": "90", "due_immediate": "20", "due_urgent": "120",
-            "due_soon": "600", "due_routine": "2880"}
+            "due_soon": "600", "due_routine": "2880",
+            "risk_reassess_days": "90"}
     form.update(changes)
     return form
 

@@ -19,6 +19,7 @@ from portal.models import (
     PartnerLink,
     Preferences,
     ProgrammeEvent,
+    RiskAssessment,
     SafeWindow,
     StaffUser,
     Task,
@@ -33,7 +34,8 @@ from tests.staff_console import csrf_from
 
 CANARY_PHONE = "+447400987654"
 WORDS = ["Qx7Canary Name", "qx7canary@example.org", "qx7codeword", "qx7 agreed wording", "qx7 contact note",
-         "qx7 next step", "qx7 task detail", "qx7 inbound text", "Qx7Worker Display", "qx7worker@example.org"]
+         "qx7 next step", "qx7 task detail", "qx7 inbound text", "Qx7Worker Display", "qx7worker@example.org",
+         "qx7 what she fears", "qx7 judgement reason"]
 PHONE_FORMS = [CANARY_PHONE, "07400 987654", "07400987654", "7400987654", "987654"]
 
 
@@ -64,6 +66,13 @@ def seeded(app, dbs, vault, audit_key, clock):
                              received_at=clock.now())
     vault.put(inbound, "body_ct", WORDS[7])
     dbs.add(inbound)
+    assessment = RiskAssessment(id=uuid.uuid4(), partner_id=her.id, assessed_by_id=worker.id, assessed_at=clock.now(),
+                                checklist_id="starter", checklist_version="1", item_count=24, yes_count=17,
+                                not_known_count=2, scored_level="high", judgement_level="high", level="high",
+                                incidents_12m=4, escalation=True)
+    vault.put(assessment, "fears_ct", WORDS[10])
+    vault.put(assessment, "judgement_ct", WORDS[11])
+    dbs.add(assessment)
     invite = issue_invite(dbs, her.id, now=clock.now(), ttl=timedelta(hours=72))
     lonely = register_participant(context(dbs, vault, audit_key, clock.now()), programme=world.programme,
                                   reference="Q" + world.participant.reference[1:],
@@ -78,7 +87,7 @@ def her_ids(dbs, world) -> list[str]:
     pid = world.partner.id
     ids = [pid, world.worker.id]
     for model in (Task, Notification, ConsentEvent, ContactLogEntry, SafeWindow, InboundMessage, PartnerLink,
-                  Preferences):
+                  Preferences, RiskAssessment):
         ids += [row.id for row in dbs.scalars(select(model).where(model.partner_id == pid))]
     return [form for value in ids for form in (str(value), uuid.UUID(str(value)).hex)]
 
@@ -105,14 +114,20 @@ def test_canary_walk_over_every_route_as_facilitator_and_api(app, client, dbs, s
         report_as_facilitator(client, world, world.participant, {"kind": "dropout", "description": "walk"}),
         report_as_facilitator(client, world, world.participant,
                               {"kind": "risk", "risk_to": ["partner", "children"], "imminence": "imminent"}),
+        report_as_facilitator(client, world, world.participant,
+                              {"kind": "risk", "risk_to": "partner", "imminence": "low",
+                               "factors": ["suicidal_ideation", "threats_to_kill", "weapons", "stalking",
+                                           "separation"]}),
         post_event(client, token, {"participant_ref": world.participant.reference, "kind": "suspended"}),
         post_event(client, token, {"participant_ref": world.participant.reference, "kind": "risk",
                                    "risk_to": "children", "imminence": "high"}, key="walk-1"),
         post_event(client, token, {"participant_ref": world.participant.reference, "kind": "risk",
                                    "risk_to": "partner", "imminence": "low"}, key="walk-1"),
+        post_event(client, token, {"participant_ref": world.participant.reference, "kind": "risk",
+                                   "risk_to": "partner", "imminence": "medium", "factors": ["separation"]}),
         client.get("/api/v1/openapi.json"),
     ]
-    assert fan_out(app) == 4  # the dispatcher process tells her side (the replayed key made no entry)
+    assert fan_out(app) == 6  # the dispatcher process tells her side (the replayed key made no entry)
     canaries = WORDS + PHONE_FORMS + her_ids(dbs, world)
     assert dbs.scalar(select(Notification).where(Notification.kind == "warning")) is not None  # she was told
     for response in first:
@@ -120,13 +135,15 @@ def test_canary_walk_over_every_route_as_facilitator_and_api(app, client, dbs, s
 
     event_ids = [str(e) for e in dbs.scalars(select(ProgrammeEvent.id))]
     known = [str(world.programme.id), str(world.participant.id), str(lonely.id), *event_ids[:2], "nope",
+             str(dbs.scalar(select(RiskAssessment.id))),
              str(world.partner.id), str(dbs.scalar(select(Task.id).where(Task.partner_id == world.partner.id))),
              str(dbs.scalar(select(Notification.id))), str(dbs.scalar(select(SafeWindow.id))),
              str(dbs.scalar(select(PartnerLink.id)))]
     form = {"kind": "attendance_concern", "reference": "WALK-REF-1", "description": "walk", "imminence": "",
             "report_key": uuid.uuid4().hex, "confirm": "ERASE", "reason": "other", "outcome": "talked",
             "method": "call", "safe_to_talk": "yes", "weekday": "1", "start": "09:00", "end": "10:00",
-            "programme": str(world.programme.id), "answer": "yes", "choice": "yes"}
+            "programme": str(world.programme.id), "answer": "yes", "choice": "yes", "factors": "stalking",
+            "fears": "walk", "judgement": "high", "judgement_reason": "walk", "checklist": "starter:1"}
     walked = 0
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "console.sign_out":
@@ -155,6 +172,9 @@ def test_canary_walk_over_every_route_as_facilitator_and_api(app, client, dbs, s
     login_as(client, dbs.get(StaffUser, world.worker.id))
     seen = leaks(client.get(f"/staff/cases/{world.partner.id}"), canaries)
     assert WORDS[0] in seen and CANARY_PHONE in seen and WORDS[4] in seen
+    assessment = dbs.scalar(select(RiskAssessment.id))
+    seen = leaks(client.get(f"/staff/cases/{world.partner.id}/risk/{assessment}"), canaries)
+    assert WORDS[10] in seen and WORDS[11] in seen  # what she fears: her worker's page only
     # The bearer link is hers: without it nothing of hers opens, and the walk above never had it.
     assert invite.token not in "".join(str(v) for v in known)
 
@@ -192,13 +212,20 @@ def _scenario(client, world, participant, token, swaps):
     for data in ({"kind": "dropout", "description": "same"},
                  {"kind": "risk", "risk_to": ["partner", "children"], "imminence": "imminent"},
                  {"kind": "risk", "imminence": "high"},  # invalid: the error page must not differ either
+                 # The risk factors (issue 12 item 6): accepted, and refused, alike with or without her.
+                 {"kind": "risk", "risk_to": "partner", "imminence": "low",
+                  "factors": ["suicidal_ideation", "threats_to_kill", "weapons", "stalking", "separation"]},
+                 {"kind": "dropout", "factors": ["stalking"]},
+                 {"kind": "risk", "risk_to": "partner", "imminence": "low", "factors": ["jealousy"]},
                  {"kind": "completed"}):
         response = report_as_facilitator(client, world, participant, data)
         shapes.append(_shape(response, swaps))
         if response.status_code == 303:
             shapes.append(_shape(client.get(response.headers["Location"]), swaps))
     for body in ({"kind": "dropout"}, {"kind": "risk", "risk_to": ["children"], "imminence": "medium"},
-                 {"kind": "risk"}):
+                 {"kind": "risk"}, {"kind": "risk", "risk_to": "partner", "imminence": "high",
+                                    "factors": ["weapons", "separation"]},
+                 {"kind": "completed", "factors": ["weapons"]}):
         api = post_event(client, token, {"participant_ref": participant.reference, **body})
         shapes.append(_shape(api, swaps))
     return shapes
@@ -211,9 +238,10 @@ def test_identical_responses_with_and_without_a_linked_partner(app, client, dbs,
     linked = _scenario(client, world, world.participant, token,
                        {str(world.participant.id): "HIM", world.participant.reference: "REF"})
     unlinked = _scenario(client, world, lonely, token, {str(lonely.id): "HIM", lonely.reference: "REF"})
-    assert fan_out(app) == 10  # every accepted report, linked or not, has one entry for the dispatcher
+    assert fan_out(app) == 14  # every accepted report, linked or not, has one entry for the dispatcher
     dbs.expire_all()
     assert dbs.scalar(select(Task.id).where(Task.source_event_id.is_not(None))) is not None  # work was done
+    assert dbs.scalar(select(Task.id).where(Task.source_event_id.is_not(None), Task.severity == "immediate"))
     assert len(linked) == len(unlinked)
     for a, b in zip(linked, unlinked, strict=True):
         assert a == b

@@ -35,6 +35,10 @@ from portal.models import (
     ParticipantStatus,
     PartnerStatus,
     ProgrammeEvent,
+    ProgrammeEventFactor,
+    RiskAssessment,
+    RiskFactor,
+    RiskLevel,
     Role,
     SafeToTalk,
     Severity,
@@ -50,7 +54,7 @@ from tests.factories import login_as, make_participant, make_partner, set_prefs
 UNDERSCORE_CODE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
 STAFF_VOCABULARIES = (TaskKind, Severity, PartnerStatus, EventKind, Imminence, Tell, NotificationState,
                       NotificationKind, ConsentAction, ConsentChannel, ConsentScope, ContactMethod, SafeToTalk,
-                      ContactOutcome, ClosureReason, ParticipantStatus, Role)
+                      ContactOutcome, ClosureReason, ParticipantStatus, Role, RiskFactor, RiskLevel)
 WORD_CODES = {code.value for vocabulary in STAFF_VOCABULARIES for code in vocabulary if "_" not in code.value}
 REASONS = [*labels.MESSAGE_REASON, "unsafe_giveaway", "gave_up_30003", "unusable_21211", "call_instead_30007",
            "rejected_21000", "30007", "21610"]
@@ -157,6 +161,8 @@ def every_code(dbs, vault, audit_key, world, clock):  # type: ignore[no-untyped-
             vault.put(event, "description_ct", "Observed in the group.")
             dbs.add(event)
             dbs.flush()
+            if kind == EventKind.RISK:  # every risk factor, on every risk report
+                dbs.add_all(ProgrammeEventFactor(event_id=event.id, factor=factor) for factor in RiskFactor)
             tasks.append(create_task(dbs, her, kind=TaskKind.for_event(kind), severity=Severity.URGENT, now=now,
                                      source_event_id=event.id, child_risk=kind == EventKind.RISK))
     for number, kind in enumerate(TaskKind):
@@ -171,8 +177,23 @@ def every_code(dbs, vault, audit_key, world, clock):  # type: ignore[no-untyped-
     for reason in REASONS:  # a message task for every reason a message may not go
         tasks.append(create_task(dbs, her, kind=TaskKind.MESSAGE_NOT_DELIVERED, severity=Severity.URGENT, now=now,
                                  detail=reason, vault=vault))
+    assessments = []
+    for number, (scored, judged) in enumerate([("standard", "medium"), ("medium", "high"), ("high", None)]):
+        row = RiskAssessment(id=uuid.uuid4(), partner_id=her.id, assessed_by_id=world.worker.id,
+                             assessed_at=now - timedelta(days=100 - number), checklist_id="starter",
+                             checklist_version="1" if number else "0", item_count=24, yes_count=5 + 5 * number,
+                             not_known_count=number, scored_level=scored, judgement_level=judged,
+                             level=judged or scored, incidents_12m=number * 2, escalation=number == 2)
+        vault.put(row, "answers_ct", '{"answers": {"injury": "yes", "fear": "not_known", "isolation": "no"}, '
+                                     '"incident_dates": ["2025-01-02", "2026-01-02"], "undated": 1, '
+                                     '"window_from": "2025-03-01"}')
+        vault.put(row, "fears_ct", "She fears the nights.")
+        vault.put(row, "judgement_ct", "A knife in the car." if judged else None)
+        dbs.add(row)
+        assessments.append(row)
+    assert {row.scored_level for row in assessments} == set(RiskLevel)
     dbs.commit()
-    return {"her": her, "cases": cases, "tasks": tasks}
+    return {"her": her, "cases": cases, "tasks": tasks, "assessments": assessments}
 
 
 def worker_pages(every_code) -> list[tuple[str, dict]]:  # type: ignore[no-untyped-def]
@@ -183,6 +204,9 @@ def worker_pages(every_code) -> list[tuple[str, dict]]:  # type: ignore[no-untyp
              ("console.worker_log_contact", {"partner_id": her}), ("console.worker_erase", {"partner_id": her})]
     pages += [("console.worker_case", {"partner_id": case.id}) for case in every_code["cases"]]
     pages += [("console.worker_task", {"task_id": task.id}) for task in every_code["tasks"]]
+    pages += [("console.worker_risk_new", {"partner_id": her})]
+    pages += [("console.worker_risk_result", {"partner_id": her, "assessment_id": row.id})
+              for row in every_code["assessments"]]  # one of an earlier checklist version, two of this one
     return pages
 
 

@@ -33,6 +33,8 @@ from portal.models import (
     NotificationState,
     ParticipantStatus,
     PartnerStatus,
+    RiskFactor,
+    RiskLevel,
     Role,
     SafeToTalk,
     SessionAudience,
@@ -66,6 +68,7 @@ STAFF_LABELS: dict[type[enum.StrEnum], object] = {
     ClosureReason: lambda: labels.CLOSURE, ParticipantStatus: lambda: labels.PARTICIPANT_STATUS,
     Role: admin_console.role_labels, NewsKind: lambda: labels.NEWS_KIND, Wording: lambda: labels.WORDING,
     Feeling: lambda: labels.FEELING,
+    RiskLevel: lambda: labels.RISK_LEVEL, RiskFactor: lambda: labels.RISK_FACTOR,
 }
 # Codes nobody reads as words: the audit log shows its actor kinds as codes (like its actions), and
 # token purposes and session audiences are never shown.
@@ -74,7 +77,7 @@ SHOWN_AS_CODES = {ActorKind, TokenPurpose, SessionAudience}
 
 def test_every_coded_column_is_a_known_vocabulary_and_the_constraint_count():
     assert set(VOCABULARIES.values()) == set(STAFF_LABELS) | SHOWN_AS_CODES
-    assert len(VOCABULARIES) == 28
+    assert len(VOCABULARIES) == 32  # 0008_checkins: Feeling, agreed_checkin.changed_by; 0009_risk: levels, factors
 
 
 @pytest.mark.parametrize("vocabulary", list(STAFF_LABELS), ids=lambda v: v.__name__)

@@ -6,7 +6,7 @@ Plain English for the programme systems' developers (a machine interface: never 
 from __future__ import annotations
 
 from portal.domain_error import DomainError
-from portal.models import EventKind, Imminence
+from portal.models import EventKind, Imminence, RiskFactor
 from portal.services.programme.events import DESCRIPTION_MAX
 
 EVENT_MESSAGES: dict[str, str] = {
@@ -17,6 +17,8 @@ EVENT_MESSAGES: dict[str, str] = {
     "risk_to_required": "A risk concern says who is at risk: partner, children or both.",
     "imminence_required": f"A risk concern needs imminence: {', '.join(Imminence)}.",
     "risk_fields_only_for_risk": "risk_to and imminence belong to kind 'risk' only.",
+    "invalid_factor": f"factors is a list of: {', '.join(RiskFactor.ALL)}, each once.",
+    "factors_only_for_risk": "factors belong to kind 'risk' only.",
     "description_too_long": f"The description is limited to {DESCRIPTION_MAX} characters.",
     "invalid_occurred_at": "occurred_at needs a time zone (e.g. 2026-03-02T10:00:00Z).",
     "occurred_at_in_future": "occurred_at is in the future.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from portal.api.payload import RISK_TARGETS
-from portal.models import EventKind
+from portal.models import EventKind, RiskFactor
 from portal.services.programme.events import DESCRIPTION_MAX, IMMINENCE
 
 
@@ -16,6 +16,7 @@ def _error(description: str) -> dict[str, Any]:
 
 def document(server_url: str) -> dict[str, Any]:
     target = {"type": "string", "enum": list(RISK_TARGETS)}
+    factor = {"type": "string", "enum": list(RiskFactor.ALL)}
     return {
         "openapi": "3.0.3",
         "info": {
@@ -59,8 +60,8 @@ def document(server_url: str) -> dict[str, Any]:
                         "422": _error("The report is not valid: see `error` and `field`. Codes include "
                                       "missing_field, invalid_type, invalid_kind, invalid_reference, "
                                       "unknown_participant, risk_to_required, imminence_required, "
-                                      "risk_fields_only_for_risk, occurred_at_in_future, invalid_idempotency_key, "
-                                      "idempotency_key_reused."),
+                                      "risk_fields_only_for_risk, invalid_factor, factors_only_for_risk, "
+                                      "occurred_at_in_future, invalid_idempotency_key, idempotency_key_reused."),
                         "429": _error("Too many requests."),
                     },
                 },
@@ -91,6 +92,16 @@ def document(server_url: str) -> dict[str, Any]:
                         },
                         "imminence": {"type": "string", "enum": list(IMMINENCE), "nullable": True,
                                       "description": "Kind `risk` only, and then required."},
+                        "factors": {
+                            "type": "array", "items": factor, "uniqueItems": True, "maxItems": len(RiskFactor.ALL),
+                            "nullable": True,
+                            "description": (
+                                "Kind `risk` only, optional: what WWP EN B.4 names, each once. "
+                                "`suicidal_ideation` (his), `threats_to_kill`, `weapons` (access or use), "
+                                "`stalking`, `separation` (he knows she is separating or has separated). Any of "
+                                "them raises the urgency of the partner support worker's task: `threats_to_kill` "
+                                "and `weapons` make it immediate, each of the others raises it one step."),
+                        },
                         "description": {"type": "string", "maxLength": DESCRIPTION_MAX, "nullable": True,
                                         "description": "What the facilitators observed (stored encrypted)."},
                         "occurred_at": {"type": "string", "format": "date-time", "nullable": True,
@@ -99,7 +110,8 @@ def document(server_url: str) -> dict[str, Any]:
                 },
                 "EventReceipt": {
                     "type": "object",
-                    "required": ["id", "status", "participant_ref", "kind", "risk_to", "imminence", "occurred_at"],
+                    "required": ["id", "status", "participant_ref", "kind", "risk_to", "imminence", "factors",
+                                 "occurred_at"],
                     "properties": {
                         "id": {"type": "string", "format": "uuid"},
                         "status": {"type": "string", "enum": ["received"]},
@@ -107,6 +119,7 @@ def document(server_url: str) -> dict[str, Any]:
                         "kind": {"type": "string", "enum": list(EventKind.ALL)},
                         "risk_to": {"type": "array", "items": target},
                         "imminence": {"type": "string", "enum": list(IMMINENCE), "nullable": True},
+                        "factors": {"type": "array", "items": factor},
                         "occurred_at": {"type": "string", "format": "date-time"},
                     },
                 },

@@ -10,7 +10,8 @@ from typing import Any
 from portal.models import EventKind
 from portal.services.programme.events import DESCRIPTION_MAX, IMMINENCE
 
-FIELDS = {"participant_ref", "kind", "risk_to", "imminence", "description", "occurred_at"}
+FIELDS = {"participant_ref", "kind", "risk_to", "imminence", "description", "occurred_at", "factors"}
+FACTORS_MAX = 10
 RISK_TARGETS = ("partner", "children")
 
 
@@ -31,6 +32,7 @@ class Report:
     imminence: str | None
     description: str | None
     occurred_at: datetime | None
+    factors: tuple[str, ...] = ()
 
 
 def _reject_constant(name: str) -> Any:
@@ -76,6 +78,17 @@ def _risk_to(value: Any) -> tuple[bool, bool]:
     return "partner" in items, "children" in items
 
 
+def _factors(value: Any) -> tuple[str, ...]:
+    """A list of factor codes (which codes, each once, and only on a risk report: services/events checks)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) > FACTORS_MAX \
+            or not all(isinstance(item, str) and 0 < len(item) <= 40 for item in value):
+        raise PayloadError(422, "invalid_factor", "factors is a list of risk factor codes (see the schema).",
+                           "factors")
+    return tuple(value)
+
+
 def _occurred_at(text: str | None) -> datetime | None:
     if text is None:
         return None
@@ -111,4 +124,5 @@ def parse_report(doc: Any) -> Report:
     to_partner, to_children = _risk_to(doc.get("risk_to"))
     description = _string(doc, "description", required=False, max_length=DESCRIPTION_MAX)
     occurred = _occurred_at(_string(doc, "occurred_at", required=False, max_length=64))
-    return Report(reference or "", kind, to_partner, to_children, imminence, description, occurred)
+    factors = _factors(doc.get("factors"))
+    return Report(reference or "", kind, to_partner, to_children, imminence, description, occurred, factors)

@@ -83,7 +83,7 @@ def _report(token_id: uuid.UUID, programme: Programme) -> ResponseReturnValue:
     fields: dict[str, Any] = {"participant_ref": report.participant_ref, "kind": report.kind,
               "risk_to_partner": report.risk_to_partner, "risk_to_children": report.risk_to_children,
               "imminence": report.imminence, "description": report.description,
-              "occurred_at": report.occurred_at}
+              "occurred_at": report.occurred_at, "factors": report.factors}
     receipt: EventReceipt | None
     try:
         reporter = Reporter(api_token_id=token_id)

@@ -47,7 +47,8 @@ def admin_settings_page() -> ResponseReturnValue:
     return render_template("console/admin/settings.html", form=form, severities=severity_labels(),
                            errors={key: problem(code) for key, code in errors.items()},
                            retention=admin_settings.RETENTION_DAYS, due=admin_settings.DUE_MINUTES,
-                           escalate=admin_settings.ESCALATE_MINUTES), 400 if errors else 200
+                           escalate=admin_settings.ESCALATE_MINUTES,
+                           reassess=admin_settings.REASSESS_DAYS), 400 if errors else 200
 
 
 def built_in_texts() -> dict[str, str]:

@@ -12,6 +12,7 @@ OBJECT = {
     "notification": _l("Message"), "access_token": _l("API token"), "participant": _l("Participant"),
     "programme": _l("Programme"), "programme_event": _l("Programme report"), "support_service": _l("Support service"),
     "helpline": _l("Helpline"), "deployment_setting": _l("Deployment settings"),
+    "risk_assessment": _l("Risk assessment"),
 }
 
 ACTION = {
@@ -55,6 +56,8 @@ ACTION = {
     "programme.create": _l("Created a programme"), "programme.member_add": _l("Added a programme member"),
     "programme.member_remove": _l("Removed a programme member"),
     "programme_event.report": _l("Reported a programme event"),
+    "risk_assessment.create": _l("Recorded a risk assessment"),
+    "risk_assessment.read": _l("Viewed a risk assessment"),
     "safe_window.add_on_behalf": _l("Added safe times on her behalf"),
     "safe_window.remove_on_behalf": _l("Removed a safe time on her behalf"),
     "service.create": _l("Created a support service"),

@@ -26,7 +26,7 @@ from portal.console.access import not_found, require_role, staff_context, uuid_o
 from portal.console.refusals import EVENT_ERRORS
 from portal.console.times import parse_date, staff_zone_name
 from portal.extensions import db
-from portal.models import EventKind, Participant, Programme, ProgrammeMembership, Role
+from portal.models import EventKind, Participant, Programme, ProgrammeMembership, RiskFactor, Role
 from portal.response_floor import pad_to_floor
 from portal.runtime import db_session, now
 from portal.services.programme import events
@@ -99,13 +99,14 @@ def facilitator_register(programme_id: str) -> ResponseReturnValue:
 def _participant_page(programme: Programme, participant: Participant, errors: Mapping[str, object],
                       values: Mapping[str, object], status: int = 200) -> ResponseReturnValue:
     reported = events.events_for_participant(db_session(), participant.id)
+    factors = events.factors_of(db_session(), [event.id for event in reported])
     return render_template("console/facilitator/participant.html", programme=programme, participant=participant,
-                           reported=reported, errors=errors, values=values, kinds=EventKind.ALL,
-                           imminence=events.IMMINENCE, L=labels), status
+                           reported=reported, factors=factors, errors=errors, values=values, kinds=EventKind.ALL,
+                           imminence=events.IMMINENCE, risk_factors=RiskFactor.ALL, L=labels), status
 
 
 def _blank_report() -> dict[str, object]:
-    return {"kind": "", "risk_to": [], "imminence": "", "description": "", "occurred_on": "",
+    return {"kind": "", "risk_to": [], "imminence": "", "factors": [], "description": "", "occurred_on": "",
             "report_key": uuid.uuid4().hex}
 
 
@@ -146,7 +147,9 @@ def facilitator_report(programme_id: str, participant_id: str) -> ResponseReturn
 def _report(programme: Programme, participant: Participant) -> ResponseReturnValue:
     form = request.form
     risk_to = form.getlist("risk_to")
+    factors = [factor[:40] for factor in form.getlist("factors")[:10]]
     values = {"kind": form.get("kind", ""), "risk_to": risk_to, "imminence": form.get("imminence", ""),
+              "factors": factors,
               "description": form.get("description", ""), "occurred_on": form.get("occurred_on", ""),
               "report_key": form.get("report_key", "")}
     try:
@@ -161,7 +164,7 @@ def _report(programme: Programme, participant: Participant) -> ResponseReturnVal
                             risk_to_partner="partner" in risk_to, risk_to_children="children" in risk_to,
                             imminence=str(values["imminence"]) or None, description=str(values["description"]),
                             occurred_at=occurred, reporter=events.Reporter(staff_id=g.staff.id),
-                            idempotency_key=key)
+                            idempotency_key=key, factors=factors)
         db.session.flush()  # the same form sent twice at once fails here, not at the commit
     except events.EventError as exc:
         return _participant_page(programme, participant, {exc.field or "form": EVENT_ERRORS[exc.code]}, values, 400)

@@ -34,6 +34,21 @@ TASK_KIND.update({
     "agreed_checkin_missed": _l("She missed an agreed check-in"),
 })
 IMMINENCE = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High"), "imminent": _l("Imminent")}
+# A facilitator's risk factors (models.RiskFactor): short words for lists and her worker's task, and the
+# fuller words of the facilitator's form.
+RISK_FACTOR = {"suicidal_ideation": _l("His suicidal thoughts"), "threats_to_kill": _l("Threats to kill"),
+               "weapons": _l("Weapons (access or use)"), "stalking": _l("Stalking or harassment"),
+               "separation": _l("He knows she is separating or has separated")}
+RISK_FACTOR_REPORT = {
+    "suicidal_ideation": _l("He has spoken of suicide or shows suicidal thoughts"),
+    "threats_to_kill": _l("He has threatened to kill someone"),
+    "weapons": _l("He has access to weapons, or has used or threatened someone with one"),
+    "stalking": _l("He follows, watches or harasses his partner or ex-partner (stalking)"),
+    "separation": _l("He knows his partner is separating from him, or has separated"),
+}
+# Her risk assessment (models.RiskLevel, RiskAnswer).
+RISK_LEVEL = {"standard": _l("Standard risk"), "medium": _l("Medium risk"), "high": _l("High risk")}
+RISK_ANSWER = {"yes": _l("Yes"), "no": _l("No"), "not_known": _l("Not known")}
 TELL = {"none": _l("Do not tell her"), "message": _l("Text message"), "call": _l("Phone call"),
         "both": _l("Text message and phone call")}
 TELL_FIELDS = {"tell_dropout": _l("If he drops out"), "tell_suspended": _l("If he is suspended or excluded"),

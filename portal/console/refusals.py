@@ -20,12 +20,32 @@ EVENT_ERRORS = {
     "risk_to_required": _l("Say who is at risk: partner, children or both."),
     "imminence_required": _l("Say how soon the risk could become harm."),
     "risk_fields_only_for_risk": _l("Who is at risk and how soon belong to a risk concern only."),
+    "invalid_factor": _l("Tick only the risk factors listed, each once."),
+    "factors_only_for_risk": _l("Risk factors belong to a risk concern only. Choose “Risk concern”, or untick them."),
     "description_too_long": _l("The description is limited to 4000 characters."),
     "occurred_at_in_future": _l("The date cannot be in the future."),
     "invalid_occurred_at": _l("Enter the date as YYYY-MM-DD."),
     "unknown_participant": _l("This participant is not registered in this programme."),
     "idempotency_key_reused": _l("This form was already sent with other answers. Please start again."),
     "invalid_idempotency_key": _l("Please start again from the participant page."),
+}
+
+# Her risk assessment (services/casework/risk_assessment.AssessmentRefused problems), in her worker's words.
+RISK_ERRORS = {
+    "answer_required": _l("Choose yes, no or not known."),
+    "answer_invalid": _l("Choose yes, no or not known."),
+    "text_too_long": _l("This is limited to 4000 characters."),
+    "text_invalid": _l("This contains characters that cannot be used."),
+    "judgement_invalid": _l("Choose one of the options."),
+    "judgement_lowers": _l("Professional judgement can only raise the level. The answers already give a higher "
+                           "level: choose “Keep the level the answers give” or a level at or above it."),
+    "judgement_reason_required": _l("Say why you are raising the level."),
+    "incident_date_invalid": _l("Enter the date as YYYY-MM-DD."),
+    "incident_date_future": _l("An incident date cannot be in the future."),
+    "incident_dates_too_many": _l("Enter at most 20 dates. Count the others as incidents she cannot date."),
+    "incidents_invalid": _l("Enter a whole number from 0 to 999, or leave it empty for none."),
+    "checklist_changed": _l("The checklist changed since this form was opened. Please check the answers below "
+                            "and send them again."),
 }
 
 # What the shared preferences rules (services/preferences) say, in her worker's words.

@@ -11,16 +11,16 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from portal.console import bp, labels
+from portal.console import bp, labels, risk_trend
 from portal.console.access import not_found, require_role, staff_context, uuid_or_404
 from portal.console.forms import window_row
 from portal.console.refusals import preference_error
 from portal.console.times import parse_date, staff_zone_name
 from portal.i18n import LOCALES
 from portal.models import PartnerContact, Role, StaffUser, Task, Tell
-from portal.runtime import db_session, now, settings, vault
+from portal.runtime import db_session, now, risk_checklist, settings, vault
 from portal.services.admin import deployment
-from portal.services.casework import case_record, casework, contact_log, high_risk, inbox
+from portal.services.casework import case_record, casework, contact_log, high_risk, inbox, risk_assessment
 from portal.services.her import her_checkins, preferences
 from portal.services.her.partners import read_details
 from portal.services.her.preferences import SUGGESTED_ZONES
@@ -144,6 +144,7 @@ def worker_case(partner_id: str) -> ResponseReturnValue:
         "agreed": agreed,
         "agreed_by": session_db.get(StaffUser, agreed.changed_by_id) if agreed.changed_by_id else None,
         "ticked": agreed.days,
+        "risk": case_risk_view(partner),
     }
     return render_template("console/worker/case.html", L=labels, **view)
 
@@ -180,6 +181,14 @@ def worker_preferences(partner_id: str) -> ResponseReturnValue:
         return _preferences_form(partner, {exc.field or "form": preference_error(exc.code)}, 400)
     flash(_("Her preferences are saved, recorded as changed by you on her behalf."))
     return redirect(url_for("console.worker_case", partner_id=partner.id), code=303)
+
+
+def case_risk_view(partner: PartnerContact) -> dict[str, object]:
+    """For her case page: her risk assessments (newest first) and whether, and why, to re-assess her."""
+    every = risk_assessment.interval_days(deployment_view().risk_reassess_days)
+    history = risk_assessment.history(db_session(), partner.id)
+    return {"history": history, "trend": risk_trend.trend(history, risk_checklist()),
+            "prompt": risk_assessment.prompt(db_session(), partner.id, now=now(), every_days=every)}
 
 
 def deployment_view() -> deployment.DeploymentView:

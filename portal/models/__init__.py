@@ -41,7 +41,14 @@ from portal.models.partner import (
     Wording,
 )
 from portal.models.private import QuestionnaireResponse, SafetyPlan, SafetyPlanShare
-from portal.models.programme_event import EventKind, Imminence, ProgrammeEvent
+from portal.models.programme_event import (
+    EventKind,
+    Imminence,
+    ProgrammeEvent,
+    ProgrammeEventFactor,
+    RiskFactor,
+)
+from portal.models.risk import RiskAnswer, RiskAssessment, RiskLevel
 from portal.models.signin_throttle import SignInThrottle
 from portal.models.staff import Programme, ProgrammeMembership, Role, StaffUser, SupportService
 
@@ -53,7 +60,8 @@ __all__ = [
     "AccessToken", "AuditEvent", "Base", "CheckIn", "ConsentEvent", "ContactLogEntry", "DeliveryReceipt",
     "DeploymentSetting", "EventKind", "Helpline", "InboundMessage", "Notification", "NotificationState",
     "Participant", "PartnerContact", "PartnerLink", "PartnerStatus", "Preferences", "Programme",
-    "ProgrammeEvent", "ProgrammeMembership", "ProviderDeletion", "QuestionnaireResponse", "Role", "SafeWindow",
+    "ProgrammeEvent", "ProgrammeEventFactor", "ProgrammeMembership", "ProviderDeletion", "QuestionnaireResponse",
+    "RiskAnswer", "RiskAssessment", "RiskFactor", "RiskLevel", "Role", "SafeWindow",
     "SafetyPlan", "SafetyPlanShare", "Severity", "SignInThrottle", "StaffUser", "SupportService", "Task", "Tell", "TokenPurpose",
     "WarningWording", "WebSession", "Wording", "utcnow",
 ]

@@ -33,6 +33,21 @@ class Imminence(enum.StrEnum):
     IMMINENT = "imminent"
 
 
+class RiskFactor(enum.StrEnum):
+    """What WWP EN B.4 names in a facilitator's risk report about him; each raises the task's severity
+    (the rule table: portal/services/programme/risk_factors.py)."""
+
+    SUICIDAL_IDEATION = "suicidal_ideation"
+    THREATS_TO_KILL = "threats_to_kill"
+    WEAPONS = "weapons"  # access to weapons, or use
+    STALKING = "stalking"
+    SEPARATION = "separation"  # he knows she is separating or has separated
+    ALL: ClassVar[tuple[RiskFactor, ...]]
+
+
+RiskFactor.ALL = tuple(RiskFactor)
+
+
 class ProgrammeEvent(UUIDKey, Base):
     __tablename__ = "programme_event"
     __table_args__ = (UniqueConstraint("programme_id", "idempotency_key"), one_of("kind", EventKind),
@@ -51,6 +66,15 @@ class ProgrammeEvent(UUIDKey, Base):
     request_fingerprint: Mapped[str | None] = mapped_column(String(64))
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProgrammeEventFactor(Base):
+    """One risk factor of a risk report (none, one or several per event): about him, like the event."""
+
+    __tablename__ = "programme_event_factor"
+    __table_args__ = (one_of("factor", RiskFactor),)
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programme_event.id"), primary_key=True)
+    factor: Mapped[str] = mapped_column(String(30), primary_key=True)
 
 
 class EventFanout(Base):

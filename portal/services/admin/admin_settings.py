@@ -23,6 +23,7 @@ LIMITS = {
 RETENTION_DAYS = (30, 3650)
 DUE_MINUTES = (5, 20160)       # five minutes to two weeks
 ESCALATE_MINUTES = (5, 1440)   # five minutes to a day
+REASSESS_DAYS = (7, 365)       # a week to a year (services/casework/risk_assessment.REASSESS_DAYS)
 SEVERITY_ORDER = (Severity.IMMEDIATE, Severity.URGENT, Severity.SOON, Severity.ROUTINE)
 
 
@@ -68,6 +69,7 @@ def parse_settings(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, s
         "retention_days": _int(form.get("retention_days", ""), "retention_days", RETENTION_DAYS, errors),
         "escalate_after_minutes": _int(form.get("escalate_after_minutes", ""), "escalate_after_minutes",
                                        ESCALATE_MINUTES, errors),
+        "risk_reassess_days": _int(form.get("risk_reassess_days", ""), "risk_reassess_days", REASSESS_DAYS, errors),
     }
     emergency = (form.get("emergency_number", "") or "").strip()
     if not PHONE.match(emergency):

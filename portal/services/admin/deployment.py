@@ -21,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "retention_days": 365,
     "due_minutes": {"immediate": 30, "urgent": 240, "soon": 1440, "routine": 4320},
     "escalate_after_minutes": 60,
+    # Her worker is asked to re-assess her risk when her last assessment is this many days old.
+    "risk_reassess_days": 90,
 }
 
 
@@ -44,6 +46,7 @@ class DeploymentView:
     retention_days: int
     due_minutes: dict[str, int]
     escalate_after_minutes: int
+    risk_reassess_days: int
     helplines: dict[str, list[HelplineView]] = field(default_factory=dict)
 
     def helplines_for(self, locale: str, fallback: str = "en") -> list[HelplineView]:

@@ -22,6 +22,7 @@ from portal.models import (
     PartnerStatus,
     Preferences,
     QuestionnaireResponse,
+    RiskAssessment,
     SafeWindow,
     Task,
     WarningWording,
@@ -109,6 +110,7 @@ def erase_partner(ctx: DomainContext, partner: PartnerContact, *, reason: str) -
     db.execute(delete(SafeWindow).where(SafeWindow.partner_id == pid))
     db.execute(delete(WarningWording).where(WarningWording.partner_id == pid))
     delete_plan_rows(db, pid)  # her sealed plan and any copy she shared: rows deleted
+    db.execute(delete(RiskAssessment).where(RiskAssessment.partner_id == pid))  # what she said, and its trend
     # Evaluation answers are kept for programme reports, but no longer tied to her.
     db.execute(update(QuestionnaireResponse).where(QuestionnaireResponse.partner_id == pid).values(partner_id=None))
     db.execute(delete(AccessToken).where(AccessToken.partner_id == pid))

@@ -13,6 +13,7 @@ from portal.crypto import Vault
 from portal.models import Notification, ProgrammeEvent, Severity, StaffUser, Task
 from portal.services.context import DomainContext
 from portal.services.messaging import texts_hold
+from portal.services.programme.events import factors_of
 
 SEVERITY_RANK: dict[str, int] = {Severity.IMMEDIATE: 0, Severity.URGENT: 1, Severity.SOON: 2, Severity.ROUTINE: 3}
 
@@ -87,6 +88,7 @@ class TaskDetail:
     event: ProgrammeEvent | None
     event_description: str | None
     message_state: str | None
+    factors: tuple[str, ...] = ()  # the risk factors the programme reported (in the vocabulary's order)
 
 
 def read_detail(ctx: DomainContext, task: Task) -> TaskDetail:
@@ -100,5 +102,6 @@ def read_detail(ctx: DomainContext, task: Task) -> TaskDetail:
 def detail(db: Session, vault: Vault, task: Task) -> TaskDetail:
     event = db.get(ProgrammeEvent, task.source_event_id) if task.source_event_id else None
     note = db.get(Notification, task.notification_id) if task.notification_id else None
+    factors = factors_of(db, [event.id]).get(event.id, ()) if event else ()
     return TaskDetail(task, vault.get(task, "detail_ct"), event,
-                      vault.get(event, "description_ct") if event else None, note.state if note else None)
+                      vault.get(event, "description_ct") if event else None, note.state if note else None, factors)

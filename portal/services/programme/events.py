@@ -21,6 +21,7 @@ import hashlib
 import json
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -42,6 +43,7 @@ from portal.models import (
     Preferences,
     Programme,
     ProgrammeEvent,
+    ProgrammeEventFactor,
     Severity,
     TaskKind,
     Tell,
@@ -54,6 +56,7 @@ from portal.services.casework.tasks import configured_due, create_task
 from portal.services.context import DomainContext
 from portal.services.messaging.outbox import enqueue, warning_template
 from portal.services.messaging.sms_permission import may_queue  # the one rule
+from portal.services.programme.risk_factors import FACTORS, raised_by
 
 IMMINENCE = tuple(Imminence)
 REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
@@ -132,12 +135,13 @@ class EventReceipt:
     imminence: str | None
     occurred_at: datetime
     replayed: bool = False
+    factors: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, object]:
         risk_to = [name for name, flag in (("partner", self.risk_to_partner), ("children", self.risk_to_children))
                    if flag]
         return {"id": str(self.id), "status": "received", "participant_ref": self.participant_ref,
-                "kind": self.kind, "risk_to": risk_to, "imminence": self.imminence,
+                "kind": self.kind, "risk_to": risk_to, "imminence": self.imminence, "factors": list(self.factors),
                 "occurred_at": self.occurred_at.isoformat().replace("+00:00", "Z")}
 
 
@@ -183,18 +187,32 @@ class EventInput:
     description: str | None
     occurred_at: datetime
     occurred_at_given: bool
+    factors: tuple[str, ...] = ()
 
     def fingerprint(self) -> str:
-        """The request as sent (a default time is not part of it, so a later retry still matches)."""
+        """The request as sent (a default time is not part of it, so a later retry still matches; a report
+        without factors keeps the fingerprint it had before factors existed)."""
         given = self.occurred_at.isoformat() if self.occurred_at_given else None
-        body = json.dumps([self.participant_ref, self.kind, self.risk_to_partner, self.risk_to_children,
-                           self.imminence, self.description, given], separators=(",", ":"))
-        return hashlib.sha256(body.encode()).hexdigest()
+        parts: list[object] = [self.participant_ref, self.kind, self.risk_to_partner, self.risk_to_children,
+                               self.imminence, self.description, given]
+        if self.factors:
+            parts.append(list(self.factors))
+        return hashlib.sha256(json.dumps(parts, separators=(",", ":")).encode()).hexdigest()
+
+
+def check_factors(kind: str, factors: Iterable[str]) -> tuple[str, ...]:
+    """The risk factors of a report, each once, in the vocabulary's order; only a risk report has any."""
+    given = list(factors)
+    if any(factor not in FACTORS for factor in given) or len(set(given)) != len(given):
+        raise EventError("invalid_factor", field="factors")
+    if given and kind != EventKind.RISK:
+        raise EventError("factors_only_for_risk", field="factors")
+    return tuple(factor.value for factor in FACTORS if factor in given)
 
 
 def validate(*, participant_ref: str, kind: str, risk_to_partner: bool, risk_to_children: bool,
              imminence: str | None, description: str | None, occurred_at: datetime | None,
-             now: datetime) -> EventInput:
+             now: datetime, factors: Iterable[str] = ()) -> EventInput:
     """Check a report; raises EventError with a message fit to show the reporter."""
     reference = check_reference(participant_ref)
     if kind not in EventKind.ALL:
@@ -207,6 +225,7 @@ def validate(*, participant_ref: str, kind: str, risk_to_partner: bool, risk_to_
     elif risk_to_partner or risk_to_children or imminence:
         raise EventError("risk_fields_only_for_risk",
                          field="risk_to" if (risk_to_partner or risk_to_children) else "imminence")
+    checked_factors = check_factors(kind, factors)
     text = (description or "").strip() or None
     if text is not None and len(text) > DESCRIPTION_MAX:
         raise EventError("description_too_long", field="description")
@@ -216,12 +235,23 @@ def validate(*, participant_ref: str, kind: str, risk_to_partner: bool, risk_to_
     if when > now + FUTURE_SKEW:
         raise EventError("occurred_at_in_future", field="occurred_at")
     return EventInput(reference, kind, bool(risk_to_partner), bool(risk_to_children), imminence, text, when,
-                      occurred_at is not None)
+                      occurred_at is not None, checked_factors)
 
 
-def _receipt(event: ProgrammeEvent, reference: str, replayed: bool) -> EventReceipt:
+def _receipt(event: ProgrammeEvent, reference: str, replayed: bool, factors: tuple[str, ...]) -> EventReceipt:
     return EventReceipt(event.id, reference, event.kind, event.risk_to_partner, event.risk_to_children,
-                        event.imminence, event.occurred_at, replayed)
+                        event.imminence, event.occurred_at, replayed, factors)
+
+
+def factors_of(db: Session, event_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, tuple[str, ...]]:
+    """The risk factors of each event (in the vocabulary's order; an event without any is left out)."""
+    ids = list(event_ids)
+    found: dict[uuid.UUID, set[str]] = {}
+    if ids:
+        for event_id, factor in db.execute(select(ProgrammeEventFactor.event_id, ProgrammeEventFactor.factor)
+                                           .where(ProgrammeEventFactor.event_id.in_(ids))):
+            found.setdefault(event_id, set()).add(factor)
+    return {event_id: tuple(f.value for f in FACTORS if f in codes) for event_id, codes in found.items()}
 
 
 def _replay(db: Session, programme_id: uuid.UUID, key: str, fingerprint: str, reference: str) -> EventReceipt | None:
@@ -231,13 +261,13 @@ def _replay(db: Session, programme_id: uuid.UUID, key: str, fingerprint: str, re
         return None
     if earlier.request_fingerprint != fingerprint:
         raise IdempotencyConflict("idempotency_key_reused", field="Idempotency-Key")
-    return _receipt(earlier, reference, replayed=True)
+    return _receipt(earlier, reference, True, factors_of(db, [earlier.id]).get(earlier.id, ()))
 
 
 def report_event(ctx: DomainContext, *, programme: Programme, participant_ref: str, kind: str,
                  risk_to_partner: bool = False, risk_to_children: bool = False, imminence: str | None = None,
                  description: str | None = None, occurred_at: datetime | None = None, reporter: Reporter,
-                 idempotency_key: str | None = None) -> EventReceipt:
+                 idempotency_key: str | None = None, factors: Iterable[str] = ()) -> EventReceipt:
     """Record the event and, in the same transaction, its fan-out entry; nothing here reads or writes her.
 
     The dispatcher process turns the entry into her worker's tasks and her messages (fan_out_event).
@@ -249,7 +279,7 @@ def report_event(ctx: DomainContext, *, programme: Programme, participant_ref: s
     db, now = ctx.db, ctx.now
     data = validate(participant_ref=participant_ref, kind=kind, risk_to_partner=risk_to_partner,
                     risk_to_children=risk_to_children, imminence=imminence, description=description,
-                    occurred_at=occurred_at, now=now)
+                    occurred_at=occurred_at, now=now, factors=factors)
     if idempotency_key is not None and not IDEMPOTENCY_KEY_PATTERN.match(idempotency_key):
         raise EventError("invalid_idempotency_key", field="Idempotency-Key")
     fingerprint = data.fingerprint()
@@ -272,9 +302,10 @@ def report_event(ctx: DomainContext, *, programme: Programme, participant_ref: s
     if data.kind in PARTICIPANT_STATUS:
         participant.status = PARTICIPANT_STATUS[data.kind]
     db.flush()
+    db.add_all(ProgrammeEventFactor(event_id=event.id, factor=factor) for factor in data.factors)
     ctx.acting_as(reporter.actor).audit("programme_event.report", "programme_event", event.id, {"kind": data.kind})
     db.add(EventFanout(event_id=event.id, created_at=now))
-    return _receipt(event, data.participant_ref, replayed=False)
+    return _receipt(event, data.participant_ref, False, data.factors)
 
 
 def replay_after_race(db: Session, programme: Programme, idempotency_key: str, participant_ref: str,
@@ -293,8 +324,11 @@ def _linked_partners(db: Session, participant_id: uuid.UUID) -> list[PartnerCont
     ))
 
 
-def severity_for(kind: str, imminence: str | None) -> str:
-    return RISK_SEVERITY.get(imminence, Severity.URGENT) if kind == EventKind.RISK else KIND_SEVERITY[kind]
+def severity_for(kind: str, imminence: str | None, factors: Iterable[str] = ()) -> str:
+    """A report's severity: by kind (a risk report by its imminence), then raised by its risk factors
+    (services/programme/risk_factors.FACTOR_RULES)."""
+    base = RISK_SEVERITY.get(imminence, Severity.URGENT) if kind == EventKind.RISK else KIND_SEVERITY[kind]
+    return raised_by(base, factors)
 
 
 def fan_out_event(ctx: DomainContext, event: ProgrammeEvent) -> int:
@@ -317,7 +351,7 @@ def _notify_her_side(ctx: DomainContext, partner: PartnerContact, event: Program
     prefs = db.scalar(select(Preferences).where(Preferences.partner_id == partner.id))
     field = TELL_FIELD[event.kind]
     choice = getattr(prefs, field) if (prefs is not None and field) else Tell.NONE
-    severity = severity_for(event.kind, event.imminence)
+    severity = severity_for(event.kind, event.imminence, factors_of(db, [event.id]).get(event.id, ()))
     contact_allowed = partner.status in CONTACT_ALLOWED
     note = None
     call = False
