@@ -18,6 +18,7 @@ from portal.i18n import LOCALES
 from portal.migrate import upgrade
 from portal.models import (
     ActorKind,
+    AgencyKind,
     Base,
     ClosureReason,
     ConsentAction,
@@ -32,10 +33,14 @@ from portal.models import (
     NotificationState,
     ParticipantStatus,
     PartnerStatus,
+    ReferralOutcome,
     Role,
     SafeToTalk,
     SessionAudience,
     Severity,
+    SharingAction,
+    SharingBasis,
+    SharingHow,
     TaskKind,
     Tell,
     TokenPurpose,
@@ -63,6 +68,9 @@ STAFF_LABELS: dict[type[enum.StrEnum], object] = {
     SafeToTalk: lambda: labels.SAFE_TO_TALK, ContactOutcome: lambda: labels.OUTCOME,
     ClosureReason: lambda: labels.CLOSURE, ParticipantStatus: lambda: labels.PARTICIPANT_STATUS,
     Role: admin_console.role_labels, NewsKind: lambda: labels.NEWS_KIND, Wording: lambda: labels.WORDING,
+    AgencyKind: lambda: labels.AGENCY, SharingAction: lambda: labels.SHARING_ACTION,
+    SharingBasis: lambda: labels.SHARING_BASIS, SharingHow: lambda: labels.SHARING_HOW,
+    ReferralOutcome: lambda: labels.REFERRAL_OUTCOME,
 }
 # Codes nobody reads as words: the audit log shows its actor kinds as codes (like its actions), and
 # token purposes and session audiences are never shown.
@@ -71,7 +79,7 @@ SHOWN_AS_CODES = {ActorKind, TokenPurpose, SessionAudience}
 
 def test_every_coded_column_is_a_known_vocabulary_and_the_constraint_count():
     assert set(VOCABULARIES.values()) == set(STAFF_LABELS) | SHOWN_AS_CODES
-    assert len(VOCABULARIES) == 26
+    assert len(VOCABULARIES) == 33
 
 
 @pytest.mark.parametrize("vocabulary", list(STAFF_LABELS), ids=lambda v: v.__name__)

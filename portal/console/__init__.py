@@ -15,7 +15,10 @@ from portal.console import (  # noqa: E402,F401
     routes,
     worker,
     worker_actions,
+    worker_children,
     worker_high_risk,
+    worker_never_disclose,
+    worker_sharing,
     worker_tasks,
     worker_wording,
 )

@@ -13,6 +13,7 @@ from portal.models.casework import (
     Task,
     TaskKind,
 )
+from portal.models.children import ChildProtectionReferral, ChildRecord, ReferralChild, ReferralOutcome
 from portal.models.deployment import DeploymentSetting, Helpline
 from portal.models.outbox import (
     DeliveryReceipt,
@@ -41,10 +42,13 @@ from portal.models.partner import (
 )
 from portal.models.private import QuestionnaireResponse, SafetyPlan
 from portal.models.programme_event import EventKind, Imminence, ProgrammeEvent
+from portal.models.sharing import AgencyKind, SharingAction, SharingBasis, SharingConsentEvent, SharingHow
 from portal.models.signin_throttle import SignInThrottle
 from portal.models.staff import Programme, ProgrammeMembership, Role, StaffUser, SupportService
 
 __all__ = [
+    "AgencyKind", "ChildProtectionReferral", "ChildRecord", "ReferralChild", "ReferralOutcome", "SharingAction",
+    "SharingBasis", "SharingConsentEvent", "SharingHow",
     "ActorKind", "ClosureReason", "ConsentAction", "ConsentChannel", "ConsentScope", "ContactMethod",
     "ContactOutcome", "Imminence", "NewsKind", "NotificationKind", "ParticipantStatus", "SafeToTalk", "SessionAudience",
     "TaskKind",

@@ -21,6 +21,9 @@ DEFAULTS: dict[str, Any] = {
     "retention_days": 365,
     "due_minutes": {"immediate": 30, "urgent": 240, "soon": 1440, "routine": 4320},
     "escalate_after_minutes": 60,
+    # Her case fields an admin marked never-disclose, beyond the ones that always are
+    # (services/casework/never_disclose.MARKABLE): shown only on her case page after "Show".
+    "never_disclose_fields": [],
 }
 
 
@@ -44,6 +47,7 @@ class DeploymentView:
     retention_days: int
     due_minutes: dict[str, int]
     escalate_after_minutes: int
+    never_disclose_fields: list[str] = field(default_factory=list)
     helplines: dict[str, list[HelplineView]] = field(default_factory=dict)
 
     def helplines_for(self, locale: str, fallback: str = "en") -> list[HelplineView]:
