@@ -76,7 +76,8 @@ def worker_sharing_record(partner_id: str) -> ResponseReturnValue:
                                                     sharing_consent.KNOWN_PREFIX + values["w_entry"], "")
             sharing_consent.record_withdrawal(ctx, partner, agency=agency, how_given=values["w_how"],
                                               occurred_at=when)
-            message = _("Her withdrawal is recorded. Nothing more may be shared with that agency on her agreement.")
+            message = _("Her withdrawal is recorded: sharing with that agency now needs a legal basis and a written "
+                        "reason.")
         else:
             agency = sharing_consent.Agency(values[prefix + "agency"], values[prefix + "agency_name"])
             information = tuple(values[prefix + "information"])
