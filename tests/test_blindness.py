@@ -3,7 +3,6 @@ with and without a linked partner (pages and API)."""
 
 from __future__ import annotations
 
-import itertools
 import re
 import uuid
 from datetime import timedelta
@@ -30,6 +29,7 @@ from portal.services.programme.events import register_participant
 from tests.api_support import make_token, post_event
 from tests.factories import context, login_as, make_world, set_prefs, set_wording, told_of_everything
 from tests.fanout_support import fan_out
+from tests.route_walk import walk
 from tests.staff_console import csrf_from
 
 CANARY_PHONE = "+447400987654"
@@ -144,29 +144,20 @@ def test_canary_walk_over_every_route_as_facilitator_and_api(app, client, dbs, s
             "method": "call", "safe_to_talk": "yes", "weekday": "1", "start": "09:00", "end": "10:00",
             "programme": str(world.programme.id), "answer": "yes", "choice": "yes", "factors": "stalking",
             "fears": "walk", "judgement": "high", "judgement_reason": "walk", "checklist": "starter:1"}
-    walked = 0
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "console.sign_out":
-            continue
-        args = sorted(rule.arguments)
-        pools = [_pool(rule._converters[a], known) for a in args]
-        for values in itertools.product(*pools):
-            url = rule.build(dict(zip(args, values, strict=True)), append_unknown=False)[1]
-            for method in sorted((rule.methods or set()) & {"GET", "POST"}):
-                user = dbs.get(StaffUser, fac_id)
-                dbs.refresh(user)
-                login_as(client, user)
-                if method == "GET":
-                    response = client.get(url)
-                else:
-                    csrf = csrf_from(client.get(f"/staff/my-programmes/{world.programme.id}").data)
-                    response = client.post(url, data={"csrf_token": csrf, **form})
-                walked += 1
-                assert response.status_code < 500, (method, url, response.status_code)
-                assert leaks(response, canaries) == [], (method, url)
-                location = response.headers.get("Location")
-                if location and location.startswith("/"):
-                    assert leaks(client.get(location), canaries) == [], (method, url, location)
+    def sign_in() -> None:
+        user = dbs.get(StaffUser, fac_id)
+        dbs.refresh(user)
+        login_as(client, user)
+
+    def check(endpoint, method, url, response) -> None:  # type: ignore[no-untyped-def]
+        assert response.status_code < 500, (method, url, response.status_code)
+        assert leaks(response, canaries) == [], (method, url)
+        location = response.headers.get("Location")
+        if location and location.startswith("/"):
+            assert leaks(client.get(location), canaries) == [], (method, url, location)
+
+    walked = walk(app, client, sign_in=sign_in, csrf_page=f"/staff/my-programmes/{world.programme.id}", form=form,
+                  known=lambda _variable: known, check=check)
     assert walked > 100
     # The detector works: her own worker's view of her case shows the canaries.
     login_as(client, dbs.get(StaffUser, world.worker.id))
@@ -177,18 +168,6 @@ def test_canary_walk_over_every_route_as_facilitator_and_api(app, client, dbs, s
     assert WORDS[10] in seen and WORDS[11] in seen  # what she fears: her worker's page only
     # The bearer link is hers: without it nothing of hers opens, and the walk above never had it.
     assert invite.token not in "".join(str(v) for v in known)
-
-
-def _pool(converter, known: list[str]) -> list[str]:
-    """Values to try for one URL variable: every id we know (hers included), or what the converter allows."""
-    kind = type(converter).__name__
-    if kind == "PathConverter":
-        return ["css/site.css", "favicon.svg"]
-    if kind == "AnyConverter":
-        return sorted(converter.items)
-    if kind in ("IntegerConverter", "NumberConverter"):
-        return ["0", "1", "2"]
-    return known
 
 
 def _normalise(text: str, swaps: dict[str, str]) -> str:

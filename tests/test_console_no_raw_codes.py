@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from portal.console import labels
 from portal.models import (
+    AgencyKind,
     ClosureReason,
     ConsentAction,
     ConsentChannel,
@@ -36,12 +37,15 @@ from portal.models import (
     PartnerStatus,
     ProgrammeEvent,
     ProgrammeEventFactor,
+    ReferralOutcome,
     RiskAssessment,
     RiskFactor,
     RiskLevel,
     Role,
     SafeToTalk,
     Severity,
+    SharingBasis,
+    SharingHow,
     StaffUser,
     Task,
     TaskKind,
@@ -49,12 +53,14 @@ from portal.models import (
 )
 from portal.services.casework.tasks import create_task
 from portal.services.messaging.outbox import enqueue
+from tests.children_support import add_child, agree, refer
 from tests.factories import login_as, make_participant, make_partner, set_prefs
 
 UNDERSCORE_CODE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
 STAFF_VOCABULARIES = (TaskKind, Severity, PartnerStatus, EventKind, Imminence, Tell, NotificationState,
                       NotificationKind, ConsentAction, ConsentChannel, ConsentScope, ContactMethod, SafeToTalk,
-                      ContactOutcome, ClosureReason, ParticipantStatus, Role, RiskFactor, RiskLevel)
+                      ContactOutcome, ClosureReason, ParticipantStatus, Role, RiskFactor, RiskLevel,
+                      AgencyKind, ReferralOutcome, SharingBasis, SharingHow)
 WORD_CODES = {code.value for vocabulary in STAFF_VOCABULARIES for code in vocabulary if "_" not in code.value}
 REASONS = [*labels.MESSAGE_REASON, "unsafe_giveaway", "gave_up_30003", "unusable_21211", "call_instead_30007",
            "rejected_21000", "30007", "21610"]
@@ -192,8 +198,30 @@ def every_code(dbs, vault, audit_key, world, clock):  # type: ignore[no-untyped-
         dbs.add(row)
         assessments.append(row)
     assert {row.scored_level for row in assessments} == set(RiskLevel)
+    # Her children, a referral to every kind of agency with every outcome and basis, an agreement given every way.
+    kid = add_child(dbs, vault, audit_key, now, world.worker, her, "Mia", age="7", school="Rosehill")
+    add_child(dbs, vault, audit_key, now, world.worker, her, "Leo")
+    referrals = []
+    for number, agency in enumerate(AgencyKind):
+        how = list(SharingHow)[number % len(SharingHow)]
+        agree(dbs, vault, audit_key, now, world.worker, her, agency, f"Team {number}",
+              ("risk", "children", "contact", "case"), how=how)
+        basis = list(SharingBasis)[number % len(SharingBasis)]
+        referrals.append(refer(dbs, vault, audit_key, now, world.worker, her, [kid], agency=agency,
+                               agency_name=f"Team {number}", information=("risk", "children", "contact", "case"),
+                               basis="" if basis == SharingBasis.CONSENT else basis,
+                               outcome=list(ReferralOutcome)[number % len(ReferralOutcome)],
+                               required_by_law=number % 2 == 0))
+    for number, outcome in enumerate(ReferralOutcome):
+        referrals[number].outcome = outcome
+    from portal.services.casework import sharing_consent
+    from tests.children_support import worker_ctx
+
+    sharing_consent.record_withdrawal(worker_ctx(dbs, vault, audit_key, now, world.worker), her,
+                                      agency=sharing_consent.Agency("police", "Team 1"), how_given="phone",
+                                      occurred_at=now)
     dbs.commit()
-    return {"her": her, "cases": cases, "tasks": tasks, "assessments": assessments}
+    return {"her": her, "cases": cases, "tasks": tasks, "child": kid, "referrals": referrals, "assessments": assessments}
 
 
 def worker_pages(every_code) -> list[tuple[str, dict]]:  # type: ignore[no-untyped-def]
@@ -201,7 +229,12 @@ def worker_pages(every_code) -> list[tuple[str, dict]]:  # type: ignore[no-untyp
     pages = [("console.home", {}), ("console.worker_inbox", {}), ("console.worker_inbox", {"scope": "service"}),
              ("console.worker_cases", {}), ("console.worker_cases", {"scope": "service"}),
              ("console.worker_new_case", {}), ("console.worker_preferences", {"partner_id": her}),
-             ("console.worker_log_contact", {"partner_id": her}), ("console.worker_erase", {"partner_id": her})]
+             ("console.worker_log_contact", {"partner_id": her}), ("console.worker_erase", {"partner_id": her}),
+             ("console.worker_child_new", {"partner_id": her}), ("console.worker_sharing", {"partner_id": her}),
+             ("console.worker_child_edit", {"partner_id": her, "child_id": every_code["child"].id}),
+             ("console.worker_referral_new", {"partner_id": her}), ("console.worker_private", {"partner_id": her})]
+    pages += [("console.worker_referral_edit", {"partner_id": her, "referral_id": referral.id})
+              for referral in every_code["referrals"]]
     pages += [("console.worker_case", {"partner_id": case.id}) for case in every_code["cases"]]
     pages += [("console.worker_task", {"task_id": task.id}) for task in every_code["tasks"]]
     pages += [("console.worker_risk_new", {"partner_id": her})]

@@ -144,6 +144,24 @@ def _worker_forms(world) -> dict[str, dict[str, list[str]]]:  # type: ignore[no-
                                  "next_step": ["call again"]},
         f"{case}/invite": {},
         f"{case}/reopen": {},
+        f"{case}/children/new": {"first_name": ["Mia", "", "x" * 70], "age": ["7", "٧", "²", "31", "-1"],
+                                 "birth_year": ["2019", "２０１９", "19", "3000"], "school": ["Rosehill", "\x07"],
+                                 "details": ["d"], "clear_school": ["yes"]},
+        f"{case}/referrals/new": {"referred_on": ["2026-03-01", "2026-13-01", "٢٠٢٧-٠١-٠١"],
+                                  "agency": ["childrens_services", "other", "known:x", "aliens"],
+                                  "agency_name": ["North", ""], "children": [str(uuid.uuid4()), "x"],
+                                  "information": ["risk", "children", "gossip"],
+                                  "basis": ["", "consent", "child_protection", "whim"],
+                                  "reason": ["A written reason, here.", ""], "outcome": ["awaiting", "solved"],
+                                  "required_by_law": ["yes"]},
+        f"{case}/sharing": {"form": ["agree", "legal", "withdraw", "x"], "a_agency": ["police", "other", "moon"],
+                            "a_agency_name": ["", "Team"], "a_information": ["risk", "nope"],
+                            "a_how": ["phone", "dream"], "a_date": ["2026-03-01", "2099-01-01", "x"],
+                            "l_agency": ["police"], "l_information": ["risk"], "l_basis": ["risk_to_life", ""],
+                            "l_reason": ["Serious and imminent.", ""], "l_date": ["2026-03-01"],
+                            "w_entry": [str(uuid.uuid4()), "x"], "w_how": ["phone"], "w_date": ["2026-03-01"]},
+        f"{case}/private": {"safe_address": ["1 Lane", "\x00", "a" * 600], "new_number": ["07400 111222", "abc"],
+                            "clear_safe_address": ["yes"], "clear_new_number": ["yes"]},
     }
 
 
@@ -155,7 +173,9 @@ def test_worker_casework_forms_never_fail_and_refusals_change_nothing(client, db
     task = dbs.scalar(select(Task.id))
     ids = [str(window), str(task), str(world.partner.id)]
     dynamic = ["/staff/cases/{}/windows/{}/remove", "/staff/cases/{}/links/{}/end", "/staff/tasks/{}/done",
-               "/staff/tasks/{}/acknowledge", "/staff/cases/{}/preferences"]
+               "/staff/tasks/{}/acknowledge", "/staff/cases/{}/preferences", "/staff/cases/{}/children/{}",
+               "/staff/cases/{}/children/{}/remove", "/staff/cases/{}/referrals/{}",
+               "/staff/cases/{}/children/{}/show/school", "/staff/cases/{}/show/safe_address"]
 
     @fuzz_settings(300)
     @given(path=st.sampled_from(sorted(forms)), data=st.data(), csrf=csrf_choice)
@@ -214,7 +234,8 @@ def test_admin_forms_never_fail_and_refusals_change_nothing(client, dbs, world, 
                                   "child_protection_steps": ["s"],
                                   "retention_days": ["365", "0", "٣٦٥"], "escalate_after_minutes": ["60", "²"],
                                   "emergency_number": ["999", "112", "abc"], "due_urgent": severities,
-                                  "due_high": severities, "due_routine": severities},
+                                  "due_high": severities, "due_routine": severities,
+                                  "never_disclose_fields": ["email", "code_word", "safe_address", "x"]},
         "/staff/admin/sharing": {"policy_en": ["# Heading\n- item", "<b>x</b>", "Help him to change.", "\x00"],
                                  "policy_de": ["", "Ihm helfen"], "policy_ar": ["نص", "ساعديه"]},
         "/staff/admin/helplines": {"locale": ["en", "de", "qq"], "name": ["Line"], "phone": ["0800 123 456"],

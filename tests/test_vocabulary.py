@@ -18,6 +18,7 @@ from portal.i18n import LOCALES
 from portal.migrate import upgrade
 from portal.models import (
     ActorKind,
+    AgencyKind,
     Base,
     ClosureReason,
     ConsentAction,
@@ -33,12 +34,16 @@ from portal.models import (
     NotificationState,
     ParticipantStatus,
     PartnerStatus,
+    ReferralOutcome,
     RiskFactor,
     RiskLevel,
     Role,
     SafeToTalk,
     SessionAudience,
     Severity,
+    SharingAction,
+    SharingBasis,
+    SharingHow,
     TaskKind,
     Tell,
     TokenPurpose,
@@ -69,6 +74,9 @@ STAFF_LABELS: dict[type[enum.StrEnum], object] = {
     Role: admin_console.role_labels, NewsKind: lambda: labels.NEWS_KIND, Wording: lambda: labels.WORDING,
     Feeling: lambda: labels.FEELING,
     RiskLevel: lambda: labels.RISK_LEVEL, RiskFactor: lambda: labels.RISK_FACTOR,
+    AgencyKind: lambda: labels.AGENCY, SharingAction: lambda: labels.SHARING_ACTION,
+    SharingBasis: lambda: labels.SHARING_BASIS, SharingHow: lambda: labels.SHARING_HOW,
+    ReferralOutcome: lambda: labels.REFERRAL_OUTCOME,
 }
 # Codes nobody reads as words: the audit log shows its actor kinds as codes (like its actions), and
 # token purposes and session audiences are never shown.
@@ -77,7 +85,7 @@ SHOWN_AS_CODES = {ActorKind, TokenPurpose, SessionAudience}
 
 def test_every_coded_column_is_a_known_vocabulary_and_the_constraint_count():
     assert set(VOCABULARIES.values()) == set(STAFF_LABELS) | SHOWN_AS_CODES
-    assert len(VOCABULARIES) == 32  # 0008_checkins: Feeling, agreed_checkin.changed_by; 0009_risk: levels, factors
+    assert len(VOCABULARIES) == 39  # 0008_checkins +2, 0009_risk +4, 0010_children +7
 
 
 @pytest.mark.parametrize("vocabulary", list(STAFF_LABELS), ids=lambda v: v.__name__)

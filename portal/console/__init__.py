@@ -16,8 +16,11 @@ from portal.console import (  # noqa: E402,F401
     worker,
     worker_actions,
     worker_checkins,
+    worker_children,
     worker_high_risk,
+    worker_never_disclose,
     worker_risk,
+    worker_sharing,
     worker_tasks,
     worker_wording,
 )

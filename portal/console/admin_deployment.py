@@ -19,6 +19,7 @@ from portal.public.sharing_text import built_in_text
 from portal.runtime import db_session, now, settings
 from portal.services.admin import admin_audit, admin_settings, admin_tokens, deployment, sharing_policy
 from portal.services.admin.admin_users import AdminError
+from portal.services.casework import never_disclose
 
 
 def severity_labels() -> dict[str, str]:
@@ -36,7 +37,8 @@ def admin_settings_page() -> ResponseReturnValue:
     errors: dict[str, str] = {}
     values = None
     if request.method == "POST":
-        values, errors = admin_settings.parse_settings({k: v[:5000] for k, v in request.form.items()})
+        values, errors = admin_settings.parse_settings({k: v[:5000] for k, v in request.form.items()},
+                                                       request.form.getlist("never_disclose_fields")[:20])
         if not errors:
             changed = admin_settings.save_settings(context(), values, env_site_name=settings().site_name,
                                                    env_exit_url=settings().exit_url)
@@ -48,7 +50,9 @@ def admin_settings_page() -> ResponseReturnValue:
                            errors={key: problem(code) for key, code in errors.items()},
                            retention=admin_settings.RETENTION_DAYS, due=admin_settings.DUE_MINUTES,
                            escalate=admin_settings.ESCALATE_MINUTES,
-                           reassess=admin_settings.REASSESS_DAYS), 400 if errors else 200
+                           reassess=admin_settings.REASSESS_DAYS, markable=never_disclose.MARKABLE,
+                           always=", ".join(str(labels.CASE_FIELD[code]) for code in never_disclose.ALWAYS),
+                           L=labels), 400 if errors else 200
 
 
 def built_in_texts() -> dict[str, str]:

@@ -26,6 +26,15 @@ ACTION = {
     "partner.language_chosen": _l("Her language was chosen"),
     "staff.callback_phone": _l("Changed their number for her texts"),
     "task.done.consent_given": _l("A task closed itself: she agreed to contact again"),
+    "child.add": _l("Recorded one of her children"), "child.update": _l("Changed a child's record"),
+    "child.remove": _l("Removed a child's record"),
+    "child_referral.record": _l("Recorded a child-protection referral"),
+    "child_referral.update": _l("Changed a child-protection referral"),
+    "sharing.agreed": _l("Recorded her agreement to sharing"),
+    "sharing.withdrawn": _l("Recorded her withdrawal of an agreement to sharing"),
+    "sharing.without_consent": _l("Recorded sharing without her agreement"),
+    "never_disclose.show": _l("Showed a never-disclose detail on her case page"),
+    "never_disclose.update": _l("Changed her safe address or new number"),
     "case.close": _l("Closed the case"), "case.reopen": _l("Reopened the case"),
     "consent.declined": _l("Contact declined"), "consent.given.contact": _l("Contact agreed"),
     "consent.given.sms": _l("Text messages agreed"), "consent.withdrawn.contact": _l("Contact stopped"),
@@ -80,7 +89,12 @@ DETAIL = {"purpose": _l("why"), "fields": _l("fields"), "reason": _l("reason"), 
           "channel": _l("how"), "tries": _l("wrong tries in a row"), "wait_seconds": _l("wait (seconds)"),
           "new_task": _l("new task"), "copies": _l("copies"),
           "task_closed": _l("when the task was closed"),
-          "task": _l("task for her worker")}
+          "task": _l("task for her worker"),
+
+          "field": _l("field"), "child": _l("child"), "referral": _l("referral"),
+          "agency": _l("agency"), "basis": _l("basis"), "information": _l("information"),
+          "required_by_law": _l("required by law"), "kept_by_law": _l("kept as required by law"),
+          "entry": _l("entry"), "children": _l("children")}
 PURPOSE = {"case_view": _l("her case page"), "case_list": _l("the list of cases"),
            "preferences_view": _l("her preferences page")}
 
@@ -94,7 +108,8 @@ def detail_words(key: str, value: str) -> str:
     from portal.console import labels
 
     table: dict[str, object] = {"purpose": PURPOSE, "role": ROLE, "channel": labels.CONSENT_CHANNEL,
-                                "reason": labels.CLOSURE}.get(key, {})
+                                "reason": labels.CLOSURE, "field": labels.CASE_FIELD, "agency": labels.AGENCY,
+                                "basis": labels.SHARING_BASIS}.get(key, {})
     return str(table.get(value, value)) if isinstance(table, dict) else value
 
 

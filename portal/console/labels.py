@@ -96,6 +96,40 @@ PARTICIPANT_STATUS = {"active": _l("On the programme"), "dropped_out": _l("Dropp
 CLOSURE = {"her_request": _l("She asked to close"), "no_contact_possible": _l("No safe way to reach her"),
            "no_longer_needed": _l("Contact no longer needed"), "moved_away": _l("She moved away"),
            "other": _l("Other")}
+# Her children, child-protection referrals and her information-sharing ledger (services/casework/children.py,
+# sharing_consent.py).
+AGENCY = {"childrens_services": _l("Children's social care (child protection)"), "police": _l("Police"),
+          "health": _l("Health (GP, health visitor, hospital)"), "education": _l("School or nursery"),
+          "housing": _l("Housing"), "risk_conference": _l("Multi-agency risk conference (Marac)"),
+          "probation": _l("Probation"), "other": _l("Another agency")}
+SHARING_ACTION = {"agreed": _l("She agreed"), "withdrawn": _l("She withdrew her agreement"),
+                  "without_consent": _l("Shared without her agreement")}
+SHARING_BASIS = {"consent": _l("Her agreement"),
+                 "child_protection": _l("Without her agreement: to protect a child from significant harm"),
+                 "risk_to_life": _l("Without her agreement: to prevent serious harm or a risk to life"),
+                 "crime_prevention": _l("Without her agreement: to prevent or detect a serious crime"),
+                 "court_order": _l("Without her agreement: a court order or another legal duty")}
+# The legal bases where the sentence already says "without her agreement".
+LEGAL_BASIS = {"child_protection": _l("to protect a child from significant harm"),
+               "risk_to_life": _l("to prevent serious harm or a risk to life"),
+               "crime_prevention": _l("to prevent or detect a serious crime"),
+               "court_order": _l("a court order or another legal duty")}
+SHARING_HOW = {"in_person": _l("In person"), "phone": _l("On the phone"), "in_writing": _l("In writing"),
+               "other": _l("Another way")}
+SHARING_INFORMATION = {"risk": _l("Information about the risk to her and the children"),
+                       "children": _l("Information about her children"),
+                       "contact": _l("Her contact details"), "case": _l("Her case history and notes")}
+REFERRAL_OUTCOME = {"awaiting": _l("Waiting for an answer"),
+                    "assessment": _l("Accepted: an assessment or enquiry is under way"),
+                    "plan": _l("A child-protection or child-in-need plan is in place"),
+                    "advice_only": _l("Advice given, no further involvement"),
+                    "no_further_action": _l("No further action"), "other": _l("Other")}
+# Her case's fields by name (what never-disclose settings and the audit log name).
+CASE_FIELD = {"name": _l("Her name"), "phone": _l("Her mobile number"), "email": _l("Her email address"),
+              "code_word": _l("Her code word"), "safe_address": _l("Her safe address"),
+              "new_number": _l("Her new number"), "school": _l("School or nursery"),
+              "details": _l("Other details"), "child_school": _l("A child's school or nursery"),
+              "child_details": _l("A child's other details")}
 URGENCY = {"immediate": _l("Immediate"), "overdue": _l("Overdue"), "on_time": _l("On time")}
 # Why a message to her was not sent or delivered (Notification.error_code and the task it became). Exact codes
 # first (services/messaging/sms_permission.why_not and the dispatcher's hand-overs), then code families

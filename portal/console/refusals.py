@@ -65,6 +65,51 @@ PREFERENCE_ERRORS = {
     "windows_too_many": _l("She can have at most 6 different time ranges. Remove one first."),
 }
 
+# Her children, child-protection referrals, her sharing ledger and never-disclose details
+# (services/casework/children.ChildError, sharing_consent.SharingError, never_disclose.NeverDiscloseError).
+CHILD_ERRORS = {
+    "child_name_required": _l("Enter the child's first name or initials."),
+    "child_name_too_long": _l("A first name or initials can be up to 60 characters."),
+    "child_name_invalid": _l("The first name contains characters that cannot be used."),
+    "child_age_invalid": _l("Enter the age as a whole number of years, from 0 to 30."),
+    "child_year_invalid": _l("Enter the year of birth as four digits, such as 2019."),
+    "child_age_year_mismatch": _l("The age and the year of birth do not match. Enter one of them, or correct one."),
+    "child_school_too_long": _l("The school can be up to 200 characters."),
+    "child_school_invalid": _l("The school contains characters that cannot be used."),
+    "child_details_too_long": _l("Other details can be up to 2000 characters."),
+    "child_details_invalid": _l("Other details contain characters that cannot be used."),
+    "child_unknown": _l("That child is not recorded on her case."),
+    "child_in_referral": _l("A child-protection referral names this child, so the record stays with the referral."),
+    "referral_children_required": _l("Tick the children the referral is about."),
+    "referral_child_unknown": _l("Tick only children recorded on her case."),
+    "referral_in_future": _l("The referral date cannot be in the future."),
+    "referral_unknown": _l("That referral is not recorded on her case."),
+    "outcome_invalid": _l("Choose an outcome."),
+    "outcome_notes_too_long": _l("Notes are limited to 4000 characters."),
+    "outcome_notes_invalid": _l("The notes contain characters that cannot be used."),
+    "agency_invalid": _l("Choose an agency from the list."),
+    "agency_name_invalid": _l("The agency's name can be up to 200 characters, on one line."),
+    "agency_name_required": _l("Enter the agency's name."),
+    "information_required": _l("Tick what is shared."),
+    "information_unknown": _l("Tick only the listed kinds of information."),
+    "sharing_in_future": _l("The date cannot be in the future."),
+    "how_invalid": _l("Say how she told you."),
+    "nothing_to_withdraw": _l("She has no agreement to sharing with that agency to withdraw."),
+    "basis_needed": _l("She has not agreed to share this with this agency. Choose the legal basis for sharing "
+                       "without her agreement, and write why."),
+    "consent_not_recorded": _l("Her agreement to share this with this agency is not recorded. Record it on her "
+                               "sharing page first, or choose the legal basis for sharing without it and write why."),
+    "basis_invalid": _l("Choose a legal basis from the list."),
+    "reason_required": _l("Write why you share without her agreement (at least a short sentence)."),
+    "reason_too_long": _l("The reason is limited to 4000 characters."),
+    "reason_invalid": _l("The reason contains characters that cannot be used."),
+    "field_unknown": _l("That field cannot be shown here."),
+    "address_too_long": _l("The address can be up to 500 characters."),
+    "address_invalid": _l("The address contains characters that cannot be used."),
+    "new_number_invalid": _l("Enter the new number with the country code if it is not local, for example "
+                            "+44 7700 900123."),
+}
+
 # Admin pages (services/admin_users.AdminError and the settings form's codes).
 ADMIN_ERRORS = {
     "email": _l("Enter a work email address, like name@example.org."),
@@ -95,6 +140,10 @@ ADMIN_ERRORS = {
 
 def preference_error(code: str) -> object:
     return PREFERENCE_ERRORS.get(code) or labels.ERRORS[code]
+
+
+def child_problem(code: str) -> object:
+    return CHILD_ERRORS.get(code) or labels.ERRORS.get(code) or _l("That did not work. Please check and try again.")
 
 
 def admin_problem(code: str) -> str:

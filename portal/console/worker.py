@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from portal.console import bp, labels, risk_trend
 from portal.console.access import not_found, require_role, staff_context, uuid_or_404
+from portal.console.case_children_view import case_children_view
 from portal.console.forms import window_row
 from portal.console.refusals import preference_error
 from portal.console.times import parse_date, staff_zone_name
@@ -20,7 +21,15 @@ from portal.i18n import LOCALES
 from portal.models import PartnerContact, Role, StaffUser, Task, Tell
 from portal.runtime import db_session, now, risk_checklist, settings, vault
 from portal.services.admin import deployment
-from portal.services.casework import case_record, casework, contact_log, high_risk, inbox, risk_assessment
+from portal.services.casework import (
+    case_record,
+    casework,
+    contact_log,
+    high_risk,
+    inbox,
+    never_disclose,
+    risk_assessment,
+)
 from portal.services.her import her_checkins, preferences
 from portal.services.her.partners import read_details
 from portal.services.her.preferences import SUGGESTED_ZONES
@@ -64,12 +73,13 @@ def worker_cases() -> ResponseReturnValue:
     mine_only = request.args.get("scope") != "service"
     cases = casework.service_cases(db_session(), g.staff, mine_only=mine_only)
     names: dict[uuid.UUID, str | None] = {}
-    if mine_only:  # her own caseload by name; every name shown is an audited read
+    name_hidden = never_disclose.is_hidden(db_session(), "name")
+    if mine_only and not name_hidden:  # her own caseload by name; every name shown is an audited read
         ctx = staff_context()
         for partner in cases:
             names[partner.id] = read_details(ctx, partner, "case_list").name
     return render_template("console/worker/cases.html", cases=cases, names=names, mine_only=mine_only,
-                           label=casework.case_label, L=labels)
+                           name_hidden=name_hidden, label=casework.case_label, L=labels)
 
 
 @bp.post("/cases/find")
@@ -123,7 +133,11 @@ def worker_new_case() -> ResponseReturnValue:
 @bp.get("/cases/<partner_id>")
 @require_role(WORKER)
 def worker_case(partner_id: str) -> ResponseReturnValue:
-    partner = case_or_404(partner_id)
+    return case_page(case_or_404(partner_id))
+
+
+def case_page(partner: PartnerContact, revealed: never_disclose.Revealed | None = None) -> ResponseReturnValue:
+    """Her case page; `revealed`: the one never-disclose value this response shows (her worker pressed Show)."""
     details = read_details(staff_context(), partner, "case_view")
     session_db = db_session()
     agreed = her_checkins.agreed_view(session_db, partner, now())
@@ -145,6 +159,7 @@ def worker_case(partner_id: str) -> ResponseReturnValue:
         "agreed_by": session_db.get(StaffUser, agreed.changed_by_id) if agreed.changed_by_id else None,
         "ticked": agreed.days,
         "risk": case_risk_view(partner),
+        "private": case_children_view(partner, revealed),
     }
     return render_template("console/worker/case.html", L=labels, **view)
 
@@ -156,6 +171,7 @@ def _preferences_form(partner: PartnerContact, errors: dict[str, object], status
     prefs = case_record.preferences_view(db_session(), vault(), partner.id)
     row = row or preferences.WindowInput((), "", "")
     return render_template("console/worker/preferences.html", partner=partner, prefs=prefs, errors=errors,
+                           code_word_hidden=never_disclose.is_hidden(db_session(), "code_word"),
                            label=casework.case_label(partner.id), tell_options=Tell.ALL, L=labels,
                            locales=LOCALES, timezones=zones_with(partner.timezone), row=row), status
 

@@ -49,7 +49,12 @@ def worker_task(task_id: str) -> ResponseReturnValue:
     prefs = case_record.preferences_view(db_session(), vault(), partner.id) if partner else None
     guidance = task_guidance.guidance_for(task, any_time=bool(prefs and prefs.flags["serious_risk_any_time"]))
     reason = labels.message_reason(info.detail) if task.kind in MESSAGE_TASKS else ""
+    # A report of a risk to children links to her children's records and to recording a referral (her case is
+    # reachable: it is in this worker's service and not erased).
+    child_links = task.child_risk and partner is not None and \
+        casework.find_case(db_session(), g.staff, partner.id) is not None
     return render_template("console/worker/task.html", task=task, info=info, now=now(), steps=steps,
+                           child_links=child_links,
                            label=casework.case_label, L=labels, partner=partner, prefs=prefs, guidance=guidance,
                            reason=reason, urgency=urgency_now(),
                            reassess=risk_assessment.task_asks_for_reassessment(db_session(), task),

@@ -14,6 +14,7 @@ from portal.models.casework import (
     TaskKind,
 )
 from portal.models.checkins import AgreedCheckin, Feeling, HerCheckin, MissedCheckin
+from portal.models.children import ChildProtectionReferral, ChildRecord, ReferralChild, ReferralOutcome
 from portal.models.deployment import DeploymentSetting, Helpline
 from portal.models.outbox import (
     DeliveryReceipt,
@@ -49,10 +50,13 @@ from portal.models.programme_event import (
     RiskFactor,
 )
 from portal.models.risk import RiskAnswer, RiskAssessment, RiskLevel
+from portal.models.sharing import AgencyKind, SharingAction, SharingBasis, SharingConsentEvent, SharingHow
 from portal.models.signin_throttle import SignInThrottle
 from portal.models.staff import Programme, ProgrammeMembership, Role, StaffUser, SupportService
 
 __all__ = [
+    "AgencyKind", "ChildProtectionReferral", "ChildRecord", "ReferralChild", "ReferralOutcome", "SharingAction",
+    "SharingBasis", "SharingConsentEvent", "SharingHow",
     "ActorKind", "ClosureReason", "ConsentAction", "ConsentChannel", "ConsentScope", "ContactMethod",
     "ContactOutcome", "Imminence", "NewsKind", "NotificationKind", "ParticipantStatus", "SafeToTalk", "SessionAudience",
     "TaskKind",

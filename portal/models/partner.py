@@ -38,6 +38,9 @@ class PartnerContact(UUIDKey, Base):
     name_ct: Mapped[bytes | None] = encrypted()
     phone_ct: Mapped[bytes | None] = encrypted()
     email_ct: Mapped[bytes | None] = encrypted()
+    # Never disclosed (services/casework/never_disclose.py): shown only on her case page after "Show".
+    safe_address_ct: Mapped[bytes | None] = encrypted()
+    new_number_ct: Mapped[bytes | None] = encrypted()
     phone_bidx: Mapped[str | None] = mapped_column(String(64), index=True)
     email_bidx: Mapped[str | None] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(20), default=PartnerStatus.INVITED)

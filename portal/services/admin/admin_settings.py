@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from portal.models import ActorKind, DeploymentSetting, Helpline, Severity
 from portal.services.admin import deployment
 from portal.services.admin.admin_users import AdminError
+from portal.services.casework import never_disclose
 from portal.services.context import DomainContext
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ]{1,19}$")
@@ -58,8 +59,11 @@ def _exit_url(value: str, errors: dict[str, str]) -> str:
     return url
 
 
-def parse_settings(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The settings from a form, and the problems per field (codes: required, too_long, range, ...)."""
+def parse_settings(form: Mapping[str, str], never_disclose_fields: Sequence[str] = ()
+                   ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The settings from a form, and the problems per field (codes: required, too_long, range, ...).
+
+    `never_disclose_fields`: the ticked case fields an admin marks never-disclose (services/casework/never_disclose)."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {
         "site_name": _text(form.get("site_name", ""), "site_name", errors, required=True),
@@ -80,6 +84,11 @@ def parse_settings(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, s
     if not any(key.startswith("due_") for key in errors) and ordered != sorted(ordered):
         errors["due_routine"] = "due_order"
     values["due_minutes"] = due
+    try:
+        values["never_disclose_fields"] = never_disclose.check_marked(list(never_disclose_fields))
+    except never_disclose.NeverDiscloseError:
+        errors["never_disclose_fields"] = "invalid"
+        values["never_disclose_fields"] = []
     return values, errors
 
 

@@ -23,6 +23,9 @@ DEFAULTS: dict[str, Any] = {
     "escalate_after_minutes": 60,
     # Her worker is asked to re-assess her risk when her last assessment is this many days old.
     "risk_reassess_days": 90,
+    # Her case fields an admin marked never-disclose, beyond the ones that always are
+    # (services/casework/never_disclose.MARKABLE): shown only on her case page after "Show".
+    "never_disclose_fields": [],
 }
 
 
@@ -47,6 +50,7 @@ class DeploymentView:
     due_minutes: dict[str, int]
     escalate_after_minutes: int
     risk_reassess_days: int
+    never_disclose_fields: list[str] = field(default_factory=list)
     helplines: dict[str, list[HelplineView]] = field(default_factory=dict)
 
     def helplines_for(self, locale: str, fallback: str = "en") -> list[HelplineView]:

@@ -28,6 +28,7 @@ from portal.models import (
     WarningWording,
     WebSession,
 )
+from portal.services.casework import children, sharing_consent
 from portal.services.casework.erasure_storage import StorageCleanup
 from portal.services.context import DomainContext
 from portal.services.her import her_checkins
@@ -41,24 +42,31 @@ TOMBSTONE_TIMEZONE = "Etc/UTC"
 
 @dataclass(frozen=True)
 class ErasureResult:
-    """`storage`: what the caller must do after commit (erasure_storage.clean_storage)."""
+    """`storage`: what the caller must do after commit (erasure_storage.clean_storage); `kept_by_law`: how many
+    records her worker marked as required by law were kept (child-protection referrals)."""
 
     partner_id: uuid.UUID
     cancelled_messages: int
     already_erased: bool = False
     storage: StorageCleanup = StorageCleanup(())
     provider_deletions: int = 0
+    kept_by_law: int = 0
 
 
 def _encrypted_columns(table: FromClause) -> list[str]:
     return [column.name for column in table.columns if column.info.get("encrypted")]
 
 
+# Tables whose owners erase her rows themselves, keeping what the law requires (left out of the sweep below).
+ERASED_BY_THEIR_OWNERS = frozenset(children.ERASES_ITS_OWN)
+
+
 def _sweep_other_tables(db: Session, partner_id: uuid.UUID, now: datetime) -> None:
     """Null every encrypted column of every row that points at her, in tables added after this module too
     (a table's `updated_at`, if it has one, says now: the erasure's time, not the wall clock's)."""
     for table in Base.metadata.sorted_tables:
-        if table.name == PartnerContact.__tablename__ or "partner_id" not in table.columns:
+        if table.name == PartnerContact.__tablename__ or "partner_id" not in table.columns \
+                or table.name in ERASED_BY_THEIR_OWNERS:
             continue
         columns = _encrypted_columns(table)
         if columns:
@@ -118,6 +126,9 @@ def erase_partner(ctx: DomainContext, partner: PartnerContact, *, reason: str) -
     db.execute(delete(PartnerLink).where(PartnerLink.partner_id == pid))
     db.execute(delete(CheckIn).where(CheckIn.partner_id == pid))
     her_checkins.erase(db, pid)  # her own check-ins, her agreed days and the days she missed
+    # Her children and referrals: only the referrals her worker marked as required by law stay (DESIGN 8).
+    kept = children.erase_for_partner(db, pid)
+    sharing_consent.erase_for_partner(db, pid)
     _sweep_other_tables(db, pid, now)
     for column in _encrypted_columns(PartnerContact.__table__):
         setattr(partner, column, None)
@@ -134,6 +145,10 @@ def erase_partner(ctx: DomainContext, partner: PartnerContact, *, reason: str) -
     partner.erased_at = now
     partner.updated_at = now
     db.flush()
-    ctx.audit("partner.erase", "partner_contact", pid, {"reason": reason, "cancelled": cancelled})
-    return ErasureResult(pid, cancelled, storage=StorageCleanup(_tables_of_hers()), provider_deletions=deletions)
+    details: dict[str, object] = {"reason": reason, "cancelled": cancelled}
+    if kept:
+        details["kept_by_law"] = kept
+    ctx.audit("partner.erase", "partner_contact", pid, details)
+    return ErasureResult(pid, cancelled, storage=StorageCleanup(_tables_of_hers()), provider_deletions=deletions,
+                         kept_by_law=kept)
 
