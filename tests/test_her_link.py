@@ -239,3 +239,16 @@ def test_closing_her_links_ends_a_session_waiting_for_her_pin(client, dbs, world
     right = client.post("/check", data={"pin": "4831", "csrf_token": form}, headers={"Referer": BASE})
     assert right.status_code == 303 and right.headers["Location"] == "/"
     assert client.get("/home").headers["Location"] == "/"
+
+
+def test_head_on_her_pin_page_counts_no_try_and_writes_nothing(client, dbs, world, clock):
+    """HEAD is answered like GET (Flask adds it to every GET route): a HEAD of her PIN page, as a link scanner
+    might send, must not be taken for a wrong PIN (it once wrote a refusal to the audit chain)."""
+    _with_pin(dbs, world)
+    assert follow_link(client, new_link(dbs, world.partner, clock)).headers["Location"].endswith("/check")
+    before = _traces(dbs)
+    for _ in range(3):
+        assert client.head("/check").status_code == 200
+    assert _traces(dbs) == before
+    dbs.expire_all()
+    assert dbs.get(PartnerContact, world.partner.id).pin_failures == 0

@@ -25,7 +25,7 @@ def _page(error: str | None = None, status: int = 200) -> ResponseReturnValue:
 @bp.route("/account/time-zone", methods=["GET", "POST"])
 @require_signed_in()
 def account_timezone() -> ResponseReturnValue:
-    if request.method == "GET":
+    if request.method != "POST":
         return _page()
     ctx = domain_context(Actor(ActorKind.STAFF, str(g.staff.id)))
     try:

@@ -105,7 +105,7 @@ def _new_case_form(errors: dict[str, object], values: dict[str, str], status: in
 @require_role(WORKER)
 def worker_new_case() -> ResponseReturnValue:
     cfg = settings()
-    if request.method == "GET":
+    if request.method != "POST":
         return _new_case_form({}, {"locale": cfg.default_locale, "timezone": cfg.default_timezone,
                                    "consent_date": now().date().isoformat()})
     form = request.form
@@ -180,7 +180,7 @@ def _preferences_form(partner: PartnerContact, errors: dict[str, object], status
 @require_role(WORKER)
 def worker_preferences(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
-    if request.method == "GET":
+    if request.method != "POST":
         response = _preferences_form(partner, {})
         read_details(staff_context(), partner, "preferences_view")
         return response

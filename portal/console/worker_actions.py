@@ -137,7 +137,7 @@ def worker_erase(partner_id: str) -> ResponseReturnValue:
     label = casework.case_label(partner.id)
     # What the erasure keeps because her worker marked it as required by law (DESIGN 8 "Erasure").
     kept = children.kept_by_law(db_session(), vault(), partner.id, now())
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("console/worker/erase.html", partner=partner, label=label, error=None, kept=kept,
                                L=labels)
     if request.form.get("confirm", "").strip().upper() != "ERASE":

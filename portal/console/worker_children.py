@@ -62,7 +62,7 @@ def _errors(exc: DomainError, fields: tuple[str, ...]) -> dict[str, object]:
 @require_role(WORKER)
 def worker_child_new(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
-    if request.method == "GET":
+    if request.method != "POST":
         return _child_form(partner, _child_values({}), {})
     values = _child_values(request.form)
     try:
@@ -78,7 +78,7 @@ def worker_child_new(partner_id: str) -> ResponseReturnValue:
 def worker_child_edit(partner_id: str, child_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     child = child_or_404(partner, child_id)
-    if request.method == "GET":
+    if request.method != "POST":
         view = children.child_view(vault(), child, now())
         values = _child_values({"first_name": view.first_name,
                                 "birth_year": str(child.birth_year) if child.birth_year else ""})
@@ -135,7 +135,7 @@ def _referral_form(partner: PartnerContact, values: Mapping[str, Any], errors: M
 def worker_referral_new(partner_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
     task = _source_task(partner, request.values.get("task"))
-    if request.method == "GET":
+    if request.method != "POST":
         kids = children.children_of(db_session(), vault(), partner.id, now())
         values: dict[str, Any] = {
             "referred_on": now().date().isoformat(), "agency": "childrens_services", "agency_name": "",
@@ -176,7 +176,7 @@ def worker_referral_edit(partner_id: str, referral_id: str) -> ResponseReturnVal
                 if item.id == referral.id)
     errors: dict[str, object] = {}
     values: dict[str, Any]
-    if request.method == "GET":
+    if request.method != "POST":
         values = {"outcome": view.outcome, "outcome_notes": view.outcome_notes or "",
                   "required_by_law": view.required_by_law}
     else:

@@ -47,7 +47,7 @@ def _private_form(partner: PartnerContact, values: dict[str, object], errors: di
 def worker_private(partner_id: str) -> ResponseReturnValue:
     """Record, replace or remove her safe address and new number (the form never shows what is recorded)."""
     partner = case_or_404(partner_id)
-    if request.method == "GET":
+    if request.method != "POST":
         return _private_form(partner, {"safe_address": "", "new_number": ""}, {})
     form = request.form
     values: dict[str, object] = {"safe_address": form.get("safe_address", "")[:600],

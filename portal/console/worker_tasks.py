@@ -104,7 +104,7 @@ def worker_log_contact(partner_id: str) -> ResponseReturnValue:
         task = task_or_404(task_ref)
         if task.partner_id != partner.id:
             not_found()
-    if request.method == "GET":
+    if request.method != "POST":
         values: dict[str, Any] = {"occurred_at": _local_input(now()), "method": "call", "safe_to_talk": "unknown",
                   "outcome": "", "information": [], "notes": "", "next_step": "", "reached": False}
         return _contact_form(partner, task, values, {})

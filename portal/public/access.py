@@ -107,7 +107,7 @@ def check_pin() -> ResponseReturnValue:
         if pending is not None:
             server_session().destroy()  # its link was closed (a PIN lock, stop)
         return redirect(url_for("public.index"), code=303)
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("public/pin_check.html", error=None)
     assert isinstance(pending, dict)  # her record was found from it
     result = her_access.check_pin(her_context(partner), partner, uuid.UUID(pending["token"]),
@@ -136,7 +136,7 @@ def pin(partner: PartnerContact) -> ResponseReturnValue:
     """Set, change or remove her PIN; after saying yes she is offered one and may skip it."""
     next_page = NEXT_PAGES.get(request.values.get("next", ""), "public.home")
     next_key = "choices" if next_page == "public.choices" else "home"
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("public/pin.html", has_pin=bool(partner.pin_hash), error=None, next=next_key)
     action = request.form.get("action", "")
     if action == "remove":

@@ -27,7 +27,7 @@ def text_version() -> str:
 @her_required
 def contact(partner: PartnerContact) -> ResponseReturnValue:
     """What contact means, that it is her choice, and how to stop; then yes or no."""
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("public/consent.html", status=partner.status, error=False)
     answer = request.form.get("answer", "")
     if answer == "yes":

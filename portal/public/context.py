@@ -105,7 +105,7 @@ def her_required(view: Callable[..., Any]) -> Callable[..., Any]:
 def relocalisable() -> bool:
     """Whether this page may be shown again at its own address in another language."""
     endpoint = request.endpoint or ""
-    return request.method == "GET" and endpoint.startswith("public.") and endpoint not in NOT_RELOCALISABLE
+    return request.method != "POST" and endpoint.startswith("public.") and endpoint not in NOT_RELOCALISABLE
 
 
 def language_links(signed_in: bool) -> list[dict[str, str]]:

@@ -144,7 +144,7 @@ def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status:
 @bp.route("/choices", methods=["GET", "POST"])
 @her_required
 def choices(partner: PartnerContact) -> ResponseReturnValue:
-    if request.method == "GET":
+    if request.method != "POST":
         view = prefs_service.current(db_session(), partner)
         if not partner.locale_chosen:  # until she chooses, her pages speak her browser's language: offer that
             view = dataclasses.replace(view, locale=str(get_locale()))
