@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 if TYPE_CHECKING:
     from flask import Flask
 
+    from portal.crypto import KdfParams
+
 log = logging.getLogger(__name__)
 
 SECRETS_FILE = "dev-secrets.json"
@@ -63,6 +65,11 @@ class Settings:
     staff_session_absolute_minutes: int = 720
     warning_stale_hours: int = 48
     pin_max_attempts: int = 5
+    # Argon2id's cost for her sealed plan (RFC 9106's 64 MiB, 3 passes; 2 lanes). A setting may raise them;
+    # anything below OWASP's minimum (19456 KiB, 2 passes, 1 lane) is refused in every environment.
+    plan_kdf_memory_kib: int = 64 * 1024
+    plan_kdf_time_cost: int = 3
+    plan_kdf_parallelism: int = 2
     # Her high-risk period after she reports separating, and how often her worker checks in during it.
     high_risk_months: int = 6
     checkin_every_days: int = 7
@@ -83,6 +90,13 @@ class Settings:
         if listed:
             return listed
         return ("127.0.0.0/8", "::1/128") if self.trust_proxy else ()
+
+    @property
+    def plan_kdf(self) -> KdfParams:
+        """Argon2id's parameters for a plan sealed now (each plan keeps those it was sealed with)."""
+        from portal.crypto import KdfParams
+
+        return KdfParams(self.plan_kdf_memory_kib, self.plan_kdf_time_cost, self.plan_kdf_parallelism)
 
     @property
     def secure_transport(self) -> bool:
@@ -117,6 +131,9 @@ _ENV_NAMES: dict[str, str] = {  # nosec B105
     "staff_session_absolute_minutes": "PORTAL_STAFF_SESSION_ABSOLUTE_MINUTES",
     "warning_stale_hours": "PORTAL_WARNING_STALE_HOURS",
     "pin_max_attempts": "PORTAL_PIN_MAX_ATTEMPTS",
+    "plan_kdf_memory_kib": "PORTAL_PLAN_KDF_MEMORY_KIB",
+    "plan_kdf_time_cost": "PORTAL_PLAN_KDF_TIME_COST",
+    "plan_kdf_parallelism": "PORTAL_PLAN_KDF_PARALLELISM",
     "high_risk_months": "PORTAL_HIGH_RISK_MONTHS",
     "checkin_every_days": "PORTAL_CHECKIN_EVERY_DAYS",
     "trust_proxy": "PORTAL_TRUST_PROXY",
@@ -187,6 +204,7 @@ def load_settings(environ: dict[str, str] | None = None, instance_path: str | No
     values["instance_path"] = str(inst)
     settings = Settings(**values)
     _check_proxies(settings)
+    _check_plan_kdf(settings)
     if not settings.database_url:
         settings = replace(settings, database_url=f"sqlite:///{inst / 'portal.sqlite3'}")
     if settings.production:
@@ -207,6 +225,14 @@ def _check_proxies(settings: Settings) -> None:
         parse_networks(settings.trusted_proxies)
     except ValueError as exc:
         raise ConfigError(f"PORTAL_TRUSTED_PROXIES: {exc}") from exc
+
+
+def _check_plan_kdf(settings: Settings) -> None:
+    """Her plan's Argon2id cost is never below OWASP's minimum, in any environment (tests run at it)."""
+    try:
+        settings.plan_kdf  # noqa: B018 - building it is the check
+    except ValueError as exc:
+        raise ConfigError(f"PORTAL_PLAN_KDF_MEMORY_KIB / _TIME_COST / _PARALLELISM: {exc}") from exc
 
 
 def _refuse_unsafe_production(settings: Settings, explicit: set[str]) -> None:

@@ -157,45 +157,80 @@ def new_token(nbytes: int = 24) -> str:
     return secrets.token_urlsafe(nbytes)
 
 
-# Passphrase sealing (her safety plan): Argon2id stretches her passphrase into an AES-GCM key.
-ARGON2_TIME_COST = 3
-ARGON2_MEMORY_KIB = 64 * 1024
-ARGON2_PARALLELISM = 2
+# Her safety plan: a random data key per slot, wrapped under a key Argon2id derives from her passphrase.
+KEY_BYTES = 32
+SALT_BYTES = 16
+OWASP_MINIMUM_MEMORY_KIB = 19 * 1024  # OWASP Password Storage Cheat Sheet: m=19 MiB, t=2, p=1
+OWASP_MINIMUM_TIME_COST = 2
 
 
 @dataclass(frozen=True)
-class Sealed:
-    """A record only her passphrase opens; the parameters travel with it."""
+class KdfParams:
+    """Argon2id's cost; never below OWASP's minimum (19 MiB, 2 passes, 1 lane), refused with ValueError."""
 
-    salt: bytes
-    time_cost: int
-    memory_kib: int
-    parallelism: int
-    blob: bytes
+    memory_kib: int = 64 * 1024  # RFC 9106's second recommendation: 64 MiB, 3 passes
+    time_cost: int = 3
+    parallelism: int = 2
 
-
-def _passphrase_key(passphrase: str, salt: bytes, time_cost: int, memory_kib: int, parallelism: int) -> bytes:
-    return hash_secret_raw(
-        passphrase.encode(), salt, time_cost=time_cost, memory_cost=memory_kib,
-        parallelism=parallelism, hash_len=32, type=Type.ID,
-    )
+    def __post_init__(self) -> None:
+        if (self.memory_kib < OWASP_MINIMUM_MEMORY_KIB or self.time_cost < OWASP_MINIMUM_TIME_COST
+                or self.parallelism < 1):
+            raise ValueError(f"Argon2id parameters must be at least OWASP's minimum: memory "
+                             f"{OWASP_MINIMUM_MEMORY_KIB} KiB, time cost {OWASP_MINIMUM_TIME_COST}, parallelism 1")
 
 
-def seal(passphrase: str, plaintext: str, aad: bytes, *, time_cost: int = ARGON2_TIME_COST,
-         memory_kib: int = ARGON2_MEMORY_KIB, parallelism: int = ARGON2_PARALLELISM) -> Sealed:
-    salt = secrets.token_bytes(16)
-    key = _passphrase_key(passphrase, salt, time_cost, memory_kib, parallelism)
+def owasp_minimum() -> KdfParams:
+    """The lowest parameters accepted (the tests run at these for speed)."""
+    return KdfParams(OWASP_MINIMUM_MEMORY_KIB, OWASP_MINIMUM_TIME_COST, 1)
+
+
+def new_salt() -> bytes:
+    return secrets.token_bytes(SALT_BYTES)
+
+
+def new_data_key() -> bytes:
+    return secrets.token_bytes(KEY_BYTES)
+
+
+def passphrase_key(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
+    """The key-encryption key: Argon2id(passphrase, salt) at these parameters (the slow part, by design)."""
+    return hash_secret_raw(passphrase.encode(), salt, time_cost=params.time_cost, memory_cost=params.memory_kib,
+                           parallelism=params.parallelism, hash_len=KEY_BYTES, type=Type.ID)
+
+
+def seal_with(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    """AES-256-GCM under `key`, bound to `aad`: nonce followed by ciphertext and tag."""
     nonce = secrets.token_bytes(NONCE_BYTES)
-    blob = nonce + AESGCM(key).encrypt(nonce, plaintext.encode(), aad)
-    return Sealed(salt, time_cost, memory_kib, parallelism, blob)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
 
 
-def unseal(passphrase: str, sealed: Sealed, aad: bytes) -> str:
-    key = _passphrase_key(passphrase, sealed.salt, sealed.time_cost, sealed.memory_kib, sealed.parallelism)
+def open_with(key: bytes, blob: bytes, aad: bytes) -> bytes:
+    """Open what seal_with sealed; DecryptionError for a wrong key, another context or a tampered blob."""
+    if len(key) != KEY_BYTES or len(blob) < NONCE_BYTES + 16:
+        raise DecryptionError("wrong key length or ciphertext too short")
     try:
-        return AESGCM(key).decrypt(sealed.blob[:NONCE_BYTES], sealed.blob[NONCE_BYTES:], aad).decode()
+        return AESGCM(key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad)
     except InvalidTag as exc:
-        raise DecryptionError("wrong passphrase or tampered record") from exc
+        raise DecryptionError("wrong key, wrong context, or tampered") from exc
+
+
+def wrap_key(kek: bytes, data_key: bytes, aad: bytes) -> bytes:
+    """The data key sealed under the key-encryption key, bound to its record."""
+    return seal_with(kek, data_key, aad)
+
+
+def unwrap_key(kek: bytes, wrapped: bytes, aad: bytes) -> bytes | None:
+    """The data key, or None when this key-encryption key (this passphrase) does not open the wrap."""
+    try:
+        return open_with(kek, wrapped, aad)
+    except DecryptionError:
+        return None
+
+
+def session_key(raw_session_id: str, purpose: str) -> bytes:
+    """A key only the holder of the raw session id can derive (the store keeps only its hash)."""
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=purpose.encode()).derive(
+        raw_session_id.encode())
 
 
 @dataclass(frozen=True)

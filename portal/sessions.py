@@ -141,6 +141,7 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.destroyed = False
         self.rotate = False
         self.untouched = False
+        self._next_sid: str | None = None
         self.audience = stored.audience if stored else HER
         self.staff_id = stored.staff_id if stored else None
         self.partner_id = stored.partner_id if stored else None
@@ -148,6 +149,16 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
     @property
     def new(self) -> bool:  # type: ignore[override]
         return self.stored is None
+
+    def upcoming_sid(self) -> str:
+        """The raw id this session carries after this response: its own, or the fresh one a new or rotating
+        session will get (drawn now, once, and used by save_session). Keys derived from it (her open plan,
+        portal/public/plan_session.py) stay valid exactly as long as the session keeps this id."""
+        if self.sid is not None and not self.rotate:
+            return self.sid
+        if self._next_sid is None:
+            self._next_sid = secrets.token_urlsafe(32)
+        return self._next_sid
 
     def regenerate(self) -> None:
         """Issue a fresh id on the next response (call at every privilege change)."""
@@ -230,7 +241,7 @@ class ServerSessionInterface(SessionInterface):
         if new:
             if session.sid:
                 self.store.delete(hash_token(session.sid))
-            session.sid = secrets.token_urlsafe(32)
+            session.sid = session.upcoming_sid()
             created = now
         else:
             created = session.stored.created_at if session.stored else now

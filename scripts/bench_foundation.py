@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from portal.crypto import Keyring, Vault, associated_data, seal  # noqa: E402
+from portal.crypto import KdfParams, Keyring, Vault, associated_data, passphrase_key  # noqa: E402
 from portal.database import harden_engine  # noqa: E402
 from portal.migrate import upgrade  # noqa: E402
 from portal.models import PartnerContact, SupportService, utcnow  # noqa: E402
@@ -48,8 +48,8 @@ def main() -> None:
         vault.index.phone(f"+4474001{i:05d}")
     rate("blind index (HMAC-SHA256)", n, time.perf_counter() - t)
     t = time.perf_counter()
-    seal("a passphrase she chose", "plan", aad)
-    print(f"{'Argon2id seal (t=3, m=64 MiB, p=2)':<44} {time.perf_counter() - t:>12.3f} s per plan")
+    passphrase_key("a passphrase she chose", b"0123456789abcdef", KdfParams())
+    print(f"{'Argon2id key (t=3, m=64 MiB, p=2)':<44} {time.perf_counter() - t:>12.3f} s per slot")
     print(f"{'ciphertext overhead per value':<44} {len(blobs[0]) - len('+447400123456'):>12} bytes")
 
     with tempfile.TemporaryDirectory() as tmp:

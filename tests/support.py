@@ -26,6 +26,8 @@ def make_config(database_url: str, instance_dir: Path, **extra: object) -> dict[
         "instance_path": str(instance_dir),
         "public_url": "https://portal.test",
         "exit_url": "https://neutral.example/weather",
+        # Her plan's Argon2id at OWASP's minimum, the lowest the settings accept (for speed).
+        "plan_kdf_memory_kib": 19456, "plan_kdf_time_cost": 2, "plan_kdf_parallelism": 1,
         **TEST_KEYS,
         **extra,
     }

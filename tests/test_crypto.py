@@ -10,12 +10,15 @@ from portal.crypto import (
     BlindIndex,
     DecryptionError,
     InvalidPhoneNumber,
+    KdfParams,
     Keyring,
     Vault,
     associated_data,
     normalise_phone,
-    seal,
-    unseal,
+    owasp_minimum,
+    passphrase_key,
+    unwrap_key,
+    wrap_key,
 )
 from portal.models import PartnerContact, Preferences
 
@@ -107,12 +110,19 @@ def test_invalid_phone_numbers_are_refused(text):
         normalise_phone(text)
 
 
-def test_passphrase_sealing():
-    aad = associated_data("safety_plan", "sealed", 1)
-    sealed = seal("river stones at dawn", "my plan", aad, time_cost=1, memory_kib=8 * 1024, parallelism=1)
-    assert b"my plan" not in sealed.blob
-    assert unseal("river stones at dawn", sealed, aad) == "my plan"
-    with pytest.raises(DecryptionError):
-        unseal("wrong passphrase", sealed, aad)
-    with pytest.raises(DecryptionError):
-        unseal("river stones at dawn", sealed, associated_data("safety_plan", "sealed", 2))
+def test_a_data_key_wrapped_under_her_passphrase_opens_only_with_it_and_only_in_its_record():
+    params = owasp_minimum()
+    salt, data_key = secrets.token_bytes(16), secrets.token_bytes(32)
+    aad = b"pcp:safety_plan:1:0:wrap"
+    wrapped = wrap_key(passphrase_key("river stones at dawn", salt, params), data_key, aad)
+    assert data_key not in wrapped
+    assert unwrap_key(passphrase_key("river stones at dawn", salt, params), wrapped, aad) == data_key
+    assert unwrap_key(passphrase_key("river stones at dusk", salt, params), wrapped, aad) is None
+    assert unwrap_key(passphrase_key("river stones at dawn", salt, params), wrapped, b"pcp:safety_plan:2:0:wrap") is None
+
+
+@pytest.mark.parametrize("memory, time_cost, lanes", [(19455, 2, 1), (19456, 1, 1), (19456, 2, 0), (8192, 1, 1)])
+def test_argon2id_below_owasps_minimum_is_refused(memory, time_cost, lanes):
+    with pytest.raises(ValueError, match="OWASP"):
+        KdfParams(memory, time_cost, lanes)
+    assert KdfParams() == KdfParams(65536, 3, 2)  # RFC 9106's second recommendation, two lanes

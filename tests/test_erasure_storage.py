@@ -51,7 +51,7 @@ def her_ciphertexts(dbs, partner_id) -> list[bytes]:  # type: ignore[no-untyped-
     for table in Base.metadata.sorted_tables:
         if table.name == "questionnaire_response":
             continue
-        columns = [c for c in table.columns if c.info.get("encrypted") or c.name == "sealed"]
+        columns = [c for c in table.columns if c.info.get("encrypted") or c.name.startswith(("content_", "wrapped_"))]
         if not columns:
             continue
         key = table.c.id if table.name == PartnerContact.__tablename__ else table.c.get("partner_id")

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.crypto import associated_data, seal
+from portal.crypto import associated_data, owasp_minimum
 from portal.models import (
     AccessToken,
     AuditEvent,
@@ -23,6 +23,7 @@ from portal.models import (
     Preferences,
     QuestionnaireResponse,
     SafetyPlan,
+    SafetyPlanShare,
     SafeWindow,
     Severity,
     Task,
@@ -32,6 +33,7 @@ from portal.models import (
 from portal.services.audit import Actor, verify_database
 from portal.services.casework.erasure import erase_partner
 from portal.services.casework.tasks import create_task
+from portal.services.her import safety_plan
 from portal.services.her.invites import issue_invite
 from portal.services.her.partners import find_by_phone
 from portal.services.messaging import outbox
@@ -61,9 +63,10 @@ def seed_everything(dbs, vault, audit_key, clock):  # type: ignore[no-untyped-de
     dbs.add_all([inbound, log])
     task = create_task(dbs, her, kind="event_dropout", severity=Severity.URGENT, now=now, detail="CANARY-DETAIL",
                        vault=vault)
-    sealed = seal("her passphrase", "CANARY-PLAN", b"plan")
-    dbs.add(SafetyPlan(id=uuid.uuid4(), partner_id=her.id, salt=sealed.salt, time_cost=sealed.time_cost,
-                       memory_kib=sealed.memory_kib, parallelism=sealed.parallelism, sealed=sealed.blob))
+    plan_ctx = context(dbs, vault, audit_key, now, Actor("partner", str(her.id)))
+    opened = safety_plan.create(plan_ctx, her, "her passphrase", kdf=owasp_minimum(), content=safety_plan.PlanContent(
+        (), {"people.contacts": "CANARY-PLAN"}))
+    safety_plan.share(plan_ctx, her, opened)  # a copy under the service's keys too
     answers = QuestionnaireResponse(id=uuid.uuid4(), partner_id=her.id, programme_id=world.programme.id,
                                     stage="start")
     vault.put(answers, "answers_ct", '{"q1": 3}')
@@ -102,6 +105,7 @@ def test_erasure_destroys_her_data_and_keeps_a_tombstone(dbs, vault, audit_key, 
     assert closed_task.detail_ct is None and closed_task.done_at is not None and not closed_task.contact_allowed
     for model in (SafeWindow, SafetyPlan, AccessToken, WebSession, PartnerLink):
         assert dbs.scalar(select(func.count()).select_from(model).where(model.partner_id == her.id)) == 0
+    assert dbs.scalar(select(func.count()).select_from(SafetyPlanShare)) == 0  # her shared copy too
     # Evaluation answers are de-identified, not tied to her any more.
     assert dbs.get(QuestionnaireResponse, answers.id).partner_id is None
     # The audit chain is intact and records the erasure (a code, never her values).

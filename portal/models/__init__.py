@@ -39,7 +39,7 @@ from portal.models.partner import (
     WarningWording,
     Wording,
 )
-from portal.models.private import QuestionnaireResponse, SafetyPlan
+from portal.models.private import QuestionnaireResponse, SafetyPlan, SafetyPlanShare
 from portal.models.programme_event import EventKind, Imminence, ProgrammeEvent
 from portal.models.signin_throttle import SignInThrottle
 from portal.models.staff import Programme, ProgrammeMembership, Role, StaffUser, SupportService
@@ -52,6 +52,6 @@ __all__ = [
     "DeploymentSetting", "EventKind", "Helpline", "InboundMessage", "Notification", "NotificationState",
     "Participant", "PartnerContact", "PartnerLink", "PartnerStatus", "Preferences", "Programme",
     "ProgrammeEvent", "ProgrammeMembership", "ProviderDeletion", "QuestionnaireResponse", "Role", "SafeWindow",
-    "SafetyPlan", "Severity", "SignInThrottle", "StaffUser", "SupportService", "Task", "Tell", "TokenPurpose",
+    "SafetyPlan", "SafetyPlanShare", "Severity", "SignInThrottle", "StaffUser", "SupportService", "Task", "Tell", "TokenPurpose",
     "WarningWording", "WebSession", "Wording", "utcnow",
 ]

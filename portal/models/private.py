@@ -5,23 +5,49 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, UUIDKey, encrypted, utcnow
 
 
 class SafetyPlan(UUIDKey, Base):
-    """Sealed with a key derived from her passphrase: no staff member or database reader can open it."""
+    """Her plan, sealed by her passphrase: two slots, always (services/her/safety_plan.py).
+
+    Each slot holds a random data key wrapped under Argon2id(passphrase, salt) and the content sealed under
+    that data key, padded to one fixed size. Which slot is her plan and which the harmless one a second
+    passphrase opens (or random filler nobody can open) is written only inside the ciphertexts: no staff
+    member or database reader can open either, or tell whether she set a second passphrase.
+    """
 
     __tablename__ = "safety_plan"
     partner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partner_contact.id"), unique=True)
-    salt: Mapped[bytes]
-    time_cost: Mapped[int]
+    # Argon2id's cost, the same for both slots (opening derives both, so both paths take the same time).
     memory_kib: Mapped[int]
+    time_cost: Mapped[int]
     parallelism: Mapped[int]
-    sealed: Mapped[bytes]
+    salt_0: Mapped[bytes]
+    wrapped_key_0: Mapped[bytes]
+    content_0: Mapped[bytes]
+    salt_1: Mapped[bytes]
+    wrapped_key_1: Mapped[bytes]
+    content_1: Mapped[bytes]
+    # Wrong passphrases since the last right one (either passphrase), and the wait they impose.
+    wrong_tries: Mapped[int] = mapped_column(default=0)
+    wait_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SafetyPlanShare(UUIDKey, Base):
+    """A copy of one slot's content she chose to share with her worker, under the service's keys."""
+
+    __tablename__ = "safety_plan_share"
+    __table_args__ = (UniqueConstraint("plan_id", "slot"),)
+    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("safety_plan.id"), index=True)
+    slot: Mapped[int]
+    content_ct: Mapped[bytes | None] = encrypted()
+    shared_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class QuestionnaireResponse(UUIDKey, Base):

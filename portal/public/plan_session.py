@@ -1,12 +1,68 @@
-"""Her opened plan in her session (placeholder until H2's plan pages land: only the duress flag is read here)."""
+"""Her open plan in her session: the data key kept only sealed under a key derived from the raw session id.
+
+The session store keeps only the hash of her session id, so a database (or Redis) reader finds in
+session["plan"] a ciphertext nobody can open, and nothing that says which slot she opened or whether it was
+with her second passphrase (the slot and that flag are sealed with the key). When her session gets a new id
+(a privilege change) or ends, the key is gone: unlocked() answers None and she types her passphrase again.
+"""
 
 from __future__ import annotations
 
-from flask import session
+import base64
+import binascii
+import uuid
+from typing import Any
 
-DURESS = "plan_duress"  # session key, set only on the duress path (PLAN_API.md "Her session")
+from portal.crypto import KEY_BYTES, DecryptionError, open_with, seal_with, session_key
+from portal.services.her.safety_plan import SLOTS, Unlocked
+from portal.sessions import server_session
+
+PLAN = "plan"  # session key: {"plan": "<plan id>", "key": "<base64 of the sealed slot, flag and data key>"}
+PURPOSE = "plan-session"
+
+
+def _aad(plan_id: uuid.UUID) -> bytes:
+    return f"pcp:plan-session:{plan_id}".encode()
+
+
+def remember(unlocked: Unlocked) -> None:
+    """Keep her open plan for the rest of this session (under the id the session will carry after this
+    response, so it also holds when this response gives the session a new id)."""
+    session = server_session()
+    key = session_key(session.upcoming_sid(), PURPOSE)
+    sealed = seal_with(key, bytes((unlocked.slot, int(unlocked.duress))) + unlocked.data_key,
+                       _aad(unlocked.plan_id))
+    session[PLAN] = {"plan": str(unlocked.plan_id), "key": base64.b64encode(sealed).decode()}
+
+
+def _stored() -> dict[str, Any] | None:
+    stored = server_session().get(PLAN)
+    return stored if isinstance(stored, dict) else None
+
+
+def unlocked() -> Unlocked | None:
+    """Her open plan, or None: none opened, the session's id changed since, or the stored key does not open."""
+    stored = _stored()
+    if stored is None:
+        return None
+    try:
+        plan_id = uuid.UUID(str(stored.get("plan")))
+        sealed = base64.b64decode(str(stored.get("key")), validate=True)
+        opened = open_with(session_key(server_session().upcoming_sid(), PURPOSE), sealed, _aad(plan_id))
+    except (ValueError, binascii.Error, DecryptionError):
+        return None
+    slot, duress, data_key = opened[0], opened[1], opened[2:]
+    if slot not in SLOTS or duress not in (0, 1) or len(data_key) != KEY_BYTES:
+        return None
+    return Unlocked(plan_id, slot, data_key, bool(duress))
+
+
+def forget() -> None:
+    """Close her plan in this session (she locks it, deletes it, or leaves)."""
+    server_session().pop(PLAN, None)
 
 
 def in_duress() -> bool:
-    """Whether this session's plan was opened with her duress passphrase."""
-    return session.get(DURESS) is True
+    """Whether the plan open in this session was opened with her second passphrase."""
+    opened = unlocked()
+    return opened is not None and opened.duress

@@ -22,7 +22,6 @@ from portal.models import (
     PartnerStatus,
     Preferences,
     QuestionnaireResponse,
-    SafetyPlan,
     SafeWindow,
     Task,
     WarningWording,
@@ -31,6 +30,7 @@ from portal.models import (
 from portal.services.casework.erasure_storage import StorageCleanup
 from portal.services.context import DomainContext
 from portal.services.her.consent import end_for_erasure
+from portal.services.her.safety_plan import PLAN_TABLES, delete_plan_rows
 from portal.services.messaging import provider_deletions
 
 REASONS = ("request", "retention", "duplicate", "other")
@@ -82,7 +82,8 @@ def _forget_provider_ids(db: Session, pid: uuid.UUID, now: datetime) -> int:
 
 def _tables_of_hers() -> tuple[str, ...]:
     """Every table an erasure deletes from or overwrites (vacuumed after commit on PostgreSQL)."""
-    names = {PartnerContact.__tablename__, DeliveryReceipt.__tablename__, InboundMessage.__tablename__}
+    names = {PartnerContact.__tablename__, DeliveryReceipt.__tablename__, InboundMessage.__tablename__,
+             *PLAN_TABLES}
     names.update(table.name for table in Base.metadata.sorted_tables if "partner_id" in table.columns)
     return tuple(sorted(names))
 
@@ -106,7 +107,7 @@ def erase_partner(ctx: DomainContext, partner: PartnerContact, *, reason: str) -
                .values(code_word_ct=None, updated_at=now))
     db.execute(delete(SafeWindow).where(SafeWindow.partner_id == pid))
     db.execute(delete(WarningWording).where(WarningWording.partner_id == pid))
-    db.execute(delete(SafetyPlan).where(SafetyPlan.partner_id == pid))
+    delete_plan_rows(db, pid)  # her sealed plan and any copy she shared: rows deleted
     # Evaluation answers are kept for programme reports, but no longer tied to her.
     db.execute(update(QuestionnaireResponse).where(QuestionnaireResponse.partner_id == pid).values(partner_id=None))
     db.execute(delete(AccessToken).where(AccessToken.partner_id == pid))
@@ -123,6 +124,7 @@ def erase_partner(ctx: DomainContext, partner: PartnerContact, *, reason: str) -
     partner.high_risk_until = None
     partner.high_risk_from = None
     partner.checkin_every_days = None
+    partner.texts_held_since = None
     partner.timezone = TOMBSTONE_TIMEZONE
     partner.status = PartnerStatus.ERASED
     partner.erased_at = now
