@@ -16,6 +16,7 @@ from portal.console import (  # noqa: E402,F401
     worker,
     worker_actions,
     worker_high_risk,
+    worker_plan,
     worker_tasks,
     worker_wording,
 )

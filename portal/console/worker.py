@@ -21,7 +21,7 @@ from portal.models import PartnerContact, Role, Task, Tell
 from portal.runtime import db_session, now, settings, vault
 from portal.services.admin import deployment
 from portal.services.casework import case_record, casework, contact_log, high_risk, inbox
-from portal.services.her import preferences
+from portal.services.her import preferences, safety_plan
 from portal.services.her.partners import read_details
 from portal.services.her.preferences import SUGGESTED_ZONES
 
@@ -139,6 +139,7 @@ def worker_case(partner_id: str) -> ResponseReturnValue:
         "programmes": casework.linkable_programmes(session_db, g.staff),
         "closure_reasons": casework.CLOSURE_REASONS, "open": partner.status in casework.OPEN_STATUSES,
         "high_risk": high_risk.view(session_db, partner, now=now(), rules=high_risk.Rules.from_settings(settings())),
+        "plan": safety_plan.status(session_db, partner.id),  # whether she has one and shared a copy: never its text
     }
     return render_template("console/worker/case.html", L=labels, **view)
 

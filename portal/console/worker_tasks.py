@@ -16,7 +16,7 @@ from portal.console.times import local_input, parse_local
 from portal.console.worker import WORKER, case_or_404, deployment_view, urgency_now
 from portal.models import PartnerContact, Task, TaskKind
 from portal.runtime import db_session, now, vault
-from portal.services.casework import case_record, casework, contact_log, inbox
+from portal.services.casework import case_record, casework, contact_log, held_texts, inbox
 from portal.services.her import consent
 
 # Tasks whose detail is the code of why a message did not go (shown in words, never as the code).
@@ -49,9 +49,10 @@ def worker_task(task_id: str) -> ResponseReturnValue:
     prefs = case_record.preferences_view(db_session(), vault(), partner.id) if partner else None
     guidance = task_guidance.guidance_for(task, any_time=bool(prefs and prefs.flags["serious_risk_any_time"]))
     reason = labels.message_reason(info.detail) if task.kind in MESSAGE_TASKS else ""
+    held = held_texts.view(db_session(), vault(), task) if task.kind == TaskKind.PLAN_DURESS else None
     return render_template("console/worker/task.html", task=task, info=info, now=now(), steps=steps,
                            label=casework.case_label, L=labels, partner=partner, prefs=prefs, guidance=guidance,
-                           reason=reason, urgency=urgency_now(),
+                           reason=reason, urgency=urgency_now(), held=held,
                            closed_itself=task.kind in consent.STOPPED_TASKS and task.done_at is not None
                            and task.acknowledged_by_id is None)
 

@@ -17,32 +17,31 @@ import base64
 import binascii
 import dataclasses
 import json
-import secrets
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import session
 from flask_babel import get_locale
 
+from portal.crypto import DecryptionError, open_with, seal_with, session_key
 from portal.models import PartnerContact, PartnerStatus, Tell
 from portal.public import bp, plan_session
 from portal.runtime import domain_context
 from portal.services.her import duress_requests
 from portal.services.her import preferences as prefs_service
 from portal.services.her.her_access import partner_actor
+from portal.sessions import HER, server_session
 
-SEEN = "duress_seen"  # session key: what this duress session has "saved", sealed (see _seal)
-_INFO = b"pcp:duress-view"
+SEEN = "seen"  # session key: what this duress session has "saved", sealed (see _store)
+PURPOSE = "duress-view"
+_AAD = b"pcp:duress-view"
 T = TypeVar("T")
 
 
 def active() -> bool:
-    """Whether this request belongs to a duress session (her plan was opened with the duress passphrase)."""
-    return plan_session.in_duress()
+    """Whether this request belongs to a duress session: her plan was opened in it with the duress passphrase
+    (and stays so for the rest of the session, even once the plan is locked again)."""
+    return _seen().get("duress") is True or plan_session.in_duress()
 
 
 def unless_duress(value: T, fresh: T) -> T:
@@ -159,31 +158,32 @@ def changed_parts(data: prefs_service.PreferencesInput, before: prefs_service.Pr
 
 # --- the sealed session memory ----------------------------------------------------------------------------
 
-def _key() -> bytes | None:
-    sid = getattr(session, "sid", None)
-    if not sid:
-        return None
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(sid.encode())
+@bp.before_request
+def _stay_in_duress() -> None:
+    """Once a session has opened her plan with the duress passphrase it stays a duress session until it ends
+    (the quick exit, a time-out, a new link): locking the plan must not bring her own data back on screen."""
+    if getattr(session, "audience", None) == HER and getattr(session, "partner_id", None) \
+            and _seen().get("duress") is not True and plan_session.in_duress():
+        remember(duress=True)
+
+
+def _key() -> bytes:
+    return session_key(server_session().upcoming_sid(), PURPOSE)
 
 
 def _seen() -> dict[str, Any]:
-    blob, key = session.get(SEEN), _key()
-    if not isinstance(blob, str) or key is None:
+    blob = session.get(SEEN)
+    if not isinstance(blob, str):
         return {}
     try:
-        raw = base64.b64decode(blob, validate=True)
-        data = json.loads(AESGCM(key).decrypt(raw[:12], raw[12:], _INFO))
-    except (InvalidTag, ValueError, binascii.Error):
+        data = json.loads(open_with(_key(), base64.b64decode(blob, validate=True), _AAD))
+    except (DecryptionError, ValueError, binascii.Error):
         return {}
     return data if isinstance(data, dict) else {}
 
 
 def _store(values: dict[str, Any]) -> None:
-    key = _key()
-    if key is None:
-        return
-    nonce = secrets.token_bytes(12)
-    sealed = nonce + AESGCM(key).encrypt(nonce, json.dumps(values, separators=(",", ":")).encode(), _INFO)
+    sealed = seal_with(_key(), json.dumps(values, separators=(",", ":")).encode(), _AAD)
     session[SEEN] = base64.b64encode(sealed).decode()
 
 

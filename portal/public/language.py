@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException
 
 from portal.i18n import LOCALES

@@ -24,6 +24,7 @@ from portal.crypto import Vault
 from portal.models import PartnerContact, Severity, Task, TaskKind
 from portal.services.casework.tasks import create_task
 from portal.services.context import DomainContext
+from portal.services.messaging import texts_hold
 
 # What can be asked in a duress session (each worded for her worker in console/labels.py).
 STOP_CONTACT, SAY_NO, SAY_YES, CHANGE_CHOICES = "stop_contact", "say_no", "say_yes", "change_choices"
@@ -48,10 +49,11 @@ class Asked:
 
 
 def open_task(db: Session, partner_id: uuid.UUID, *, lock: bool = False) -> Task | None:
-    """Her newest open plan_duress task (locked for update, so concurrent requests append in turn)."""
+    """Her open plan_duress task (the oldest, as safety_plan keeps one at a time), locked for update so that
+    concurrent requests append in turn."""
     query = (select(Task).where(Task.partner_id == partner_id, Task.kind == TaskKind.PLAN_DURESS,
                                 Task.done_at.is_(None))
-             .order_by(Task.created_at.desc(), Task.id).limit(1))
+             .order_by(Task.created_at, Task.id).limit(1))
     if lock:
         query = query.with_for_update()
     return db.scalar(query)
@@ -75,9 +77,8 @@ def record(ctx: DomainContext, partner: PartnerContact, what: str, *, parts: tup
     if task is None:
         task = create_task(ctx.db, partner, kind=TaskKind.PLAN_DURESS, severity=Severity.IMMEDIATE, now=ctx.now)
         task.contact_allowed = False
-        if partner.texts_held_since is None:
-            partner.texts_held_since = ctx.now
-        ctx.audit("task.create", "task", task.id, {"kind": TaskKind.PLAN_DURESS})
+        texts_hold.hold(partner, ctx.now)
+        ctx.audit("task.create", "task", task.id)
     note, kept = _load(ctx.vault.get(task, "detail_ct"))
     kept = [*kept, Asked(ctx.now, what, tuple(sorted(set(parts), key=PARTS.index)))][-MAX_KEPT:]
     ctx.vault.put(task, "detail_ct", _dump(note, kept))
