@@ -37,6 +37,14 @@ ACTION = {
     "pin.locked": _l("Her links were locked after wrong PINs"), "pin.refused": _l("A PIN was refused"),
     "pin.rejected": _l("A wrong PIN was entered"), "pin.removed": _l("She removed her PIN"),
     "pin.set": _l("She set a PIN"),
+    "plan.created": _l("She made her safety plan"), "plan.opened": _l("She opened her safety plan"),
+    "plan.opened_duress": _l("Her safety plan was opened with her second passphrase"),
+    "plan.wrong_passphrase": _l("A wrong passphrase was tried on her safety plan"),
+    "plan.saved": _l("She saved her safety plan"), "plan.deleted": _l("She deleted her safety plan"),
+    "plan.shared": _l("She shared a copy of her safety plan"),
+    "plan.share_withdrawn": _l("She withdrew the copy of her safety plan"),
+    "plan.share_read": _l("Read the copy of her safety plan she shared"),
+    "texts.released": _l("Texts to her were released after her second passphrase"),
     "preferences.changed": _l("She changed her preferences"),
     "preferences.update_on_behalf": _l("Changed her preferences on her behalf"),
     "programme.activate": _l("Activated a programme"), "programme.deactivate": _l("Deactivated a programme"),
@@ -62,7 +70,9 @@ ACTION = {
 
 DETAIL = {"purpose": _l("why"), "fields": _l("fields"), "reason": _l("reason"), "participant": _l("participant"),
           "cancelled": _l("messages cancelled"), "entries": _l("entries"), "ok": _l("intact"), "role": _l("role"),
-          "channel": _l("how")}
+          "channel": _l("how"), "tries": _l("wrong tries in a row"), "wait_seconds": _l("wait (seconds)"),
+          "new_task": _l("new task"), "copies": _l("copies"),
+          "task_closed": _l("when the task was closed")}
 PURPOSE = {"case_view": _l("her case page"), "case_list": _l("the list of cases"),
            "preferences_view": _l("her preferences page")}
 

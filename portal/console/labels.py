@@ -97,6 +97,7 @@ MESSAGE_REASON = {
     "ambiguous": _l("The provider's records do not show whether it was sent."),
     "no_answer": _l("The provider did not answer: being checked."),
     "not_found": _l("The provider never received it: it will be sent again."),
+    "held": _l("Texts to her are held: her plan was opened with her second passphrase."),
 }
 MESSAGE_REASON_FAMILY = {
     "unsafe_": _l("It failed the discretion check, so it was not sent."),

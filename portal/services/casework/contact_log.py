@@ -21,6 +21,7 @@ from portal.models import (
     Task,
 )
 from portal.services.context import DomainContext
+from portal.services.messaging import texts_hold
 
 METHODS = tuple(ContactMethod)
 SAFE_TO_TALK = tuple(SafeToTalk)
@@ -88,6 +89,7 @@ def log_contact(ctx: DomainContext, partner: PartnerContact, worker: StaffUser, 
         task.acknowledged_by_id = task.acknowledged_by_id or worker.id
         task.done_at = now
         ctx.audit("task.done", "task", task.id, {"via": "contact_log"})
+        texts_hold.task_closed(ctx, task)
     ctx.audit("contact.log", "partner_contact", partner.id,
               {"method": entry.method, "outcome": entry.outcome, "information": list(entry.information_given)})
     ctx.db.flush()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portal.crypto import Vault
 from portal.models import Notification, ProgrammeEvent, Severity, StaffUser, Task
 from portal.services.context import DomainContext
+from portal.services.messaging import texts_hold
 
 SEVERITY_RANK: dict[str, int] = {Severity.IMMEDIATE: 0, Severity.URGENT: 1, Severity.SOON: 2, Severity.ROUTINE: 3}
 
@@ -75,6 +76,7 @@ def complete(ctx: DomainContext, task: Task, worker: StaffUser) -> bool:
     task.acknowledged_by_id = task.acknowledged_by_id or worker.id
     task.done_at = now
     ctx.audit("task.done", "task", task.id)
+    texts_hold.task_closed(ctx, task)  # a plan_duress task's hold on texts ends with it
     return True
 
 

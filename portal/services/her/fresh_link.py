@@ -12,13 +12,13 @@ from portal.models import Notification, NotificationKind, NotificationState, Par
 from portal.services.context import DomainContext
 from portal.services.her.invites import Invite, issue_invite, revoke_invites
 from portal.services.messaging.outbox import enqueue
-from portal.services.messaging.sms_permission import why_not
+from portal.services.messaging.sms_permission import HELD, why_not
 
 LINK = NotificationKind.INVITE
 
 
 def link_blocked(db: Session, partner: PartnerContact) -> str | None:
-    """Why a link cannot be texted to her now, or None."""
+    """Why a link cannot be texted to her now, or None ("held": it would be queued and wait, see texts_hold)."""
     prefs = db.scalar(select(Preferences).where(Preferences.partner_id == partner.id))
     return why_not(partner, prefs, LINK)
 
@@ -27,10 +27,11 @@ def send_fresh_link(ctx: DomainContext, partner: PartnerContact, *, public_url: 
                     created_by: uuid.UUID | None = None) -> Invite | None:
     """Older unused links (and link texts not yet sent) stop; one new link is queued for her next safe time.
 
-    None (and nothing changed) when she cannot be texted now; the caller says so in its own words.
+    None (and nothing changed) when she cannot be texted now; the caller says so in its own words. While texts
+    to her are held (services/messaging/texts_hold.py) the link is queued and waits like every other text.
     """
     db, now = ctx.db, ctx.now
-    if link_blocked(db, partner) is not None:
+    if link_blocked(db, partner) not in (None, HELD):
         return None
     revoke_invites(db, partner.id, now)
     db.execute(update(Notification)  # an earlier link still waiting to be sent would carry a dead token

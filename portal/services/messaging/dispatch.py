@@ -1,5 +1,8 @@
 """The dispatcher: claims due messages, re-checks her choices and windows, sends, and records the answer.
 
+Texts to her that are held (services/messaging/texts_hold.py) are not claimed at all: they stay pending, as
+they were, until the hold is lifted, then go in her next safe window like any other.
+
 Never lost, never doubled: a message is marked `sending` (attempt n) and committed before the provider
 is called; the answer is recorded only if that same attempt still holds the claim. A claim that outlives
 its lease, or a send whose answer was lost, becomes `unknown` and is reconciled (our status callback URL
@@ -39,7 +42,7 @@ from portal.services.messaging.delivery import (
     hand_over,
 )
 from portal.services.messaging.outbox import compose, params_of
-from portal.services.messaging.sms_permission import why_not
+from portal.services.messaging.sms_permission import HELD, why_not
 from portal.sms.discretion import problems
 from portal.sms.gateway import Gateway, OutboundSms, Outcome, SendFailed
 from portal.sms.templates import Catalogs, TemplateError
@@ -131,8 +134,10 @@ class Dispatcher:
         jobs: list[Job] = []
         with self.sessions() as db, db.begin():
             self._begin(db)
+            held = select(PartnerContact.id).where(PartnerContact.texts_held_since.is_not(None))
             query = (select(Notification)
-                     .where(Notification.state == NotificationState.PENDING, Notification.not_before <= now)
+                     .where(Notification.state == NotificationState.PENDING, Notification.not_before <= now,
+                            Notification.partner_id.not_in(held))  # texts to her wait (texts_hold)
                      .order_by(Notification.serious.desc(), Notification.not_before, Notification.id)
                      .limit(self.policy.batch))
             if db.get_bind().dialect.name == "postgresql":
@@ -150,6 +155,8 @@ class Dispatcher:
         prefs = db.scalar(select(Preferences).where(Preferences.partner_id == note.partner_id))
         assert partner is not None
         blocked = self._blocked(partner, prefs, note)
+        if blocked == HELD:  # held since the claim's query ran: it waits, untouched, for the hold to lift
+            return None
         if blocked:
             hand_over(ctx, note, blocked)
             counts.handed_over += 1

@@ -34,7 +34,8 @@ LINK_STATUSES = (PartnerStatus.INVITED, PartnerStatus.ACTIVE, PartnerStatus.WITH
 
 
 def why_not(partner: PartnerContact, prefs: Preferences | None, kind: str = WARNING) -> str | None:
-    """The reason a text of this kind must not go to her now, or None when it may."""
+    """The reason a text of this kind must not go to her now, or None when it may. "held" comes last: only a
+    text that could otherwise go is held (it is queued and waits); every other reason stops it."""
     if partner.erased_at is not None or partner.status in (PartnerStatus.ERASED, PartnerStatus.CLOSED):
         return "closed"
     if partner.phone_ct is None:
@@ -52,8 +53,21 @@ def why_not(partner: PartnerContact, prefs: Preferences | None, kind: str = WARN
         return "no_consent"
     if kind == LINK and not text_limits(prefs).link:
         return "shared_phone"
+    if partner.texts_held_since is not None:
+        return HELD
     return None
 
 
+# Her plan was opened with her second passphrase (services/messaging/texts_hold.py): a text may be queued but
+# waits, neither sent nor cancelled, until her worker releases texts or closes that task.
+HELD = "held"
+
+
 def can_text(partner: PartnerContact, prefs: Preferences | None, kind: str = WARNING) -> bool:
+    """She may be texted now."""
     return why_not(partner, prefs, kind) is None
+
+
+def may_queue(partner: PartnerContact, prefs: Preferences | None, kind: str = WARNING) -> bool:
+    """A text of this kind may be queued for her: she may be texted, or may once the hold on texts is lifted."""
+    return why_not(partner, prefs, kind) in (None, HELD)

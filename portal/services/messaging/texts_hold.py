@@ -62,4 +62,4 @@ def task_closed(ctx: DomainContext, task: Task) -> None:
     if partner is None or partner.texts_held_since is None or _other_open_hold(ctx, task):
         return
     partner.texts_held_since = None
-    ctx.audit("texts.released", "task", task.id, {"via": "task_closed"})
+    ctx.audit("texts.released", "task", task.id, {"task_closed": True})

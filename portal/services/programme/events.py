@@ -53,7 +53,7 @@ from portal.services.casework import high_risk
 from portal.services.casework.tasks import configured_due, create_task
 from portal.services.context import DomainContext
 from portal.services.messaging.outbox import enqueue, warning_template
-from portal.services.messaging.sms_permission import can_text  # the one rule; kept importable from here
+from portal.services.messaging.sms_permission import may_queue  # the one rule
 
 IMMINENCE = tuple(Imminence)
 REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
@@ -323,7 +323,7 @@ def _notify_her_side(ctx: DomainContext, partner: PartnerContact, event: Program
     call = False
     if contact_allowed:
         wants_message = choice in (Tell.MESSAGE, Tell.BOTH)
-        if wants_message and can_text(partner, prefs):
+        if wants_message and may_queue(partner, prefs):  # held texts are queued and wait (texts_hold)
             note = enqueue(db, ctx.vault, partner, kind=NotificationKind.WARNING, now=now,
                            template=warning_template(str(field).removeprefix("tell_")),  # worded as she chose
                            serious=event.kind == EventKind.RISK, source_event_id=event.id)
