@@ -11,7 +11,17 @@ from portal.services.her import duress_requests, safety_plan
 from portal.services.her.her_access import partner_actor
 from portal.services.messaging.outbox import enqueue
 from tests.factories import login_as, make_world, reloaded
-from tests.plan_support import CANARIES, CANARY_CODE, CANARY_DECOY, CANARY_PLAN, REAL, SECOND, make_plan, open_with, share
+from tests.plan_console_support import (
+    CANARIES,
+    CANARY_CODE,
+    CANARY_DECOY,
+    CANARY_PLAN,
+    REAL,
+    SECOND,
+    make_plan,
+    open_with,
+    share,
+)
 from tests.staff_console import csrf_from
 
 SEALED = "She has a safety plan. It is sealed with her passphrase: nobody here can open it."
@@ -53,7 +63,7 @@ def test_the_shared_copy_shows_her_sections_in_her_order_and_the_read_is_audited
     share(ctx_for, dbs, world.partner, unlocked)
     login_as(client, world.worker)
     case = f"/staff/cases/{world.partner.id}"
-    assert 'href="/staff/cases/%s/plan"' % world.partner.id in page(client, case)
+    assert f'href="/staff/cases/{world.partner.id}/plan"' in page(client, case)
     reads_before = dbs.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "plan.share_read"))
     html = page(client, f"{case}/plan")
     assert CANARY_PLAN in html and CANARY_CODE in html and CANARY_DECOY not in html

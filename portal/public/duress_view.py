@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any, TypeVar
@@ -117,11 +118,14 @@ def remember(**values: Any) -> None:
 def remember_choices(data: prefs_service.PreferencesInput, before: prefs_service.PreferencesView) -> None:
     windows = [dataclasses.asdict(prefs_service.WindowView(row.days, row.start, row.end))
                for row in data.windows if not row.blank]
-    choices = {"channels": sorted(data.channels), "windows": windows, "timezone": data.timezone,
+    choices: dict[str, Any] = {"channels": sorted(data.channels), "windows": windows, "timezone": data.timezone,
                "voicemail_ok": data.voicemail_ok, "shared_phone": data.shared_phone, "tell": dict(data.tell),
                "serious_risk_any_time": data.serious_risk_any_time, "locale": data.locale,
                "has_code_word": (before.has_code_word or bool(data.code_word.strip())) and not data.clear_code_word,
                "check_after_stop": data.check_after_stop}
+    code_word = data.code_word.strip()
+    # Only to know "the same again", as her own page does (sealed with the rest, never the word itself).
+    choices["code_word"] = None if data.clear_code_word else _digest(code_word) if code_word else _seen_code_word()
     values: dict[str, Any] = {"choices": choices, "locale": data.locale}
     if data.wordings is not None:
         values["wordings"] = {topic: dataclasses.asdict(choice) for topic, choice in data.wordings.items()}
@@ -150,7 +154,8 @@ def changed_parts(data: prefs_service.PreferencesInput, before: prefs_service.Pr
             for topic in prefs_service.TOPICS),
         "any_time": data.serious_risk_any_time != before.serious_risk_any_time,
         "check_after_stop": data.check_after_stop != before.check_after_stop,
-        "code_word": bool(data.code_word.strip()) or (data.clear_code_word and before.has_code_word),
+        "code_word": (data.clear_code_word and before.has_code_word) or (
+            bool(data.code_word.strip()) and _digest(data.code_word.strip()) != _seen_code_word()),
         "language": data.locale != before.locale,
     }
     return tuple(part for part, changed in checks.items() if changed)
@@ -165,6 +170,15 @@ def _stay_in_duress() -> None:
     if getattr(session, "audience", None) == HER and getattr(session, "partner_id", None) \
             and _seen().get("duress") is not True and plan_session.in_duress():
         remember(duress=True)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _seen_code_word() -> str | None:
+    choices = _seen().get("choices")
+    return choices.get("code_word") if isinstance(choices, dict) else None
 
 
 def _key() -> bytes:

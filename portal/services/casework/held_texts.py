@@ -12,7 +12,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.crypto import Vault
-from portal.models import ActorKind, AuditEvent, Notification, NotificationState, PartnerContact, StaffUser, Task
+from portal.models import (
+    ActorKind,
+    AuditEvent,
+    Notification,
+    NotificationState,
+    PartnerContact,
+    StaffUser,
+    Task,
+)
 from portal.services.her import duress_requests
 
 RELEASED = "texts.released"  # the audit action of a release (services/messaging/texts_hold.py)
@@ -61,7 +69,7 @@ def view(db: Session, vault: Vault, task: Task) -> HeldTexts:
         waiting=waiting_messages(db, partner.id) if partner else 0,
         released_at=task.released_at or (release.occurred_at if release is not None else None),
         released_by=released_by,
-        released_by_closing=release is not None and _details(release).get("via") == "task_closed",
+        released_by_closing=release is not None and _details(release).get("task_closed") is True,
         asked=tuple(duress_requests.asked(vault, task)),
         note=duress_requests.note_of(vault, task),
     )
