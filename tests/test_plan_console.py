@@ -216,3 +216,13 @@ def test_what_was_asked_in_the_duress_session_is_on_the_task_in_words(client, db
     assert "stop_contact" not in html and "change_choices" not in html and "format" not in html
     assert dbs.scalar(select(func.count()).select_from(Task).where(Task.kind == "plan_duress")) == 1
     assert REAL not in html and SECOND not in html
+
+
+def test_every_code_of_her_plan_and_of_a_duress_session_has_words_for_her_worker():
+    from portal.console import labels
+
+    assert set(labels.PLAN_PRIORITY) == set(safety_plan.PRIORITIES)
+    assert set(labels.PLAN_SECTION) == set(safety_plan.SECTIONS)
+    assert set(labels.PLAN_FIELD) == set(safety_plan.field_codes())
+    assert set(labels.DURESS_ASKED) == set(duress_requests.ASKED)
+    assert set(labels.DURESS_PARTS) == set(duress_requests.PARTS)
