@@ -212,7 +212,7 @@ def test_what_was_asked_in_the_duress_session_is_on_the_task_in_words(client, db
     assert "stop all contact" in html
     assert "change her choices (how she may be contacted, her safe times)" in html  # in the codes' own order
     assert html.index("stop all contact") < html.index("change her choices")
-    assert "None of this was done to her record" in html
+    assert "none of this was done to her record" in html
     assert "stop_contact" not in html and "change_choices" not in html and "format" not in html
     assert dbs.scalar(select(func.count()).select_from(Task).where(Task.kind == "plan_duress")) == 1
     assert REAL not in html and SECOND not in html

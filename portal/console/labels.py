@@ -219,8 +219,10 @@ DURESS_ASKED = {
     "remove_pin": _l("remove the PIN from her links"),
     "change_language": _l("change the language of her pages"),
     "sent_note": _l("send you a note (it reached you as usual, as its own task)"),
-    "delete_plan": _l("delete her safety plan"), "share_plan": _l("share the plan shown with you"),
-    "withdraw_share": _l("withdraw a copy of her plan she shared"), "check_in": _l("check in"),
+    "edit_plan": _l("change the harmless plan (only it was changed)"),
+    "delete_plan": _l("delete her safety plan (it was deleted, as her page said)"),
+    "share_plan": _l("share the plan shown with you (the harmless plan's copy, marked)"),
+    "withdraw_share": _l("withdraw the copy of the plan shown (only that copy)"), "check_in": _l("check in"),
 }
 DURESS_PARTS = {
     "channels": _l("how she may be contacted"), "safe_times": _l("her safe times"), "time_zone": _l("her time zone"),
