@@ -23,6 +23,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure_clock(app)
     configure_keys(app)
     configure_database(app)
+    configure_response_floor(app)
     configure_unit_of_work(app)
     configure_security(app)
     configure_body_limit(app)
@@ -77,6 +78,12 @@ def configure_database(app: Flask) -> None:
     from portal.database import configure_engine
 
     configure_engine(app)
+
+
+def configure_response_floor(app: Flask) -> None:
+    from portal.response_floor import configure_response_floor as apply
+
+    apply(app)
 
 
 def configure_unit_of_work(app: Flask) -> None:

@@ -86,6 +86,9 @@ def _paths(app, client, dbs, world, clock) -> list[str]:  # type: ignore[no-unty
         if rule.endpoint == "public.open_link":
             paths.append("/v/" + "C" * 32)
             continue
+        if rule.endpoint == "public.part":  # one part of her plan (every part: tests/test_plan_pages.py)
+            paths.append("/plan/part/people")
+            continue
         assert not rule.arguments, f"add an example URL for {rule.rule}"
         paths.append(rule.rule)
     return paths
@@ -159,6 +162,11 @@ def check_page(client, path: str, response, locale: str, hers: bool | None = Non
 def test_every_page_signed_in_is_neutral_hardened_and_tiny(app, client, dbs, world, clock, locale):
     open_link(client, dbs, world.partner, clock)
     assert choose_language(app, client, locale).status_code == 303  # saved on her record: every page follows
+    # Her plan: before she starts, then open (every page of it below), then locked.
+    check_page(client, "/plan", client.get("/plan"), locale)
+    passphrase = "blue kettle on the windowsill"
+    assert post(client, "/plan/new", {"passphrase": passphrase, "passphrase_again": passphrase},
+                token_from="/plan").status_code == 303
     seen = 0
     for path in _paths(app, client, dbs, world, clock):
         if path == "/message/sent":  # shows what she just told her worker, once
@@ -171,6 +179,8 @@ def test_every_page_signed_in_is_neutral_hardened_and_tiny(app, client, dbs, wor
         check_page(client, path, response, locale)
         seen += 1
     assert seen >= 12
+    assert post(client, "/plan/close", {}, token_from="/plan").status_code == 303
+    check_page(client, "/plan", client.get("/plan"), locale)
 
 
 @pytest.mark.parametrize("locale", sorted(LOCALES))

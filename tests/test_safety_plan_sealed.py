@@ -394,3 +394,36 @@ def test_settings_may_raise_the_cost_and_the_default_is_rfc_9106s(tmp_path):
     assert raised.plan_kdf == KdfParams(131072, 4, 2)
     assert load_settings(environ={}, instance_path=str(tmp_path)).plan_kdf == KdfParams(65536, 3, 2)
     assert "PORTAL_PLAN_KDF_MEMORY_KIB" in Path("README.md").read_text()
+
+
+def test_two_simultaneous_creations_make_one_plan_and_a_clear_refusal(dbs, world, vault, audit_key, clock):
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from portal.models import PartnerContact
+    from tests.factories import context
+
+    barrier = threading.Barrier(3)
+    results: list[str] = []
+
+    def attempt(n: int) -> None:
+        with Session(dbs.get_bind(), expire_on_commit=False) as db:
+            her = db.get(PartnerContact, world.partner.id)
+            ctx = context(db, vault, audit_key, clock.now(), Actor("partner", str(her.id)))
+            barrier.wait()
+            try:
+                safety_plan.create(ctx, her, f"{PASSPHRASE} {n}", kdf=KDF)
+                db.commit()
+                results.append("made")
+            except PlanError as exc:
+                db.rollback()
+                results.append(exc.code)
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["made", "plan_exists", "plan_exists"]
+    assert dbs.scalar(select(func.count()).select_from(SafetyPlan)) == 1

@@ -4,4 +4,15 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from portal.public import access, consent, context, exit, language, pages, preferences, voice  # noqa: E402,F401
+from portal.public import (  # noqa: E402,F401
+    access,
+    consent,
+    context,
+    exit,
+    language,
+    pages,
+    plan,
+    plan_parts,
+    preferences,
+    voice,
+)

@@ -37,10 +37,24 @@ MESSAGES = {
                          "away."),
     "own_words_telling": _l("One of these words could give you away to someone who sees your phone. Please "
                             "choose other words."),
+    # Her plan (services/her/safety_plan.PlanError, and the page's own checks in portal/public/plan.py).
+    "passphrase_short": _l("A passphrase needs at least 8 characters. A few words you will remember work well."),
+    "passphrase_long": _l("A passphrase can be up to 200 characters. Please choose a shorter one."),
+    "passphrase_mismatch": _l("The two passphrases are not the same. Please type them again."),
+    "passphrases_same": _l("Your second passphrase must be different from your main one."),
+    "second_needed": _l("To set up the second plan, please also choose a second passphrase, or leave its "
+                        "boxes empty."),
+    "passphrase_empty": _l("Please type your passphrase."),
+    "too_long": _l("Each answer can be up to %(count)s characters. Please make this one shorter."),
+    "unknown_field": _l("Something in that form was not right. Please try again."),
+    "unknown_priority": _l("Please choose from the list."),
+    "rank_choice": _l("Please choose a number from the list, or “Not now”."),
 }
 FALLBACK = _l("Please try again.")
 
 
-def message(code: str) -> str:
-    """Her words for `code` (a DomainError's code or a FieldError's), in the language of this request."""
-    return str(MESSAGES.get(code, FALLBACK))
+def message(code: str, **values: object) -> str:
+    """Her words for `code` (a DomainError's code or a FieldError's), in the language of this request, with
+    `values` put in its placeholders."""
+    text = str(MESSAGES.get(code, FALLBACK))
+    return text % values if values else text

@@ -83,9 +83,46 @@ class Screens:
             self.problems.append((label, screen["path"], words, screen["title"], screen["text"]))
 
 
+PLAN_PARTS = ("people", "places", "things", "family", "quick", "later", "phone", "numbers")
+PLAN_SCREENS = 7 + len(PLAN_PARTS)
+
+
+def _submit(page: Any, selector: str) -> None:
+    with page.expect_navigation():
+        page.locator(selector).click()
+    page.wait_for_load_state()
+
+
+def check_plan_pages(page: Any, url: str, screens: Screens) -> None:
+    """Every page of her plan (issue 11): none of their first screens may give her away either."""
+    passphrase = "blue kettle on the windowsill"
+    page.goto(url + "/plan")
+    screens.check(page, "plan (before she starts)")
+    page.fill("#passphrase", passphrase)
+    page.fill("#passphrase_again", passphrase)
+    _submit(page, "form[action='/plan/new'] button[type=submit]")
+    screens.check(page, "plan priorities")
+    _submit(page, "form[action='/plan/priorities'] button[type=submit]")
+    screens.check(page, "plan (open)")
+    for slug in PLAN_PARTS:
+        page.goto(f"{url}/plan/part/{slug}")
+        screens.check(page, f"plan part {slug}")
+    page.goto(url + "/plan/print")
+    screens.check(page, "plan print")
+    page.goto(url + "/plan/delete")
+    screens.check(page, "plan delete")
+    page.goto(url + "/plan")
+    _submit(page, "form[action='/plan/close'] button")
+    screens.check(page, "plan (locked)")
+    page.fill("#passphrase", "not the passphrase")
+    _submit(page, "form[action='/plan/open'] button[type=submit]")
+    screens.check(page, "plan (wrong passphrase)")
+
+
 @pytest.mark.parametrize("locale", ["en", "de", "ar"])
 def test_no_first_screen_gives_her_away(live_server, new_page, javascript, locale):
     world = arrange_world(live_server, status=PartnerStatus.INVITED)
+    live_server.app.config["PLAN_OPEN_FLOOR_SECONDS"] = 0.05  # her plan's pages: no need to wait here
     at = paths(live_server)
     url = live_server.url
     screens = Screens(locale)
@@ -123,6 +160,9 @@ def test_no_first_screen_gives_her_away(live_server, new_page, javascript, local
         page.wait_for_url("**/message/sent")
         screens.check(page, f"sent ({note})")
 
+    # Her plan: before she starts, each page of an open plan, the delete confirm, locked, a wrong passphrase.
+    check_plan_pages(page, url, screens)
+
     # The PIN page of a later visit (her pending session).
     with live_server.db() as db:
         partner = db.get(PartnerContact, world.partner.id)
@@ -133,7 +173,7 @@ def test_no_first_screen_gives_her_away(live_server, new_page, javascript, local
     page.wait_for_url("**/check")
     screens.check(page, "pin check")
 
-    assert screens.seen == 21
+    assert screens.seen == 21 + PLAN_SCREENS
     assert screens.problems == []
 
 

@@ -43,9 +43,10 @@ from portal.crypto import (
     unwrap_key,
     wrap_key,
 )
+from portal.database import take_write_lock
 from portal.domain_error import DomainError
 from portal.models import PartnerContact, SafetyPlan, SafetyPlanShare, Severity, Task, TaskKind
-from portal.services.casework.tasks import create_task
+from portal.services.casework.tasks import configured_due, create_task
 from portal.services.context import DomainContext
 from portal.services.messaging import texts_hold
 
@@ -280,6 +281,13 @@ def _share_of(db: Session, plan_id: uuid.UUID, slot: int) -> SafetyPlanShare | N
     return db.scalar(select(SafetyPlanShare).where(SafetyPlanShare.plan_id == plan_id, SafetyPlanShare.slot == slot))
 
 
+def _lock_her_row(db: Session, partner_id: uuid.UUID) -> None:
+    """Hold her record's row (PostgreSQL) or the database's write lock (SQLite) until the caller commits."""
+    take_write_lock(db)
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(select(PartnerContact.id).where(PartnerContact.id == partner_id).with_for_update())
+
+
 def status(db: Session, partner_id: uuid.UUID, *, unlocked: Unlocked | None = None) -> PlanStatus:
     """Whether she has a plan, whether a copy is shared (of the slot she opened, if given), when it last changed."""
     plan = _plan_of(db, partner_id)
@@ -309,6 +317,10 @@ def create(ctx: DomainContext, partner: PartnerContact, passphrase: str, *, dure
     real_slot = secrets.randbelow(2)
     data_key = _seal_slot(plan, real_slot, real, mine, kdf)
     _seal_slot(plan, 1 - real_slot, second or secrets.token_urlsafe(32), harmless, kdf)
+    # The slow part is done; now one at a time: a second submit (another tab) finds the first plan, not an error.
+    _lock_her_row(ctx.db, partner.id)
+    if _plan_of(ctx.db, partner.id) is not None:
+        raise PlanError("plan_exists")
     ctx.db.add(plan)
     ctx.db.flush()
     ctx.audit("plan.created", "safety_plan", plan.id)  # never whether a second passphrase was set
@@ -386,8 +398,10 @@ def open_plan(ctx: DomainContext, partner: PartnerContact, passphrase: str, *, k
     # The reset writes the plan's row first: simultaneous openings wait here, one at a time.
     ctx.db.execute(update(SafetyPlan).where(SafetyPlan.id == plan.id).values(wrong_tries=0, wait_until=None)
                    .execution_options(synchronize_session=False))
+    # Both paths read the same rows (her open duress task, the due times) so that only the writes differ.
+    open_task, due = _open_duress_task(ctx.db, partner.id), configured_due(ctx.db)
     if duress:
-        _under_pressure(ctx, partner, plan)
+        _under_pressure(ctx, partner, plan, open_task, due)
     else:
         ctx.audit("plan.opened", "safety_plan", plan.id)
     return OpenOutcome(Unlocked(plan.id, slot, data_key, duress), 0, limits.free_tries)
@@ -398,12 +412,14 @@ def _open_duress_task(db: Session, partner_id: uuid.UUID) -> Task | None:
                                         Task.done_at.is_(None)).order_by(Task.created_at).limit(1))
 
 
-def _under_pressure(ctx: DomainContext, partner: PartnerContact, plan: SafetyPlan) -> None:
-    """The second passphrase: her worker gets one immediate "do not call" task, texts to her wait, audited."""
-    task = _open_duress_task(ctx.db, partner.id)
+def _under_pressure(ctx: DomainContext, partner: PartnerContact, plan: SafetyPlan, task: Task | None,
+                    due: dict[str, timedelta]) -> None:
+    """The second passphrase: her worker gets one immediate "do not call" task (never a second while `task`, her
+    open one, is open), texts to her wait, audited."""
     new = task is None
     if task is None:
-        task = create_task(ctx.db, partner, kind=TaskKind.PLAN_DURESS, severity=Severity.IMMEDIATE, now=ctx.now)
+        task = create_task(ctx.db, partner, kind=TaskKind.PLAN_DURESS, severity=Severity.IMMEDIATE, now=ctx.now,
+                           due=due)
         task.contact_allowed = False
     else:
         task.released_at = None  # her worker released texts, and now she is under pressure again
