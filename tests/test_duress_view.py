@@ -22,7 +22,15 @@ from portal.public import plan_session
 from portal.services.her import duress_requests
 from portal.services.messaging.outbox import enqueue
 from tests.factories import make_partner, reloaded, set_prefs, set_wording
-from tests.plan_console_support import REAL, SECOND, hold_in_session, make_plan, open_with
+from tests.plan_console_support import (
+    CANARY_DECOY,
+    CANARY_PLAN,
+    REAL,
+    SECOND,
+    hold_in_session,
+    make_plan,
+    open_with,
+)
 from tests.public_helpers import choose_language, her_client, post
 
 OWN_WORDS = "Qx8 lunch with Dana at noon"
@@ -229,3 +237,41 @@ def test_a_request_after_her_worker_closed_the_task_opens_a_new_one_and_holds_te
     assert reloaded(dbs, her_record).texts_held_since is not None
     assert asked(dbs, vault, her_record) == [("stop_contact", ())]
     assert dbs.scalar(select(func.count()).select_from(Notification)) == 0
+
+
+def test_opened_on_her_plan_page_with_the_second_passphrase_her_pages_show_a_fresh_record(app, dbs, vault, ctx_for,
+                                                                                         her_record):
+    """The whole way, through her plan page: the second passphrase, then her choices and the decoy plan."""
+    app.config["PLAN_OPEN_FLOOR_SECONDS"] = 0
+    make_plan(ctx_for, dbs, her_record)
+    client = her_client(app, her_record, check_home=True)
+    opened = post(client, "/plan/open", {"passphrase": SECOND}, token_from="/plan")
+    assert opened.status_code == 303 and opened.headers["Location"].endswith("/plan")
+    assert client.get("/plan").status_code == 200
+    notes = client.get("/plan/part/numbers").get_data(as_text=True)  # the decoy's one written part
+    assert CANARY_DECOY in notes and CANARY_PLAN not in client.get("/plan/part/people").get_data(as_text=True)
+    choices = client.get("/choices").get_data(as_text=True)
+    assert OWN_WORDS not in choices and "You have a code word" not in choices
+    # Locking the plan on her page keeps the session a duress one.
+    assert post(client, "/plan/close", {}, token_from="/plan").status_code == 303
+    assert OWN_WORDS not in client.get("/choices").get_data(as_text=True)
+    # Sharing there makes only the harmless plan's copy, and her worker reads that it happened there.
+    post(client, "/plan/open", {"passphrase": SECOND}, token_from="/plan")
+    assert post(client, "/plan/share", {}, token_from="/plan").status_code == 303
+    assert ("share_plan", ()) in asked(dbs, vault, her_record)
+    # Her own passphrase in a new session: her own data again, nothing asked there reaches the task.
+    mine = her_client(app, her_record, check_home=True)
+    post(mine, "/plan/open", {"passphrase": REAL}, token_from="/plan")
+    assert CANARY_PLAN in mine.get("/plan/part/people").get_data(as_text=True)
+    assert OWN_WORDS in mine.get("/choices").get_data(as_text=True)
+
+
+def test_deleting_her_plan_in_a_duress_session_deletes_it_as_the_page_says(app, dbs, vault, ctx_for, her_record):
+    from portal.models import SafetyPlan
+
+    client = duress_client(app, dbs, ctx_for, her_record)
+    assert post(client, "/plan/delete", {}, token_from="/plan/delete").status_code == 303
+    dbs.expire_all()
+    assert dbs.scalar(select(SafetyPlan).where(SafetyPlan.partner_id == her_record.id)) is None
+    assert ("delete_plan", ()) in asked(dbs, vault, her_record)
+    assert OWN_WORDS not in client.get("/choices").get_data(as_text=True)  # still a duress session

@@ -11,7 +11,16 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from portal.models import AuditEvent, Helpline, PartnerContact, SafetyPlan, SafetyPlanShare, Task, TaskKind, WebSession
+from portal.models import (
+    AuditEvent,
+    Helpline,
+    PartnerContact,
+    SafetyPlan,
+    SafetyPlanShare,
+    Task,
+    TaskKind,
+    WebSession,
+)
 from portal.services.her import safety_plan
 from portal.services.her.safety_plan import FIELD_MAX, FIELDS, PRIORITIES, SECTIONS
 from tests.public_helpers import her_client, post

@@ -221,6 +221,7 @@ DURESS_ASKED = {
     "sent_note": _l("send you a note (it reached you as usual, as its own task)"),
     "edit_plan": _l("change the harmless plan (only it was changed)"),
     "delete_plan": _l("delete her safety plan (it was deleted, as her page said)"),
+    "new_plan": _l("make a new plan after that (it was made)"),
     "share_plan": _l("share the plan shown with you (the harmless plan's copy, marked)"),
     "withdraw_share": _l("withdraw the copy of the plan shown (only that copy)"), "check_in": _l("check in"),
 }

@@ -137,6 +137,13 @@ def tell_her_worker(partner: PartnerContact, what: str, *, parts: tuple[str, ...
     duress_requests.record(domain_context(partner_actor(partner.id)), partner, what, parts=parts)
 
 
+def tell_if_duress(partner: PartnerContact, what: str) -> None:
+    """For what a duress session may do as usual (it touches only the harmless plan, or deletes the plan as
+    her page says): her worker reads on the task that it happened there."""
+    if active():
+        tell_her_worker(partner, what)
+
+
 def changed_parts(data: prefs_service.PreferencesInput, before: prefs_service.PreferencesView,
                   wordings_before: Mapping[str, prefs_service.WordingInput]) -> tuple[str, ...]:
     """Which of her choices a posted form changes, compared with what the page showed (fresh or this

@@ -30,9 +30,9 @@ from portal.services.messaging import texts_hold
 STOP_CONTACT, SAY_NO, SAY_YES, CHANGE_CHOICES = "stop_contact", "say_no", "say_yes", "change_choices"
 SET_PIN, REMOVE_PIN, CHANGE_LANGUAGE, SENT_NOTE = "set_pin", "remove_pin", "change_language", "sent_note"
 DELETE_PLAN, SHARE_PLAN, WITHDRAW_SHARE, CHECK_IN = "delete_plan", "share_plan", "withdraw_share", "check_in"
-EDIT_PLAN = "edit_plan"
+EDIT_PLAN, NEW_PLAN = "edit_plan", "new_plan"
 ASKED = (STOP_CONTACT, SAY_NO, SAY_YES, CHANGE_CHOICES, SET_PIN, REMOVE_PIN, CHANGE_LANGUAGE, SENT_NOTE,
-         EDIT_PLAN, SHARE_PLAN, WITHDRAW_SHARE, DELETE_PLAN, CHECK_IN)
+         EDIT_PLAN, SHARE_PLAN, WITHDRAW_SHARE, DELETE_PLAN, NEW_PLAN, CHECK_IN)
 # Which of her choices a CHANGE_CHOICES request touched; for SENT_NOTE, which note (her_reports.KINDS).
 PARTS = ("channels", "safe_times", "time_zone", "voicemail", "shared_phone", "told", "wording", "any_time",
          "check_after_stop", "code_word", "language", "less_safe", "separating")
