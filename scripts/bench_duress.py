@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from portal import create_app, migrate  # noqa: E402
-from portal.extensions import db  # noqa: E402
+from portal.extensions import db, limiter  # noqa: E402
 from portal.models import Task, TaskKind  # noqa: E402
 from portal.services.admin import demo  # noqa: E402
 from portal.services.audit import SYSTEM  # noqa: E402
@@ -62,7 +62,7 @@ class Portal:
         logging.getLogger("portal.config").setLevel(logging.ERROR)  # throwaway dev keys in a temp dir
         self.app = create_app({"database_url": f"sqlite:///{workdir / 'bench.sqlite3'}",
                                "instance_path": str(workdir), "exit_url": "http://127.0.0.1:9/"})
-        self.app.config["RATELIMIT_ENABLED"] = False  # a bench, not an attack (her plan allows 10 tries a minute)
+        limiter.enabled = False  # a bench, not an attack (her plan allows 10 tries a minute); read per request
         if not floor:
             self.app.config["PLAN_OPEN_FLOOR_SECONDS"] = 0
         settings = self.app.config["PORTAL"]
@@ -145,7 +145,7 @@ def run(portal: Portal, tries: int) -> list[Sample]:
     return samples
 
 
-def report(label: str, samples: list[Sample]) -> bool:
+def report(label: str, samples: list[Sample], *, gating: bool = True) -> bool:
     real = [s.ms for s in samples if s.path == "real"]
     duress = [s.ms for s in samples if s.path == "duress"]
     median_real, median_duress = statistics.median(real), statistics.median(duress)
@@ -165,24 +165,26 @@ def report(label: str, samples: list[Sample]) -> bool:
           f"(must not separate them at p < {P_LIMIT})")
     print(f"  answers of one shape        {'yes' if len(shapes) == 1 else 'NO: ' + str(len(shapes)) + ' shapes'}"
           f" (status, headers but Date, body length)")
-    print(f"  within the limits           {'yes' if ok else 'NO'}")
+    print(f"  within the limits           {'yes' if ok else 'NO'}{'' if gating else ' (for reference only)'}")
     return ok
 
 
 def main() -> int:
+    """`python scripts/bench_duress.py [tries]`: 200 of each path unless told (a smaller number: a quick look)."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    tries = int(sys.argv[1]) if len(sys.argv) > 1 else TRIES
     ok = True
     for floor, label in ((True, "As deployed (her plan's answer padded to the response floor)"),
-                         (False, "Response floor off (the Argon2id work alone)")):
+                         (False, "Response floor off, for reference (the Argon2id work alone)")):
         with tempfile.TemporaryDirectory() as tmp:
             portal = Portal(Path(tmp), floor=floor)
             kdf = portal.kdf
             if floor:
                 print(f"Argon2id: m={kdf.memory_kib} KiB, t={kdf.time_cost}, p={kdf.parallelism} (production)")
-            ok = report(label, run(portal, TRIES)) and ok
+            within = report(label, run(portal, tries), gating=floor)
             tasks = portal.duress_tasks()
             print(f"  duress tasks for her worker {tasks:9d}   (one, however often it was opened while it is open)")
-            ok = ok and tasks == 1
+            ok = ok and tasks == 1 and (within or not floor)  # DESIGN §8 holds the app as deployed to the limits
             portal.close()
     return 0 if ok else 1
 
