@@ -20,7 +20,7 @@ from flask import Flask, Response, current_app, g
 
 CONFIG_KEY = "EVENT_RESPONSE_FLOOR_SECONDS"
 DEFAULT_SECONDS = 0.25
-# Opening her plan derives two Argon2id keys (RFC 9106's 64 MiB, 3 passes, 2 lanes): about 0.4-0.65 s on the
+# Opening her plan derives two Argon2id keys (RFC 9106's 64 MiB, 3 passes, 2 lanes): the whole request took 0.2-0.7 s on the
 # development machine (2 shared cores). The floor is well above that; raise it if a server is slower.
 PLAN_OPEN_KEY = "PLAN_OPEN_FLOOR_SECONDS"
 PLAN_OPEN_DEFAULT_SECONDS = 1.5

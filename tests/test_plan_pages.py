@@ -388,9 +388,8 @@ def test_the_second_passphrase_answers_exactly_as_the_main_one(app, world, dbs):
     assert main.status_code == second.status_code == 303
     assert main.headers["Location"] == second.headers["Location"] == "/plan"
     assert main.get_data() == second.get_data()
-    names = lambda r: sorted(name for name, _ in r.headers)  # noqa: E731
-    assert names(main) == names(second)
-    for name, value in main.headers:
+    assert sorted(name for name, _ in main.headers) == sorted(name for name, _ in second.headers)
+    for name in {name for name, _ in main.headers}:
         if name not in RANDOM_BY_DESIGN:
             assert second.headers.get_all(name) == main.headers.get_all(name), name
     assert [cookie_attributes(c) for c in main.headers.get_all("Set-Cookie")] == \
@@ -446,3 +445,70 @@ def test_her_parts_come_in_the_services_order_of_her_priorities(app, world):
 
     assert slugs == [PART_SLUGS[s] for s in safety_plan.section_order(("feelings",))]
     assert slugs[0] == "numbers"
+
+
+def test_a_shared_copy_is_her_plan_as_it_was_and_withdrawing_leaves_her_worker_nothing(app, world, dbs, ctx_for):
+    from portal.services.audit import Actor
+
+    her = her_client(app, world.partner)
+    set_up(her, second=None)
+    form(her, "/plan/part/people", {"contacts": CANARY}, token_from="/plan/part/people")
+    assert form(her, "/plan/share", {}).status_code == 303
+    form(her, "/plan/part/places", {"safe_places": "Later words"}, token_from="/plan/part/places")
+    staff = ctx_for(Actor("staff", str(world.worker.id)))
+    copy = safety_plan.shared_copy(staff, world.partner)
+    assert copy is not None and copy.fields["people.contacts"] == CANARY
+    assert "places.safe_places" not in copy.fields  # the plan as it was when she shared it
+    dbs.commit()
+    assert form(her, "/plan/share", {}).status_code == 303  # "Update the copy with my changes"
+    assert safety_plan.shared_copy(staff, world.partner).fields["places.safe_places"] == "Later words"
+    dbs.commit()
+    response = form(her, "/plan/unshare", {})
+    assert response.status_code == 303
+    assert "Your worker can no longer read it." in text(her.get("/plan"))
+    dbs.expire_all()
+    assert safety_plan.shared_copies(staff, world.partner) == []
+
+
+def test_a_database_reader_finds_no_word_of_her_plan_from_her_pages(app, world, dbs):
+    """Everything her pages write (her plan, the harmless one, her session with the open plan, the audit
+    entries of each step) holds no word of her plan or either passphrase."""
+    from tests.test_safety_plan_sealed import _every_value
+
+    her = her_client(app, world.partner)
+    set_up(her)
+    form(her, "/plan/part/people", {"contacts": CANARY}, token_from="/plan/part/people")
+    form(her, "/plan/priorities", {"rank-money_housing": "1"}, token_from="/plan/priorities")
+    lock(her)
+    open_with(her, SECOND)
+    lock(her)
+    open_with(her, "a wrong try " + MAIN[::-1])
+    open_with(her, MAIN)
+    assert CANARY in text(her.get("/plan/part/people"))
+    dbs.expire_all()
+    dump = _every_value(dbs)
+    for secret in (CANARY, DECOY, MAIN, SECOND, MAIN[::-1]):
+        assert secret.encode() not in dump and secret.encode("utf-16-le") not in dump, secret
+
+
+def test_locking_the_harmless_plan_keeps_her_session_under_pressure_until_she_opens_hers(app, world):
+    """Her other pages ask plan_session.in_duress() (the fresh-record view): locking the harmless plan must not
+    bring her real record back while he may still be beside her; opening her own plan again does."""
+    from portal.public import plan_session
+
+    seen: list[bool] = []
+    app.add_url_rule("/_duress_probe", "duress_probe", lambda: seen.append(plan_session.in_duress()) or "ok")
+    her = her_client(app, world.partner)
+    set_up(her)
+    her.get("/_duress_probe")
+    lock(her)
+    her.get("/_duress_probe")
+    open_with(her, SECOND)
+    her.get("/_duress_probe")
+    lock(her)
+    her.get("/_duress_probe")
+    open_with(her, MAIN)
+    her.get("/_duress_probe")
+    lock(her)
+    her.get("/_duress_probe")
+    assert seen == [False, False, True, True, False, False]

@@ -137,3 +137,16 @@ def test_her_link_text_is_held_too(app, dbs, vault, audit_key, clock, world, ctx
 
 def world_phone(dbs, vault, world) -> str:  # type: ignore[no-untyped-def]
     return vault.get(reloaded(dbs, world.partner), "phone_ct")
+
+
+def test_her_high_risk_page_reads_the_same_while_texts_are_held(dbs, world, ctx_for, clock):
+    from portal.services.casework import high_risk
+
+    her = reloaded(dbs, world.partner)
+    her.high_risk_from, her.high_risk_until = clock.now() - timedelta(days=3), clock.now() + timedelta(days=90)
+    dbs.commit()  # she chose texts only (no calls): the hold must not make her worker's check-ins look off
+    before = high_risk.view(dbs, reloaded(dbs, world.partner), now=clock.now(), rules=high_risk.Rules())
+    assert before.active and before.checkins_on
+    under_pressure(dbs, world, ctx_for)
+    after = high_risk.view(dbs, reloaded(dbs, world.partner), now=clock.now(), rules=high_risk.Rules())
+    assert after == before

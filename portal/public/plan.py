@@ -83,7 +83,7 @@ def _helplines_text() -> str:
     lines = [f"{_('Emergency')}: {view.emergency_number}"]
     for line in view.helplines_for(str(get_locale()), default_locale()):
         lines.append(f"{line.name}: {line.phone}" + (f" ({line.hours})" if line.hours else ""))
-    return "\n".join(lines)
+    return "\n".join(lines)[:FIELD_MAX]  # a part holds at most FIELD_MAX characters
 
 
 # -- her plan's page: set it up, open it, or see it -------------------------------------------------------------
@@ -148,7 +148,7 @@ def new_plan(partner: PartnerContact) -> ResponseReturnValue:
         except PlanError as exc:
             if exc.code == "plan_exists":
                 return redirect(url_for("public.plan"), code=303)
-            anchor = SETUP_ANCHORS.get(exc.field or "") or field_id(exc.field or "passphrase", "decoy-")
+            anchor = SETUP_ANCHORS.get(exc.field or "passphrase") or field_id(exc.field or "", "decoy-")
             errors.append((anchor, plan_message(exc.code)))
         else:
             plan_session.remember(opened)

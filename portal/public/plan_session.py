@@ -18,7 +18,12 @@ from portal.services.her.safety_plan import SLOTS, Unlocked
 from portal.sessions import server_session
 
 PLAN = "plan"  # session key: {"plan": "<plan id>", "key": "<base64 of the sealed slot, flag and data key>"}
+# Session key kept when she locks her plan: whether it was open under her second passphrase, sealed the same
+# way (always written on locking, 0 or 1, so its presence says nothing). Her pages stay as they were under
+# pressure after she locks the harmless plan (in_duress), until she opens her plan again or her session ends.
+LOCKED = "plan_locked"
 PURPOSE = "plan-session"
+LOCKED_AAD = b"pcp:plan-session:locked"
 
 
 def _aad(plan_id: uuid.UUID) -> bytes:
@@ -33,6 +38,7 @@ def remember(unlocked: Unlocked) -> None:
     sealed = seal_with(key, bytes((unlocked.slot, int(unlocked.duress))) + unlocked.data_key,
                        _aad(unlocked.plan_id))
     session[PLAN] = {"plan": str(unlocked.plan_id), "key": base64.b64encode(sealed).decode()}
+    session.pop(LOCKED, None)  # the latest opening says whether she is under pressure
 
 
 def _stored() -> dict[str, Any] | None:
@@ -58,11 +64,30 @@ def unlocked() -> Unlocked | None:
 
 
 def forget() -> None:
-    """Close her plan in this session (she locks it, deletes it, or leaves)."""
-    server_session().pop(PLAN, None)
+    """Close her plan in this session (she locks it, deletes it, or leaves); whether it was open under her
+    second passphrase is kept, sealed (see LOCKED)."""
+    session = server_session()
+    duress = in_duress()
+    session.pop(PLAN, None)
+    sealed = seal_with(session_key(session.upcoming_sid(), PURPOSE), bytes((int(duress),)), LOCKED_AAD)
+    session[LOCKED] = base64.b64encode(sealed).decode()
+
+
+def _locked_in_duress() -> bool:
+    kept = server_session().get(LOCKED)
+    if not isinstance(kept, str):
+        return False
+    try:
+        opened = open_with(session_key(server_session().upcoming_sid(), PURPOSE),
+                           base64.b64decode(kept, validate=True), LOCKED_AAD)
+    except (ValueError, binascii.Error, DecryptionError):
+        return False
+    return opened == b"\x01"
 
 
 def in_duress() -> bool:
-    """Whether the plan open in this session was opened with her second passphrase."""
+    """Whether her plan was last opened in this session with her second passphrase (open now, or locked since)."""
     opened = unlocked()
-    return opened is not None and opened.duress
+    if opened is not None:
+        return opened.duress
+    return _locked_in_duress()

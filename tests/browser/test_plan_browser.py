@@ -143,6 +143,7 @@ def test_no_accessibility_violations_on_her_plan_pages(live_server, new_page, he
         while closed.count():
             closed.first.click()
         page.evaluate("() => window.scrollTo(0, 0)")
+        page.screenshot(path=SHOTS.format(name=f"{locale}-{label.replace(' ', '-')}-opened"))
         found = axe_violations(page)
         if found:
             problems.append((label, found))

@@ -40,7 +40,7 @@ from portal.models import (
 from portal.services.audit import Actor
 from portal.services.casework.tasks import create_task
 from portal.services.context import DomainContext
-from portal.services.messaging.sms_permission import can_text
+from portal.services.messaging.sms_permission import may_queue
 
 DEFAULT_MONTHS = 6
 DEFAULT_EVERY_DAYS = 7
@@ -105,10 +105,12 @@ def every_days(partner: PartnerContact, rules: Rules) -> int:
 
 
 def _contactable(partner: PartnerContact, prefs: Preferences | None) -> bool:
-    """Her worker may check in: contact agreed, and she chose calls or texts that can reach her."""
+    """Her worker may check in: contact agreed, and she chose calls or texts that can reach her. Texts held after
+    her second passphrase still count as reaching her (the hold is her worker's to lift, and her page must read
+    the same as before it)."""
     if partner.status not in CHECKINS_ON or partner.erased_at is not None or prefs is None:
         return False
-    return bool(prefs.channel_call) or can_text(partner, prefs)
+    return bool(prefs.channel_call) or may_queue(partner, prefs)
 
 
 @dataclass(frozen=True)
