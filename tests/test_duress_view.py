@@ -259,6 +259,9 @@ def test_opened_on_her_plan_page_with_the_second_passphrase_her_pages_show_a_fre
     post(client, "/plan/open", {"passphrase": SECOND}, token_from="/plan")
     assert post(client, "/plan/share", {}, token_from="/plan").status_code == 303
     assert ("share_plan", ()) in asked(dbs, vault, her_record)
+    # Her own passphrase, in this session: the latest opening decides, her own pages are back.
+    post(client, "/plan/open", {"passphrase": REAL}, token_from="/plan")
+    assert OWN_WORDS in client.get("/choices").get_data(as_text=True)
     # Her own passphrase in a new session: her own data again, nothing asked there reaches the task.
     mine = her_client(app, her_record, check_home=True)
     post(mine, "/plan/open", {"passphrase": REAL}, token_from="/plan")
@@ -275,3 +278,9 @@ def test_deleting_her_plan_in_a_duress_session_deletes_it_as_the_page_says(app, 
     assert dbs.scalar(select(SafetyPlan).where(SafetyPlan.partner_id == her_record.id)) is None
     assert ("delete_plan", ()) in asked(dbs, vault, her_record)
     assert OWN_WORDS not in client.get("/choices").get_data(as_text=True)  # still a duress session
+    # A new plan made there (his passphrase, perhaps) does not bring her own pages back either.
+    made = post(client, "/plan/new", {"passphrase": "another long one", "passphrase_again": "another long one"},
+                token_from="/plan")
+    assert made.status_code == 303
+    assert OWN_WORDS not in client.get("/choices").get_data(as_text=True)
+    assert ("new_plan", ()) in asked(dbs, vault, her_record)

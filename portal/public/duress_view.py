@@ -31,17 +31,20 @@ from portal.runtime import domain_context
 from portal.services.her import duress_requests
 from portal.services.her import preferences as prefs_service
 from portal.services.her.her_access import partner_actor
+from portal.services.her.safety_plan import Unlocked
 from portal.sessions import HER, server_session
 
 SEEN = "seen"  # session key: what this duress session has "saved", sealed (see _store)
 PURPOSE = "duress-view"
+PAD = 512  # what this session "saved" is padded to a multiple of this many bytes before sealing
 _AAD = b"pcp:duress-view"
 T = TypeVar("T")
 
 
 def active() -> bool:
-    """Whether this request belongs to a duress session: her plan was opened in it with the duress passphrase
-    (and stays so for the rest of the session, even once the plan is locked again)."""
+    """Whether this request belongs to a duress session: the latest opening of her plan in it was with her
+    second passphrase. It stays so once the plan is locked, deleted, or a new one made in that session, until
+    her own passphrase opens her plan or the session ends."""
     return _seen().get("duress") is True or plan_session.in_duress()
 
 
@@ -108,6 +111,12 @@ def locale() -> str | None:
 
 # --- what a duress session asks: remembered for the session, told to her worker ---------------------------
 
+def opened(unlocked: Unlocked) -> None:
+    """Her plan was just opened, with either passphrase: the latest opening decides whether this session is a
+    duress one (the same write on both paths). Making a new plan, or locking it, changes nothing of that."""
+    remember(duress=unlocked.duress)
+
+
 def remember(**values: Any) -> None:
     """Remember what this duress session 'saved', so its next pages agree with its last."""
     seen = _seen()
@@ -172,8 +181,8 @@ def changed_parts(data: prefs_service.PreferencesInput, before: prefs_service.Pr
 
 @bp.before_request
 def _stay_in_duress() -> None:
-    """Once a session has opened her plan with the duress passphrase it stays a duress session until it ends
-    (the quick exit, a time-out, a new link): locking the plan must not bring her own data back on screen."""
+    """A plan open (or locked) under her second passphrase marks the session, so that deleting the plan or
+    making a new one there does not bring her own data back on screen (only her own passphrase does)."""
     if getattr(session, "audience", None) == HER and getattr(session, "partner_id", None) \
             and _seen().get("duress") is not True and plan_session.in_duress():
         remember(duress=True)
@@ -204,7 +213,9 @@ def _seen() -> dict[str, Any]:
 
 
 def _store(values: dict[str, Any]) -> None:
-    sealed = seal_with(_key(), json.dumps(values, separators=(",", ":")).encode(), _AAD)
+    text = json.dumps(values, separators=(",", ":"))
+    text += " " * (-len(text) % PAD)  # its length says nothing of what it holds ("true" or "false" ...)
+    sealed = seal_with(_key(), text.encode(), _AAD)
     session[SEEN] = base64.b64encode(sealed).decode()
 
 

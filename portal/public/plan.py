@@ -172,6 +172,7 @@ def open_plan(partner: PartnerContact) -> ResponseReturnValue:
         return redirect(url_for("public.plan"), code=303)
     if outcome.unlocked is not None:
         plan_session.remember(outcome.unlocked)
+        duress_view.opened(outcome.unlocked)  # the same write for both passphrases
         return redirect(url_for("public.plan"), code=303)
     if outcome.wait_seconds:  # this wrong try starts a wait, or one is running (then nothing was tried)
         return _open_page(400, waiting=wait_words(outcome.wait_seconds))
