@@ -3,6 +3,7 @@ with and without a linked partner (pages and API)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
 from datetime import timedelta
@@ -29,7 +30,7 @@ from portal.services.programme.events import register_participant
 from tests.api_support import make_token, post_event
 from tests.factories import context, login_as, make_world, set_prefs, set_wording, told_of_everything
 from tests.fanout_support import fan_out
-from tests.route_walk import walk
+from tests.route_walk import pool_for, walk
 from tests.staff_console import csrf_from
 
 CANARY_PHONE = "+447400987654"
@@ -224,3 +225,100 @@ def test_identical_responses_with_and_without_a_linked_partner(app, client, dbs,
     assert len(linked) == len(unlinked)
     for a, b in zip(linked, unlinked, strict=True):
         assert a == b
+
+
+# -- her sealed plan (issue 11): nothing of it reaches a facilitator, the API, or any staff page but one ------------
+
+def _her_plan_everywhere(dbs, vault, ctx_for, world, clock):  # type: ignore[no-untyped-def]
+    """Her plan, a shared copy of it and of the harmless one, a duress opening (its task, what was asked in that
+    session, held texts) and a message waiting because texts are held."""
+    from portal.services.her import duress_requests
+    from portal.services.messaging.outbox import enqueue
+    from tests.plan_console_support import SECOND, make_plan, open_with, share
+
+    her = world.partner
+    share(ctx_for, dbs, her, make_plan(ctx_for, dbs, her))
+    share(ctx_for, dbs, her, open_with(ctx_for, dbs, her, SECOND))
+    dbs.refresh(her)
+    duress_requests.record(ctx_for(), her, duress_requests.STOP_CONTACT)
+    enqueue(dbs, vault, her, kind="warning", template="warning", now=clock.now())
+    dbs.commit()
+    dbs.refresh(her)
+    assert her.texts_held_since is not None
+
+
+def _facilitator_views(client, world, participant, token, swaps):  # type: ignore[no-untyped-def]
+    """What a facilitator and the API can read without reporting anything (GETs change nothing)."""
+    base = f"/staff/my-programmes/{world.programme.id}"
+    paths = ["/staff/", "/staff/my-programmes", base, f"{base}/participants/{participant.id}"]
+    shapes = [_shape(client.get(path), swaps) for path in paths]
+    shapes.append(_shape(client.get("/api/v1/openapi.json"), swaps))
+    shapes.append(_shape(post_event(client, token, {"participant_ref": "NOT-" + participant.reference,
+                                                    "kind": "dropout"}), swaps))
+    return shapes
+
+
+def test_her_plan_a_shared_copy_a_duress_task_and_held_texts_change_nothing_a_facilitator_sees(
+        app, client, dbs, vault, seeded, clock, ctx_for):
+    world, lonely, _invite = seeded
+    login_as(client, world.facilitator)
+    token = make_token(dbs, world.programme, clock.now())
+    swaps = {str(world.participant.id): "HIM", world.participant.reference: "REF"}
+    before = _facilitator_views(client, world, world.participant, token, swaps)
+    _her_plan_everywhere(dbs, vault, ctx_for, world, clock)
+    login_as(client, dbs.get(StaffUser, world.facilitator.id))
+    assert _facilitator_views(client, world, world.participant, token, swaps) == before
+    # And reporting about him answers exactly as for a participant with nobody linked.
+    linked = _scenario(client, world, world.participant, token, swaps)
+    unlinked = _scenario(client, world, lonely, token, {str(lonely.id): "HIM", lonely.reference: "REF"})
+    assert linked == unlinked
+
+
+def _plan_ids(dbs, world) -> list[str]:  # type: ignore[no-untyped-def]
+    from portal.models import SafetyPlan, SafetyPlanShare
+
+    plans = list(dbs.scalars(select(SafetyPlan.id).where(SafetyPlan.partner_id == world.partner.id)))
+    shares = list(dbs.scalars(select(SafetyPlanShare.id).where(SafetyPlanShare.plan_id.in_(plans))))
+    tasks = list(dbs.scalars(select(Task.id).where(Task.partner_id == world.partner.id)))
+    return [str(value) for value in (*plans, *shares, *tasks)]
+
+
+def _console_gets(app, client, known: list[str]):  # type: ignore[no-untyped-def]
+    """Every console page (GET) with every id we know filled in, and where a redirect leads."""
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("console.") or "GET" not in (rule.methods or set()) \
+                or rule.endpoint == "console.sign_out":
+            continue
+        args = sorted(rule.arguments)
+        for values in itertools.product(*[pool_for(rule._converters[a], known) for a in args]):
+            url = rule.build(dict(zip(args, values, strict=True)), append_unknown=False)[1]
+            response = client.get(url)
+            assert response.status_code < 500, url
+            yield url, response
+            location = response.headers.get("Location")
+            if location and location.startswith("/") and not location.startswith("/staff/sign-in"):
+                yield location, client.get(location)
+
+
+def test_nothing_of_her_plan_is_on_any_staff_page_but_her_workers_copy_page(app, dbs, vault, audit_key, seeded,
+                                                                          clock, ctx_for):
+    from tests.plan_console_support import CANARIES
+
+    world, _lonely, _invite = seeded
+    _her_plan_everywhere(dbs, vault, ctx_for, world, clock)
+    other = make_world(dbs, vault, audit_key, partner_phone="+447400111222")
+    dbs.commit()
+    known = [str(world.partner.id), *_plan_ids(dbs, world), str(world.programme.id), str(world.participant.id),
+             str(other.partner.id)]
+    copy_page = f"/staff/cases/{world.partner.id}/plan"
+    pages = 0
+    for user in (world.admin, world.facilitator, other.worker, other.admin, world.worker):
+        client = app.test_client()
+        login_as(client, dbs.get(StaffUser, user.id))
+        for url, response in _console_gets(app, client, known):
+            pages += 1
+            if user.id == world.worker.id and url == copy_page:
+                assert set(leaks(response, CANARIES)) >= {CANARIES[0], CANARIES[2]}  # both copies, marked
+                continue
+            assert leaks(response, CANARIES) == [], (user.role, url)
+    assert pages > 100

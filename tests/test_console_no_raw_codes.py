@@ -221,7 +221,34 @@ def every_code(dbs, vault, audit_key, world, clock):  # type: ignore[no-untyped-
                                       agency=sharing_consent.Agency("police", "Team 1"), how_given="phone",
                                       occurred_at=now)
     dbs.commit()
+    _her_plan_with_every_code(dbs, vault, audit_key, her, tasks)
     return {"her": her, "cases": cases, "tasks": tasks, "child": kid, "referrals": referrals, "assessments": assessments}
+
+
+def _her_plan_with_every_code(dbs, vault, audit_key, her, tasks) -> None:  # type: ignore[no-untyped-def]
+    """Her plan shared (every priority, every field), the harmless one shared too, a duress opening with every
+    request and every part of one asked in that session, and its texts released (the page's other state)."""
+    from portal.services.her import duress_requests, safety_plan
+    from tests.factories import context
+    from tests.plan_support import DURESS, KDF, PASSPHRASE
+
+    ctx = context(dbs, vault, audit_key)
+    every = safety_plan.PlanContent(safety_plan.PRIORITIES, {code: "Written." for code in safety_plan.field_codes()})
+    mine = safety_plan.create(ctx, her, PASSPHRASE, duress_passphrase=DURESS, decoy=every, kdf=KDF, content=every)
+    safety_plan.share(ctx, her, mine)
+    dbs.commit()
+    decoy = safety_plan.open_plan(ctx, her, DURESS).unlocked
+    assert decoy is not None
+    safety_plan.share(ctx, her, decoy)
+    for what in duress_requests.ASKED:
+        duress_requests.record(ctx, her, what, parts=duress_requests.PARTS)
+    task = duress_requests.open_task(dbs, her.id)
+    assert task is not None
+    tasks.append(task)
+    released = create_task(dbs, her, kind=TaskKind.PLAN_DURESS, severity=Severity.IMMEDIATE, now=ctx.now)
+    released.released_at, released.done_at = ctx.now, ctx.now
+    tasks.append(released)
+    dbs.commit()
 
 
 def worker_pages(every_code) -> list[tuple[str, dict]]:  # type: ignore[no-untyped-def]
@@ -236,6 +263,7 @@ def worker_pages(every_code) -> list[tuple[str, dict]]:  # type: ignore[no-untyp
     pages += [("console.worker_referral_edit", {"partner_id": her, "referral_id": referral.id})
               for referral in every_code["referrals"]]
     pages += [("console.worker_case", {"partner_id": case.id}) for case in every_code["cases"]]
+    pages += [("console.worker_shared_plan", {"partner_id": case.id}) for case in every_code["cases"][:3]]
     pages += [("console.worker_task", {"task_id": task.id}) for task in every_code["tasks"]]
     pages += [("console.worker_risk_new", {"partner_id": her})]
     pages += [("console.worker_risk_result", {"partner_id": her, "assessment_id": row.id})

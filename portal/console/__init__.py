@@ -19,6 +19,7 @@ from portal.console import (  # noqa: E402,F401
     worker_children,
     worker_high_risk,
     worker_never_disclose,
+    worker_plan,
     worker_risk,
     worker_sharing,
     worker_tasks,

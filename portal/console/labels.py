@@ -240,3 +240,56 @@ ERRORS = {
                             "violence or safety). Choose other words."),
     "phone_invalid_staff": _l("Enter your number with the country code, for example +44 7700 900123."),
 }
+
+# Her safety plan's shared copy, in her worker's words (codes: services/her/safety_plan.py).
+PLAN_PRIORITY = {
+    "safety": _l("Her safety"), "children": _l("The children"), "privacy": _l("Her privacy"),
+    "money_housing": _l("Money and housing"), "feelings": _l("Her feelings for him"),
+    "staying_leaving": _l("Staying or leaving"),
+}
+PLAN_SECTION = {
+    "people": _l("People she can contact"), "places": _l("Safe places"),
+    "documents": _l("Documents and an emergency bag"), "children": _l("Children"),
+    "emergency": _l("Getting out in an emergency"), "after_separation": _l("After separation"),
+    "technology": _l("Technology and phone safety"), "support": _l("Support services"),
+}
+PLAN_FIELD = {
+    "people.contacts": _l("Who she can contact"), "people.code_word": _l("Code word with them"),
+    "people.signal": _l("Signal that she needs help"),
+    "places.safe_places": _l("Where she can go"), "places.routes": _l("How she gets there"),
+    "documents.papers": _l("Documents and papers"), "documents.bag": _l("What is in her emergency bag"),
+    "documents.bag_kept": _l("Where the bag is kept"),
+    "children.what_they_do": _l("What the children know to do"), "children.school": _l("School or nursery"),
+    "children.who_collects": _l("Who may collect them"),
+    "emergency.way_out": _l("Her way out"), "emergency.transport": _l("Transport"),
+    "emergency.money": _l("Money"),
+    "after_separation.home": _l("Her home"), "after_separation.routines": _l("Changing routines"),
+    "after_separation.legal": _l("Legal protection"),
+    "technology.phone": _l("Her phone"), "technology.accounts": _l("Accounts and passwords"),
+    "technology.location": _l("Location sharing"),
+    "support.services": _l("Support services"), "support.notes": _l("Notes"),
+}
+
+# What was asked in a session opened with her second passphrase (services/her/duress_requests.py).
+DURESS_ASKED = {
+    "stop_contact": _l("stop all contact"), "say_no": _l("say no to contact"), "say_yes": _l("say yes to contact"),
+    "change_choices": _l("change her choices"), "set_pin": _l("set a new PIN for her links"),
+    "remove_pin": _l("remove the PIN from her links"),
+    "change_language": _l("change the language of her pages"),
+    "sent_note": _l("send you a note (it reached you as usual, as its own task)"),
+    "edit_plan": _l("change the harmless plan (only it was changed)"),
+    "delete_plan": _l("delete her safety plan (it was deleted, as her page said)"),
+    "new_plan": _l("make a new plan after that (it was made)"),
+    "share_plan": _l("share the plan shown with you (the harmless plan's copy, marked)"),
+    "withdraw_share": _l("withdraw the copy of the plan shown (only that copy)"), "check_in": _l("check in"),
+}
+DURESS_PARTS = {
+    "channels": _l("how she may be contacted"), "safe_times": _l("her safe times"), "time_zone": _l("her time zone"),
+    "voicemail": _l("voicemail"), "shared_phone": _l("whether someone else checks her phone"),
+    "told": _l("what she is told, and how"), "wording": _l("the words of her texts"),
+    "any_time": _l("contact outside her safe times about a serious risk"),
+    "check_after_stop": _l("a check after a texted STOP"), "code_word": _l("her code word"),
+    "language": _l("her language"), "less_safe": _l("she feels less safe"),
+    "separating": _l("she is separating"),
+    "checkin_days": _l("her check-in days"),
+}

@@ -30,7 +30,7 @@ from portal.services.casework import (
     never_disclose,
     risk_assessment,
 )
-from portal.services.her import her_checkins, preferences
+from portal.services.her import her_checkins, preferences, safety_plan
 from portal.services.her.partners import read_details
 from portal.services.her.preferences import SUGGESTED_ZONES
 
@@ -160,6 +160,7 @@ def case_page(partner: PartnerContact, revealed: never_disclose.Revealed | None 
         "ticked": agreed.days,
         "risk": case_risk_view(partner),
         "private": case_children_view(partner, revealed),
+        "plan": safety_plan.status(session_db, partner.id),  # whether she has one and shared a copy: never its text
     }
     return render_template("console/worker/case.html", L=labels, **view)
 

@@ -11,13 +11,13 @@ from flask_babel import gettext as _
 from portal.extensions import csrf, limiter
 from portal.i18n import LOCALES, explicit_choice
 from portal.models import PartnerContact
-from portal.public import bp
+from portal.public import bp, duress_view
 from portal.public.context import PENDING, PENDING_LOCALE, current_pending_partner, her_context, her_required
 from portal.public.messages import message
 from portal.public.preferences import NOTICE
 from portal.runtime import db_session, domain_context
 from portal.services.audit import SYSTEM
-from portal.services.her import her_access, language
+from portal.services.her import duress_requests, her_access, language
 from portal.services.her.invites import LINK_PATH
 from portal.sessions import HER, server_session
 
@@ -136,9 +136,12 @@ def pin(partner: PartnerContact) -> ResponseReturnValue:
     """Set, change or remove her PIN; after saying yes she is offered one and may skip it."""
     next_page = NEXT_PAGES.get(request.values.get("next", ""), "public.home")
     next_key = "choices" if next_page == "public.choices" else "home"
+    has_pin = duress_view.has_pin(partner)
     if request.method != "POST":
-        return render_template("public/pin.html", has_pin=bool(partner.pin_hash), error=None, next=next_key)
+        return render_template("public/pin.html", has_pin=has_pin, error=None, next=next_key)
     action = request.form.get("action", "")
+    if duress_view.active() and action in ("remove", "set"):
+        return _answer_duress_pin(partner, action, has_pin, next_key, next_page)
     if action == "remove":
         her_access.clear_pin(her_context(partner), partner)
         session[NOTICE] = "pin_removed"
@@ -147,10 +150,30 @@ def pin(partner: PartnerContact) -> ResponseReturnValue:
             her_access.set_pin(her_context(partner), partner, request.form.get("pin", "")[:20],
                                request.form.get("confirm", "")[:20])
         except her_access.PinError as exc:
-            return render_template("public/pin.html", has_pin=bool(partner.pin_hash), error=message(exc.code),
+            return render_template("public/pin.html", has_pin=has_pin, error=message(exc.code),
                                    next=next_key), 400
         session[NOTICE] = "pin_saved"  # confirmed calmly on the next page (post, redirect, get)
     elif action != "skip":
-        return render_template("public/pin.html", has_pin=bool(partner.pin_hash), error=_("Please try again."),
+        return render_template("public/pin.html", has_pin=has_pin, error=_("Please try again."),
                                next=next_key), 400
+    return redirect(url_for(next_page), code=303)
+
+
+def _answer_duress_pin(partner: PartnerContact, action: str, has_pin: bool, next_key: str,
+                       next_page: str) -> ResponseReturnValue:
+    """A duress session's new PIN (or its removal): checked as hers is, answered as if saved, applied to
+    nothing (a PIN someone else chose would open her future links), told to her worker."""
+    if action == "remove":
+        if has_pin:
+            duress_view.remember(has_pin=False)
+            duress_view.tell_her_worker(partner, duress_requests.REMOVE_PIN)
+        session[NOTICE] = "pin_removed"
+        return redirect(url_for(next_page), code=303)
+    try:
+        her_access.check_new_pin(request.form.get("pin", "")[:20], request.form.get("confirm", "")[:20])
+    except her_access.PinError as exc:
+        return render_template("public/pin.html", has_pin=has_pin, error=message(exc.code), next=next_key), 400
+    duress_view.remember(has_pin=True)
+    duress_view.tell_her_worker(partner, duress_requests.SET_PIN)
+    session[NOTICE] = "pin_saved"
     return redirect(url_for(next_page), code=303)

@@ -8,6 +8,7 @@ that a session which must look like a fresh record can leave them out.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -21,13 +22,13 @@ from markupsafe import Markup
 
 from portal.digits import parse_digits
 from portal.models import Feeling, PartnerContact, PartnerStatus
-from portal.public import bp
+from portal.public import bp, duress_view
 from portal.public.context import her_context, her_required
 from portal.public.messages import message
 from portal.public.preferences import DAY_NAMES, ticked_days
 from portal.runtime import db_session, now, vault
 from portal.services.casework import high_risk
-from portal.services.her import her_checkins
+from portal.services.her import duress_requests, her_checkins
 
 DONE = "checked_in"  # session key: what her check-in led to, shown once on the next page
 DAYS_NOTICE = "checkin_days"  # session key: her days were saved or stopped, shown once
@@ -65,6 +66,10 @@ def _render(partner: PartnerContact, *, status: int = 200, errors: dict[str, str
             values: dict[str, object] | None = None, days_error: str | None = None,
             ticked: tuple[int, ...] | None = None) -> ResponseReturnValue:
     agreed = her_checkins.agreed_view(db_session(), partner, now())
+    if duress_view.active():  # a duress session looks like a fresh record: no days agreed, no earlier answers
+        agreed = dataclasses.replace(agreed, days=(), ends_with_period=False, period_ends=None, changed_at=None,
+                                     changed_by=None, changed_by_id=None, next_day=None, she_may_set=False,
+                                     in_period=False)
     locale = str(get_locale())
     days_text = format_list([str(DAY_NAMES[day]) for day in agreed.days], locale=locale) if agreed.days else ""
     errors = errors or {}
@@ -79,7 +84,7 @@ def _render(partner: PartnerContact, *, status: int = 200, errors: dict[str, str
         steps={feeling: her_checkins.step_of(feeling) for feeling in FEELING_LABELS},
         reach=high_risk.contactable(db_session(), partner), errors=errors, errors_list=errors_list,
         days_error=days_error, values=values or {}, changed_max=her_checkins.MAX_CHANGED,
-        history=her_history(partner), notice=session.pop(DAYS_NOTICE, None) if status == 200 else None,
+        history=[] if duress_view.active() else her_history(partner), notice=session.pop(DAYS_NOTICE, None) if status == 200 else None,
     ), status
 
 
@@ -102,6 +107,10 @@ def check_in(partner: PartnerContact) -> ResponseReturnValue:
                                        changed=str(values["changed"]))
     except her_checkins.CheckinError as exc:
         return _render(partner, status=400, errors={exc.field or "main": message(exc.code)}, values=values)
+    if duress_view.active():  # her own answer goes as usual (like a note); her worker reads it beside the task
+        duress_view.tell_her_worker(partner, duress_requests.CHECK_IN)
+        session[DONE] = NOTED  # a plain thank-you: nothing on the screen says whether her worker was told
+        return redirect(url_for("public.checked_in"), code=303)
     session[DONE] = (CONCERN_REACH if result.worker_reaches_out else CONCERN) if result.concern else NOTED
     return redirect(url_for("public.checked_in"), code=303)
 
@@ -119,6 +128,10 @@ def checked_in(partner: PartnerContact) -> ResponseReturnValue:
 @her_required
 def checkin_days(partner: PartnerContact) -> ResponseReturnValue:
     ticked = ticked_days(request.form.getlist("day"))
+    if duress_view.active():  # not applied to her record (someone with her may be choosing); her worker is told
+        duress_view.tell_her_worker(partner, duress_requests.CHANGE_CHOICES, parts=("checkin_days",))
+        session[DAYS_NOTICE] = "days_stopped" if request.form.get("action") == "stop" else "days_saved"
+        return redirect(url_for("public.how_are_you") + "#days", code=303)
     ctx = her_context(partner)
     try:
         if request.form.get("action") == "stop":

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.deployment_context import current_deployment
 from portal.i18n import LOCALES, SAVED_LOCALE, default_locale
 from portal.models import PartnerContact
-from portal.public import bp
+from portal.public import bp, duress_view
 from portal.runtime import db_session, domain_context
 from portal.services.admin import deployment as deployment_service
 from portal.services.context import DomainContext
@@ -77,7 +77,7 @@ def her_saved_language() -> None:
             g.setdefault(SAVED_LOCALE, chosen)
             return
         partner = current_pending_partner()
-    saved = language.saved_language(partner, LOCALES)
+    saved = duress_view.locale() or language.saved_language(partner, LOCALES)
     if saved:
         g.setdefault(SAVED_LOCALE, saved)
 

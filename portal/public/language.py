@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException
 
 from portal.i18n import LOCALES
 from portal.models import PartnerContact
-from portal.public import bp
+from portal.public import bp, duress_view
 from portal.public.context import NOT_RELOCALISABLE, her_context, her_required
 from portal.public.messages import message
-from portal.services.her import language
+from portal.services.her import duress_requests, language
 
 
 def _back(path: str) -> str:
@@ -30,7 +31,15 @@ def _back(path: str) -> str:
 @bp.post("/language")
 @her_required
 def choose_language(partner: PartnerContact) -> ResponseReturnValue:
-    """Save her language (her pages and her texts follow it from now on) and show the same page again."""
+    """Save her language (her pages and her texts follow it from now on) and show the same page again.
+
+    A duress session's choice changes its own pages only (her record and her texts keep hers)."""
+    chosen = request.form.get("locale", "")[:16]
+    if duress_view.active() and chosen in LOCALES:
+        if chosen != str(get_locale()):
+            duress_view.remember(locale=chosen)
+            duress_view.tell_her_worker(partner, duress_requests.CHANGE_LANGUAGE)
+        return redirect(_back(request.form.get("next", "")[:500]), code=303)
     try:
         language.choose_language(her_context(partner), partner,
                                  request.form.get("locale", "")[:16], LOCALES)

@@ -8,7 +8,7 @@ from flask_babel import get_locale
 
 from portal.i18n import current_direction, default_locale
 from portal.models import PartnerContact, PartnerStatus
-from portal.public import bp
+from portal.public import bp, duress_view
 from portal.public.context import deployment, her_required
 from portal.public.sharing_text import built_in_text
 from portal.services.admin import sharing_policy
@@ -22,9 +22,10 @@ def index() -> ResponseReturnValue:
 @bp.get("/home")
 @her_required
 def home(partner: PartnerContact) -> ResponseReturnValue:
-    if partner.status == PartnerStatus.INVITED:
+    status = duress_view.status(partner)  # a duress session: as that session left it (nothing else differs)
+    if status == PartnerStatus.INVITED:
         return redirect(url_for("public.contact"), code=303)
-    return render_template("public/home.html", status=partner.status, notice=session.pop("notice", None))
+    return render_template("public/home.html", status=status, notice=session.pop("notice", None))
 
 
 @bp.get("/about")

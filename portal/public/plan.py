@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from portal.extensions import limiter
 from portal.i18n import default_locale
 from portal.models import PartnerContact
-from portal.public import bp, plan_session
+from portal.public import bp, duress_view, plan_session
 from portal.public.context import deployment, her_context, her_required
 from portal.public.messages import message
 from portal.public.plan_words import DECOY_FIELDS, FIELD_LABELS, ordered_parts
@@ -30,7 +30,7 @@ from portal.public.preferences import NOTICE
 from portal.response_floor import PLAN_OPEN_DEFAULT_SECONDS, PLAN_OPEN_KEY, floor_after_commit
 from portal.runtime import db_session, settings
 from portal.services.casework.erasure_storage import StorageCleanup, clean_storage
-from portal.services.her import safety_plan
+from portal.services.her import duress_requests, safety_plan
 from portal.services.her.safety_plan import FIELD_MAX, PASSPHRASE_MAX, PlanContent, PlanError, Unlocked
 from portal.unit_of_work import after_commit
 
@@ -152,6 +152,7 @@ def new_plan(partner: PartnerContact) -> ResponseReturnValue:
             errors.append((anchor, plan_message(exc.code)))
         else:
             plan_session.remember(opened)
+            duress_view.tell_if_duress(partner, duress_requests.NEW_PLAN)  # only after a deletion there
             return redirect(url_for("public.priorities"), code=303)
     return _start_page(400, errors, decoy, second_open=wants_second or any(decoy.values()))
 
@@ -171,6 +172,7 @@ def open_plan(partner: PartnerContact) -> ResponseReturnValue:
         return redirect(url_for("public.plan"), code=303)
     if outcome.unlocked is not None:
         plan_session.remember(outcome.unlocked)
+        duress_view.opened(outcome.unlocked)  # the same write for both passphrases
         return redirect(url_for("public.plan"), code=303)
     if outcome.wait_seconds:  # this wrong try starts a wait, or one is running (then nothing was tried)
         return _open_page(400, waiting=wait_words(outcome.wait_seconds))
@@ -208,7 +210,8 @@ def print_plan(partner: PartnerContact, opened: Unlocked, content: PlanContent) 
 @plan_open
 def share_plan(partner: PartnerContact, opened: Unlocked, content: PlanContent) -> ResponseReturnValue:
     """Her choice: a copy for her worker, under the service's keys (she can withdraw it)."""
-    safety_plan.share(her_context(partner), partner, opened)
+    safety_plan.share(her_context(partner), partner, opened)  # a duress session's: the harmless plan's, marked
+    duress_view.tell_if_duress(partner, duress_requests.SHARE_PLAN)
     session[NOTICE] = "plan_shared"
     return redirect(url_for("public.plan"), code=303)
 
@@ -217,7 +220,8 @@ def share_plan(partner: PartnerContact, opened: Unlocked, content: PlanContent) 
 @plan_open
 def unshare_plan(partner: PartnerContact, opened: Unlocked, content: PlanContent) -> ResponseReturnValue:
     """The copy her worker could read is destroyed."""
-    safety_plan.withdraw_share(her_context(partner), partner, opened)
+    safety_plan.withdraw_share(her_context(partner), partner, opened)  # this slot's copy only
+    duress_view.tell_if_duress(partner, duress_requests.WITHDRAW_SHARE)
     session[NOTICE] = "plan_unshared"
     return redirect(url_for("public.plan"), code=303)
 
@@ -231,7 +235,8 @@ def delete_plan(partner: PartnerContact) -> ResponseReturnValue:
         return redirect(url_for("public.plan"), code=303)
     if request.method != "POST":  # GET and HEAD only show the page
         return render_template("public/plan_delete.html")
-    safety_plan.delete(her_context(partner), partner)
+    safety_plan.delete(her_context(partner), partner)  # in a duress session too: "deleted" must be true
+    duress_view.tell_if_duress(partner, duress_requests.DELETE_PLAN)
     plan_session.forget()
     engine = db_session().get_bind()
     after_commit(lambda: clean_storage(engine, StorageCleanup(safety_plan.PLAN_TABLES)))  # type: ignore[arg-type]

@@ -8,12 +8,12 @@ from werkzeug.datastructures import MultiDict
 
 from portal.digits import parse_digits
 from portal.models import PartnerContact
-from portal.public import bp
+from portal.public import bp, duress_view
 from portal.public.context import her_context
 from portal.public.plan import FIELD_CUT, field_id, plan_message, plan_open
 from portal.public.plan_words import FIELD_LABELS, PART_SLUGS, PART_TITLES, PRIORITY_LABELS, SECTION_OF_SLUG
 from portal.public.preferences import NOTICE
-from portal.services.her import safety_plan
+from portal.services.her import duress_requests, safety_plan
 from portal.services.her.safety_plan import FIELD_MAX, FIELDS, PRIORITIES, PlanContent, PlanError, Unlocked
 
 
@@ -54,6 +54,7 @@ def priorities(partner: PartnerContact, opened: Unlocked, content: PlanContent) 
                                error=plan_message("rank_choice")), 400
     _typed, order = parsed
     safety_plan.save(her_context(partner), partner, opened, PlanContent(order, content.fields, content.kind))
+    duress_view.tell_if_duress(partner, duress_requests.EDIT_PLAN)  # a duress session's: the harmless plan
     session[NOTICE] = "plan_saved"
     return redirect(url_for("public.plan"), code=303)
 
@@ -87,5 +88,6 @@ def part(partner: PartnerContact, opened: Unlocked, content: PlanContent, slug: 
             or [(fields[0]["id"], plan_message(exc.code))]
         return render_template("public/plan_part.html", part=page, fields=fields, field_max=FIELD_MAX,
                                errors=anchors), 400
+    duress_view.tell_if_duress(partner, duress_requests.EDIT_PLAN)  # a duress session's: the harmless plan
     session[NOTICE] = "plan_saved"
     return redirect(url_for("public.plan") + f"#part-{PART_SLUGS[section]}", code=303)

@@ -15,10 +15,11 @@ from werkzeug.datastructures import MultiDict
 from portal.digits import ascii_digits, parse_digits
 from portal.i18n import LOCALES
 from portal.models import PartnerContact, Tell
-from portal.public import bp
+from portal.public import bp, duress_view
 from portal.public.context import her_context, her_required
 from portal.public.messages import message
 from portal.runtime import db_session, vault
+from portal.services.her import duress_requests
 from portal.services.her import preferences as prefs_service
 from portal.sms.segments import GSM7_SINGLE
 from portal.sms.templates import NEUTRAL_WORDINGS, WORDING_CHOICES
@@ -141,16 +142,42 @@ def _render(view: prefs_service.PreferencesView, errors: dict[str, str], status:
     ), status
 
 
+def _shown(partner: PartnerContact) -> tuple[prefs_service.PreferencesView, dict[str, prefs_service.WordingInput]]:
+    """Her choices and wordings as her page shows them (a duress session: a fresh record's, or its own)."""
+    if duress_view.active():
+        return duress_view.seen_preferences(partner), duress_view.seen_wordings()
+    view = prefs_service.current(db_session(), partner)
+    if not partner.locale_chosen:  # until she chooses, her pages speak her browser's language: offer that
+        view = dataclasses.replace(view, locale=str(get_locale()))
+    return view, prefs_service.wordings(db_session(), vault(), partner)
+
+
+def _answer_duress(partner: PartnerContact, data: prefs_service.PreferencesInput) -> ResponseReturnValue:
+    """A duress session's change: checked as hers is, answered as if saved, applied to nothing; her worker
+    is told which choices it asked to change."""
+    before, wordings_before = _shown(partner)
+    problems = prefs_service.check(db_session(), vault(), partner, data, locales=LOCALES)
+    if problems:
+        errors = {error.field: message(error.code) for error in problems}
+        return _render(_as_view(data, before.has_code_word), errors, 400, wordings=data.wordings)
+    parts = duress_view.changed_parts(data, before, wordings_before)
+    if parts:
+        duress_view.remember_choices(data, before)
+        duress_view.tell_her_worker(partner, duress_requests.CHANGE_CHOICES, parts=parts)
+    session[NOTICE] = "saved" if parts else "unchanged"
+    return redirect(url_for("public.home"), code=303)
+
+
 @bp.route("/choices", methods=["GET", "POST"])
 @her_required
 def choices(partner: PartnerContact) -> ResponseReturnValue:
     if request.method != "POST":
-        view = prefs_service.current(db_session(), partner)
-        if not partner.locale_chosen:  # until she chooses, her pages speak her browser's language: offer that
-            view = dataclasses.replace(view, locale=str(get_locale()))
+        view, wordings = _shown(partner)
         return _render(view, {}, notice=session.pop(NOTICE, None), said_yes_again=bool(session.pop(AGAIN, None)),
-                       wordings=prefs_service.wordings(db_session(), vault(), partner))
+                       wordings=wordings)
     data = parse_form(request.form)
+    if duress_view.active():
+        return _answer_duress(partner, data)
     result = prefs_service.update(her_context(partner), partner, data, locales=LOCALES)
     if not result.ok:
         has_code_word = prefs_service.current(db_session(), partner).has_code_word

@@ -16,11 +16,11 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from portal.models import PartnerContact
-from portal.public import bp
+from portal.public import bp, duress_view
 from portal.public.context import her_context, her_required
 from portal.runtime import db_session, now, settings
 from portal.services.casework import high_risk
-from portal.services.her import her_reports
+from portal.services.her import duress_requests, her_reports
 
 TOLD = "told"  # session key: what she just told us, shown once on the next page
 
@@ -39,6 +39,8 @@ def alert(partner: PartnerContact) -> ResponseReturnValue:
     if kind not in her_reports.KINDS:
         return render_template("public/told.html", kind=None), 400
     her_reports.report(her_context(partner), partner, kind, rules=high_risk.Rules.from_settings(settings()))
+    if duress_view.active():  # her own call for help goes as usual; her worker reads it beside the duress task
+        duress_view.tell_her_worker(partner, duress_requests.SENT_NOTE, parts=(kind,))
     session[TOLD] = kind
     return redirect(url_for("public.told"), code=303)
 
@@ -49,6 +51,8 @@ def told(partner: PartnerContact) -> ResponseReturnValue:
     kind = session.pop(TOLD, None)
     if kind not in her_reports.KINDS:
         return redirect(url_for("public.home"), code=303)
+    if duress_view.active():  # no "your worker has been told", no promise from her record: a plain thank-you
+        return render_template("public/told.html", kind=kind, quiet=True)
     period = high_risk.view(db_session(), partner, now=now(), rules=high_risk.Rules.from_settings(settings()))
     until = None
     if period.ends_at is not None:  # the last day of her period, in her time zone and her language

@@ -225,8 +225,8 @@ def _matches(pin_hash: str, pin: str) -> bool:
         return False
 
 
-def set_pin(ctx: DomainContext, partner: PartnerContact, pin: str, confirm: str) -> None:
-    """Set or change her PIN (4 to 8 digits of any script, stored as ASCII, typed twice)."""
+def check_new_pin(pin: str, confirm: str) -> str:
+    """A new PIN as ASCII digits (4 to 8 digits of any script, typed twice), or PinError saying what is wrong."""
     typed_pin, typed_confirm = parse_digits(pin or ""), parse_digits(confirm or "")
     if typed_pin is None:
         raise PinError(_not_a_pin(pin or ""))
@@ -234,6 +234,12 @@ def set_pin(ctx: DomainContext, partner: PartnerContact, pin: str, confirm: str)
         raise PinError("pin_shape")
     if typed_pin != typed_confirm:
         raise PinError("pin_mismatch")
+    return typed_pin
+
+
+def set_pin(ctx: DomainContext, partner: PartnerContact, pin: str, confirm: str) -> None:
+    """Set or change her PIN (4 to 8 digits of any script, stored as ASCII, typed twice)."""
+    typed_pin = check_new_pin(pin, confirm)
     changed = bool(partner.pin_hash)
     partner.pin_hash = _hasher.hash(typed_pin)
     partner.pin_failures = 0

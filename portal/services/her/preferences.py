@@ -353,6 +353,13 @@ def _apply_wordings(db: Session, vault: Vault, partner: PartnerContact, chosen: 
     return changed
 
 
+def check(db: Session, vault: Vault, partner: PartnerContact, data: PreferencesInput, *,
+          locales: Collection[str]) -> list[FieldError]:
+    """Every problem `update` would find with this change, without applying anything (a duress session's
+    form is answered exactly as her own would be, and nothing is saved: portal/public/duress_view.py)."""
+    return validate(data, locales, _names(db, vault, partner) if data.wordings is not None else ())[1]
+
+
 def update(ctx: DomainContext, partner: PartnerContact, data: PreferencesInput, *,
            locales: Collection[str]) -> ChangeResult:
     """Apply her whole change, or nothing when anything is wrong; one audit event names the changed fields.
