@@ -235,6 +235,7 @@ def test_withdrawal_is_a_new_entry_and_afterwards_sharing_needs_a_legal_basis(wo
         SharingConsentEvent.id == first.id)).mappings().one())
     sharing_page = page(worker.get(case_path(world) + "/sharing"))
     assert "She withdraws her agreement" in sharing_page
+    clock.advance(minutes=1)  # recorded later than the agreement (a frozen clock would tie them)
     withdrawn = post_page(worker, case_path(world) + "/sharing",
                           {"form": "withdraw", "w_entry": str(first.id), "w_how": "in_writing", "w_date": "2026-03-02"})
     assert withdrawn.status_code == 303

@@ -80,7 +80,8 @@ ACTION = {
     "staff.sign_out": _l("Signed out"), "staff.totp_confirm": _l("Set up their authenticator"),
     "staff.totp_reset": _l("Reset an authenticator"), "staff.timezone": _l("Changed their time zone"),
     "task.acknowledge": _l("Acknowledged a task"), "task.create": _l("A task was created"),
-    "task.done": _l("Marked a task done"), "task.escalate": _l("A task was escalated"),
+    "task.detail_added": _l("Added to a task's details"), "task.done": _l("Marked a task done"),
+    "task.escalate": _l("A task was escalated"),
     "task.read": _l("Read a task's details"), "task.reassign": _l("Handed a task to someone else"),
 }
 
