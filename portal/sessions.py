@@ -51,6 +51,7 @@ class StoredSession:
 class SessionStore(Protocol):
     def load(self, id_hash: str) -> StoredSession | None: ...
     def save(self, id_hash: str, record: StoredSession, expires_at: datetime, *, new: bool = True) -> None: ...
+    def touch(self, id_hash: str, last_seen_at: datetime, expires_at: datetime) -> None: ...
     def delete(self, id_hash: str) -> None: ...
 
 
@@ -87,6 +88,12 @@ class DatabaseStore:
             else:
                 db.execute(update(WebSession).where(WebSession.id_hash == id_hash).values(**values))
 
+    def touch(self, id_hash: str, last_seen_at: datetime, expires_at: datetime) -> None:
+        """Refresh an existing session's timeouts only: its data is left as the latest write made it."""
+        with self._db() as db, db.begin():
+            db.execute(update(WebSession).where(WebSession.id_hash == id_hash)
+                       .values(last_seen_at=last_seen_at, expires_at=expires_at))
+
     def delete(self, id_hash: str) -> None:
         with self._db() as db, db.begin():
             db.execute(delete(WebSession).where(WebSession.id_hash == id_hash))
@@ -121,6 +128,28 @@ class RedisStore:
                "last_seen_at": record.last_seen_at.isoformat(), "staff_id": record.staff_id,
                "partner_id": record.partner_id}
         self._redis.set(self.PREFIX + id_hash, json.dumps(doc), ex=ttl, xx=not new)  # never revive an ended one
+
+    def touch(self, id_hash: str, last_seen_at: datetime, expires_at: datetime) -> None:
+        """Refresh the timeouts of an existing session, leaving its data as the latest write made it: the
+        document is rewritten only if nobody changed it meanwhile (WATCH); a refresh that loses that race is
+        dropped, which only means the other request's own refresh counts."""
+        import redis
+
+        key = self.PREFIX + id_hash
+        ttl = max(1, int((expires_at - last_seen_at).total_seconds()))
+        with self._redis.pipeline() as pipe:
+            try:
+                pipe.watch(key)
+                raw = pipe.get(key)
+                if raw is None:
+                    return
+                doc = json.loads(raw)
+                doc["last_seen_at"] = last_seen_at.isoformat()
+                pipe.multi()
+                pipe.set(key, json.dumps(doc), ex=ttl, xx=True)
+                pipe.execute()
+            except redis.WatchError:
+                return
 
     def delete(self, id_hash: str) -> None:
         self._redis.delete(self.PREFIX + id_hash)
@@ -204,7 +233,9 @@ class ServerSessionInterface(SessionInterface):
         return self.COOKIE_NAME
 
     # Machine endpoints (programme-event API, Twilio webhooks) never read, refresh or set a session cookie.
-    COOKIELESS_PREFIXES = ("/api/", "/sms/")
+    # Her page's stylesheet, script and icon (/assets/) need no session either: a session opened for each of
+    # them, fetched alongside her next request, would be saved after it and could undo what it changed.
+    COOKIELESS_PREFIXES = ("/api/", "/sms/", "/assets/")
 
     def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
         if request.path.startswith(self.COOKIELESS_PREFIXES):
@@ -247,6 +278,13 @@ class ServerSessionInterface(SessionInterface):
             created = session.stored.created_at if session.stored else now
         assert session.sid is not None  # set just above, or kept (not new means it had one)
         limits = self.timeouts[session.audience]
+        if not new and not session.modified:
+            # Only a refresh: rewriting the data this request read would undo a concurrent request's change
+            # (her plan locked, a notice shown) once this slower request saved after it.
+            self.store.touch(hash_token(session.sid), now, min(now + limits.idle, created + limits.absolute))
+            response.set_cookie(name, session.sid, path="/", secure=True, httponly=True, samesite="Strict")
+            response.vary.add("Cookie")
+            return
         record = StoredSession(session.audience, dict(session), created, now, session.staff_id, session.partner_id)
         expires = min(now + limits.idle, created + limits.absolute)
         self.store.save(hash_token(session.sid), record, expires, new=new)

@@ -126,3 +126,71 @@ def test_redis_store_round_trip(database_url, instance_dir, clock):
     assert client.get("/r/get").get_data(as_text=True) == "in-redis"
     clock.advance(minutes=16)
     assert client.get("/r/get").get_data(as_text=True) == "none"
+
+
+def _slow_reader_races_a_writer(app, clock):
+    """A request that read her session before another one changed it, and ends after it, must not undo that
+    change (her plan locked while her page's icon was still loading). Returns what the session holds at the end."""
+    import threading
+
+    read, release = threading.Event(), threading.Event()
+
+    @app.get("/race/put/<value>")
+    def race_put(value):
+        session["value"] = value
+        return "ok"
+
+    @app.get("/race/slow")
+    def race_slow():
+        seen = session.get("value", "none")
+        read.set()
+        release.wait(10)
+        return seen
+
+    @app.get("/race/get")
+    def race_get():
+        return session.get("value", "none")
+
+    first = app.test_client()
+    first.get("/race/put/open")
+    second = app.test_client()
+    second.set_cookie("__Host-sid", sid_of(first), domain="localhost")
+    answers = {}
+    slow = threading.Thread(target=lambda: answers.setdefault("slow", second.get("/race/slow").get_data(True)))
+    slow.start()
+    assert read.wait(10)
+    first.get("/race/put/locked")
+    release.set()
+    slow.join(10)
+    assert answers["slow"] == "open"  # it did read the old value
+    return first.get("/race/get").get_data(as_text=True)
+
+
+def test_a_slow_request_never_undoes_a_later_change(app, clock):
+    assert _slow_reader_races_a_writer(app, clock) == "locked"
+
+
+def test_a_slow_request_never_undoes_a_later_change_on_redis(database_url, instance_dir, clock):
+    from portal import create_app
+    from tests.support import make_config
+
+    try:
+        redis_lib.Redis.from_url("redis://127.0.0.1:6379/15").ping()
+    except redis_lib.ConnectionError:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("Redis is not reachable at 127.0.0.1:6379; CI requires it.")
+        pytest.skip("Redis is not reachable at 127.0.0.1:6379; Redis session test skipped.")
+    app = create_app(make_config(database_url, instance_dir, redis_url="redis://127.0.0.1:6379/15"))
+    app.extensions["portal.clock"] = clock
+    assert _slow_reader_races_a_writer(app, clock) == "locked"
+
+
+def test_her_page_assets_open_no_session(routes, client, dbs):
+    client.get("/sess-test/put/hello")
+    before = dbs.scalars(select(WebSession.last_seen_at)).all()
+    for path in ("/assets/css/site.css", "/assets/js/exit.js", "/assets/favicon.svg"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers
+    dbs.expire_all()
+    assert dbs.scalars(select(WebSession.last_seen_at)).all() == before
