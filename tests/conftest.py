@@ -194,3 +194,21 @@ def engine(app):  # type: ignore[no-untyped-def]
 
     with app.app_context():
         return db.engine
+
+
+# DESIGN 8 (test time): browser and locale sweeps run on SQLite only. The PostgreSQL suite leaves out the tests
+# marked `browser` (headless Chromium); every route they drive is also driven without a browser on both databases.
+BROWSER_ON_SQLITE_ONLY = "browser tests run in the SQLite suite only (DESIGN 8, test time)"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database: {BACKEND}" + (f"; {BROWSER_ON_SQLITE_ONLY}" if BACKEND == "postgresql" else "")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if BACKEND != "postgresql":
+        return
+    left_out = [item for item in items if item.get_closest_marker("browser")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker("browser")]
