@@ -54,6 +54,7 @@ def her_client(app, partner, *, check_home: bool = False):  # type: ignore[no-un
     browser = app.test_client()
     with browser.session_transaction() as sess:
         sess.bind_her(str(partner.id))
+        sess["epoch"] = partner.session_epoch  # signed in after her latest stop (public/context.EPOCH)
         sess["locale"] = partner.locale
     if check_home:
         assert browser.get("/home").status_code == 200

@@ -51,6 +51,9 @@ class PartnerContact(UUIDKey, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     pin_failures: Mapped[int] = mapped_column(default=0)
+    # Her signed-in sessions carry the epoch they were opened in; a stop raises it, which ends every other one
+    # whatever store holds them (the database table or Redis): public/context.current_partner compares.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     sms_opted_out: Mapped[bool] = mapped_column(default=False)
     sms_unusable: Mapped[bool] = mapped_column(default=False)
     high_risk_until: Mapped[datetime | None]

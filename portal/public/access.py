@@ -12,7 +12,14 @@ from portal.extensions import csrf, limiter
 from portal.i18n import LOCALES, explicit_choice
 from portal.models import PartnerContact
 from portal.public import bp, duress_view
-from portal.public.context import PENDING, PENDING_LOCALE, current_pending_partner, her_context, her_required
+from portal.public.context import (
+    PENDING,
+    PENDING_LOCALE,
+    current_pending_partner,
+    her_context,
+    her_required,
+    sign_her_in,
+)
 from portal.public.messages import message
 from portal.public.preferences import NOTICE
 from portal.runtime import db_session, domain_context
@@ -82,7 +89,7 @@ def spend_link(token: str) -> ResponseReturnValue:
             session[PENDING_LOCALE] = choice  # saved on her record once her PIN is right
         return redirect(url_for("public.check_pin"), code=303)
     session.clear()  # nothing from an earlier visit (or another person's) carries over
-    server_session().bind_her(str(opened.partner_id))
+    sign_her_in(opened.partner_id, opened.session_epoch)
     if choice:
         _save_language(opened.partner_id, choice)
     return redirect(url_for("public.home"), code=303)
@@ -116,7 +123,7 @@ def check_pin() -> ResponseReturnValue:
     if result.ok:
         session.pop(PENDING, None)
         choice = session.pop(PENDING_LOCALE, None)
-        server_session().bind_her(str(partner.id))
+        sign_her_in(partner.id, partner.session_epoch)
         if choice in LOCALES:
             _save_language(partner.id, choice)
         return redirect(url_for("public.home"), code=303)

@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from portal.crypto import hash_token
 from portal.models import ConsentChannel, PartnerContact, PartnerStatus
 from portal.public import bp, duress_view
-from portal.public.context import her_context, her_required
+from portal.public.context import her_context, her_required, keep_her_session
 from portal.public.preferences import AGAIN
 from portal.services.her import consent, duress_requests
 
@@ -78,5 +78,6 @@ def stop(partner: PartnerContact) -> ResponseReturnValue:
             sid = getattr(session, "sid", None)  # this session stays, to show her it worked; her others end
             consent.stop_contact(her_context(partner), partner, channel=ConsentChannel.WEB,
                                  text_version=text_version(), keep_session=hash_token(sid) if sid else None)
+            keep_her_session(partner)
         return redirect(url_for("public.home"), code=303)
     return render_template("public/stop.html", can_stop=status in STOPPABLE)

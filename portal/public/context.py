@@ -22,6 +22,7 @@ from portal.services.her.her_access import partner_actor, pending_partner, reach
 from portal.sessions import HER, server_session
 
 PENDING = "pin_pending"  # session key: the link she opened and whose it is, until her PIN is right
+EPOCH = "epoch"  # session key: her record's session epoch when this session was signed in (a stop raises it)
 PENDING_LOCALE = "pin_pending_locale"  # session key: the language she chose on her link page, saved after her PIN
 # Pages whose address is not safe to repeat with ?lang= (a link token, the exit itself).
 NOT_RELOCALISABLE = {"public.open_link", "public.quick_exit"}
@@ -37,8 +38,22 @@ def current_partner() -> PartnerContact | None:
     if "partner" not in g:
         partner_id = getattr(session, "partner_id", None)
         bound = getattr(session, "audience", None) == HER and partner_id
-        g.partner = reachable_partner(db_session(), partner_id) if bound else None
+        partner = reachable_partner(db_session(), partner_id) if bound else None
+        # A session from before her latest stop has ended, whichever store still holds it (Redis included).
+        g.partner = partner if partner is not None and session.get(EPOCH) == partner.session_epoch else None
     return g.partner
+
+
+def sign_her_in(partner_id: object, epoch: int) -> None:
+    """This session is hers from now on (a fresh id), in her record's current session epoch."""
+    server_session().bind_her(str(partner_id))
+    session[EPOCH] = epoch
+
+
+def keep_her_session(partner: PartnerContact) -> None:
+    """The session she used to stop stays hers (to show her it worked) in the new epoch; her others end."""
+    session[EPOCH] = partner.session_epoch
+    g.partner = partner
 
 
 def her_session_open() -> bool:

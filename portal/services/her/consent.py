@@ -82,9 +82,12 @@ def _staff_id(actor: Actor) -> uuid.UUID | None:
     return uuid.UUID(actor.id) if actor.kind == ActorKind.STAFF and actor.id else None
 
 
-def end_her_sessions(db: Session, partner_id: uuid.UUID, *, keep: str | None = None) -> int:
-    """Every signed-in session of hers ends (except `keep`, the hash of the one she is using to stop)."""
-    stmt = delete(WebSession).where(WebSession.partner_id == partner_id)
+def end_her_sessions(db: Session, partner: PartnerContact, *, keep: str | None = None) -> int:
+    """Every signed-in session of hers ends (except `keep`, the hash of the one she is using to stop, which
+    takes the new epoch: see keep_her_session). The epoch ends them in any session store; the rows of the
+    database store are deleted as well. Returns how many database rows went."""
+    partner.session_epoch += 1
+    stmt = delete(WebSession).where(WebSession.partner_id == partner.id)
     if keep:
         stmt = stmt.where(WebSession.id_hash != keep)
     return cast("CursorResult[Any]", db.execute(stmt)).rowcount or 0
@@ -172,7 +175,7 @@ def stop_contact(ctx: DomainContext, partner: PartnerContact, *, channel: str, t
     cancel_checkins(db, partner.id, now)  # scheduled offers (her high-risk period's check-ins) end too
     end_agreed(db, partner.id, now)  # and the check-in days she agreed with her worker
     revoke_invites(db, partner.id, now)
-    ended = end_her_sessions(db, partner.id, keep=keep_session)
+    ended = end_her_sessions(db, partner, keep=keep_session)
     if task_id is not None:
         ctx.audit("consent.withdrawn.contact", "partner_contact", partner.id,
                   {"channel": channel, "cancelled": cancelled})
@@ -191,7 +194,7 @@ def end_for_erasure(ctx: DomainContext, partner: PartnerContact) -> int:
     cancel_checkins(db, partner.id, now)
     end_agreed(db, partner.id, now)
     revoke_invites(db, partner.id, now)
-    end_her_sessions(db, partner.id)
+    end_her_sessions(db, partner)
     return cancelled
 
 

@@ -58,6 +58,7 @@ class Opened:
     token_id: uuid.UUID
     needs_pin: bool
     locale: str
+    session_epoch: int  # the epoch her session takes when it is signed in (see PartnerContact.session_epoch)
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def open_link(ctx: DomainContext, token: str) -> Opened | None:
     if spent != 1:
         return None
     ctx.acting_as(partner_actor(partner.id)).audit("link.opened", "access_token", row.id)
-    return Opened(partner.id, row.id, bool(partner.pin_hash), partner.locale)
+    return Opened(partner.id, row.id, bool(partner.pin_hash), partner.locale, partner.session_epoch)
 
 
 def _updated(result: Result[Any]) -> int:
