@@ -212,3 +212,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = [item for item in items if not item.get_closest_marker("browser")]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def argon2_at_owasps_minimum() -> Iterator[None]:
+    """Staff passwords and her PIN are hashed with Argon2id at OWASP's minimum in the tests (19 MiB, t=2, p=1),
+    as her plan's key is (tests/support.make_config): about 0.03 s a hash instead of 0.2-0.3 s, which was most of
+    the time of every test that builds a world of staff or signs one in. The app keeps argon2-cffi's defaults
+    (RFC 9106 low-memory: 64 MiB, t=3, p=4); a served app in these tests runs in this process, so it is the same."""
+    from argon2 import PasswordHasher
+
+    from portal.services.admin import staff_accounts
+    from portal.services.her import her_access
+
+    cheap = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(staff_accounts, "_hasher", cheap)
+        patch.setattr(her_access, "_hasher", cheap)
+        yield
