@@ -36,6 +36,7 @@ ACTION = {
     "risk_conference.approve_refused": _l("Refused: approving their own risk-conference referral"),
     "risk_conference.revoke": _l("Revoked a risk-conference referral"),
     "risk_conference.required_by_law": _l("Changed whether a risk-conference referral is kept by law"),
+    "risk_conference.read": _l("Opened a risk-conference referral"),
     "risk_conference.summary_read": _l("Opened the printable risk-conference referral summary"),
     "staff.manager": _l("Changed whether a support worker is a designated manager"),
     "sharing.agreed": _l("Recorded her agreement to sharing"),

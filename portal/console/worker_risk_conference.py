@@ -96,7 +96,7 @@ def worker_conference_new(partner_id: str, assessment_id: str) -> ResponseReturn
 
 def _page(partner: PartnerContact, referral: RiskConferenceReferral, errors: Mapping[str, object] | None = None,
           revoke_reason: str = "", status: int = 200) -> ResponseReturnValue:
-    view = risk_conference.read_summary(staff_context(), referral)  # decrypted: an audited read
+    view = risk_conference.read(staff_context(), referral)  # decrypted: an audited read
     staff = g.staff
     return render_template("console/worker/conference.html", partner=partner, referral=view,
                            label=casework.case_label(partner.id), errors=errors or {}, revoke_reason=revoke_reason,
@@ -163,7 +163,7 @@ def worker_conference_kept(partner_id: str, referral_id: str) -> ResponseReturnV
 def worker_conference_summary(partner_id: str, referral_id: str) -> ResponseReturnValue:
     partner = _case_for_staff(partner_id)
     referral = _referral_or_404(partner, referral_id)
-    view = risk_conference.read_summary(staff_context(), referral)  # an audited read
+    view = risk_conference.read(staff_context(), referral, printable=True)  # an audited read
     return render_template("console/worker/conference_summary.html", referral=view,
                            label=casework.case_label(partner.id), L=labels)
 

@@ -326,9 +326,11 @@ def view_of(db: Session, vault: Vault, referral: RiskConferenceReferral) -> Refe
     return _view(vault, *row)
 
 
-def read_summary(ctx: DomainContext, referral: RiskConferenceReferral) -> ReferralView:
-    """The printable summary's content, decrypted: an audited read (who, which referral; never the values)."""
-    ctx.audit("risk_conference.summary_read", "partner_contact", referral.partner_id, {"referral": str(referral.id)})
+def read(ctx: DomainContext, referral: RiskConferenceReferral, *, printable: bool = False) -> ReferralView:
+    """The referral decrypted, for its page or its printable summary: an audited read (who, which referral,
+    which page; never the values)."""
+    action = "risk_conference.summary_read" if printable else "risk_conference.read"
+    ctx.audit(action, "partner_contact", referral.partner_id, {"referral": str(referral.id)})
     return view_of(ctx.db, ctx.vault, referral)
 
 
