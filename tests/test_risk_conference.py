@@ -60,7 +60,7 @@ def case(dbs, vault, audit_key, clock):  # type: ignore[no-untyped-def]
 
 
 def form_url(world, assessment) -> str:  # type: ignore[no-untyped-def]
-    return f"/staff/cases/{world.partner.id}/risk/{assessment.id}/conference"
+    return f"/staff/cases/{world.partner.id}/conference/new/{assessment.id}"
 
 
 def send(client, world, assessment, **data: str):  # type: ignore[no-untyped-def]
@@ -161,7 +161,7 @@ def test_an_admin_gives_the_second_approval_and_the_ledger_records_the_basis_and
     login_as(admin, world.admin)
     home = admin.get("/staff/").get_data(as_text=True)
     assert 'id="approvals-link"' in home
-    queue = admin.get("/staff/risk-conference/approvals").get_data(as_text=True)
+    queue = admin.get("/staff/conference-approvals").get_data(as_text=True)
     assert referral_url(world, referral) in queue and REASON not in queue  # the queue decrypts nothing
     response = post(admin, referral_url(world, referral), referral_url(world, referral) + "/approve", world.admin)
     assert response.status_code == 303
@@ -174,7 +174,7 @@ def test_an_admin_gives_the_second_approval_and_the_ledger_records_the_basis_and
     sharing = client.get(f"/staff/cases/{world.partner.id}/sharing").get_data(as_text=True)
     assert CONFERENCE in sharing and "Shared without her agreement on" in sharing
     assert "risk_conference.approve" in actions(dbs)
-    assert "None waiting." in admin.get("/staff/risk-conference/approvals").get_data(as_text=True)
+    assert "None waiting." in admin.get("/staff/conference-approvals").get_data(as_text=True)
     again = post(admin, referral_url(world, referral), referral_url(world, referral) + "/approve", world.admin)
     assert again.status_code == 409 and len(ledger(dbs, world.partner.id)) == 1
 
@@ -196,7 +196,7 @@ def test_a_designated_manager_approves_but_never_their_own_referral_by_any_route
     [referral] = referrals(dbs)
     page = client.get(referral_url(world, referral)).get_data(as_text=True)
     assert 'id="approve"' not in page and 'id="not-yours"' in page
-    queue = client.get("/staff/risk-conference/approvals").get_data(as_text=True)
+    queue = client.get("/staff/conference-approvals").get_data(as_text=True)
     assert "(you: another person must approve)" in queue
     response = post(client, referral_url(world, referral), referral_url(world, referral) + "/approve", world.worker)
     assert response.status_code == 403
@@ -369,8 +369,8 @@ def test_bad_input_is_a_clear_4xx_and_keeps_what_was_typed(client, dbs, case, da
 def test_unknown_ids_are_not_found(client, dbs, case):
     world, assessment, _manager, _colleague = case
     login_as(client, world.worker)
-    for url in (f"/staff/cases/{world.partner.id}/risk/{uuid.uuid4()}/conference",
-                f"/staff/cases/{world.partner.id}/risk/nope/conference",
+    for url in (f"/staff/cases/{world.partner.id}/conference/new/{uuid.uuid4()}",
+                f"/staff/cases/{world.partner.id}/conference/new/nope",
                 f"/staff/cases/{world.partner.id}/conference/{uuid.uuid4()}",
                 f"/staff/cases/{world.partner.id}/conference/nope/summary"):
         assert client.get(url).status_code == 404

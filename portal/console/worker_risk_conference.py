@@ -66,7 +66,7 @@ def _form(partner: PartnerContact, assessment: RiskAssessment, values: Mapping[s
                            legal_bases=risk_conference.LEGAL_BASES, how=risk_conference.HOW, L=labels), status
 
 
-@bp.route("/cases/<partner_id>/risk/<assessment_id>/conference", methods=["GET", "POST"])
+@bp.route("/cases/<partner_id>/conference/new/<assessment_id>", methods=["GET", "POST"])
 @require_role(WORKER)
 def worker_conference_new(partner_id: str, assessment_id: str) -> ResponseReturnValue:
     partner = case_or_404(partner_id)
@@ -168,7 +168,7 @@ def worker_conference_summary(partner_id: str, referral_id: str) -> ResponseRetu
                            label=casework.case_label(partner.id), L=labels)
 
 
-@bp.get("/risk-conference/approvals")
+@bp.get("/conference-approvals")
 @require_role(*APPROVERS)
 def conference_approvals() -> ResponseReturnValue:
     waiting = risk_conference.awaiting_approval(db_session(), g.staff)
