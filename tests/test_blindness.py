@@ -20,6 +20,7 @@ from portal.models import (
     Preferences,
     ProgrammeEvent,
     RiskAssessment,
+    RiskConferenceReferral,
     SafeWindow,
     StaffUser,
     Task,
@@ -36,7 +37,7 @@ from tests.staff_console import csrf_from
 CANARY_PHONE = "+447400987654"
 WORDS = ["Qx7Canary Name", "qx7canary@example.org", "qx7codeword", "qx7 agreed wording", "qx7 contact note",
          "qx7 next step", "qx7 task detail", "qx7 inbound text", "Qx7Worker Display", "qx7worker@example.org",
-         "qx7 what she fears", "qx7 judgement reason"]
+         "qx7 what she fears", "qx7 judgement reason", "qx7 conference name", "qx7 conference reason"]
 PHONE_FORMS = [CANARY_PHONE, "07400 987654", "07400987654", "7400987654", "987654"]
 
 
@@ -74,6 +75,15 @@ def seeded(app, dbs, vault, audit_key, clock):
     vault.put(assessment, "fears_ct", WORDS[10])
     vault.put(assessment, "judgement_ct", WORDS[11])
     dbs.add(assessment)
+    dbs.flush()
+    conference = RiskConferenceReferral(
+        id=uuid.uuid4(), partner_id=her.id, assessment_id=assessment.id, assessed_at=clock.now(), yes_count=17,
+        item_count=24, level="high", referred_at=clock.now(), she_knows=False, she_consents=False,
+        basis="risk_to_life", status="awaiting_approval", created_by_id=worker.id)
+    vault.put(conference, "conference_name_ct", WORDS[12])
+    vault.put(conference, "reason_ct", WORDS[13])
+    vault.put(conference, "judgement_ct", WORDS[11])
+    dbs.add(conference)
     invite = issue_invite(dbs, her.id, now=clock.now(), ttl=timedelta(hours=72))
     lonely = register_participant(context(dbs, vault, audit_key, clock.now()), programme=world.programme,
                                   reference="Q" + world.participant.reference[1:],
@@ -88,7 +98,7 @@ def her_ids(dbs, world) -> list[str]:
     pid = world.partner.id
     ids = [pid, world.worker.id]
     for model in (Task, Notification, ConsentEvent, ContactLogEntry, SafeWindow, InboundMessage, PartnerLink,
-                  Preferences, RiskAssessment):
+                  Preferences, RiskAssessment, RiskConferenceReferral):
         ids += [row.id for row in dbs.scalars(select(model).where(model.partner_id == pid))]
     return [form for value in ids for form in (str(value), uuid.UUID(str(value)).hex)]
 
@@ -136,7 +146,7 @@ def test_canary_walk_over_every_route_as_facilitator_and_api(app, client, dbs, s
 
     event_ids = [str(e) for e in dbs.scalars(select(ProgrammeEvent.id))]
     known = [str(world.programme.id), str(world.participant.id), str(lonely.id), *event_ids[:2], "nope",
-             str(dbs.scalar(select(RiskAssessment.id))),
+             str(dbs.scalar(select(RiskAssessment.id))), str(dbs.scalar(select(RiskConferenceReferral.id))),
              str(world.partner.id), str(dbs.scalar(select(Task.id).where(Task.partner_id == world.partner.id))),
              str(dbs.scalar(select(Notification.id))), str(dbs.scalar(select(SafeWindow.id))),
              str(dbs.scalar(select(PartnerLink.id)))]
@@ -167,6 +177,10 @@ def test_canary_walk_over_every_route_as_facilitator_and_api(app, client, dbs, s
     assessment = dbs.scalar(select(RiskAssessment.id))
     seen = leaks(client.get(f"/staff/cases/{world.partner.id}/risk/{assessment}"), canaries)
     assert WORDS[10] in seen and WORDS[11] in seen  # what she fears: her worker's page only
+    referral = dbs.scalar(select(RiskConferenceReferral.id))
+    assert WORDS[12] in leaks(client.get(f"/staff/cases/{world.partner.id}"), canaries)
+    seen = leaks(client.get(f"/staff/cases/{world.partner.id}/conference/{referral}"), canaries)
+    assert WORDS[12] in seen and WORDS[13] in seen  # the conference and the reason: her worker's pages only
     # The bearer link is hers: without it nothing of hers opens, and the walk above never had it.
     assert invite.token not in "".join(str(v) for v in known)
 

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from portal.models import PartnerContact, SafeWindow, Severity, Task
+from portal.models import PartnerContact, RiskAssessment, SafeWindow, Severity, Task
 from portal.services.casework.tasks import create_task
 from tests.factories import login_as
 from tests.fuzz_support import (
@@ -42,6 +42,9 @@ def world(dbs, world, clock, no_event_floor):  # type: ignore[no-untyped-def]
     made = world
     create_task(dbs, made.partner, kind="event_dropout", severity=Severity.URGENT, now=clock.now())
     dbs.add(SafeWindow(id=uuid.uuid4(), partner_id=made.partner.id, weekday=1, start_minute=600, end_minute=660))
+    dbs.add(RiskAssessment(id=uuid.uuid4(), partner_id=made.partner.id, assessed_by_id=made.worker.id,
+                           assessed_at=clock.now(), checklist_id="starter", checklist_version="1", item_count=24,
+                           yes_count=14, not_known_count=0, scored_level="high", level="high", incidents_12m=0))
     dbs.commit()
     return made
 
@@ -168,6 +171,12 @@ def _worker_forms(world) -> dict[str, dict[str, list[str]]]:  # type: ignore[no-
 def test_worker_casework_forms_never_fail_and_refusals_change_nothing(client, dbs, world, engine):
     login_as(client, world.worker)
     forms = _worker_forms(world)
+    assessment = dbs.scalar(select(RiskAssessment.id))
+    forms[f"/staff/cases/{world.partner.id}/conference/new/{assessment}"] = {
+        "conference_name": ["North Marac", "", "\x07", "x" * 300], "referred_on": ["2026-03-01", "2026-13-01", "٢٠٢٧-٠١-٠١"],
+        "knows": ["yes", "no", "perhaps"], "consents": ["yes", "no", ""], "how_given": ["phone", "dream", ""],
+        "basis": ["", "consent", "risk_to_life", "whim"], "reason": ["A written reason, here.", "", "\x00"],
+        "required_by_law": ["yes"]}
     token = csrf_from(client.get(f"/staff/cases/{world.partner.id}").data)
     window = dbs.scalar(select(SafeWindow.id).where(SafeWindow.partner_id == world.partner.id))
     task = dbs.scalar(select(Task.id))
@@ -175,7 +184,9 @@ def test_worker_casework_forms_never_fail_and_refusals_change_nothing(client, db
     dynamic = ["/staff/cases/{}/windows/{}/remove", "/staff/cases/{}/links/{}/end", "/staff/tasks/{}/done",
                "/staff/tasks/{}/acknowledge", "/staff/cases/{}/preferences", "/staff/cases/{}/children/{}",
                "/staff/cases/{}/children/{}/remove", "/staff/cases/{}/referrals/{}",
-               "/staff/cases/{}/children/{}/show/school", "/staff/cases/{}/show/safe_address"]
+               "/staff/cases/{}/children/{}/show/school", "/staff/cases/{}/show/safe_address",
+               "/staff/cases/{}/conference/{}/approve", "/staff/cases/{}/conference/{}/revoke",
+               "/staff/cases/{}/conference/{}/kept", "/staff/cases/{}/conference/new/{}"]
 
     @fuzz_settings(300)
     @given(path=st.sampled_from(sorted(forms)), data=st.data(), csrf=csrf_choice)

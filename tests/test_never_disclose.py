@@ -12,7 +12,16 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from portal.models import AuditEvent, PartnerContact, Preferences, Severity, StaffUser, Task
+from portal.models import (
+    AuditEvent,
+    PartnerContact,
+    Preferences,
+    RiskAssessment,
+    RiskConferenceReferral,
+    Severity,
+    StaffUser,
+    Task,
+)
 from portal.services.admin import deployment
 from portal.services.casework import never_disclose
 from portal.services.casework.tasks import create_task
@@ -55,10 +64,23 @@ def seeded(app, dbs, vault, audit_key, clock):  # type: ignore[no-untyped-def]
                   ("risk", "children"))
     referral = refer(dbs, vault, audit_key, now, world.worker, her, [child], agency_name="North team", basis="")
     task = create_task(dbs, her, kind="event_risk", severity=Severity.URGENT, now=now, child_risk=True)
+    assessment = RiskAssessment(id=uuid.uuid4(), partner_id=her.id, assessed_by_id=world.worker.id, assessed_at=now,
+                                checklist_id="starter", checklist_version="1", item_count=24, yes_count=15,
+                                not_known_count=0, scored_level="high", level="high", incidents_12m=1)
+    dbs.add(assessment)
+    dbs.flush()
+    conference = RiskConferenceReferral(
+        id=uuid.uuid4(), partner_id=her.id, assessment_id=assessment.id, assessed_at=now, yes_count=15,
+        item_count=24, level="high", referred_at=now, she_knows=True, she_consents=False, basis="risk_to_life",
+        status="awaiting_approval", created_by_id=world.worker.id)
+    vault.put(conference, "conference_name_ct", "North Marac")
+    vault.put(conference, "reason_ct", "He threatened to kill her last week.")
+    dbs.add(conference)
     deployment.save(dbs, never_disclose.SETTING, list(never_disclose.MARKABLE))
     theirs = make_world(dbs, vault, audit_key, partner_phone="+447400999000")
     dbs.commit()
-    return world, theirs, {"child": child, "entry": entry, "referral": referral, "task": task}
+    return world, theirs, {"child": child, "entry": entry, "referral": referral, "task": task,
+                           "assessment": assessment, "conference": conference}
 
 
 def leaked(response) -> set[str]:  # type: ignore[no-untyped-def]
@@ -135,7 +157,8 @@ WALK_FORM = {"kind": "attendance_concern", "reference": "WALK-REF-1", "descripti
 def test_canary_walk_over_every_route_for_every_role_and_the_api(app, dbs, seeded, clock, caplog):
     world, theirs, made = seeded
     ids = {"partner_id": [str(world.partner.id), str(theirs.partner.id)], "child_id": [str(made["child"].id)],
-           "referral_id": [str(made["referral"].id)], "task_id": [str(made["task"].id)],
+           "referral_id": [str(made["referral"].id), str(made["conference"].id)], "task_id": [str(made["task"].id)],
+           "assessment_id": [str(made["assessment"].id)],
            "programme_id": [str(world.programme.id)], "participant_id": [str(world.participant.id)]}
     fallback = [str(world.partner.id), "nope"]
     # The programme API first (the admin's walk below deactivates his programme).

@@ -21,6 +21,7 @@ from portal.models import (
     AgencyKind,
     Base,
     ClosureReason,
+    ConferenceStatus,
     ConsentAction,
     ConsentChannel,
     ConsentScope,
@@ -76,7 +77,7 @@ STAFF_LABELS: dict[type[enum.StrEnum], object] = {
     RiskLevel: lambda: labels.RISK_LEVEL, RiskFactor: lambda: labels.RISK_FACTOR,
     AgencyKind: lambda: labels.AGENCY, SharingAction: lambda: labels.SHARING_ACTION,
     SharingBasis: lambda: labels.SHARING_BASIS, SharingHow: lambda: labels.SHARING_HOW,
-    ReferralOutcome: lambda: labels.REFERRAL_OUTCOME,
+    ReferralOutcome: lambda: labels.REFERRAL_OUTCOME, ConferenceStatus: lambda: labels.CONFERENCE_STATUS,
 }
 # Codes nobody reads as words: the audit log shows its actor kinds as codes (like its actions), and
 # token purposes and session audiences are never shown.
@@ -85,7 +86,7 @@ SHOWN_AS_CODES = {ActorKind, TokenPurpose, SessionAudience}
 
 def test_every_coded_column_is_a_known_vocabulary_and_the_constraint_count():
     assert set(VOCABULARIES.values()) == set(STAFF_LABELS) | SHOWN_AS_CODES
-    assert len(VOCABULARIES) == 39  # 0008_checkins +2, 0009_risk +4, 0010_children +7
+    assert len(VOCABULARIES) == 43  # 0008_checkins +2, 0009_risk +4, 0010_children +7, 0011_marac +4
 
 
 @pytest.mark.parametrize("vocabulary", list(STAFF_LABELS), ids=lambda v: v.__name__)

@@ -125,6 +125,19 @@ def admin_users_active(user_id: str, action: str) -> ResponseReturnValue:
     return redirect(url_for("console.admin_users"), code=303)
 
 
+@bp.post("/admin/users/<user_id>/manager/<any(on, off):action>")
+@require_role(ADMIN)
+def admin_users_manager(user_id: str, action: str) -> ResponseReturnValue:
+    user = staff_or_404(user_id)
+    try:
+        admin_users.set_manager(context(), user, action == "on")
+    except AdminError as error:
+        return users_page(error, 400)
+    flash(_("They are now a designated manager: they can give the second approval of a risk-conference "
+            "referral.") if action == "on" else _("They are no longer a designated manager."), "info")
+    return redirect(url_for("console.admin_users"), code=303)
+
+
 @bp.post("/admin/users/<user_id>/reset-authenticator")
 @require_role(ADMIN)
 def admin_users_reset_totp(user_id: str) -> ResponseReturnValue:

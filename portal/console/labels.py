@@ -124,6 +124,8 @@ REFERRAL_OUTCOME = {"awaiting": _l("Waiting for an answer"),
                     "plan": _l("A child-protection or child-in-need plan is in place"),
                     "advice_only": _l("Advice given, no further involvement"),
                     "no_further_action": _l("No further action"), "other": _l("Other")}
+CONFERENCE_STATUS = {"awaiting_approval": _l("Waiting for a second approver"), "referred": _l("Referred"),
+                     "revoked": _l("Revoked")}
 # Her case's fields by name (what never-disclose settings and the audit log name).
 CASE_FIELD = {"name": _l("Her name"), "phone": _l("Her mobile number"), "email": _l("Her email address"),
               "code_word": _l("Her code word"), "safe_address": _l("Her safe address"),

@@ -22,6 +22,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("console.home", _l("Home"), Role.ALL),
     NavItem("console.worker_inbox", _l("Tasks"), (Role.SUPPORT_WORKER,)),
     NavItem("console.admin_escalations", _l("Escalations"), (Role.ADMIN,)),
+    NavItem("console.conference_approvals", _l("Approvals"), (Role.ADMIN,)),
     NavItem("console.admin_users", _l("Users"), (Role.ADMIN,)),
     NavItem("console.admin_programmes", _l("Programmes"), (Role.ADMIN,)),
     NavItem("console.admin_settings", _l("Settings"), (Role.ADMIN,)),

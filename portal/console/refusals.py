@@ -111,6 +111,36 @@ CHILD_ERRORS = {
 }
 
 # Admin pages (services/admin_users.AdminError and the settings form's codes).
+# Her risk-conference referral (services/casework/risk_conference.ConferenceError).
+CONFERENCE_ERRORS = {
+    "assessment_unknown": _l("Choose one of her risk assessments."),
+    "conference_name_required": _l("Enter the name of the risk conference, for example the local Marac."),
+    "conference_name_invalid": _l("The conference's name can be up to 200 characters, on one line."),
+    "referral_in_future": _l("The referral date cannot be in the future."),
+    "referral_before_assessment": _l("The referral date cannot be before the assessment it is built from."),
+    "knows_required": _l("Say whether she knows of the referral."),
+    "consents_required": _l("Say whether she agrees to the referral."),
+    "consent_without_knowing": _l("She cannot agree to a referral she does not know of. Correct one of the "
+                                  "answers."),
+    "how_required": _l("Say how she told you that she agrees."),
+    "basis_required": _l("Without her agreement, choose the legal basis for the referral."),
+    "basis_invalid": _l("Choose a legal basis from the list."),
+    "reason_required": _l("Write why you refer without her agreement (at least a short sentence)."),
+    "reason_too_long": _l("The reason is limited to 4000 characters."),
+    "reason_invalid": _l("The reason contains characters that cannot be used."),
+    "referral_unknown": _l("That referral is not recorded on her case."),
+    "not_an_approver": _l("Only an admin or a designated manager can give the second approval."),
+    "own_referral": _l("You made this referral: another person must give the second approval."),
+    "already_decided": _l("This referral no longer waits for approval: someone else approved or revoked it."),
+    "already_revoked": _l("This referral is revoked already."),
+    "not_allowed": _l("Only the person who made the referral, her worker or an approver can revoke it."),
+}
+
+
+def conference_problem(code: str) -> object:
+    return CONFERENCE_ERRORS.get(code) or _l("That did not work. Please check and try again.")
+
+
 ADMIN_ERRORS = {
     "email": _l("Enter a work email address, like name@example.org."),
     "email_taken": _l("An account with that email address exists already."),
@@ -118,6 +148,7 @@ ADMIN_ERRORS = {
     "role": _l("Choose a role."),
     "service": _l("Choose a support service."),
     "self": _l("You cannot do that to your own account. Ask another administrator."),
+    "manager_role": _l("Only a support worker of a support service can be a designated manager."),
     "name": _l("Enter a name of up to 200 characters."),
     "member_role": _l("Only active support workers and facilitators can join a programme."),
     "member_service": _l("A support worker can only join programmes of their own support service."),

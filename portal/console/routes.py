@@ -9,7 +9,7 @@ from portal.console import bp, labels
 from portal.console.access import require_role
 from portal.models import Role
 from portal.runtime import db_session, now
-from portal.services.casework import casework, inbox
+from portal.services.casework import casework, inbox, risk_conference
 
 
 @bp.get("/")
@@ -19,5 +19,8 @@ def home() -> ResponseReturnValue:
     if g.staff.role == Role.SUPPORT_WORKER:
         urgent = inbox.needing_action_now(db_session(), g.staff, now())
     moment = now()
+    # Risk-conference referrals waiting for this admin's or manager's second approval (none for others).
+    approvals = [item for item in risk_conference.awaiting_approval(db_session(), g.staff) if not item.mine]
     return render_template("console/home.html", urgent=urgent, L=labels, label=casework.case_label,
+                           approvals=approvals,
                            urgency=lambda task: inbox.urgency(task, moment), now=moment)

@@ -16,7 +16,7 @@ from portal.console.refusals import preference_error
 from portal.console.worker import WORKER, _preferences_form, case_or_404
 from portal.extensions import db
 from portal.runtime import db_session, now, settings, vault
-from portal.services.casework import casework, children
+from portal.services.casework import casework, children, risk_conference
 from portal.services.casework.erasure_storage import clean_storage
 from portal.unit_of_work import after_commit, refuse
 
@@ -137,16 +137,20 @@ def worker_erase(partner_id: str) -> ResponseReturnValue:
     label = casework.case_label(partner.id)
     # What the erasure keeps because her worker marked it as required by law (DESIGN 8 "Erasure").
     kept = children.kept_by_law(db_session(), vault(), partner.id, now())
+    kept_conference = risk_conference.kept_by_law(db_session(), vault(), partner.id)
     if request.method != "POST":
         return render_template("console/worker/erase.html", partner=partner, label=label, error=None, kept=kept,
-                               L=labels)
+                               kept_conference=kept_conference, L=labels)
     if request.form.get("confirm", "").strip().upper() != "ERASE":
         return render_template("console/worker/erase.html", partner=partner, label=label, kept=kept, L=labels,
-                               error=labels.ERRORS["confirm_required"]), 400
+                               kept_conference=kept_conference, error=labels.ERRORS["confirm_required"]), 400
     erased = casework.erase_on_request(staff_context(), partner)
     # Once the erasure is committed: SQLite's WAL truncated, PostgreSQL's tables vacuumed.
     after_commit(lambda: clean_storage(db.engine, erased.storage))
     flash(_("Her personal data is erased. Case %(label)s remains only as an empty record.", label=label))
     if erased.kept_by_law:
         flash(_("%(count)d child-protection referrals were kept, as required by law.", count=erased.kept_by_law))
+    if erased.kept_conference_referrals:
+        flash(_("%(count)d risk-conference referrals were kept, as required by law.",
+                count=erased.kept_conference_referrals))
     return redirect(url_for("console.worker_cases"), code=303)

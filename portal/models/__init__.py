@@ -50,11 +50,13 @@ from portal.models.programme_event import (
     RiskFactor,
 )
 from portal.models.risk import RiskAnswer, RiskAssessment, RiskLevel
+from portal.models.risk_conference import ConferenceStatus, RiskConferenceReferral
 from portal.models.sharing import AgencyKind, SharingAction, SharingBasis, SharingConsentEvent, SharingHow
 from portal.models.signin_throttle import SignInThrottle
 from portal.models.staff import Programme, ProgrammeMembership, Role, StaffUser, SupportService
 
 __all__ = [
+    "ConferenceStatus", "RiskConferenceReferral",
     "AgencyKind", "ChildProtectionReferral", "ChildRecord", "ReferralChild", "ReferralOutcome", "SharingAction",
     "SharingBasis", "SharingConsentEvent", "SharingHow",
     "ActorKind", "ClosureReason", "ConsentAction", "ConsentChannel", "ConsentScope", "ContactMethod",

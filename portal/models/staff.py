@@ -53,6 +53,9 @@ class StaffUser(UUIDKey, Base):
     password_change_required: Mapped[bool] = mapped_column(default=False)
     # The IANA zone the console shows times in for this person; None: the deployment's zone.
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # Set by an admin: this support worker is a manager who may be the second approver of a risk-conference
+    # referral made without her consent (services/casework/risk_conference.py).
+    is_manager: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 

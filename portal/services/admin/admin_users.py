@@ -77,6 +77,20 @@ def set_active(ctx: DomainContext, user: StaffUser, active: bool) -> None:
     ctx.audit("staff.enable" if active else "staff.disable", "staff_user", user.id)
 
 
+def set_manager(ctx: DomainContext, user: StaffUser, manager: bool) -> bool:
+    """Designate a support worker as a manager (a second approver of risk-conference referrals made without her
+    consent), or end it; whether it changed. Only support workers with a service are managers; nobody sets it
+    on themselves."""
+    _not_self(user, ctx.actor)
+    if user.role != Role.SUPPORT_WORKER or user.service_id is None:
+        raise AdminError("manager_role")
+    if user.is_manager == bool(manager):
+        return False
+    user.is_manager = bool(manager)
+    ctx.audit("staff.manager", "staff_user", user.id, {"manager": user.is_manager})
+    return True
+
+
 def reset_authenticator(ctx: DomainContext, user: StaffUser) -> None:
     """A fresh TOTP secret, set up at the next sign-in; every session of the account ends."""
     ctx.vault.put(user, "totp_secret_ct", pyotp.random_base32())

@@ -28,7 +28,7 @@ from portal.models import (
     WarningWording,
     WebSession,
 )
-from portal.services.casework import children, sharing_consent
+from portal.services.casework import children, risk_conference, sharing_consent
 from portal.services.casework.erasure_storage import StorageCleanup
 from portal.services.context import DomainContext
 from portal.services.her import her_checkins
@@ -43,7 +43,8 @@ TOMBSTONE_TIMEZONE = "Etc/UTC"
 @dataclass(frozen=True)
 class ErasureResult:
     """`storage`: what the caller must do after commit (erasure_storage.clean_storage); `kept_by_law`: how many
-    records her worker marked as required by law were kept (child-protection referrals)."""
+    child-protection referrals her worker marked as required by law were kept; `kept_conference_referrals`: how
+    many risk-conference referrals."""
 
     partner_id: uuid.UUID
     cancelled_messages: int
@@ -51,6 +52,7 @@ class ErasureResult:
     storage: StorageCleanup = StorageCleanup(())
     provider_deletions: int = 0
     kept_by_law: int = 0
+    kept_conference_referrals: int = 0
 
 
 def _encrypted_columns(table: FromClause) -> list[str]:
@@ -58,7 +60,7 @@ def _encrypted_columns(table: FromClause) -> list[str]:
 
 
 # Tables whose owners erase her rows themselves, keeping what the law requires (left out of the sweep below).
-ERASED_BY_THEIR_OWNERS = frozenset(children.ERASES_ITS_OWN)
+ERASED_BY_THEIR_OWNERS = frozenset((*children.ERASES_ITS_OWN, *risk_conference.ERASES_ITS_OWN))
 
 
 def _sweep_other_tables(db: Session, partner_id: uuid.UUID, now: datetime) -> None:
@@ -118,6 +120,8 @@ def erase_partner(ctx: DomainContext, partner: PartnerContact, *, reason: str) -
     db.execute(delete(SafeWindow).where(SafeWindow.partner_id == pid))
     db.execute(delete(WarningWording).where(WarningWording.partner_id == pid))
     delete_plan_rows(db, pid)  # her sealed plan and any copy she shared: rows deleted
+    # Her risk-conference referrals: only those marked as required by law stay, untied from her assessments.
+    kept_referrals = risk_conference.erase_for_partner(db, pid)
     db.execute(delete(RiskAssessment).where(RiskAssessment.partner_id == pid))  # what she said, and its trend
     # Evaluation answers are kept for programme reports, but no longer tied to her.
     db.execute(update(QuestionnaireResponse).where(QuestionnaireResponse.partner_id == pid).values(partner_id=None))
@@ -148,7 +152,9 @@ def erase_partner(ctx: DomainContext, partner: PartnerContact, *, reason: str) -
     details: dict[str, object] = {"reason": reason, "cancelled": cancelled}
     if kept:
         details["kept_by_law"] = kept
+    if kept_referrals:
+        details["kept_conference_referrals"] = kept_referrals
     ctx.audit("partner.erase", "partner_contact", pid, details)
     return ErasureResult(pid, cancelled, storage=StorageCleanup(_tables_of_hers()), provider_deletions=deletions,
-                         kept_by_law=kept)
+                         kept_by_law=kept, kept_conference_referrals=kept_referrals)
 
