@@ -1,7 +1,7 @@
 """marac: her referrals to a multi-agency risk conference; the manager flag on staff accounts
 
-Revision ID: 0011_marac
-Revises: 0010_children
+Revision ID: 0012_marac
+Revises: 0011_her_sessions
 
 A new table, and one plain boolean column on staff_user (server default false: no table rebuild, no CHECK
 change on an existing table), so the integrator can re-chain it after other revisions.
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import portal.models.base
 
 
-revision = '0011_marac'
-down_revision = '0010_children'
+revision = '0012_marac'
+down_revision = '0011_her_sessions'
 branch_labels = None
 depends_on = None
 
