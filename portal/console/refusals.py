@@ -131,7 +131,7 @@ RISK_NOTE_ERRORS = {
     "agreement_needed": _l("Her agreement to a risk note going to his programme is not recorded, or she withdrew "
                            "it. Nothing was sent."),
     "digit_like": _l("The note contains characters that look like digits. Write numbers with ordinary digits, "
-                     "or leave them out."),
+                     "or leave them out. Nothing was sent."),
     "her_phone": _l("The note contains her phone number, or part of it. Remove it: nothing was sent."),
     "her_email": _l("The note contains her email address, or part of it. Remove it: nothing was sent."),
     "her_name": _l("The note contains her name, or a word of it. Remove it: the facilitators must not learn who "
