@@ -51,9 +51,9 @@ def worker_risk_note(partner_id: str) -> ResponseReturnValue:
         risk_note.send(staff_context(), partner, participant_id=_participant(str(values["participant"])),
                        text=str(values["text"]), told=bool(values["told"]))
     except risk_note.RiskNoteError as exc:
-        field = exc.field if exc.field in ("text", "participant", "told") else "form"
-        if exc.code == "agreement_needed":
-            field = "form"
+        # Her agreement and an erased case are said at the top; what the note check found, at the note.
+        field = "form" if exc.code in ("agreement_needed", "case_erased") else \
+            exc.field if exc.field in ("participant", "told") else "text"
         return _page(partner, values, {field: risk_note_problem(exc.code, exc.field)}, 400)
     flash(_("The note is sent. His programme's facilitators see it on his page, from the partner support "
             "service."))
