@@ -1,5 +1,10 @@
 """Facilitators never learn anything about her: a canary walk over every route, and byte-identical answers
-with and without a linked partner (pages and API)."""
+with and without a linked partner (pages and API).
+
+The one exception (DESIGN 8): a risk note her worker sent with her agreement is shown on his participant page,
+in one element (`<section class="partner-notes">`). The walks exempt exactly that element: its text appears
+nowhere else, nothing else on any page differs with it, and without a note every page is byte-identical with
+and without a linked partner."""
 
 from __future__ import annotations
 
@@ -21,11 +26,15 @@ from portal.models import (
     ProgrammeEvent,
     RiskAssessment,
     RiskConferenceReferral,
+    RiskNote,
     SafeWindow,
+    SharingConsentEvent,
     StaffUser,
     Task,
     Tell,
 )
+from portal.services.audit import Actor
+from portal.services.casework import risk_note, sharing_consent
 from portal.services.her.invites import issue_invite
 from portal.services.programme.events import register_participant
 from tests.api_support import make_token, post_event
@@ -98,9 +107,28 @@ def her_ids(dbs, world) -> list[str]:
     pid = world.partner.id
     ids = [pid, world.worker.id]
     for model in (Task, Notification, ConsentEvent, ContactLogEntry, SafeWindow, InboundMessage, PartnerLink,
-                  Preferences, RiskAssessment, RiskConferenceReferral):
+                  Preferences, RiskAssessment, RiskConferenceReferral, RiskNote, SharingConsentEvent):
         ids += [row.id for row in dbs.scalars(select(model).where(model.partner_id == pid))]
     return [form for value in ids for form in (str(value), uuid.UUID(str(value)).hex)]
+
+
+NOTE = "Qz9 note marker: he said he will wait outside the school gates on Friday."
+_NOTE_ELEMENT = re.compile(r'<section class="partner-notes".*?</section>\n?', re.S)
+
+
+def send_note(dbs, vault, audit_key, clock, world, text: str = NOTE) -> RiskNote:  # type: ignore[no-untyped-def]
+    """Her agreement to a risk note going to his programme (she was told what it shows), and her worker's note."""
+    ctx = context(dbs, vault, audit_key, clock.now(), Actor("staff", str(world.worker.id)))
+    sharing_consent.record_agreement(ctx, world.partner, agency=risk_note.AGENCY, information=("risk",),
+                                     how_given="phone", occurred_at=clock.now(), told_note_shows_contact=True)
+    note = risk_note.send(ctx, world.partner, participant_id=world.participant.id, text=text, told=True)
+    dbs.commit()
+    return note
+
+
+def without_the_note(text: str) -> str:
+    """The page with the one exempt element (the notes from the partner support service) taken out."""
+    return _NOTE_ELEMENT.sub("", text)
 
 
 def leaks(response, canaries: list[str]) -> list[str]:
@@ -116,8 +144,10 @@ def report_as_facilitator(client, world, participant, data):
     return client.post(path + "/events", data={"csrf_token": csrf_from(page), "report_key": key, **data})
 
 
-def test_canary_walk_over_every_route_as_facilitator_and_api(app, client, dbs, seeded, clock):
+def test_canary_walk_over_every_route_as_facilitator_and_api(app, client, dbs, vault, audit_key, seeded, clock):
     world, lonely, invite = seeded
+    send_note(dbs, vault, audit_key, clock, world)  # the one exception is there, and exempt as one element only
+    shown_on: set[str] = set()
     fac_id = world.facilitator.id
     login_as(client, world.facilitator)
     token = make_token(dbs, world.programme, clock.now())
@@ -163,13 +193,22 @@ def test_canary_walk_over_every_route_as_facilitator_and_api(app, client, dbs, s
     def check(endpoint, method, url, response) -> None:  # type: ignore[no-untyped-def]
         assert response.status_code < 500, (method, url, response.status_code)
         assert leaks(response, canaries) == [], (method, url)
+        body = response.get_data(as_text=True)
+        assert "Qz9 note marker" not in without_the_note(body), (method, url)
+        if "Qz9 note marker" in body:
+            shown_on.add(url if method == "GET" else f"{method} {url}")
         location = response.headers.get("Location")
         if location and location.startswith("/"):
-            assert leaks(client.get(location), canaries) == [], (method, url, location)
+            after = client.get(location)
+            assert leaks(after, canaries) == [], (method, url, location)
+            assert "Qz9 note marker" not in without_the_note(after.get_data(as_text=True)), (method, url, location)
 
     walked = walk(app, client, sign_in=sign_in, csrf_page=f"/staff/my-programmes/{world.programme.id}", form=form,
                   known=lambda _variable: known, check=check)
     assert walked > 100
+    # The note is on his page (and on the answers that render it again: a refused report), nowhere else.
+    his_page = f"/staff/my-programmes/{world.programme.id}/participants/{world.participant.id}"
+    assert his_page in shown_on and all(his_page in url for url in shown_on), shown_on
     # The detector works: her own worker's view of her case shows the canaries.
     login_as(client, dbs.get(StaffUser, world.worker.id))
     seen = leaks(client.get(f"/staff/cases/{world.partner.id}"), canaries)
@@ -193,16 +232,22 @@ def _normalise(text: str, swaps: dict[str, str]) -> str:
     return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "UUID", text)
 
 
-def _shape(response, swaps):
-    headers = {k: v for k, v in response.headers.items() if k != "Set-Cookie"}
+def _shape(response, swaps, exempt: list[str] | None = None):
+    """Status, headers and body, normalised; with `exempt`, the note element is taken out (and kept there)."""
+    dropped = ("Set-Cookie",) if exempt is None else ("Set-Cookie", "Content-Length")  # the element's length
+    headers = {k: v for k, v in response.headers.items() if k not in dropped}
     if "Location" in headers:
         headers["Location"] = _normalise(headers["Location"], swaps)
-    return response.status_code, headers, _normalise(response.get_data(as_text=True), swaps)
+    body = response.get_data(as_text=True)
+    if exempt is not None:
+        exempt += _NOTE_ELEMENT.findall(body)
+        body = without_the_note(body)
+    return response.status_code, headers, _normalise(body, swaps)
 
 
-def _scenario(client, world, participant, token, swaps):
+def _scenario(client, world, participant, token, swaps, exempt: list[str] | None = None):
     base = f"/staff/my-programmes/{world.programme.id}/participants/{participant.id}"
-    shapes = [_shape(client.get(base), swaps)]
+    shapes = [_shape(client.get(base), swaps, exempt)]
     for data in ({"kind": "dropout", "description": "same"},
                  {"kind": "risk", "risk_to": ["partner", "children"], "imminence": "imminent"},
                  {"kind": "risk", "imminence": "high"},  # invalid: the error page must not differ either
@@ -213,15 +258,15 @@ def _scenario(client, world, participant, token, swaps):
                  {"kind": "risk", "risk_to": "partner", "imminence": "low", "factors": ["jealousy"]},
                  {"kind": "completed"}):
         response = report_as_facilitator(client, world, participant, data)
-        shapes.append(_shape(response, swaps))
+        shapes.append(_shape(response, swaps, exempt))
         if response.status_code == 303:
-            shapes.append(_shape(client.get(response.headers["Location"]), swaps))
+            shapes.append(_shape(client.get(response.headers["Location"]), swaps, exempt))
     for body in ({"kind": "dropout"}, {"kind": "risk", "risk_to": ["children"], "imminence": "medium"},
                  {"kind": "risk"}, {"kind": "risk", "risk_to": "partner", "imminence": "high",
                                     "factors": ["weapons", "separation"]},
                  {"kind": "completed", "factors": ["weapons"]}):
         api = post_event(client, token, {"participant_ref": participant.reference, **body})
-        shapes.append(_shape(api, swaps))
+        shapes.append(_shape(api, swaps, exempt))
     return shapes
 
 
@@ -239,6 +284,40 @@ def test_identical_responses_with_and_without_a_linked_partner(app, client, dbs,
     assert len(linked) == len(unlinked)
     for a, b in zip(linked, unlinked, strict=True):
         assert a == b
+
+
+def test_with_her_risk_note_only_the_note_element_differs_and_it_carries_nothing_else_of_her(
+        app, client, dbs, vault, audit_key, seeded, clock):
+    world, lonely, _invite = seeded
+    send_note(dbs, vault, audit_key, clock, world)
+    login_as(client, world.facilitator)
+    token = make_token(dbs, world.programme, clock.now())
+    exempt: list[str] = []
+    linked = _scenario(client, world, world.participant, token,
+                       {str(world.participant.id): "HIM", world.participant.reference: "REF"}, exempt)
+    unlinked_exempt: list[str] = []
+    unlinked = _scenario(client, world, lonely, token, {str(lonely.id): "HIM", lonely.reference: "REF"},
+                         unlinked_exempt)
+    assert unlinked_exempt == []  # nobody linked, no note
+    assert linked == unlinked  # with the element taken out, nothing differs
+    assert len(exempt) >= 3  # his page, and each page a report leads back to
+    canaries = WORDS + PHONE_FORMS + her_ids(dbs, world)
+    for element in exempt:
+        assert NOTE in element and "From the partner support service" in element
+        assert "href" not in element and "<form" not in element and "<a" not in element
+        assert re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", element) is None  # no id of hers, her case or the note
+        assert [c for c in canaries if c.lower() in element.lower()] == []  # no name, number, worker
+        text = re.sub(r"<[^>]+>", "", element.replace(NOTE, ""))
+        assert "Sent" in text and "@" not in text
+    # Withdrawn, the page is byte-identical to a participant's with nobody linked again.
+    note = dbs.scalar(select(RiskNote))
+    risk_note.withdraw(context(dbs, vault, audit_key, clock.now(), Actor("staff", str(world.worker.id))),
+                       world.partner, note.id)
+    dbs.commit()
+    base = f"/staff/my-programmes/{world.programme.id}/participants/"
+    assert _shape(client.get(base + str(world.participant.id)), {str(world.participant.id): "HIM",
+                                                                 world.participant.reference: "REF"}) \
+        == _shape(client.get(base + str(lonely.id)), {str(lonely.id): "HIM", lonely.reference: "REF"})
 
 
 # -- her sealed plan (issue 11): nothing of it reaches a facilitator, the API, or any staff page but one ------------

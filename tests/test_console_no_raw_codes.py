@@ -204,6 +204,14 @@ def every_code(dbs, vault, audit_key, world, clock):  # type: ignore[no-untyped-
     referrals = []
     for number, agency in enumerate(AgencyKind):
         how = list(SharingHow)[number % len(SharingHow)]
+        if agency == AgencyKind.PROGRAMME:  # his programme: no name, risk and children only, never a referral
+            from portal.services.casework import sharing_consent as ledger
+            from tests.children_support import worker_ctx as ctx_of
+
+            ledger.record_agreement(ctx_of(dbs, vault, audit_key, now, world.worker), her,
+                                    agency=ledger.Agency(agency, ""), information=("risk", "children"),
+                                    how_given=how, occurred_at=now, told_note_shows_contact=True)
+            continue
         agree(dbs, vault, audit_key, now, world.worker, her, agency, f"Team {number}",
               ("risk", "children", "contact", "case"), how=how)
         basis = list(SharingBasis)[number % len(SharingBasis)]

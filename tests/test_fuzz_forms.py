@@ -157,12 +157,16 @@ def _worker_forms(world) -> dict[str, dict[str, list[str]]]:  # type: ignore[no-
                                   "basis": ["", "consent", "child_protection", "whim"],
                                   "reason": ["A written reason, here.", ""], "outcome": ["awaiting", "solved"],
                                   "required_by_law": ["yes"]},
-        f"{case}/sharing": {"form": ["agree", "legal", "withdraw", "x"], "a_agency": ["police", "other", "moon"],
+        f"{case}/sharing": {"form": ["agree", "legal", "withdraw", "x"],
+                            "a_agency": ["police", "other", "moon", "programme"], "a_told": ["yes", "no"],
                             "a_agency_name": ["", "Team"], "a_information": ["risk", "nope"],
                             "a_how": ["phone", "dream"], "a_date": ["2026-03-01", "2099-01-01", "x"],
-                            "l_agency": ["police"], "l_information": ["risk"], "l_basis": ["risk_to_life", ""],
+                            "l_agency": ["police", "programme"], "l_information": ["risk"], "l_basis": ["risk_to_life", ""],
                             "l_reason": ["Serious and imminent.", ""], "l_date": ["2026-03-01"],
                             "w_entry": [str(uuid.uuid4()), "x"], "w_how": ["phone"], "w_date": ["2026-03-01"]},
+        f"{case}/risk-note": {"participant": [str(world.participant.id), str(uuid.uuid4()), "x"],
+                              "text": ["He said he would wait at the gates.", "", "call 07400 123456", "x" * 1200,
+                                       "\x00", "⁰⁷⁴", "٠٧٤٠٠١٢٣٤٥٦"], "told": ["yes", "no"]},
         f"{case}/private": {"safe_address": ["1 Lane", "\x00", "a" * 600], "new_number": ["07400 111222", "abc"],
                             "clear_safe_address": ["yes"], "clear_new_number": ["yes"]},
     }
@@ -186,7 +190,8 @@ def test_worker_casework_forms_never_fail_and_refusals_change_nothing(client, db
                "/staff/cases/{}/children/{}/remove", "/staff/cases/{}/referrals/{}",
                "/staff/cases/{}/children/{}/show/school", "/staff/cases/{}/show/safe_address",
                "/staff/cases/{}/conference/{}/approve", "/staff/cases/{}/conference/{}/revoke",
-               "/staff/cases/{}/conference/{}/kept", "/staff/cases/{}/conference/new/{}"]
+               "/staff/cases/{}/conference/{}/kept", "/staff/cases/{}/conference/new/{}",
+               "/staff/cases/{}/risk-notes/{}/withdraw"]
 
     @fuzz_settings(300)
     @given(path=st.sampled_from(sorted(forms)), data=st.data(), csrf=csrf_choice)

@@ -22,6 +22,7 @@ from portal.console import (  # noqa: E402,F401
     worker_plan,
     worker_risk,
     worker_risk_conference,
+    worker_risk_note,
     worker_sharing,
     worker_tasks,
     worker_wording,

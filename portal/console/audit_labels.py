@@ -76,6 +76,11 @@ ACTION = {
     "programme_event.report": _l("Reported a programme event"),
     "risk_assessment.create": _l("Recorded a risk assessment"),
     "risk_assessment.read": _l("Viewed a risk assessment"),
+    "risk_note.send": _l("Sent a risk note to his programme"),
+    "risk_note.refused": _l("A risk note to his programme was refused"),
+    "risk_note.withdraw": _l("Withdrew a risk note to his programme"),
+    "risk_note.list": _l("Viewed the risk notes sent from her case"),
+    "risk_note.read": _l("Read the notes from the partner support service on a participant's page"),
     "safe_window.add_on_behalf": _l("Added safe times on her behalf"),
     "safe_window.remove_on_behalf": _l("Removed a safe time on her behalf"),
     "service.create": _l("Created a support service"),
@@ -104,7 +109,18 @@ DETAIL = {"purpose": _l("why"), "fields": _l("fields"), "reason": _l("reason"), 
           "field": _l("field"), "child": _l("child"), "referral": _l("referral"),
           "agency": _l("agency"), "basis": _l("basis"), "information": _l("information"),
           "required_by_law": _l("required by law"), "kept_by_law": _l("kept as required by law"),
-          "entry": _l("entry"), "children": _l("children")}
+          "entry": _l("entry"), "children": _l("children"),
+          "note": _l("note"), "notes": _l("notes"), "programme": _l("programme"),
+          "consent_entry": _l("her agreement (entry)"), "kind": _l("what was found"), "cause": _l("why"),
+          "told_note_shows_contact": _l("told her the note shows his programme she is in contact")}
+# Why a risk note was refused, or withdrawn (services/casework/risk_note.py): the kind, never the value.
+RISK_NOTE_KIND = {"agreement_needed": _l("her agreement is not recorded"), "her_phone": _l("her phone number"),
+                  "her_email": _l("her email address"), "her_name": _l("her name"),
+                  "her_code_word": _l("her code word"), "never_disclose": _l("a never-disclose detail"),
+                  "email_address": _l("an email address"), "phone_number": _l("a phone number"),
+                  "digit_like": _l("characters that look like digits")}
+RISK_NOTE_CAUSE = {"worker": _l("withdrawn by her worker"),
+                   "agreement_withdrawn": _l("she withdrew her agreement")}
 PURPOSE = {"case_view": _l("her case page"), "case_list": _l("the list of cases"),
            "preferences_view": _l("her preferences page")}
 
@@ -119,7 +135,8 @@ def detail_words(key: str, value: str) -> str:
 
     table: dict[str, object] = {"purpose": PURPOSE, "role": ROLE, "channel": labels.CONSENT_CHANNEL,
                                 "reason": labels.CLOSURE, "field": labels.CASE_FIELD, "agency": labels.AGENCY,
-                                "basis": labels.SHARING_BASIS}.get(key, {})
+                                "basis": labels.SHARING_BASIS, "kind": RISK_NOTE_KIND,
+                                "cause": RISK_NOTE_CAUSE}.get(key, {})
     return str(table.get(value, value)) if isinstance(table, dict) else value
 
 

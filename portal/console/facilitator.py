@@ -1,7 +1,8 @@
 """Facilitators' pages: their programmes, participants by pseudonymous reference, and event reports.
 
 Nothing here reads anything about her: every query is about programmes, participants and events, so no page,
-redirect or error can differ with whether a partner is linked. A report writes the event and one fan-out entry
+redirect or error can differ with whether a partner is linked. The one exception (DESIGN 8): a risk note her
+worker sent with her agreement is shown on his page, its text and day only (services/programme/partner_notes.py). A report writes the event and one fan-out entry
 (her side is made later by the dispatcher process), so its work and timing do not depend on her either; reports
 also take at least a fixed time (portal/response_floor.py).
 """
@@ -29,7 +30,7 @@ from portal.extensions import db
 from portal.models import EventKind, Participant, Programme, ProgrammeMembership, RiskFactor, Role
 from portal.response_floor import pad_to_floor
 from portal.runtime import db_session, now
-from portal.services.programme import events
+from portal.services.programme import events, partner_notes
 from portal.unit_of_work import refuse
 
 FACILITATOR = Role.FACILITATOR
@@ -100,8 +101,11 @@ def _participant_page(programme: Programme, participant: Participant, errors: Ma
                       values: Mapping[str, object], status: int = 200) -> ResponseReturnValue:
     reported = events.events_for_participant(db_session(), participant.id)
     factors = events.factors_of(db_session(), [event.id for event in reported])
+    # The one thing here that depends on her (DESIGN 8): notes her worker sent with her agreement, text and day only.
+    notes = partner_notes.for_participant(staff_context(), programme.id, participant.id)
     return render_template("console/facilitator/participant.html", programme=programme, participant=participant,
                            reported=reported, factors=factors, errors=errors, values=values, kinds=EventKind.ALL,
+                           partner_notes=notes,
                            imminence=events.IMMINENCE, risk_factors=RiskFactor.ALL, L=labels), status
 
 

@@ -101,7 +101,8 @@ CLOSURE = {"her_request": _l("She asked to close"), "no_contact_possible": _l("N
 AGENCY = {"childrens_services": _l("Children's social care (child protection)"), "police": _l("Police"),
           "health": _l("Health (GP, health visitor, hospital)"), "education": _l("School or nursery"),
           "housing": _l("Housing"), "risk_conference": _l("Multi-agency risk conference (Marac)"),
-          "probation": _l("Probation"), "other": _l("Another agency")}
+          "probation": _l("Probation"), "programme": _l("His programme (the staff of his course)"),
+          "other": _l("Another agency")}
 SHARING_ACTION = {"agreed": _l("She agreed"), "withdrawn": _l("She withdrew her agreement"),
                   "without_consent": _l("Shared without her agreement")}
 SHARING_BASIS = {"consent": _l("Her agreement"),

@@ -108,7 +108,49 @@ CHILD_ERRORS = {
     "address_invalid": _l("The address contains characters that cannot be used."),
     "new_number_invalid": _l("Enter the new number with the country code if it is not local, for example "
                             "+44 7700 900123."),
+    # His programme in her sharing ledger (services/casework/sharing_consent.py).
+    "programme_no_name": _l("Leave the name empty for his programme: it is always the programme of the man "
+                            "linked to her case."),
+    "programme_information": _l("Only information about the risk, and about her children, can go to his programme: "
+                                "never her contact details or her case history."),
+    "programme_not_told": _l("Tell her first that a note shows his programme that she is in contact with us, "
+                             "then tick the box."),
+    "programme_needs_agreement": _l("Nothing goes to his programme without her agreement: there is no legal basis "
+                                    "to choose here."),
 }
+
+# Her risk note to his programme (services/casework/risk_note.RiskNoteError, note_check's codes).
+RISK_NOTE_ERRORS = {
+    "note_required": _l("Write the note."),
+    "note_too_long": _l("A note is limited to 1000 characters."),
+    "note_invalid": _l("The note contains characters that cannot be used."),
+    "case_erased": _l("Her data is erased: nothing can be sent from this case."),
+    "participant_invalid": _l("Choose a man linked to her case from the list."),
+    "told_required": _l("Tick the box once she has agreed to this note, knowing it shows his programme that she "
+                        "is in contact with us."),
+    "agreement_needed": _l("Her agreement to a risk note going to his programme is not recorded, or she withdrew "
+                           "it. Nothing was sent."),
+    "digit_like": _l("The note contains characters that look like digits. Write numbers with ordinary digits, "
+                     "or leave them out. Nothing was sent."),
+    "her_phone": _l("The note contains her phone number, or part of it. Remove it: nothing was sent."),
+    "her_email": _l("The note contains her email address, or part of it. Remove it: nothing was sent."),
+    "her_name": _l("The note contains her name, or a word of it. Remove it: the facilitators must not learn who "
+                   "she is. Nothing was sent."),
+    "her_code_word": _l("The note contains her code word. Remove it: nothing was sent."),
+    "email_address": _l("The note contains an email address. A note to his programme needs none: remove it. "
+                        "Nothing was sent."),
+    "phone_number": _l("The note contains a phone number. A note to his programme needs none: remove it. "
+                       "Nothing was sent."),
+    "note_unknown": _l("That note is not one sent from her case."),
+    "note_already_withdrawn": _l("That note is withdrawn already."),
+}
+
+
+def risk_note_problem(code: str, field: str | None = None) -> object:
+    if code == "never_disclose":
+        what = labels.CASE_FIELD.get(field or "", _l("a never-disclose detail"))
+        return _("The note contains a never-disclose detail (%(what)s). Remove it: nothing was sent.", what=what)
+    return RISK_NOTE_ERRORS.get(code) or _l("That did not work. Please check and try again.")
 
 # Admin pages (services/admin_users.AdminError and the settings form's codes).
 # Her risk-conference referral (services/casework/risk_conference.ConferenceError).

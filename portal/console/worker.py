@@ -15,6 +15,7 @@ from portal.console import bp, labels, risk_trend
 from portal.console.access import not_found, require_role, staff_context, uuid_or_404
 from portal.console.case_children_view import case_children_view
 from portal.console.case_conference_view import case_conference_view
+from portal.console.case_risk_notes_view import case_risk_notes
 from portal.console.forms import window_row
 from portal.console.refusals import preference_error
 from portal.console.times import parse_date, staff_zone_name
@@ -162,6 +163,7 @@ def case_page(partner: PartnerContact, revealed: never_disclose.Revealed | None 
         "risk": case_risk_view(partner),
         "conference": case_conference_view(partner),
         "private": case_children_view(partner, revealed),
+        "risk_notes": case_risk_notes(partner),
         "plan": safety_plan.status(session_db, partner.id),  # whether she has one and shared a copy: never its text
     }
     return render_template("console/worker/case.html", L=labels, **view)

@@ -25,6 +25,7 @@ CONTROLS = {"how_given": "how", "occurred_at": "date"}
 def _blank() -> dict[str, Any]:
     today = now().date().isoformat()
     return {"a_agency": "childrens_services", "a_agency_name": "", "a_information": [], "a_how": "in_person",
+            "a_told": False,
             "a_date": today, "l_agency": "childrens_services", "l_agency_name": "", "l_information": [],
             "l_basis": "", "l_reason": "", "l_date": today, "w_how": "in_person", "w_date": today, "w_entry": ""}
 
@@ -45,6 +46,9 @@ def _typed(form: Mapping[str, Any], prefix: str) -> dict[str, Any]:
         if key.startswith(prefix):
             name = key.removeprefix(prefix)
             limit = 4500 if name == "reason" else 300
+            if name == "told":
+                values[key] = form.get(key) == "yes"
+                continue
             values[key] = (request.form.getlist(key)[:10] if name == "information"
                            else str(form.get(key, ""))[:limit])
     return values
@@ -83,7 +87,8 @@ def worker_sharing_record(partner_id: str) -> ResponseReturnValue:
             information = tuple(values[prefix + "information"])
             if which == "agree":
                 sharing_consent.record_agreement(ctx, partner, agency=agency, information=information,
-                                                 how_given=values["a_how"], occurred_at=when)
+                                                 how_given=values["a_how"], occurred_at=when,
+                                                 told_note_shows_contact=bool(values["a_told"]))
                 message = _("Her agreement is recorded.")
             else:
                 sharing_consent.record_without_consent(ctx, partner, agency=agency, information=information,

@@ -51,6 +51,7 @@ from portal.models.programme_event import (
 )
 from portal.models.risk import RiskAnswer, RiskAssessment, RiskLevel
 from portal.models.risk_conference import ConferenceStatus, RiskConferenceReferral
+from portal.models.risk_note import RiskNote
 from portal.models.sharing import AgencyKind, SharingAction, SharingBasis, SharingConsentEvent, SharingHow
 from portal.models.signin_throttle import SignInThrottle
 from portal.models.staff import Programme, ProgrammeMembership, Role, StaffUser, SupportService
@@ -67,7 +68,7 @@ __all__ = [
     "DeploymentSetting", "EventKind", "Helpline", "InboundMessage", "Notification", "NotificationState",
     "Participant", "PartnerContact", "PartnerLink", "PartnerStatus", "Preferences", "Programme",
     "ProgrammeEvent", "ProgrammeEventFactor", "ProgrammeMembership", "ProviderDeletion", "QuestionnaireResponse",
-    "RiskAnswer", "RiskAssessment", "RiskFactor", "RiskLevel", "Role", "SafeWindow",
+    "RiskAnswer", "RiskAssessment", "RiskFactor", "RiskLevel", "RiskNote", "Role", "SafeWindow",
     "SafetyPlan", "SafetyPlanShare", "Severity", "SignInThrottle", "StaffUser", "SupportService", "Task", "Tell", "TokenPurpose",
     "WarningWording", "WebSession", "Wording", "utcnow",
 ]

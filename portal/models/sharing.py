@@ -22,6 +22,7 @@ class AgencyKind(enum.StrEnum):
     HOUSING = "housing"
     RISK_CONFERENCE = "risk_conference"        # a multi-agency risk assessment conference (Marac in the UK)
     PROBATION = "probation"
+    PROGRAMME = "programme"                    # the staff of his course: only her risk note, only with her yes
     OTHER = "other"
 
 

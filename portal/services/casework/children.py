@@ -247,6 +247,8 @@ def record_referral(ctx: DomainContext, partner: PartnerContact, data: ReferralI
     if data.referred_at > ctx.now + timedelta(minutes=5):
         raise ChildError("referral_in_future", "referred_on")
     agency = sharing_consent.resolve_agency(db, vault, partner, data.agency, data.agency_name)
+    if agency.kind == sharing_consent.PROGRAMME:
+        raise ChildError("agency_invalid", "agency")  # his programme gets only her risk note, never a referral
     children = _her_children(db, partner, data.children)
     information = sharing_consent.check_information(data.information)
     outcome, notes = check_outcome(data.outcome, data.outcome_notes)

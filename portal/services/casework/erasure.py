@@ -28,7 +28,7 @@ from portal.models import (
     WarningWording,
     WebSession,
 )
-from portal.services.casework import children, risk_conference, sharing_consent
+from portal.services.casework import children, risk_conference, risk_note, sharing_consent
 from portal.services.casework.erasure_storage import StorageCleanup
 from portal.services.context import DomainContext
 from portal.services.her import her_checkins
@@ -132,6 +132,7 @@ def erase_partner(ctx: DomainContext, partner: PartnerContact, *, reason: str) -
     her_checkins.erase(db, pid)  # her own check-ins, her agreed days and the days she missed
     # Her children and referrals: only the referrals her worker marked as required by law stay (DESIGN 8).
     kept = children.erase_for_partner(db, pid)
+    risk_note.erase_for_partner(db, pid)  # the programme no longer sees any note from her case
     sharing_consent.erase_for_partner(db, pid)
     _sweep_other_tables(db, pid, now)
     for column in _encrypted_columns(PartnerContact.__table__):

@@ -190,6 +190,16 @@ def update_private(ctx: DomainContext, partner: PartnerContact, change: PrivateC
     return changed
 
 
+def values_for_checking(db: Session, vault: Vault, partner: PartnerContact) -> list[tuple[str, str]]:
+    """Every never-disclose value of her case, with its field's name, for a check that text carries none of them
+    (services/casework/risk_note.py): never for display, never logged. Her safe address, her new number, each
+    child's school and other details, and the case fields an admin marked."""
+    values = [(name, _case_value(db, vault, partner, name)) for name in (*ALWAYS, *marked(db))]
+    for child in db.scalars(select(ChildRecord).where(ChildRecord.partner_id == partner.id)):
+        values += [(f"child_{name}", vault.get(child, column)) for name, column in _CHILD_COLUMNS.items()]
+    return [(name, value) for name, value in values if value]
+
+
 def recorded(partner: PartnerContact) -> dict[str, bool]:
     """Whether her safe address and new number are recorded (saying so discloses neither)."""
     return {name: getattr(partner, _PARTNER_COLUMNS[name]) is not None for name in ALWAYS}

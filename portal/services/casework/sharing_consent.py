@@ -40,6 +40,10 @@ AGENCY_NAME_MAX = 200
 REASON_MAX = 4000
 REASON_MIN = 10  # a written reason, not a tick: at least a short sentence
 KNOWN_PREFIX = "known:"  # a form's agency choice naming an agency of her ledger by one of its entries
+# His programme (the staff of his course): only with her agreement, recorded after her worker told her that a
+# risk note shows the programme she is in contact; never her contact details or her case notes (CONTENT.md).
+PROGRAMME = AgencyKind.PROGRAMME
+PROGRAMME_INFORMATION = ("risk", "children")
 
 
 class SharingError(DomainError):
@@ -109,6 +113,8 @@ def check_agency_name(name: str, kind: str) -> str:
         raise SharingError("agency_name_invalid", "agency_name")
     if kind == AgencyKind.OTHER and not name:
         raise SharingError("agency_name_required", "agency_name")
+    if kind == PROGRAMME and name:
+        raise SharingError("programme_no_name", "agency_name")  # always the programme of the man linked to her
     return name
 
 
@@ -204,7 +210,7 @@ def _staff_id(ctx: DomainContext) -> uuid.UUID | None:
 
 def _append(ctx: DomainContext, partner: PartnerContact, *, action: str, agency: Agency,
             information: tuple[str, ...], basis: str, how_given: str | None, reason: str | None,
-            occurred_at: datetime) -> SharingConsentEvent:
+            occurred_at: datetime, told: bool = False) -> SharingConsentEvent:
     entry = SharingConsentEvent(id=uuid.uuid4(), partner_id=partner.id, action=SharingAction(action),
                                 agency=AgencyKind(agency.kind), information=",".join(information) or None,
                                 basis=SharingBasis(basis), how_given=SharingHow(how_given) if how_given else None,
@@ -213,21 +219,45 @@ def _append(ctx: DomainContext, partner: PartnerContact, *, action: str, agency:
     ctx.vault.put(entry, "reason_ct", reason or None)
     ctx.db.add(entry)
     ctx.db.flush()
-    ctx.audit(f"sharing.{action}", "partner_contact", partner.id,
-              {"entry": str(entry.id), "agency": agency.kind, "basis": basis, "information": list(information)})
+    details: dict[str, object] = {"entry": str(entry.id), "agency": agency.kind, "basis": basis,
+                                  "information": list(information)}
+    if told:
+        details["told_note_shows_contact"] = True
+    ctx.audit(f"sharing.{action}", "partner_contact", partner.id, details)
     return entry
 
 
+def _programme_notes_follow(ctx: DomainContext, partner: PartnerContact, agency: Agency) -> None:
+    """Once her agreement no longer covers risk notes to his programme, the notes sent are withdrawn too."""
+    if agency.kind != PROGRAMME:
+        return
+    from portal.services.casework import risk_note  # it asks this module for her agreement
+
+    if not state_for(current(ctx.db, ctx.vault, partner.id), agency).covers(risk_note.INFORMATION):
+        risk_note.withdraw_all(ctx, partner, "agreement_withdrawn")
+
+
 def record_agreement(ctx: DomainContext, partner: PartnerContact, *, agency: Agency,
-                     information: tuple[str, ...], how_given: str, occurred_at: datetime) -> SharingConsentEvent:
-    """She agreed that this information may be shared with this agency (it replaces an earlier agreement)."""
+                     information: tuple[str, ...], how_given: str, occurred_at: datetime,
+                     told_note_shows_contact: bool = False) -> SharingConsentEvent:
+    """She agreed that this information may be shared with this agency (it replaces an earlier agreement).
+
+    For his programme, her worker must have told her that a note shows the programme she is in contact
+    (`told_note_shows_contact`), and only risk and children's information can be agreed."""
     check_agency_name(agency.name, agency.kind)
     information = check_information(information)
+    if agency.kind == PROGRAMME:
+        if not set(information) <= set(PROGRAMME_INFORMATION):
+            raise SharingError("programme_information", "information")
+        if not told_note_shows_contact:
+            raise SharingError("programme_not_told", "told")
     if how_given not in HOW:
         raise SharingError("how_invalid", "how_given")
-    return _append(ctx, partner, action=SharingAction.AGREED, agency=agency, information=information,
-                   basis=SharingBasis.CONSENT, how_given=how_given, reason=None,
-                   occurred_at=_when(occurred_at, ctx.now))
+    entry = _append(ctx, partner, action=SharingAction.AGREED, agency=agency, information=information,
+                    basis=SharingBasis.CONSENT, how_given=how_given, reason=None,
+                    occurred_at=_when(occurred_at, ctx.now), told=agency.kind == PROGRAMME)
+    _programme_notes_follow(ctx, partner, agency)
+    return entry
 
 
 def record_withdrawal(ctx: DomainContext, partner: PartnerContact, *, agency: Agency, how_given: str,
@@ -238,9 +268,11 @@ def record_withdrawal(ctx: DomainContext, partner: PartnerContact, *, agency: Ag
         raise SharingError("nothing_to_withdraw", "agency")
     if how_given not in HOW:
         raise SharingError("how_invalid", "how_given")
-    return _append(ctx, partner, action=SharingAction.WITHDRAWN, agency=state.agency, information=(),
-                   basis=SharingBasis.CONSENT, how_given=how_given, reason=None,
-                   occurred_at=_when(occurred_at, ctx.now))
+    entry = _append(ctx, partner, action=SharingAction.WITHDRAWN, agency=state.agency, information=(),
+                    basis=SharingBasis.CONSENT, how_given=how_given, reason=None,
+                    occurred_at=_when(occurred_at, ctx.now))
+    _programme_notes_follow(ctx, partner, state.agency)
+    return entry
 
 
 def record_without_consent(ctx: DomainContext, partner: PartnerContact, *, agency: Agency,
@@ -248,6 +280,8 @@ def record_without_consent(ctx: DomainContext, partner: PartnerContact, *, agenc
                            occurred_at: datetime) -> SharingConsentEvent:
     """Information shared (or to be shared) with this agency on a legal basis, without her agreement."""
     check_agency_name(agency.name, agency.kind)
+    if agency.kind == PROGRAMME:
+        raise SharingError("programme_needs_agreement", "agency")  # her page: "Without your yes, nothing is sent."
     information = check_information(information)
     if basis not in LEGAL_BASES:
         raise SharingError("basis_invalid", "basis")
