@@ -137,6 +137,7 @@ def test_a_duress_session_gets_a_fresh_records_copy(app, dbs, vault, ctx_for, wo
     make_plan(ctx_for, dbs, her)
     client = her_client(app, her, check_home=True)
     hold_in_session(app, client, open_with(ctx_for, dbs, her, SECOND))
+    own = her_client(app, her)
     fresh = text_of(client.get("/copy"))
     ticked = text_of(post(client, "/copy", {"private": "1"}, token_from="/copy"))
     for html in (fresh, ticked):
@@ -145,8 +146,9 @@ def test_a_duress_session_gets_a_fresh_records_copy(app, dbs, vault, ctx_for, wo
         assert "Sam Example" in html  # her name as recorded, as a fresh record holds it
         assert "07:15" not in html and "Text messages (SMS)" not in html  # no choices
         assert "It is sealed with your passphrase" in html and "You shared a copy" not in html
+        assert "Recorded, not shown here" not in html  # a fresh record has no safe address, number or code word
+        assert html.count("<dt>") == text_of(own.get("/copy")).count("<dt>")  # the same rows as her own copy
     # Her own session shows her real copy.
-    own = her_client(app, her)
     assert SHOWN["own_words"] in text_of(own.get("/copy"))
 
 

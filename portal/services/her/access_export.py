@@ -45,6 +45,7 @@ from portal.models import (
     SharingConsentEvent,
     Task,
     TaskKind,
+    Tell,
     TokenPurpose,
     WarningWording,
 )
@@ -86,6 +87,7 @@ THROUGH: dict[str, str] = {
     "referral_child": "with child_protection_referral: which of her children a referral is about",
 }
 
+NEWS = ("dropout", "suspended", "completed", "risk")  # the kinds of news she chooses how to be told of
 ALL_TIME = 10_000  # every check-in of hers, not only the latest few her check-in page shows
 
 # Her worker's tasks in plain words: the code her copy words (never the task's internal kind, never its note).
@@ -302,14 +304,13 @@ def _private_fields(db: Session) -> tuple[str, ...]:
 
 
 def _details(db: Session, vault: Vault, partner: PartnerContact, prefs: Preferences | None, *,
-             include_private: bool, fields: tuple[str, ...] = ("name", "phone", "email"),
-             ) -> tuple[tuple[Detail, ...], tuple[Detail, ...]]:
+             include_private: bool) -> tuple[tuple[Detail, ...], tuple[Detail, ...]]:
     private = _private_fields(db)
     columns = {"name": "name_ct", "phone": "phone_ct", "email": "email_ct", "safe_address": "safe_address_ct",
                "new_number": "new_number_ct"}
     shown: list[Detail] = []
     hidden: list[Detail] = []
-    for name in (*fields, *(f for f in ALWAYS_PRIVATE if f not in fields)):
+    for name in ("name", "phone", "email", *ALWAYS_PRIVATE):
         row: object = prefs if name == "code_word" else partner
         column = "code_word_ct" if name == "code_word" else columns[name]
         held = row is not None and getattr(row, column) is not None
@@ -332,7 +333,7 @@ def _choices(db: Session, vault: Vault, partner: PartnerContact, prefs: Preferen
         return Choices((), False, False, {}, False, False, windows, wordings, None, agreed.days, agreed.changed_at)
     channels = tuple(name for name, on in (("sms", prefs.channel_sms), ("call", prefs.channel_call),
                                            ("worker_only", prefs.channel_worker_only)) if on)
-    tell = {kind: getattr(prefs, f"tell_{kind}") for kind in ("dropout", "suspended", "completed", "risk")}
+    tell = {kind: getattr(prefs, f"tell_{kind}") for kind in NEWS}
     return Choices(channels, prefs.voicemail_ok, prefs.shared_phone, tell, prefs.serious_risk_any_time,
                    prefs.check_after_stop, windows, wordings, prefs.updated_at, agreed.days, agreed.changed_at)
 
@@ -509,9 +510,14 @@ def fresh(db: Session, vault: Vault, partner: PartnerContact, *, now: datetime, 
     """Her copy as a record that has just said yes shows it (a duress session: DESIGN 8 "Duress"): her name and
     phone as her worker recorded them when the case was opened, her time zone and this page's language, nothing
     she has chosen, told or shared since; her plan as the session's plan page shows it."""
-    details, private = _details(db, vault, partner, None, include_private=include_private, fields=("name", "phone"))
-    private = tuple(d for d in private if d.field in ("name", "phone"))  # a fresh record holds nothing else
-    choices = Choices((), False, False, {}, False, False, (), (), None, (), None)
+    details, private = _details(db, vault, partner, None, include_private=include_private)
+
+    def as_fresh(rows: tuple[Detail, ...]) -> tuple[Detail, ...]:  # the same rows, and nothing recorded but these
+        return tuple(d if d.field in ("name", "phone") else Detail(d.field, None, False, d.private) for d in rows)
+
+    details, private = as_fresh(details), as_fresh(private)
+    tell = {kind: Tell.CALL.value for kind in NEWS}  # the model's defaults, as a fresh record's choices page shows
+    choices = Choices((), False, False, tell, False, False, (), (), None, (), None)
     return AccessCopy(made_at=now, status=status, locale=locale, timezone=partner.timezone, since=partner.created_at,
                       details=details, private=private, private_shown=include_private, choices=choices, plan=plan)
 
