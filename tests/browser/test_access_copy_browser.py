@@ -66,3 +66,30 @@ def test_her_copy_has_no_accessibility_violations(live_server, new_page, locale)
         page.locator("main form button[type=submit]").click()
     assert axe_violations(page) == []
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+
+
+def test_her_workers_copy_to_hand_over_passes_axe_in_her_language(live_server, new_page):
+    from tests.access_support import NEVER
+    from tests.browser.staff_pages import check_console_page, sign_in
+
+    world = _seeded(live_server)
+    with live_server.db() as db:
+        from portal.models import PartnerContact
+
+        db.get(PartnerContact, world.partner.id).locale = "ar"
+        db.commit()
+    page = new_page(javascript=True)
+    sign_in(page, live_server.url, NEVER["worker_email"], world.totp["worker"])
+    page.goto(f"{live_server.url}/staff/cases/{world.partner.id}")
+    with page.expect_navigation():
+        page.locator("#her-copy").click()
+    problems: list[tuple[str, object]] = []
+    check_console_page(page, "her copy", problems)
+    assert page.locator("article.her-copy[lang=ar][dir=rtl]").count() == 1
+    page.locator("#private").check()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    check_console_page(page, "her copy, ticked", problems)
+    assert PRIVATE["safe_address"] in page.locator("article.her-copy").inner_text()
+    assert problems == []
+    page.screenshot(path="/tmp/access-worker-copy.png")
