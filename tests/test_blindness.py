@@ -415,3 +415,58 @@ def test_nothing_of_her_plan_is_on_any_staff_page_but_her_workers_copy_page(app,
                 continue
             assert leaks(response, CANARIES) == [], (user.role, url)
     assert pages > 100
+
+
+# -- her right of access (issue 12 item 8): nothing of hers, her copy included, reaches the programme side ---------
+
+def test_nothing_of_her_copy_reaches_a_facilitator_or_the_api(app, client, dbs, vault, audit_key, clock, ctx_for):
+    """A canary in every area her copy covers (and her copy shown, to her and to her worker, with its private
+    details): a walk of every route as his facilitator, and the programme API, finds none of them."""
+    from tests.access_support import NEVER, every_canary, seed_everything
+    from tests.public_helpers import her_client
+    from tests.public_helpers import post as her_post
+
+    app.config["EVENT_RESPONSE_FLOOR_SECONDS"] = 0
+    world, made = seed_everything(dbs, vault, audit_key, clock, ctx_for)
+    her = her_client(app, world.partner)
+    assert her_post(her, "/copy", {"private": "1"}, token_from="/copy").status_code == 200
+    worker = app.test_client()
+    login_as(worker, world.worker)
+    page = worker.get(f"/staff/cases/{world.partner.id}/copy")
+    assert worker.post(f"/staff/cases/{world.partner.id}/copy",
+                       data={"csrf_token": csrf_from(page.data), "private": "1"}).status_code == 200
+    his = {NEVER["his_reference"].lower(), NEVER["programme"].lower()}  # about him: his facilitator may see these
+    canaries = [c for c in every_canary() if c.lower() not in his] + [made["invite"].token, str(world.partner.id)]
+    token = make_token(dbs, world.programme, clock.now())
+    api = app.test_client()
+    for body in ({"kind": "dropout"}, {"kind": "risk", "risk_to": ["partner", "children"], "imminence": "imminent"},
+                 {"kind": "risk"}, {"kind": "completed", "factors": ["weapons"]}):
+        assert leaks(post_event(api, token, {"participant_ref": NEVER["his_reference"], **body}), canaries) == []
+    assert leaks(api.get("/api/v1/openapi.json"), canaries) == []
+    assert fan_out(app) == 2  # her side of each accepted report was made (tasks, messages); nothing of it shows
+    fac_id = world.facilitator.id
+
+    def sign_in() -> None:
+        user = dbs.get(StaffUser, fac_id)
+        dbs.refresh(user)
+        login_as(client, user)
+
+    problems: list[tuple[str, str, int]] = []
+
+    def check(endpoint, method, url, response) -> None:  # type: ignore[no-untyped-def]
+        if response.status_code >= 500 or leaks(response, canaries):
+            problems.append((method, url, response.status_code))
+
+    event_ids = [str(e) for e in dbs.scalars(select(ProgrammeEvent.id))]
+    known = [str(world.programme.id), str(world.participant.id), str(world.partner.id), *event_ids[:2], "nope",
+             str(made["child"].id), str(dbs.scalar(select(Task.id).where(Task.partner_id == world.partner.id)))]
+    form = {"kind": "attendance_concern", "reference": "WALK-REF-2", "description": "walk", "private": "1",
+            "report_key": uuid.uuid4().hex, "confirm": "no", "answer": "yes", "choice": "yes"}
+    walked = walk(app, client, sign_in=sign_in, csrf_page=f"/staff/my-programmes/{world.programme.id}", form=form,
+                  known=lambda _variable: known, check=check)
+    assert problems == []
+    assert walked > 100
+    # The detector works: her worker's copy (with the tick) holds her canaries.
+    ticked = worker.post(f"/staff/cases/{world.partner.id}/copy",
+                         data={"csrf_token": csrf_from(page.data), "private": "1"})
+    assert len(leaks(ticked, canaries)) > 10

@@ -17,6 +17,7 @@ from portal.console import (  # noqa: E402,F401
     worker_actions,
     worker_checkins,
     worker_children,
+    worker_copy,
     worker_high_risk,
     worker_never_disclose,
     worker_plan,

@@ -43,6 +43,7 @@ ACTION = {
     "sharing.withdrawn": _l("Recorded her withdrawal of an agreement to sharing"),
     "sharing.without_consent": _l("Recorded sharing without her agreement"),
     "never_disclose.show": _l("Showed a never-disclose detail on her case page"),
+    "access_copy.view": _l("A copy of her information was shown (by her, or to hand to her)"),
     "never_disclose.update": _l("Changed her safe address or new number"),
     "case.close": _l("Closed the case"), "case.reopen": _l("Reopened the case"),
     "consent.declined": _l("Contact declined"), "consent.given.contact": _l("Contact agreed"),

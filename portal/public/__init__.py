@@ -9,6 +9,7 @@ from portal.public import (  # noqa: E402,F401
     checkins,
     consent,
     context,
+    copy,
     exit,
     language,
     pages,

@@ -65,7 +65,7 @@ def giveaways_on(screen: dict[str, str], locale: str) -> list[str]:
 def paths(live: Any) -> dict[str, str]:
     with live.app.test_request_context():
         names = ("home", "contact", "choices", "pin", "about", "patterns", "sharing", "support", "online", "stop",
-                 "tell", "how_are_you", "index")
+                 "tell", "how_are_you", "index", "her_information")
         return {name: url_for(f"public.{name}") for name in names}
 
 
@@ -146,7 +146,7 @@ def test_no_first_screen_gives_her_away(live_server, new_page, javascript, local
 
     # Every page of hers, and an unknown address inside her session.
     for name in ("home", "contact", "choices", "pin", "about", "patterns", "sharing", "support", "online", "stop",
-                 "tell", "how_are_you"):
+                 "tell", "how_are_you", "her_information"):
         page.goto(url + at[name])
         screens.check(page, name)
     page.goto(url + "/no-such-page")
@@ -182,7 +182,7 @@ def test_no_first_screen_gives_her_away(live_server, new_page, javascript, local
     page.wait_for_url("**/check")
     screens.check(page, "pin check")
 
-    assert screens.seen == 24 + PLAN_SCREENS
+    assert screens.seen == 25 + PLAN_SCREENS
     assert screens.problems == []
 
 

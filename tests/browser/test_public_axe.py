@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 SIGNED_OUT = ("/", "/v/not-a-valid-link-at-all", "/no-such-page")
 SIGNED_IN = ("/home", "/contact", "/choices", "/pin", "/about", "/faq", "/privacy", "/help", "/online",
-             "/unsubscribe", "/message", "/no-such-page")
+             "/unsubscribe", "/message", "/copy", "/no-such-page")
 
 
 def _visit(page, url):  # type: ignore[no-untyped-def]

@@ -3,8 +3,9 @@
 Always never-disclose: her safe address, her new number, and each child's school and other details. An admin
 may mark more of her case fields so (deployment setting `never_disclose_fields`, from MARKABLE). A never-
 disclose value is decrypted for a person only by `reveal` (a POST her worker makes on her case page, audited:
-who, which field, never the value); everywhere else (lists, tasks, other pages, logs, the API, any facilitator
-view) it is shown as hidden or not at all.
+who, which field, never the value), or in her copy of her information when she, or her worker handing it to her,
+ticks to include them (services/her/access_export.py, audited); everywhere else (lists, tasks, other pages, logs,
+the API, any facilitator view) it is shown as hidden or not at all.
 """
 
 from __future__ import annotations
