@@ -21,6 +21,8 @@ from portal.models import (
     Programme,
     QuestionnaireResponse,
     RiskAssessment,
+    RiskConferenceReferral,
+    RiskNote,
     StaffUser,
     Task,
 )
@@ -38,7 +40,7 @@ SHOWN = {
     "name": "Zq4Name Canary", "phone": "+447400246813", "email": "zq4canary@example.org",
     "own_words": "zq4 own wording", "safe_time": "07:15", "inbound": "zq4 inbound text",
     "changed": "zq4 what changed", "fears": "zq4 what she fears", "incident": "2026-01-05", "child": "Zq4Mia",
-    "questionnaire": "zq4 questionnaire answer",
+    "questionnaire": "zq4 questionnaire answer", "risk_note": "zq4 risk note words",
 }
 PRIVATE = {"safe_address": "Zq4 Hidden Lane", "new_number": "+447400357924", "code_word": "zq4codeword",
            "school": "Zq4 Secret School", "details": "Zq4 aunt only"}
@@ -46,7 +48,8 @@ NEVER = {"worker_name": "Zq4Worker Display", "worker_email": "zq4worker@example.
          "his_reference": "ZQ4-HIS-REF", "programme": "Zq4 Programme Name", "agency_person": "Zq4 Agency Person",
          "referral_agency": "Zq4 Referral Agency", "note": "zq4 contact note", "next_step": "zq4 next step",
          "task_detail": "zq4 task detail", "judgement": "zq4 judgement reason", "link_param": "zq4LinkParam",
-         "outcome_notes": "zq4 outcome notes", **{f"plan_{i}": text for i, text in enumerate(PLAN_CANARIES)}}
+         "outcome_notes": "zq4 outcome notes", "conference_name": "Zq4 Conference Name",
+         "conference_reason": "zq4 conference reason", **{f"plan_{i}": text for i, text in enumerate(PLAN_CANARIES)}}
 
 
 def seed_everything(dbs: Any, vault: Any, audit_key: bytes, clock: Any, ctx_for: Any) -> tuple[World, dict[str, Any]]:
@@ -99,6 +102,19 @@ def seed_everything(dbs: Any, vault: Any, audit_key: bytes, clock: Any, ctx_for:
                       details=PRIVATE["details"])
     refer(dbs, vault, audit_key, now, worker, her, [child], agency_name=NEVER["referral_agency"],
           notes=NEVER["outcome_notes"])
+    referral = RiskConferenceReferral(
+        id=uuid.uuid4(), partner_id=her.id, assessment_id=assessment.id, assessed_at=now, yes_count=1,
+        item_count=24, level="high", escalation=False, referred_at=now, she_knows=True, she_consents=False,
+        basis="risk_to_life", status="referred", created_by_id=worker.id)
+    vault.put(referral, "conference_name_ct", NEVER["conference_name"])
+    vault.put(referral, "reason_ct", NEVER["conference_reason"])
+    dbs.add(referral)
+    # A note to his programme, withdrawn since (so no facilitator page shows it: DESIGN 8's one exception).
+    note = RiskNote(id=uuid.uuid4(), participant_id=world.participant.id, programme_id=world.programme.id,
+                    sent_at=now, partner_id=her.id, sent_by_id=worker.id, withdrawn_at=now,
+                    withdrawn_by_id=worker.id)
+    vault.put(note, "text_ct", SHOWN["risk_note"])
+    dbs.add(note)
     answers = QuestionnaireResponse(id=uuid.uuid4(), partner_id=her.id, stage="start", submitted_at=now)
     vault.put(answers, "answers_ct", json.dumps({"q1": SHOWN["questionnaire"]}))
     dbs.add(answers)

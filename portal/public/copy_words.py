@@ -74,6 +74,8 @@ LEVEL = {"standard": _l("Standard"), "medium": _l("Medium"), "high": _l("High")}
 OUTCOME = {"awaiting": _l("No answer yet"), "assessment": _l("They are looking into it"),
            "plan": _l("A plan is in place"), "advice_only": _l("Advice only"),
            "no_further_action": _l("No further action"), "other": _l("Something else")}
+CONFERENCE_STATUS = {"awaiting_approval": _l("Waiting for a second person in the service to agree"),
+                     "referred": _l("Referred"), "revoked": _l("Withdrawn")}
 WORDING = {"neutral_1": _l("The first plain text"), "neutral_2": _l("The second plain text"),
            "neutral_3": _l("The third plain text"), "own": OWN_LABEL}
 
@@ -85,7 +87,7 @@ def words() -> dict[str, object]:
             "information": INFORMATION, "basis": BASIS, "how": HOW, "message_kind": MESSAGE_KIND,
             "message_state": MESSAGE_STATE, "task_reason": TASK_REASON, "contact_method": CONTACT_METHOD,
             "contact_outcome": CONTACT_OUTCOME, "safe_to_talk": SAFE_TO_TALK, "topic": TOPIC, "answer": ANSWER,
-            "level": LEVEL, "outcome": OUTCOME, "wording": WORDING, "feeling": FEELING_LABELS,
+            "level": LEVEL, "outcome": OUTCOME, "conference_status": CONFERENCE_STATUS, "wording": WORDING, "feeling": FEELING_LABELS,
             "channel": CHANNEL_LABELS, "tell": TELL_LABELS, "news": TOPIC_LABELS, "day": DAY_NAMES,
             "number": NUMBER_LABEL}
 

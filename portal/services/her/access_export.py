@@ -39,6 +39,8 @@ from portal.models import (
     QuestionnaireResponse,
     ReferralChild,
     RiskAssessment,
+    RiskConferenceReferral,
+    RiskNote,
     SafetyPlan,
     SafetyPlanShare,
     SafeWindow,
@@ -74,6 +76,9 @@ COVERED: dict[str, str] = {
     "child_protection_referral": "referrals about her children: when, kind of agency, basis, outcome",
     "safety_plan": "that her plan exists, sealed (never opened here)",
     "questionnaire_response": "her questionnaires: stage and date, and her answers",
+    "risk_conference_referral": "referrals to a risk conference: when, the level, whether she knew and agreed, the "
+                                "basis, where it stands; never her worker's written reasons",
+    "risk_note": "the risk notes her worker sent his programme with her agreement: when, the words sent, withdrawn",
     "partner_link": "that her record is linked to someone on a programme, and since when (nothing of him)",
 }
 LEFT_OUT: dict[str, str] = {
@@ -253,6 +258,23 @@ class ReferralRow:
 
 
 @dataclass(frozen=True)
+class ConferenceRow:
+    at: datetime
+    level: str
+    she_knew: bool
+    she_agreed: bool
+    basis: str
+    status: str
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    at: datetime
+    text: str
+    withdrawn_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Questionnaire:
     at: datetime
     stage: str
@@ -291,6 +313,8 @@ class AccessCopy:
     risk: tuple[RiskRow, ...] = ()
     children: tuple[ChildRow, ...] = ()
     referrals: tuple[ReferralRow, ...] = ()
+    conferences: tuple[ConferenceRow, ...] = ()
+    notes: tuple[NoteRow, ...] = ()
     questionnaires: tuple[Questionnaire, ...] = ()
     linked_since: tuple[datetime, ...] = ()
     plan: Plan = field(default_factory=lambda: Plan(False, False))
@@ -459,6 +483,19 @@ def _referrals(db: Session, partner_id: uuid.UUID, names: dict[uuid.UUID, str]) 
     return tuple(out)
 
 
+def _conferences(db: Session, partner_id: uuid.UUID) -> tuple[ConferenceRow, ...]:
+    rows = db.scalars(select(RiskConferenceReferral).where(RiskConferenceReferral.partner_id == partner_id)
+                      .order_by(RiskConferenceReferral.referred_at, RiskConferenceReferral.id))
+    return tuple(ConferenceRow(r.referred_at, r.level, r.she_knows, r.she_consents, r.basis, r.status) for r in rows)
+
+
+def _notes(db: Session, vault: Vault, partner_id: uuid.UUID) -> tuple[NoteRow, ...]:
+    """What his programme was told about her risk, in the words sent (she agreed to it being sent)."""
+    rows = db.scalars(select(RiskNote).where(RiskNote.partner_id == partner_id)
+                      .order_by(RiskNote.sent_at, RiskNote.id))
+    return tuple(NoteRow(n.sent_at, vault.get(n, "text_ct") or "", n.withdrawn_at) for n in rows)
+
+
 def _questionnaires(db: Session, vault: Vault, partner_id: uuid.UUID) -> tuple[Questionnaire, ...]:
     rows = db.scalars(select(QuestionnaireResponse).where(QuestionnaireResponse.partner_id == partner_id)
                       .order_by(QuestionnaireResponse.submitted_at, QuestionnaireResponse.id))
@@ -501,7 +538,8 @@ def gather(db: Session, vault: Vault, partner: PartnerContact, *, now: datetime,
         high_risk_from=partner.high_risk_from, high_risk_until=partner.high_risk_until,
         tasks=_tasks(db, partner.id, include_private=include_private), contacts=_contacts(db, partner.id),
         risk=_risk(db, vault, partner.id, checklist, locale), children=children,
-        referrals=_referrals(db, partner.id, names), questionnaires=_questionnaires(db, vault, partner.id),
+        referrals=_referrals(db, partner.id, names), conferences=_conferences(db, partner.id),
+        notes=_notes(db, vault, partner.id), questionnaires=_questionnaires(db, vault, partner.id),
         linked_since=linked, plan=plan or _plan(db, partner.id))
 
 
