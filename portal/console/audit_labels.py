@@ -19,6 +19,9 @@ ACTION = {
     "api_token.create": _l("Created an API token"), "api_token.revoke": _l("Revoked an API token"),
     "audit.verify": _l("Verified the audit chain"),
     "high_risk.checkin_every": _l("Changed her check-in rhythm"),
+    "high_risk.start": _l("Started her high-risk period"),
+    "high_risk.extend": _l("Extended her high-risk period"),
+    "high_risk.end": _l("Ended her high-risk period early"),
     "her_checkin.record": _l("She checked in on her pages"), "her_checkin.read": _l("Viewed her check-ins"),
     "agreed_checkin.set": _l("Agreed check-in days were set"),
     "agreed_checkin.stop": _l("Agreed check-in days were stopped"),
@@ -95,7 +98,9 @@ DETAIL = {"purpose": _l("why"), "fields": _l("fields"), "reason": _l("reason"), 
           "field": _l("field"), "child": _l("child"), "referral": _l("referral"),
           "agency": _l("agency"), "basis": _l("basis"), "information": _l("information"),
           "required_by_law": _l("required by law"), "kept_by_law": _l("kept as required by law"),
-          "entry": _l("entry"), "children": _l("children")}
+          "entry": _l("entry"), "children": _l("children"),
+          "period_reason": _l("reason"), "months": _l("months"), "tasks_closed": _l("check-in tasks closed"),
+          "agreed_days_stopped": _l("agreed check-in days stopped")}
 PURPOSE = {"case_view": _l("her case page"), "case_list": _l("the list of cases"),
            "preferences_view": _l("her preferences page")}
 
@@ -110,7 +115,9 @@ def detail_words(key: str, value: str) -> str:
 
     table: dict[str, object] = {"purpose": PURPOSE, "role": ROLE, "channel": labels.CONSENT_CHANNEL,
                                 "reason": labels.CLOSURE, "field": labels.CASE_FIELD, "agency": labels.AGENCY,
-                                "basis": labels.SHARING_BASIS}.get(key, {})
+                                "basis": labels.SHARING_BASIS,
+                                "period_reason": {**labels.HIGH_RISK_END_REASON, **labels.HIGH_RISK_START_REASON},
+                                }.get(key, {})
     return str(table.get(value, value)) if isinstance(table, dict) else value
 
 
