@@ -27,7 +27,7 @@ TASK_KIND.update({
     "sms_help": _l("She asked for help by text"), "sms_free_text": _l("She sent a text message"),
     "sms_stop_like": _l("She may have meant to stop texts"), "sms_opt_in": _l("She restarted text messages"),
     "escalation": _l("Escalated: a task was not acknowledged in time"),
-    "high_risk_checkin": _l("Check in with her (high-risk period after separating)"),
+    "high_risk_checkin": _l("Check in with her (high-risk period)"),
     "safe_times_needed": _l("Set her safe times: nothing is texted to her until they are set"),
     "plan_duress": _l("She may be under pressure: do not call unless she contacts you"),
     "her_checkin_concern": _l("Her check-in says she feels less safe"),
