@@ -156,7 +156,7 @@ def test_the_deployments_rhythm_and_her_workers_own_rhythm(app, client, dbs, cal
 def test_her_case_page_shows_the_period_and_the_next_check_in(app, client, dbs, calls_world, clock):
     worker = signed_in(app, calls_world.worker)
     case = her_path(app, "console.worker_case", partner_id=calls_world.partner.id)
-    assert "It starts when she tells us she is separating." in worker.get(case).get_data(as_text=True)
+    assert "It starts when she tells us she is separating, or when you start one." in worker.get(case).get_data(as_text=True)
     report_separating(app, client, dbs, calls_world, clock)
     page = worker.get(case).get_data(as_text=True)
     text = re.sub(r"<[^>]+>", "", page)  # dates are <time> elements

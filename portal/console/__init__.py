@@ -11,6 +11,7 @@ from portal.console import (  # noqa: E402,F401
     admin_deployment,
     admin_escalations,
     auth,
+    duress_words,
     facilitator,
     routes,
     worker,

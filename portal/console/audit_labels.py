@@ -19,6 +19,9 @@ ACTION = {
     "api_token.create": _l("Created an API token"), "api_token.revoke": _l("Revoked an API token"),
     "audit.verify": _l("Verified the audit chain"),
     "high_risk.checkin_every": _l("Changed her check-in rhythm"),
+    "high_risk.start": _l("Started her high-risk period"),
+    "high_risk.extend": _l("Extended her high-risk period"),
+    "high_risk.end": _l("Ended her high-risk period early"),
     "her_checkin.record": _l("She checked in on her pages"), "her_checkin.read": _l("Viewed her check-ins"),
     "agreed_checkin.set": _l("Agreed check-in days were set"),
     "agreed_checkin.stop": _l("Agreed check-in days were stopped"),
@@ -113,7 +116,9 @@ DETAIL = {"purpose": _l("why"), "fields": _l("fields"), "reason": _l("reason"), 
           "entry": _l("entry"), "children": _l("children"),
           "note": _l("note"), "notes": _l("notes"), "programme": _l("programme"),
           "consent_entry": _l("her agreement (entry)"), "kind": _l("what was found"), "cause": _l("why"),
-          "told_note_shows_contact": _l("told her the note shows his programme she is in contact")}
+          "told_note_shows_contact": _l("told her the note shows his programme she is in contact"),
+          "period_reason": _l("reason"), "months": _l("months"), "tasks_closed": _l("check-in tasks closed"),
+          "agreed_days_stopped": _l("agreed check-in days stopped")}
 # Why a risk note was refused, or withdrawn (services/casework/risk_note.py): the kind, never the value.
 RISK_NOTE_KIND = {"agreement_needed": _l("her agreement is not recorded"), "her_phone": _l("her phone number"),
                   "her_email": _l("her email address"), "her_name": _l("her name"),
@@ -137,7 +142,9 @@ def detail_words(key: str, value: str) -> str:
     table: dict[str, object] = {"purpose": PURPOSE, "role": ROLE, "channel": labels.CONSENT_CHANNEL,
                                 "reason": labels.CLOSURE, "field": labels.CASE_FIELD, "agency": labels.AGENCY,
                                 "basis": labels.SHARING_BASIS, "kind": RISK_NOTE_KIND,
-                                "cause": RISK_NOTE_CAUSE}.get(key, {})
+                                "cause": RISK_NOTE_CAUSE,
+                                "period_reason": {**labels.HIGH_RISK_END_REASON, **labels.HIGH_RISK_START_REASON},
+                                }.get(key, {})
     return str(table.get(value, value)) if isinstance(table, dict) else value
 
 

@@ -27,7 +27,7 @@ TASK_KIND.update({
     "sms_help": _l("She asked for help by text"), "sms_free_text": _l("She sent a text message"),
     "sms_stop_like": _l("She may have meant to stop texts"), "sms_opt_in": _l("She restarted text messages"),
     "escalation": _l("Escalated: a task was not acknowledged in time"),
-    "high_risk_checkin": _l("Check in with her (high-risk period after separating)"),
+    "high_risk_checkin": _l("Check in with her (high-risk period)"),
     "safe_times_needed": _l("Set her safe times: nothing is texted to her until they are set"),
     "plan_duress": _l("She may be under pressure: do not call unless she contacts you"),
     "her_checkin_concern": _l("Her check-in says she feels less safe"),
@@ -186,6 +186,20 @@ def language(code: str | None) -> str:
 FEELING = {"not_at_all": _l("Not safe at all"), "not_very": _l("Not very safe"),
            "in_between": _l("Somewhere in between"), "mostly": _l("Mostly safe"), "safe": _l("Safe")}
 
+# Why her worker starts, extends or ends her high-risk period (services/casework/high_risk.py START/END_REASONS).
+HIGH_RISK_START_REASON = {
+    "risk_assessment": _l("A risk assessment"),
+    "she_told_me_separating": _l("She told me she is separating or has separated"),
+    "facilitator_report": _l("A facilitator's report"),
+    "other": _l("Another reason (write it in her contact log)"),
+}
+HIGH_RISK_END_REASON = {
+    "risk_lowered": _l("A new assessment found the risk lower"),
+    "started_in_error": _l("It was started by mistake"),
+    "she_asked": _l("She asked for fewer check-ins"),
+    "other": _l("Another reason (write it in her contact log)"),
+}
+
 WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
             _l("Sunday"))
 
@@ -224,6 +238,12 @@ ERRORS = {
     "too_long": _l("Notes are limited to 4000 characters."),
     "confirm_required": _l("Type ERASE to confirm."),
     "checkin_every_invalid": _l("Enter a whole number of days from 1 to 28."),
+    "high_risk_months_invalid": _l("Enter a whole number of months from 1 to 24."),
+    "high_risk_reason_required": _l("Choose a reason from the list."),
+    "high_risk_already": _l("She is already in a high-risk period: extend it instead."),
+    "high_risk_none": _l("She is not in a high-risk period now."),
+    "high_risk_too_long": _l("A period can reach at most 24 months from today."),
+    "high_risk_confirm_end": _l("Tick the box to confirm that the period ends now."),
     "agreed_days_invalid": _l("Choose days from the list."),
     "agreed_days_none": _l("Tick at least one day, or stop the agreed days."),
     "agreed_days_contact_off": _l("Agreed check-in days need her yes to contact: not while contact is stopped, "

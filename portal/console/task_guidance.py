@@ -71,7 +71,7 @@ GUIDANCE: dict[str, object] = {
         "She has no safe times yet, so nothing is texted to her. Agree safe times with her, or ask her to set "
         "them on her pages, and record them on her case."),
     "high_risk_checkin": _l(
-        "A scheduled check-in during her high-risk period after separating. Ask how she is and review her "
+        "A scheduled check-in during her high-risk period. Ask how she is and review her "
         "safety plan with her, in a way she chose."),
     TaskKind.PLAN_DURESS: _l(
         "Her safety plan was opened with her second passphrase: she may be under pressure, perhaps with someone "

@@ -156,6 +156,7 @@ def case_page(partner: PartnerContact, revealed: never_disclose.Revealed | None 
         "programmes": casework.linkable_programmes(session_db, g.staff),
         "closure_reasons": casework.CLOSURE_REASONS, "open": partner.status in casework.OPEN_STATUSES,
         "high_risk": high_risk.view(session_db, partner, now=now(), rules=high_risk.Rules.from_settings(settings())),
+        "default_months": high_risk.Rules.from_settings(settings()).months,
         "checkins": her_checkins.worker_trend(staff_context(), partner),
         "agreed": agreed,
         "agreed_by": session_db.get(StaffUser, agreed.changed_by_id) if agreed.changed_by_id else None,

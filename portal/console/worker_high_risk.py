@@ -1,16 +1,18 @@
-"""Her worker's side of her high-risk period: how often check-ins come (the case page shows the period)."""
+"""Her worker's side of her high-risk period: how often check-ins come, and starting, extending or ending the period
+(the case page shows it; services/casework/high_risk.py owns the rules)."""
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.console import bp, labels
-from portal.console.access import require_role
+from portal.console.access import require_role, staff_context
 from portal.console.worker import WORKER, case_or_404
 from portal.digits import parse_digits
-from portal.runtime import domain_context, settings
+from portal.models import PartnerContact
+from portal.runtime import db_session, domain_context, now, settings
 from portal.services.casework import casework, high_risk
 from portal.unit_of_work import refuse
 
@@ -31,3 +33,52 @@ def worker_checkin_every(partner_id: str) -> ResponseReturnValue:
         return redirect(back, code=303)
     flash(_("Check-ins are now every %(days)d days.", days=high_risk.every_days(partner, high_risk.Rules.from_settings(settings()))))
     return redirect(back, code=303)
+
+
+def _period_page(partner: PartnerContact, *, error: str | None = None, form: dict[str, str] | None = None,
+                 status: int = 200) -> ResponseReturnValue:
+    """Her period and the forms to start, extend or end it; a refusal shows the form again with what was typed."""
+    rules = high_risk.Rules.from_settings(settings())
+    return render_template("console/worker/high_risk_period.html", partner=partner, L=labels,
+                           label=casework.case_label(partner.id), error=labels.ERRORS[error] if error else None,
+                           high_risk=high_risk.view(db_session(), partner, now=now(), rules=rules),
+                           default_months=rules.months, form=form or {}), status
+
+
+def _months(raw: str) -> int | None:
+    """Empty: the deployment's months; anything not a whole number reads as out of range."""
+    raw = raw[:8].strip()
+    if not raw:
+        return None
+    digits = parse_digits(raw)
+    return int(digits) if digits and digits.isascii() and digits.isdigit() else -1
+
+
+@bp.route("/cases/<partner_id>/high-risk", methods=["GET", "POST"])
+@require_role(WORKER)
+def worker_high_risk_period(partner_id: str) -> ResponseReturnValue:
+    partner = case_or_404(partner_id)
+    if request.method != "POST":
+        return _period_page(partner)
+    action = request.form.get("action", "")
+    form = {key: request.form.get(key, "")[:40] for key in ("action", "reason", "months", "confirm")}
+    rules = high_risk.Rules.from_settings(settings())
+    ctx = staff_context()
+    try:
+        if action == "start":
+            high_risk.worker_start(ctx, partner, reason=form["reason"], months=_months(form["months"]), rules=rules)
+            flash(_("Her high-risk period has started."))
+        elif action == "extend":
+            high_risk.worker_extend(ctx, partner, reason=form["reason"], months=_months(form["months"]), rules=rules)
+            flash(_("Her high-risk period is extended."))
+        elif action == "end":
+            if form["confirm"] != "yes":
+                raise high_risk.HighRiskError("high_risk_confirm_end", "confirm")
+            high_risk.worker_end(ctx, partner, reason=form["reason"])
+            flash(_("Her high-risk period has ended. Her open check-in tasks are closed."))
+        else:
+            raise high_risk.HighRiskError("tell_invalid")
+    except high_risk.HighRiskError as exc:
+        refuse()
+        return _period_page(partner, error=exc.code, form=form, status=400)
+    return redirect(url_for("console.worker_case", partner_id=partner.id) + "#high-risk", code=303)

@@ -74,11 +74,11 @@ def test_her_separation_report_promise_and_her_workers_check_in(live_server_fact
     block = worker.locator("section", has=worker.locator("#high-risk")).inner_text()
     assert "From Mar 2, 2026 until Sep 2, 2026." in block
     assert "You get a check-in task every 7 days." in block
-    assert "Check in with her (high-risk period after separating)" in worker.content()
+    assert "Check in with her (high-risk period)" in worker.content()
     assert axe_violations(worker) == []
     with worker.expect_navigation():
-        worker.get_by_role("link", name="Check in with her (high-risk period after separating)").first.click()
-    expect(worker.locator("body")).to_contain_text("A scheduled check-in during her high-risk period after separating.")
+        worker.get_by_role("link", name="Check in with her (high-risk period)").first.click()
+    expect(worker.locator("body")).to_contain_text("A scheduled check-in during her high-risk period.")
     assert axe_violations(worker) == []
 
 

@@ -20,6 +20,7 @@ from portal.services.context import DomainContext
 PHONE = re.compile(r"^\+?[0-9][0-9 ]{1,19}$")
 LIMITS = {
     "site_name": 60, "exit_url": 500, "child_protection_steps": 4000,
+    **{f"duress_guidance_{code}": 300 for code in deployment.DURESS_LOCALES},
 }
 RETENTION_DAYS = (30, 3650)
 DUE_MINUTES = (5, 20160)       # five minutes to two weeks
@@ -75,6 +76,12 @@ def parse_settings(form: Mapping[str, str], never_disclose_fields: Sequence[str]
                                        ESCALATE_MINUTES, errors),
         "risk_reassess_days": _int(form.get("risk_reassess_days", ""), "risk_reassess_days", REASSESS_DAYS, errors),
     }
+    values["duress_guidance"] = {}
+    for code in deployment.DURESS_LOCALES:
+        key = f"duress_guidance_{code}"
+        text = " ".join(_text(form.get(key, ""), key, errors, required=False).split())  # one line, as a task title
+        if text:
+            values["duress_guidance"][code] = text
     emergency = (form.get("emergency_number", "") or "").strip()
     if not PHONE.match(emergency):
         errors["emergency_number"] = "phone"

@@ -26,7 +26,11 @@ DEFAULTS: dict[str, Any] = {
     # Her case fields an admin marked never-disclose, beyond the ones that always are
     # (services/casework/never_disclose.MARKABLE): shown only on her case page after "Show".
     "never_disclose_fields": [],
+    # Staff locale -> the deployment's words for her worker's task when her plan is opened with her second
+    # passphrase (console/duress_words.py); empty: the built-in words. Staff pages only: never texted to her.
+    "duress_guidance": {},
 }
+DURESS_LOCALES = ("en", "de", "ar")  # the staff console's languages
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class DeploymentView:
     escalate_after_minutes: int
     risk_reassess_days: int
     never_disclose_fields: list[str] = field(default_factory=list)
+    duress_guidance: dict[str, str] = field(default_factory=dict)
     helplines: dict[str, list[HelplineView]] = field(default_factory=dict)
 
     def helplines_for(self, locale: str, fallback: str = "en") -> list[HelplineView]:
@@ -64,6 +69,10 @@ class DeploymentView:
 
         return marked(locale) or marked(fallback)
 
+    def duress_guidance_for(self, locale: str) -> str | None:
+        """The deployment's words for the duress task in this staff locale, else English's; None: the built-in."""
+        return self.duress_guidance.get(locale) or self.duress_guidance.get("en") or None
+
 
 def load(db: Session, env_site_name: str, env_exit_url: str) -> DeploymentView:
     stored = {row.key: json.loads(row.value) for row in db.scalars(select(DeploymentSetting))}
@@ -71,6 +80,8 @@ def load(db: Session, env_site_name: str, env_exit_url: str) -> DeploymentView:
     values["site_name"] = values["site_name"] or env_site_name
     values["exit_url"] = values["exit_url"] or env_exit_url
     values["sharing_policy"] = _sharing_texts(values["sharing_policy"])
+    values["duress_guidance"] = {code: text for code, text in _sharing_texts(values["duress_guidance"]).items()
+                                 if code in DURESS_LOCALES}
     helplines: dict[str, list[HelplineView]] = {}
     for line in db.scalars(select(Helpline).order_by(Helpline.locale, Helpline.position, Helpline.name)):
         helplines.setdefault(line.locale, []).append(HelplineView(line.name, line.phone, line.hours,

@@ -1,7 +1,11 @@
-"""Her high-risk period after she says she is separating (WWP EN B.4), and what it sets in motion.
+"""Her high-risk period after she says she is separating, or set by her worker (WWP EN B.4), and what it sets in
+motion.
 
 The one owner of these rules:
 - the period: from her report, for the deployment's PORTAL_HIGH_RISK_MONTHS (6), extended by a later report;
+  her worker can start one (from today, for the deployment's months or a number she chooses, with a reason from
+  REASONS), extend it, or end it early (worker_start, worker_extend, worker_end); the reason is kept in the audit
+  entry only (a code: the audit chain keeps no free text);
 - programme events about her case during it are raised one severity (services/programme/events.py asks here);
 - her worker gets a check-in task every N days of it (PORTAL_CHECKIN_EVERY_DAYS, 7; her worker can set her
   own), made by the dispatcher process (portal/worker.py), one per slot however many dispatchers run, and
@@ -29,6 +33,7 @@ from portal.database import take_write_lock
 from portal.domain_error import DomainError
 from portal.models import (
     ActorKind,
+    AgreedCheckin,
     CheckIn,
     PartnerContact,
     PartnerStatus,
@@ -51,6 +56,11 @@ CHECKINS_ON = (PartnerStatus.ACTIVE, PartnerStatus.INVITED)
 ORDER = (Severity.ROUTINE, Severity.SOON, Severity.URGENT, Severity.IMMEDIATE)
 PASS_LIMIT = 500
 SYSTEM_ACTOR = Actor(ActorKind.SYSTEM)
+
+
+# Why her worker starts, extends or ends a period (a code kept in the audit entry; the console words them).
+START_REASONS = ("risk_assessment", "she_told_me_separating", "facilitator_report", "other")
+END_REASONS = ("risk_lowered", "started_in_error", "she_asked", "other")
 
 
 class HighRiskError(DomainError):
@@ -176,6 +186,77 @@ def set_every_days(ctx: DomainContext, partner: PartnerContact, days: int | None
     partner.checkin_every_days = days
     ctx.audit("high_risk.checkin_every", "partner_contact", partner.id,
               {"every_days": days if days is not None else "default"})
+
+
+def _open_case(partner: PartnerContact) -> None:
+    if partner.status not in CHECKINS_ON or partner.erased_at is not None:
+        raise HighRiskError("not_open")
+
+
+def _months(months: int | None, rules: Rules) -> int:
+    if months is None:
+        return rules.months
+    if months not in MONTHS_RANGE:
+        raise HighRiskError("high_risk_months_invalid", "months")
+    return months
+
+
+def _reason(reason: str, allowed: tuple[str, ...]) -> str:
+    if reason not in allowed:
+        raise HighRiskError("high_risk_reason_required", "reason")
+    return reason
+
+
+def worker_start(ctx: DomainContext, partner: PartnerContact, *, reason: str, months: int | None,
+                 rules: Rules) -> None:
+    """Her worker starts her high-risk period from now, for `months` (None: the deployment's)."""
+    chosen = _months(months, rules)
+    _reason(reason, START_REASONS)
+    _open_case(partner)
+    if in_period(partner, ctx.now):
+        raise HighRiskError("high_risk_already")
+    partner.high_risk_from, partner.high_risk_until = ctx.now, add_months(ctx.now, chosen)
+    ctx.audit("high_risk.start", "partner_contact", partner.id, {"period_reason": reason, "months": chosen})
+
+
+def worker_extend(ctx: DomainContext, partner: PartnerContact, *, reason: str, months: int | None,
+                  rules: Rules) -> None:
+    """Her worker extends the period she is in by `months` from its end (never past MONTHS_RANGE's most from now)."""
+    chosen = _months(months, rules)
+    _reason(reason, START_REASONS)
+    _open_case(partner)
+    if not in_period(partner, ctx.now) or partner.high_risk_until is None:
+        raise HighRiskError("high_risk_none")
+    until = add_months(partner.high_risk_until, chosen)
+    if until > add_months(ctx.now, MONTHS_RANGE[-1]):
+        raise HighRiskError("high_risk_too_long", "months")
+    partner.high_risk_until = until
+    ctx.audit("high_risk.extend", "partner_contact", partner.id, {"period_reason": reason, "months": chosen})
+
+
+def worker_end(ctx: DomainContext, partner: PartnerContact, *, reason: str) -> int:
+    """Her worker ends the period now: open check-in tasks close, and agreed days that end with the period stop
+    (recorded as her worker's doing). Returns how many check-in tasks closed."""
+    _reason(reason, END_REASONS)
+    if not in_period(partner, ctx.now):
+        raise HighRiskError("high_risk_none")
+    partner.high_risk_until = ctx.now
+    closed = cancel_checkins(ctx.db, partner.id, ctx.now)
+    stopped = _end_agreed_with_period(ctx, partner)
+    ctx.audit("high_risk.end", "partner_contact", partner.id,
+              {"period_reason": reason, "tasks_closed": closed, "agreed_days_stopped": stopped})
+    return closed
+
+
+def _end_agreed_with_period(ctx: DomainContext, partner: PartnerContact) -> bool:
+    """Agreed check-in days that were agreed during the period end with it (services/her/her_checkins.py)."""
+    row = ctx.db.scalar(select(AgreedCheckin).where(AgreedCheckin.partner_id == partner.id))
+    if row is None or not row.weekdays or not row.ends_with_period:
+        return False
+    row.weekdays = 0
+    row.changed_at, row.changed_by = ctx.now, ctx.actor.kind
+    row.changed_by_id = uuid.UUID(ctx.actor.id) if ctx.actor.kind == ActorKind.STAFF and ctx.actor.id else None
+    return True
 
 
 def cancel_checkins(db: Session, partner_id: uuid.UUID, now: datetime) -> int:
