@@ -149,3 +149,15 @@ def test_her_page_offers_her_own_days_in_a_period_her_worker_set_and_not_after_i
     assert page.status_code == 303
     period_post(app, calls_world, {"action": "end", "reason": "she_asked", "confirm": "yes"})
     assert she_sets(app, calls_world, ["1"]).status_code == 400
+
+
+@pytest.mark.parametrize("data, control", [
+    ({"action": "start", "reason": "", "months": "3"}, 'id="start-reason" name="reason" aria-invalid="true"'),
+    ({"action": "start", "reason": "risk_assessment", "months": "30"}, 'value="30" aria-invalid="true"'),
+])
+def test_a_refused_field_points_at_the_error_list(app, dbs, calls_world, clock, data, control):
+    response, _w, _c = period_post(app, calls_world, data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert control in page and 'aria-describedby="period-errors"' in page and 'id="period-errors"' in page
+    assert page.count('aria-invalid="true"') == 1  # only the control the refusal is about

@@ -35,14 +35,14 @@ def worker_checkin_every(partner_id: str) -> ResponseReturnValue:
     return redirect(back, code=303)
 
 
-def _period_page(partner: PartnerContact, *, error: str | None = None, form: dict[str, str] | None = None,
-                 status: int = 200) -> ResponseReturnValue:
+def _period_page(partner: PartnerContact, *, error: str | None = None, field: str | None = None,
+                 form: dict[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
     """Her period and the forms to start, extend or end it; a refusal shows the form again with what was typed."""
     rules = high_risk.Rules.from_settings(settings())
     return render_template("console/worker/high_risk_period.html", partner=partner, L=labels,
                            label=casework.case_label(partner.id), error=labels.ERRORS[error] if error else None,
                            high_risk=high_risk.view(db_session(), partner, now=now(), rules=rules),
-                           default_months=rules.months, form=form or {}), status
+                           default_months=rules.months, form=form or {}, error_field=field), status
 
 
 def _months(raw: str) -> int | None:
@@ -80,5 +80,5 @@ def worker_high_risk_period(partner_id: str) -> ResponseReturnValue:
             raise high_risk.HighRiskError("tell_invalid")
     except high_risk.HighRiskError as exc:
         refuse()
-        return _period_page(partner, error=exc.code, form=form, status=400)
+        return _period_page(partner, error=exc.code, field=exc.field, form=form, status=400)
     return redirect(url_for("console.worker_case", partner_id=partner.id) + "#high-risk", code=303)
