@@ -49,3 +49,22 @@ def wipe_database(engine) -> None:  # type: ignore[no-untyped-def]
         else:
             for table in tables:
                 conn.execute(table.delete())
+
+
+def redis_app(database_url: str, instance_dir: Path, clock: object, url: str = "redis://127.0.0.1:6379/15"):  # type: ignore[no-untyped-def]
+    """The app with its sessions (and rate limits) in Redis at `url`, on the frozen clock. Skips with a clear
+    message when Redis does not answer, except under CI=true, where the test fails."""
+    import pytest
+    import redis
+
+    from portal import create_app
+
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("Redis is not reachable at 127.0.0.1:6379; CI requires it.")
+        pytest.skip("Redis is not reachable at 127.0.0.1:6379; Redis session test skipped.")
+    app = create_app(make_config(database_url, instance_dir, redis_url=url))
+    app.extensions["portal.clock"] = clock
+    return app

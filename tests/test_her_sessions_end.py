@@ -7,10 +7,7 @@ her pages open after she stopped contact from hers.
 
 from __future__ import annotations
 
-import os
-
 import pytest
-import redis as redis_lib
 from sqlalchemy.orm import Session
 
 from tests.factories import make_world, signed_in
@@ -18,23 +15,7 @@ from tests.public_helpers import her_client
 from tests.public_helpers import post as her_post
 from tests.sms_support import text_in, with_twilio
 from tests.staff_console import post_form
-
-REDIS_URL = "redis://127.0.0.1:6379/15"
-
-
-def redis_app(database_url, instance_dir, clock):  # type: ignore[no-untyped-def]
-    from portal import create_app
-    from tests.support import make_config
-
-    try:
-        redis_lib.Redis.from_url(REDIS_URL).ping()
-    except redis_lib.ConnectionError:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Redis is not reachable at 127.0.0.1:6379; CI requires it.")
-        pytest.skip("Redis is not reachable at 127.0.0.1:6379; Redis session test skipped.")
-    app = create_app(make_config(database_url, instance_dir, redis_url=REDIS_URL))
-    app.extensions["portal.clock"] = clock
-    return app
+from tests.support import redis_app
 
 
 @pytest.fixture(params=["database", "redis"])

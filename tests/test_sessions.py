@@ -1,6 +1,5 @@
 """Server-side sessions: only a hash of the id is stored; idle and absolute timeouts; regeneration."""
 
-import os
 
 import pytest
 import redis as redis_lib
@@ -11,6 +10,7 @@ from portal.crypto import hash_token
 from portal.models import WebSession
 from portal.sessions import RedisStore
 from tests.factories import make_world
+from tests.support import redis_app
 
 
 @pytest.fixture
@@ -96,17 +96,7 @@ def test_a_forged_cookie_is_a_new_empty_session(routes, client):
 
 
 def test_redis_store_round_trip(database_url, instance_dir, clock):
-    from portal import create_app
-    from tests.support import make_config
-
-    try:
-        redis_lib.Redis.from_url("redis://127.0.0.1:6379/15").ping()
-    except redis_lib.ConnectionError:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Redis is not reachable at 127.0.0.1:6379; CI requires it.")
-        pytest.skip("Redis is not reachable at 127.0.0.1:6379; Redis session test skipped.")
-    app = create_app(make_config(database_url, instance_dir, redis_url="redis://127.0.0.1:6379/15"))
-    app.extensions["portal.clock"] = clock
+    app = redis_app(database_url, instance_dir, clock)
     assert isinstance(app.session_interface.store, RedisStore)
 
     @app.get("/r/put")
@@ -171,17 +161,7 @@ def test_a_slow_request_never_undoes_a_later_change(app, clock):
 
 
 def test_a_slow_request_never_undoes_a_later_change_on_redis(database_url, instance_dir, clock):
-    from portal import create_app
-    from tests.support import make_config
-
-    try:
-        redis_lib.Redis.from_url("redis://127.0.0.1:6379/15").ping()
-    except redis_lib.ConnectionError:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Redis is not reachable at 127.0.0.1:6379; CI requires it.")
-        pytest.skip("Redis is not reachable at 127.0.0.1:6379; Redis session test skipped.")
-    app = create_app(make_config(database_url, instance_dir, redis_url="redis://127.0.0.1:6379/15"))
-    app.extensions["portal.clock"] = clock
+    app = redis_app(database_url, instance_dir, clock)
     assert _slow_reader_races_a_writer(app, clock) == "locked"
 
 
