@@ -278,16 +278,15 @@ class ServerSessionInterface(SessionInterface):
             created = session.stored.created_at if session.stored else now
         assert session.sid is not None  # set just above, or kept (not new means it had one)
         limits = self.timeouts[session.audience]
+        expires = min(now + limits.idle, created + limits.absolute)
         if not new and not session.modified:
             # Only a refresh: rewriting the data this request read would undo a concurrent request's change
             # (her plan locked, a notice shown) once this slower request saved after it.
-            self.store.touch(hash_token(session.sid), now, min(now + limits.idle, created + limits.absolute))
-            response.set_cookie(name, session.sid, path="/", secure=True, httponly=True, samesite="Strict")
-            response.vary.add("Cookie")
-            return
-        record = StoredSession(session.audience, dict(session), created, now, session.staff_id, session.partner_id)
-        expires = min(now + limits.idle, created + limits.absolute)
-        self.store.save(hash_token(session.sid), record, expires, new=new)
+            self.store.touch(hash_token(session.sid), now, expires)
+        else:
+            record = StoredSession(session.audience, dict(session), created, now, session.staff_id,
+                                   session.partner_id)
+            self.store.save(hash_token(session.sid), record, expires, new=new)
         response.set_cookie(name, session.sid, path="/", secure=True, httponly=True, samesite="Strict")
         response.vary.add("Cookie")
 
