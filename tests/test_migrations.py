@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     Integer,
     LargeBinary,
@@ -63,6 +64,8 @@ def dummy_value(column, parents):
         return next(_NUMBERS)
     if isinstance(kind, DateTime):
         return datetime(2026, 1, 1, tzinfo=UTC)
+    if isinstance(kind, Date):
+        return date(2026, 1, 1)
     if isinstance(kind, LargeBinary):
         return b"\x01\x00\x01sealed"
     if isinstance(kind, Text):

@@ -27,14 +27,17 @@ from portal.models import (
     ConsentScope,
     ContactMethod,
     ContactOutcome,
+    EvaluationStage,
     EventKind,
     Feeling,
     Imminence,
     NewsKind,
     NotificationKind,
     NotificationState,
+    OfferState,
     ParticipantStatus,
     PartnerStatus,
+    RecordedBy,
     ReferralOutcome,
     RiskFactor,
     RiskLevel,
@@ -45,6 +48,7 @@ from portal.models import (
     SharingAction,
     SharingBasis,
     SharingHow,
+    StageAnchor,
     TaskKind,
     Tell,
     TokenPurpose,
@@ -78,6 +82,8 @@ STAFF_LABELS: dict[type[enum.StrEnum], object] = {
     AgencyKind: lambda: labels.AGENCY, SharingAction: lambda: labels.SHARING_ACTION,
     SharingBasis: lambda: labels.SHARING_BASIS, SharingHow: lambda: labels.SHARING_HOW,
     ReferralOutcome: lambda: labels.REFERRAL_OUTCOME, ConferenceStatus: lambda: labels.CONFERENCE_STATUS,
+    EvaluationStage: lambda: labels.EVALUATION_STAGE, StageAnchor: lambda: labels.STAGE_ANCHOR,
+    OfferState: lambda: labels.OFFER_STATE, RecordedBy: lambda: labels.RECORDED_BY,
 }
 # Codes nobody reads as words: the audit log shows its actor kinds as codes (like its actions), and
 # token purposes and session audiences are never shown.
@@ -86,7 +92,7 @@ SHOWN_AS_CODES = {ActorKind, TokenPurpose, SessionAudience}
 
 def test_every_coded_column_is_a_known_vocabulary_and_the_constraint_count():
     assert set(VOCABULARIES.values()) == set(STAFF_LABELS) | SHOWN_AS_CODES
-    assert len(VOCABULARIES) == 43  # 0008_checkins +2, 0009_risk +4, 0010_children +7, 0012_marac +4
+    assert len(VOCABULARIES) == 49  # 0008_checkins +2, 0009_risk +4, 0010_children +7, 0012_marac +4, 0014 +6
 
 
 @pytest.mark.parametrize("vocabulary", list(STAFF_LABELS), ids=lambda v: v.__name__)

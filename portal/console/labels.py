@@ -32,6 +32,7 @@ TASK_KIND.update({
     "plan_duress": _l("She may be under pressure: do not call unless she contacts you"),
     "her_checkin_concern": _l("Her check-in says she feels less safe"),
     "agreed_checkin_missed": _l("She missed an agreed check-in"),
+    "evaluation_by_phone": _l("Ask her the evaluation questions by phone, if she wants to answer"),
 })
 IMMINENCE = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High"), "imminent": _l("Imminent")}
 # A facilitator's risk factors (models.RiskFactor): short words for lists and her worker's task, and the
@@ -70,11 +71,19 @@ MESSAGE_STATE = {
     "cancelled": _l("Cancelled"), "handed_over": _l("Passed to her worker to call"),
 }
 MESSAGE_KIND = {"invite": _l("Link to the site"), "warning": _l("Warning"), "confirmation": _l("Confirmation"),
-                "help": _l("Help reply")}
+                "help": _l("Help reply"), "evaluation": _l("Link to the evaluation questions")}
 CONSENT_ACTION = {"given": _l("Agreed"), "declined": _l("Declined"), "withdrawn": _l("Withdrew")}
 CONSENT_CHANNEL = {"web": _l("On the site"), "sms": _l("By text message"), "worker": _l("Told her worker"),
                    "system": _l("By the portal (erasure)")}
-CONSENT_SCOPE = {"contact": _l("Contact"), "sms": _l("Text messages")}
+CONSENT_SCOPE = {"contact": _l("Contact"), "sms": _l("Text messages"), "evaluation": _l("Evaluation questions")}
+# Her optional evaluation (services/evaluation/): the stages, what a stage counts from, an offer's state.
+EVALUATION_STAGE = {"intake": _l("Start of his programme"), "middle": _l("Middle of his programme"),
+                    "end": _l("End of his programme"), "after_6": _l("Six months after"),
+                    "after_12": _l("Twelve months after")}
+STAGE_ANCHOR = {"start": _l("His start date"), "middle": _l("Halfway through"), "end": _l("His end date")}
+OFFER_STATE = {"pending": _l("Not offered yet"), "offered": _l("Offered"), "answered": _l("Answered"),
+               "skipped": _l("Skipped"), "cancelled": _l("Cancelled"), "expired": _l("No answer")}
+RECORDED_BY = {"her": _l("By her, on the site"), "worker_phone": _l("By her worker, on the phone")}
 METHOD = {"call": _l("Phone call"), "sms": _l("Text message"), "in_person": _l("In person"), "other": _l("Other")}
 SAFE_TO_TALK = {"yes": _l("Yes, she said it was safe"), "no": _l("No, not safe now"),
                 "unknown": _l("Could not check")}

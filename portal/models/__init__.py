@@ -41,6 +41,14 @@ from portal.models.partner import (
     WarningWording,
     Wording,
 )
+from portal.models.evaluation import (
+    EvaluationOffer,
+    EvaluationStage,
+    OfferState,
+    RecordedBy,
+    StageAnchor,
+    StagePlan,
+)
 from portal.models.private import QuestionnaireResponse, SafetyPlan, SafetyPlanShare
 from portal.models.programme_event import (
     EventKind,
@@ -57,6 +65,7 @@ from portal.models.signin_throttle import SignInThrottle
 from portal.models.staff import Programme, ProgrammeMembership, Role, StaffUser, SupportService
 
 __all__ = [
+    "EvaluationOffer", "EvaluationStage", "OfferState", "RecordedBy", "StageAnchor", "StagePlan",
     "ConferenceStatus", "RiskConferenceReferral",
     "AgencyKind", "ChildProtectionReferral", "ChildRecord", "ReferralChild", "ReferralOutcome", "SharingAction",
     "SharingBasis", "SharingConsentEvent", "SharingHow",

@@ -52,6 +52,7 @@ class TaskKind(enum.StrEnum):
     PLAN_DURESS = "plan_duress"
     HER_CHECKIN_CONCERN = "her_checkin_concern"
     AGREED_CHECKIN_MISSED = "agreed_checkin_missed"
+    EVALUATION_BY_PHONE = "evaluation_by_phone"  # a stage of her evaluation to ask by phone (no safe text)
 
     @classmethod
     def for_event(cls, kind: str) -> TaskKind:

@@ -20,6 +20,7 @@ class NotificationKind(enum.StrEnum):
     WARNING = "warning"
     CONFIRMATION = "confirmation"
     HELP = "help"
+    EVALUATION = "evaluation"  # a discreet link to one stage of her evaluation questions
 
 
 class NotificationState(enum.StrEnum):

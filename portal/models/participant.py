@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -29,4 +29,8 @@ class Participant(UUIDKey, Base):
     reference: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20), default=ParticipantStatus.ACTIVE)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
+    # His programme dates, as his facilitator gives them: her evaluation stages count from these
+    # (services/evaluation/stages.py). His actual end is the date of a completed/ended/dropout event.
+    started_on: Mapped[date | None]
+    expected_end_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

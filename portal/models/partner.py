@@ -181,6 +181,7 @@ class ConsentChannel(enum.StrEnum):
 class ConsentScope(enum.StrEnum):
     CONTACT = "contact"
     SMS = "sms"
+    EVALUATION = "evaluation"  # her own yes to evaluation questionnaires (off until she says yes)
 
 
 class ConsentEvent(UUIDKey, Base):

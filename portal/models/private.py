@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import Base, UUIDKey, encrypted, utcnow
+from portal.models.base import Base, UUIDKey, encrypted, one_of, utcnow
+from portal.models.evaluation import EvaluationStage, RecordedBy
 
 
 class SafetyPlan(UUIDKey, Base):
@@ -51,9 +52,24 @@ class SafetyPlanShare(UUIDKey, Base):
 
 
 class QuestionnaireResponse(UUIDKey, Base):
+    """Her answers to one evaluation stage (services/evaluation/): encrypted, never seen by a facilitator.
+
+    `answers_ct` is JSON {item code: answer code} of the questions she answered (a skipped question is absent),
+    sealed like her other details. Deleted with her record (DESIGN 8 "Evaluation"): reports are computed from
+    what is here, so an erasure takes her out of every report.
+    """
+
     __tablename__ = "questionnaire_response"
+    __table_args__ = (UniqueConstraint("partner_id", "programme_id", "stage"),
+                      one_of("stage", EvaluationStage), one_of("recorded_by", RecordedBy))
     partner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("partner_contact.id"), index=True)
     programme_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("programme.id"))
-    stage: Mapped[str] = mapped_column(String(20))  # start | middle | end | follow_up
+    offer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("evaluation_offer.id"))
+    stage: Mapped[str] = mapped_column(String(20))
+    # Which item set she answered (the file's id and version: a deployment may load the Toolkit's own items).
+    items_id: Mapped[str] = mapped_column(String(40), default="starter")
+    items_version: Mapped[str] = mapped_column(String(40), default="1")
+    recorded_by: Mapped[str] = mapped_column(String(20), default=RecordedBy.HER)
+    recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
     answers_ct: Mapped[bytes | None] = encrypted()
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
