@@ -16,6 +16,14 @@ from portal.models.casework import (
 from portal.models.checkins import AgreedCheckin, Feeling, HerCheckin, MissedCheckin
 from portal.models.children import ChildProtectionReferral, ChildRecord, ReferralChild, ReferralOutcome
 from portal.models.deployment import DeploymentSetting, Helpline
+from portal.models.evaluation import (
+    EvaluationOffer,
+    EvaluationStage,
+    OfferState,
+    RecordedBy,
+    StageAnchor,
+    StagePlan,
+)
 from portal.models.outbox import (
     DeliveryReceipt,
     InboundMessage,
@@ -40,14 +48,6 @@ from portal.models.partner import (
     Tell,
     WarningWording,
     Wording,
-)
-from portal.models.evaluation import (
-    EvaluationOffer,
-    EvaluationStage,
-    OfferState,
-    RecordedBy,
-    StageAnchor,
-    StagePlan,
 )
 from portal.models.private import QuestionnaireResponse, SafetyPlan, SafetyPlanShare
 from portal.models.programme_event import (
