@@ -22,7 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure_logging(app)
     configure_clock(app)
     configure_keys(app)
-    configure_risk_checklist(app)
+    configure_content_files(app)
     configure_database(app)
     configure_response_floor(app)
     configure_unit_of_work(app)
@@ -75,10 +75,11 @@ def configure_keys(app: Flask) -> None:
     apply(app)
 
 
-def configure_risk_checklist(app: Flask) -> None:
-    from portal.runtime import configure_risk_checklist as apply
+def configure_content_files(app: Flask) -> None:
+    from portal.runtime import configure_evaluation_items, configure_risk_checklist
 
-    apply(app)
+    configure_risk_checklist(app)
+    configure_evaluation_items(app)
 
 
 def configure_database(app: Flask) -> None:

@@ -75,6 +75,8 @@ class Settings:
     checkin_every_days: int = 7
     # The licensed risk checklist this deployment uses (a JSON file); empty: the project's starter items.
     risk_checklist: str = ""
+    # The evaluation items her stage questions are drawn from (a JSON file); empty: the project's starter items.
+    evaluation_items: str = ""
     # Forwarded headers are believed only from these peers (comma-separated IPs/CIDRs). PORTAL_TRUST_PROXY=true
     # alone (the older switch) means loopback only, and production refuses it without a list.
     trust_proxy: bool = False
@@ -139,6 +141,7 @@ _ENV_NAMES: dict[str, str] = {  # nosec B105
     "high_risk_months": "PORTAL_HIGH_RISK_MONTHS",
     "checkin_every_days": "PORTAL_CHECKIN_EVERY_DAYS",
     "risk_checklist": "PORTAL_RISK_CHECKLIST",
+    "evaluation_items": "PORTAL_EVALUATION_ITEMS",
     "trust_proxy": "PORTAL_TRUST_PROXY",
     "trusted_proxies": "PORTAL_TRUSTED_PROXIES",
 }

@@ -15,6 +15,7 @@ from portal.services.audit import SYSTEM, Actor
 from portal.services.audit import audit_key as derive_audit_key
 from portal.services.casework.risk_checklist import Checklist, ChecklistError, configured_checklist
 from portal.services.context import DomainContext, UnitContexts
+from portal.services.evaluation.items import ItemsError, ItemSet, configured_items
 
 
 def configure_keys(app: Flask) -> None:
@@ -33,6 +34,18 @@ def configure_risk_checklist(app: Flask) -> None:
 
 def risk_checklist() -> Checklist:
     return current_app.extensions["portal.risk_checklist"]
+
+
+def configure_evaluation_items(app: Flask) -> None:
+    """Load the evaluation items once, at start-up: a file that cannot be used stops the app, saying why."""
+    try:
+        app.extensions["portal.evaluation_items"] = configured_items(app_settings(app).evaluation_items, LOCALES)
+    except ItemsError as exc:
+        raise ConfigError(f"PORTAL_EVALUATION_ITEMS: {exc}") from exc
+
+
+def evaluation_items() -> ItemSet:
+    return current_app.extensions["portal.evaluation_items"]
 
 
 def vault() -> Vault:

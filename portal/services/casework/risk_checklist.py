@@ -14,12 +14,13 @@ plus her worker's judgement). A file that breaks any rule is refused at start-up
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from portal.services.data_files import DataFileError, read_json_file, texts_by_language
 
 FORMAT = "portal-risk-checklist/1"
 STARTER_PATH = Path(__file__).resolve().parents[2] / "content" / "risk_checklists" / "starter.json"
@@ -32,7 +33,7 @@ KEYS = {"format", "id", "version", "official", "title", "source", "rules", "item
 RULE_KEYS = {"high_from_yes", "medium_from_yes", "escalation_incidents", "escalation_months"}
 
 
-class ChecklistError(ValueError):
+class ChecklistError(DataFileError):
     """The checklist file cannot be used; the message says what is wrong and where, for whoever deploys."""
 
 
@@ -90,38 +91,6 @@ class Checklist:
         return item.texts[self.language(locale)]
 
 
-def _where(origin: str, path: str) -> str:
-    return f"{origin}: {path}" if path else origin
-
-
-def _texts(value: Any, path: str, origin: str, locales: tuple[str, ...] | None,
-           staff_locales: tuple[str, ...]) -> dict[str, str]:
-    if not isinstance(value, dict) or not value:
-        raise ChecklistError(f"{_where(origin, path)}: expected an object of texts by language, "
-                             f'such as {{"en": "…"}}')
-    unknown = sorted(set(value) - set(staff_locales))
-    if unknown:
-        raise ChecklistError(f"{_where(origin, path)}: unknown language {unknown[0]!r} "
-                             f"(staff languages: {', '.join(staff_locales)})")
-    if locales is not None and set(value) != set(locales):
-        missing = sorted(set(locales) - set(value))
-        extra = sorted(set(value) - set(locales))
-        problem = f"no {missing[0]!r} text" if missing else f"a {extra[0]!r} text the title does not have"
-        raise ChecklistError(f"{_where(origin, path)}: {problem} (every text is in the title's languages: "
-                             f"{', '.join(locales)})")
-    texts: dict[str, str] = {}
-    for code in (locales or tuple(value)):
-        text = value[code]
-        if not isinstance(text, str) or not text.strip():
-            raise ChecklistError(f"{_where(origin, path)}.{code}: expected a text that is not empty")
-        text = " ".join(text.split())
-        if len(text) > TEXT_MAX or not text.isprintable():
-            raise ChecklistError(f"{_where(origin, path)}.{code}: a text of at most {TEXT_MAX} printable "
-                                 "characters")
-        texts[code] = text
-    return texts
-
-
 def _whole(rules: Mapping[str, Any], name: str, low: int, high: int, origin: str) -> int:
     value = rules.get(name)
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
@@ -158,7 +127,7 @@ def parse_checklist(doc: Any, staff_locales: Iterable[str], origin: str = "check
             raise ChecklistError(f"{origin}: {name}: expected 1 to 40 letters, digits, '.', '_' or '-'")
     if not isinstance(doc.get("official"), bool):
         raise ChecklistError(f"{origin}: official: expected true (a licensed checklist) or false (starter items)")
-    titles = _texts(doc.get("title"), "title", origin, None, languages)
+    titles = texts_by_language(doc.get("title"), "title", origin, None, languages, ChecklistError)
     locales = tuple(titles)
     source = doc.get("source", "")
     if not isinstance(source, str) or len(source) > TEXT_MAX or not source.isprintable():
@@ -178,25 +147,15 @@ def parse_checklist(doc: Any, staff_locales: Iterable[str], origin: str = "check
         if code in seen:
             raise ChecklistError(f"{origin}: {path}.code: {code!r} is used twice")
         seen.add(code)
-        items.append(ChecklistItem(code, _texts(entry["text"], f"{path}.text", origin, locales, languages)))
+        items.append(ChecklistItem(code, texts_by_language(entry["text"], f"{path}.text", origin, locales, languages,
+                                                                ChecklistError)))
     rules = _rules(doc.get("rules"), len(items), origin)
     return Checklist(doc["id"], doc["version"], doc["official"], titles, source.strip(), rules, tuple(items))
 
 
 def load_checklist(path: str | Path, staff_locales: Iterable[str]) -> Checklist:
     """Read and check a checklist file (ChecklistError names the file and the problem)."""
-    origin = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise ChecklistError(f"{origin}: cannot be read ({exc.strerror or type(exc).__name__})") from exc
-    if len(raw) > MAX_BYTES:
-        raise ChecklistError(f"{origin}: larger than {MAX_BYTES} bytes")
-    try:
-        doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ChecklistError(f"{origin}: not valid UTF-8 JSON ({exc})") from exc
-    return parse_checklist(doc, staff_locales, origin)
+    return parse_checklist(read_json_file(path, MAX_BYTES, ChecklistError), staff_locales, str(path))
 
 
 def configured_checklist(setting: str, staff_locales: Iterable[str]) -> Checklist:
