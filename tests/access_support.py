@@ -115,7 +115,7 @@ def seed_everything(dbs: Any, vault: Any, audit_key: bytes, clock: Any, ctx_for:
                     withdrawn_by_id=worker.id)
     vault.put(note, "text_ct", SHOWN["risk_note"])
     dbs.add(note)
-    answers = QuestionnaireResponse(id=uuid.uuid4(), partner_id=her.id, stage="start", submitted_at=now)
+    answers = QuestionnaireResponse(id=uuid.uuid4(), partner_id=her.id, stage="intake", submitted_at=now)
     vault.put(answers, "answers_ct", json.dumps({"q1": SHOWN["questionnaire"]}))
     dbs.add(answers)
     dbs.commit()

@@ -68,7 +68,7 @@ def seed_everything(dbs, vault, audit_key, clock):  # type: ignore[no-untyped-de
         (), {"people.contacts": "CANARY-PLAN"}))
     safety_plan.share(plan_ctx, her, opened)  # a copy under the service's keys too
     answers = QuestionnaireResponse(id=uuid.uuid4(), partner_id=her.id, programme_id=world.programme.id,
-                                    stage="start")
+                                    stage="intake")
     vault.put(answers, "answers_ct", '{"q1": 3}')
     dbs.add(answers)
     issue_invite(dbs, her.id, now=now, ttl=timedelta(days=7))
@@ -106,8 +106,8 @@ def test_erasure_destroys_her_data_and_keeps_a_tombstone(dbs, vault, audit_key, 
     for model in (SafeWindow, SafetyPlan, AccessToken, WebSession, PartnerLink):
         assert dbs.scalar(select(func.count()).select_from(model).where(model.partner_id == her.id)) == 0
     assert dbs.scalar(select(func.count()).select_from(SafetyPlanShare)) == 0  # her shared copy too
-    # Evaluation answers are de-identified, not tied to her any more.
-    assert dbs.get(QuestionnaireResponse, answers.id).partner_id is None
+    # Her evaluation answers are deleted (DESIGN 8): a report recomputed now does not count her.
+    assert dbs.get(QuestionnaireResponse, answers.id) is None
     # The audit chain is intact and records the erasure (a code, never her values).
     assert verify_database(dbs, audit_key).ok
     last = dbs.scalar(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1))

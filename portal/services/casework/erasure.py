@@ -21,7 +21,6 @@ from portal.models import (
     PartnerLink,
     PartnerStatus,
     Preferences,
-    QuestionnaireResponse,
     RiskAssessment,
     SafeWindow,
     Task,
@@ -31,6 +30,7 @@ from portal.models import (
 from portal.services.casework import children, risk_conference, risk_note, sharing_consent
 from portal.services.casework.erasure_storage import StorageCleanup
 from portal.services.context import DomainContext
+from portal.services.evaluation import answers as evaluation_answers
 from portal.services.her import her_checkins
 from portal.services.her.consent import end_for_erasure
 from portal.services.her.safety_plan import PLAN_TABLES, delete_plan_rows
@@ -123,8 +123,9 @@ def erase_partner(ctx: DomainContext, partner: PartnerContact, *, reason: str) -
     # Her risk-conference referrals: only those marked as required by law stay, untied from her assessments.
     kept_referrals = risk_conference.erase_for_partner(db, pid)
     db.execute(delete(RiskAssessment).where(RiskAssessment.partner_id == pid))  # what she said, and its trend
-    # Evaluation answers are kept for programme reports, but no longer tied to her.
-    db.execute(update(QuestionnaireResponse).where(QuestionnaireResponse.partner_id == pid).values(partner_id=None))
+    # Her evaluation answers and offers go (DESIGN 8): the programme reports, computed from what is left, no
+    # longer count her.
+    evaluation_answers.erase_for_partner(db, pid)
     db.execute(delete(AccessToken).where(AccessToken.partner_id == pid))
     db.execute(delete(WebSession).where(WebSession.partner_id == pid))
     db.execute(delete(PartnerLink).where(PartnerLink.partner_id == pid))

@@ -85,6 +85,7 @@ LEFT_OUT: dict[str, str] = {
     "web_session": "a visit's own state (this very session), ended within hours; nothing she told",
     "high_risk_checkin": "a slot of her worker's check-in calls: each is shown as the task it gave her worker",
     "agreed_checkin_missed": "an agreed day without a check-in: each is shown as the task it gave her worker",
+    "evaluation_offer": "that a stage of the evaluation questions fell due: what she answered is her questionnaire",
 }
 # Rows that hang off a covered table rather than off her record.
 THROUGH: dict[str, str] = {

@@ -8,6 +8,9 @@ Nothing else writes ConsentEvent rows or changes her status or SMS opt-out for a
 - Twilio's 21610 (the carrier or Twilio refuses texts to her)                     -> texts_refused
 - START                                                                           -> restart_texts
 - erasure                                                                         -> end_for_erasure
+
+Her yes to evaluation questions (its own scope, off until she says yes: DESIGN 8 "Evaluation") is
+`evaluation_chosen`; stopping contact or erasure cancels her open evaluation offers too.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from portal.services.audit import Actor
 from portal.services.casework.high_risk import cancel_checkins
 from portal.services.casework.tasks import create_task
 from portal.services.context import DomainContext
+from portal.services.evaluation.offers import cancel_offers
 from portal.services.her.her_checkins import end_agreed
 from portal.services.her.invites import revoke_invites
 from portal.services.messaging.outbox import cancel_pending
@@ -174,6 +178,7 @@ def stop_contact(ctx: DomainContext, partner: PartnerContact, *, channel: str, t
     cancelled = cancel_pending(db, partner.id, now)
     cancel_checkins(db, partner.id, now)  # scheduled offers (her high-risk period's check-ins) end too
     end_agreed(db, partner.id, now)  # and the check-in days she agreed with her worker
+    cancel_offers(db, partner.id, now)  # and any evaluation stage not yet answered
     revoke_invites(db, partner.id, now)
     ended = end_her_sessions(db, partner, keep=keep_session)
     if task_id is not None:
@@ -193,6 +198,7 @@ def end_for_erasure(ctx: DomainContext, partner: PartnerContact) -> int:
     cancelled = cancel_pending(db, partner.id, now)
     cancel_checkins(db, partner.id, now)
     end_agreed(db, partner.id, now)
+    cancel_offers(db, partner.id, now)
     revoke_invites(db, partner.id, now)
     end_her_sessions(db, partner)
     return cancelled
@@ -247,6 +253,32 @@ def texts_chosen(ctx: DomainContext, partner: PartnerContact, *, on: bool, chann
     _ledger(ctx.db, partner, GIVEN if on else WITHDRAWN, channel, ConsentScope.SMS, ctx.now,
             recorded_by=_staff_id(ctx.actor))
     return 0 if on else _cancel_texts_but_warnings(ctx.db, partner.id, ctx.now)
+
+
+# -- evaluation questions (their own scope) ----------------------------------------------------------------
+
+def evaluation_agreed(db: Session, partner_id: uuid.UUID) -> bool:
+    """Her latest word on evaluation questions is yes (no word at all: no, they are off by default)."""
+    latest = db.scalar(select(ConsentEvent.action)
+                       .where(ConsentEvent.partner_id == partner_id, ConsentEvent.scope == ConsentScope.EVALUATION)
+                       .order_by(ConsentEvent.occurred_at.desc(), ConsentEvent.id.desc()).limit(1))
+    return latest == GIVEN
+
+
+def evaluation_chosen(ctx: DomainContext, partner: PartnerContact, *, on: bool, channel: str) -> bool:
+    """Her yes or no to evaluation questions, on her page or told to her worker (never by a text). Her no
+    cancels every stage not yet answered (what she already answered stays, until her case's retention or
+    erasure). False when it changed nothing (her word was already that)."""
+    if channel == ConsentChannel.SMS:
+        raise ValueError("evaluation consent is given on her pages or to her worker, never by SMS")
+    if evaluation_agreed(ctx.db, partner.id) == on:
+        return False
+    _ledger(ctx.db, partner, GIVEN if on else WITHDRAWN, channel, ConsentScope.EVALUATION, ctx.now,
+            recorded_by=_staff_id(ctx.actor))
+    cancelled = 0 if on else cancel_offers(ctx.db, partner.id, ctx.now)
+    ctx.audit("consent.given.evaluation" if on else "consent.withdrawn.evaluation", "partner_contact", partner.id,
+              {"channel": channel, "cancelled": cancelled})
+    return True
 
 
 def history(db: Session, partner_id: uuid.UUID) -> list[ConsentEvent]:
