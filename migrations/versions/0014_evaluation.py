@@ -3,7 +3,8 @@
 Revision ID: 0014_evaluation
 Revises: 0013_risk_note
 
-Two new tables (a programme's stage plan; each stage's offer to her), two dates on a participant, and the
+Two new tables (a programme's stage plan; each stage's offer to her), two dates on a participant, her yes to
+evaluation questions on her record (off; the ledger holds each change), and the
 questionnaire table made usable (which offer, which item set, who recorded it; one answer per stage). The old
 stage codes of the empty questionnaire table are mapped (start -> intake, follow_up -> after_6). One more code
 in the CHECKs of consent scopes (evaluation), task kinds (evaluation_by_phone) and notification kinds
@@ -93,6 +94,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_evaluation_offer_partner_id'), ['partner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_evaluation_offer_programme_id'), ['programme_id'], unique=False)
 
+    with op.batch_alter_table('partner_contact', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('evaluation_yes', sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table('participant', schema=None) as batch_op:
         batch_op.add_column(sa.Column('started_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('expected_end_on', sa.Date(), nullable=True))
@@ -125,6 +128,8 @@ def downgrade() -> None:
         batch_op.drop_column('items_id')
         batch_op.drop_column('offer_id')
 
+    with op.batch_alter_table('partner_contact', schema=None) as batch_op:
+        batch_op.drop_column('evaluation_yes')
     with op.batch_alter_table('participant', schema=None) as batch_op:
         batch_op.drop_column('expected_end_on')
         batch_op.drop_column('started_on')

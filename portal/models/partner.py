@@ -55,6 +55,8 @@ class PartnerContact(UUIDKey, Base):
     # whatever store holds them (the database table or Redis): public/context.current_partner compares.
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     sms_opted_out: Mapped[bool] = mapped_column(default=False)
+    # Her yes to evaluation questions stands (the ledger's latest word, scope evaluation; off by default).
+    evaluation_yes: Mapped[bool] = mapped_column(default=False)
     sms_unusable: Mapped[bool] = mapped_column(default=False)
     high_risk_until: Mapped[datetime | None]
     # Her high-risk period after separating (services/casework/high_risk.py): from, and check-ins every N days

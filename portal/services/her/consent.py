@@ -199,6 +199,7 @@ def end_for_erasure(ctx: DomainContext, partner: PartnerContact) -> int:
     cancel_checkins(db, partner.id, now)
     end_agreed(db, partner.id, now)
     cancel_offers(db, partner.id, now)
+    partner.evaluation_yes = False  # her answers go with her record (services/evaluation/answers.py)
     revoke_invites(db, partner.id, now)
     end_her_sessions(db, partner)
     return cancelled
@@ -258,11 +259,9 @@ def texts_chosen(ctx: DomainContext, partner: PartnerContact, *, on: bool, chann
 # -- evaluation questions (their own scope) ----------------------------------------------------------------
 
 def evaluation_agreed(db: Session, partner_id: uuid.UUID) -> bool:
-    """Her latest word on evaluation questions is yes (no word at all: no, they are off by default)."""
-    latest = db.scalar(select(ConsentEvent.action)
-                       .where(ConsentEvent.partner_id == partner_id, ConsentEvent.scope == ConsentScope.EVALUATION)
-                       .order_by(ConsentEvent.occurred_at.desc(), ConsentEvent.id.desc()).limit(1))
-    return latest == GIVEN
+    """Her latest word on evaluation questions is yes (no word at all: no, they are off by default). Her record
+    carries it (`evaluation_yes`), written only by `evaluation_chosen` with its ledger entry."""
+    return bool(db.scalar(select(PartnerContact.evaluation_yes).where(PartnerContact.id == partner_id)))
 
 
 def evaluation_chosen(ctx: DomainContext, partner: PartnerContact, *, on: bool, channel: str) -> bool:
@@ -271,10 +270,11 @@ def evaluation_chosen(ctx: DomainContext, partner: PartnerContact, *, on: bool, 
     erasure). False when it changed nothing (her word was already that)."""
     if channel == ConsentChannel.SMS:
         raise ValueError("evaluation consent is given on her pages or to her worker, never by SMS")
-    if evaluation_agreed(ctx.db, partner.id) == on:
+    if partner.evaluation_yes == on:
         return False
     _ledger(ctx.db, partner, GIVEN if on else WITHDRAWN, channel, ConsentScope.EVALUATION, ctx.now,
             recorded_by=_staff_id(ctx.actor))
+    partner.evaluation_yes = on
     cancelled = 0 if on else cancel_offers(ctx.db, partner.id, ctx.now)
     ctx.audit("consent.given.evaluation" if on else "consent.withdrawn.evaluation", "partner_contact", partner.id,
               {"channel": channel, "cancelled": cancelled})
