@@ -21,7 +21,6 @@ from html.parser import HTMLParser
 import pytest
 
 from portal.models import PartnerContact, StaffUser
-
 from tests.api_support import make_token, post_event
 from tests.factories import login_as, make_world
 from tests.route_walk import walk
@@ -242,7 +241,7 @@ def crashing(app):
 
 
 def test_errors_static_files_webhooks_and_the_api_score_a_plus(crashing, client, dbs, vault, audit_key, clock):
-    app = with_twilio(crashing)
+    with_twilio(crashing)
     world = make_world(dbs, vault, audit_key)
     token = make_token(dbs, world.programme, clock.now())
     dbs.commit()
@@ -262,6 +261,7 @@ def test_errors_static_files_webhooks_and_the_api_score_a_plus(crashing, client,
     }
     assert {answers["404"].status_code, answers["405"].status_code, answers["500"].status_code} == {404, 405, 500}
     assert answers["413"].status_code == 413 and answers["api 201"].status_code in (200, 201, 202)
+    assert answers["webhook signed"].status_code == 200 and answers["webhook unsigned"].status_code == 403
     for where, response in answers.items():
         assert_a_plus(where, response)
 
