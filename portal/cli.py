@@ -182,7 +182,8 @@ def worker_command(once: bool, poll_seconds: float, lease_seconds: int, reconcil
                                       retry_after_seconds=retry_after_seconds)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    run(dispatcher, once=once, poll_seconds=poll_seconds, echo=click.echo, rules=checkin_rules(current_app))
+    run(dispatcher, once=once, poll_seconds=poll_seconds, echo=click.echo, rules=checkin_rules(current_app),
+        app=current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 @click.command("rotate-keys")

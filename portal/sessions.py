@@ -19,6 +19,7 @@ from flask import Flask, Request, Response
 from flask import session as current_session
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session as DbSession
 from werkzeug.datastructures import CallbackDict
 
@@ -170,6 +171,7 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.destroyed = False
         self.rotate = False
         self.untouched = False
+        self.unavailable = False  # the store could not be read (the database is down): the request gets a 503
         self._next_sid: str | None = None
         self.audience = stored.audience if stored else HER
         self.staff_id = stored.staff_id if stored else None
@@ -244,7 +246,16 @@ class ServerSessionInterface(SessionInterface):
         if not sid or len(sid) > 100:
             return ServerSession()
         id_hash = hash_token(sid)
-        stored = self.store.load(id_hash)
+        try:
+            stored = self.store.load(id_hash)
+        except SQLAlchemyError as exc:
+            from portal.errors import database_unavailable
+
+            if not database_unavailable(exc):
+                raise
+            blind = ServerSession()
+            blind.unavailable = blind.untouched = True  # answered 503 by refuse_without_store; never saved
+            return blind
         if stored is None:
             return ServerSession()
         now = app.extensions["portal.clock"].now()
@@ -255,10 +266,23 @@ class ServerSessionInterface(SessionInterface):
         return ServerSession(stored.data, sid=sid, stored=stored)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        if not isinstance(session, ServerSession):  # only ours are ever opened (open_session)
-            raise TypeError("save_session expects a ServerSession")
+        if not isinstance(session, ServerSession):  # a null session: opening it failed (the database is down)
+            return
         if session.untouched:
             return
+        try:
+            self._save(app, session, response)
+        except SQLAlchemyError as exc:
+            from portal.errors import database_unavailable, replace_with, unavailable
+
+            if not database_unavailable(exc):
+                raise
+            # The page was made but her (or the staff member's) session could not be kept: a 503, not a page
+            # whose next step would fail.
+            app.logger.warning("the session could not be saved: the database is unavailable")
+            replace_with(response, unavailable())
+
+    def _save(self, app: Flask, session: ServerSession, response: Response) -> None:
         name = self.cookie_name()
         if session.destroyed or (not session and not session.partner_id and not session.staff_id):
             if session.sid:
@@ -321,3 +345,16 @@ def configure_sessions(app: Flask) -> None:
                         timedelta(minutes=settings.staff_session_absolute_minutes)),
     }
     app.session_interface = ServerSessionInterface(store, timeouts)
+    app.before_request(refuse_without_store)
+
+
+def refuse_without_store() -> Response | None:
+    """Her session (or a staff member's) could not be read because the database is down: a 503 before any view
+    runs (a view would take her for a stranger and show her the wrong page)."""
+    from flask import session
+
+    if getattr(session, "unavailable", False):
+        from portal.errors import unavailable
+
+        return unavailable()
+    return None

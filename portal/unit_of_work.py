@@ -50,27 +50,32 @@ def _finish(response: Response) -> Response:
             db.session.rollback()
             return response
         db.session.commit()
-    except Exception:  # noqa: BLE001 - the answer becomes the generic error page, never the success
-        current_app.logger.exception("the request's unit of work failed")
+    except Exception as exc:  # noqa: BLE001 - the answer becomes the generic error page, never the success
+        from portal.errors import database_unavailable
+
+        unreachable = database_unavailable(exc)
+        if unreachable:
+            current_app.logger.warning("the request's unit of work could not commit: the database is unavailable")
+        else:
+            current_app.logger.exception("the request's unit of work failed")
         _quiet_rollback()
-        return _failed(response)
+        return _failed(response, unavailable=unreachable)
     for action in g.pop(_AFTER, []):
         action()
     return response
 
 
-def _failed(response: Response) -> Response:
-    """Turn the answer into the generic error page (its security headers stay) and keep her or the staff
-    member's session exactly as it was: nothing this request did stands, not even a sign-in."""
+def _failed(response: Response, *, unavailable: bool = False) -> Response:
+    """Turn the answer into the generic error page (its security headers stay; a 503 when the database did not
+    answer) and keep her or the staff member's session exactly as it was: nothing this request did stands, not
+    even a sign-in."""
     from werkzeug.exceptions import InternalServerError
 
-    from portal.errors import render_error
+    from portal.errors import render_error, replace_with
+    from portal.errors import unavailable as unavailable_page
 
-    page = current_app.make_response(render_error(InternalServerError()))
-    response.status_code = page.status_code
-    response.set_data(page.get_data())
-    response.headers["Content-Type"] = page.headers["Content-Type"]
-    response.headers.pop("Location", None)
+    page = unavailable_page() if unavailable else current_app.make_response(render_error(InternalServerError()))
+    replace_with(response, page)
     leave_untouched = getattr(session, "leave_untouched", None)
     if leave_untouched is not None:
         leave_untouched()

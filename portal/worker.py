@@ -88,6 +88,24 @@ def agreed_check_ins(dispatcher: Dispatcher) -> int:
     return her_checkins.run_pass(dispatcher.sessions, dispatcher.vault, dispatcher.audit_key, dispatcher.clock)
 
 
+def replay_spooled_texts(dispatcher: Dispatcher, app: Flask) -> int:
+    """Her texts that came while the database was down (portal/webhooks spooled them): handled now, as of when
+    she sent them, each in its own transaction; the reply a keyword would have had is not sent afterwards."""
+    from portal.services.messaging.inbound import receive
+    from portal.services.messaging.inbound_spool import SpooledText, replay
+    from portal.webhooks.routes import inbound_settings, spool_directory
+
+    with app.app_context():
+        texts = inbound_settings()
+
+    def handle(text: SpooledText) -> None:
+        with dispatcher.sessions() as db, db.begin():
+            receive(dispatcher.context(db, text.received_at), texts, message_sid=text.message_sid,
+                    sender=text.sender, body=text.body)
+
+    return replay(spool_directory(app), dispatcher.vault, handle)
+
+
 def checkin_rules(app: Flask) -> Rules:
     """The deployment's high-risk period and check-in rhythm (PORTAL_HIGH_RISK_MONTHS, PORTAL_CHECKIN_EVERY_DAYS)."""
     return Rules.from_settings(app.config["PORTAL"])
@@ -125,9 +143,10 @@ def _summary(counts: Counts) -> str:
 
 def run(dispatcher: Dispatcher, *, once: bool, poll_seconds: float,
         echo: Callable[[str], None] = print, stop: threading.Event | None = None,
-        rules: Rules | None = None) -> None:
+        rules: Rules | None = None, app: Flask | None = None) -> None:
     """Loop until SIGTERM or SIGINT (the message in hand is finished first), or until `stop` is set; --once: one
-    pass. Each pass fans out programme events first, so what they cause is sent in the same pass; then it makes
+    pass. Each pass first hands on her texts spooled while the database was down (with `app`: its instance
+    directory), then fans out programme events, so what they cause is sent in the same pass; then it makes
     the check-in tasks that are due (`rules`: the deployment's, see checkin_rules) and the tasks for agreed
     check-in days she missed."""
     stop = threading.Event() if stop is None else stop
@@ -145,6 +164,9 @@ def run(dispatcher: Dispatcher, *, once: bool, poll_seconds: float,
         while not stop.is_set():
             fanned = PassResult()
             try:
+                replayed = replay_spooled_texts(dispatcher, app) if app is not None else 0
+                if replayed:
+                    echo(f"handled {replayed} text(s) that came while the database was down")
                 fanned = fan_out(dispatcher)
                 checkins = check_in(dispatcher, rules)
                 if checkins:

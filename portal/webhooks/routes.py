@@ -6,16 +6,20 @@ import logging
 import re
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
-from flask import Response, abort, request
+from flask import Flask, Response, abort, current_app, request
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 from twilio.twiml.messaging_response import MessagingResponse
 
+from portal.errors import database_unavailable
 from portal.extensions import db
-from portal.runtime import domain_context, settings
+from portal.runtime import domain_context, now, settings, vault
 from portal.services.messaging.delivery import SMS_ACTOR, policy_from_settings, record_report
 from portal.services.messaging.inbound import MAX_BODY, InboundSettings, receive
+from portal.services.messaging.inbound_spool import SpooledText, spool
 from portal.sms.factory import catalogs
 from portal.webhooks import bp
 
@@ -70,12 +74,30 @@ def inbound() -> Response:
         abort(400, description="From is required.")
     if len(body) > MAX_BODY:
         abort(400, description="Body is too long.")
-    cfg = settings()
-    texts = InboundSettings(catalogs(), cfg.public_url, cfg.default_region, timedelta(hours=cfg.invite_ttl_hours))
-    with Session(db.engine) as session, session.begin():
-        result = receive(domain_context(SMS_ACTOR, session), texts, message_sid=str(sid), sender=sender, body=body)
+    try:
+        with Session(db.engine) as session, session.begin():
+            result = receive(domain_context(SMS_ACTOR, session), inbound_settings(), message_sid=str(sid),
+                             sender=sender, body=body)
+    except SQLAlchemyError as exc:
+        if not database_unavailable(exc):
+            raise
+        # Twilio would not send it again: kept sealed on disk for the worker (services/messaging/inbound_spool).
+        spool(spool_directory(current_app), vault(), SpooledText(str(sid), sender, body, now()))
+        log.warning("database unavailable: an inbound text was spooled for the worker to replay")
+        return _twiml(None)
     log.info("inbound text handled: %s", result.outcome)
     return _twiml(result.reply)
+
+
+def inbound_settings() -> InboundSettings:
+    cfg = settings()
+    return InboundSettings(catalogs(), cfg.public_url, cfg.default_region, timedelta(hours=cfg.invite_ttl_hours))
+
+
+def spool_directory(app: Flask) -> Path:
+    """Where this instance keeps texts that came while the database was down (its worker replays them): under
+    PORTAL_INSTANCE_PATH, which the web process and its worker share."""
+    return Path(app.config["PORTAL"].instance_path) / "inbound-spool"
 
 
 @bp.post("/status")
