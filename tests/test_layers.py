@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 PORTAL = Path(__file__).resolve().parent.parent / "portal"
-GROUPS = ("her", "casework", "programme", "messaging", "admin")
+GROUPS = ("her", "casework", "programme", "messaging", "admin", "evaluation")
 
 
 def imports_of(path: Path) -> set[str]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from portal.services.data_files import DataFileError, read_json_file, texts_by_language
+from portal.services.admin.content_files import DataFileError, read_json_file, texts_by_language
 
 FORMAT = "portal-evaluation-items/1"
 STARTER_PATH = Path(__file__).resolve().parents[2] / "content" / "evaluation_items" / "starter.json"
