@@ -18,3 +18,15 @@ def test_werkzeug_access_log_is_redacted(app, caplog):
     with caplog.at_level(logging.INFO, logger="werkzeug"):
         logger.info('"%s" %s', "GET /v/abcdefghijklmnopqrstuvwxyz012345 HTTP/1.1", 200)
     assert "abcdefghij" not in caplog.text and "/v/[link]" in caplog.text
+
+
+def test_access_log_paths_keep_plain_words_and_mask_her_link_and_every_id():
+    from portal.logs import redact_path
+
+    assert redact_path("/v/abcdefghijklmnopqrstuv") == "/v/[link]"  # even a token of letters only
+    assert redact_path("/v/") == "/v/[link]"
+    assert redact_path("/assets/css/site.css") == "/assets/css/site.css"
+    assert redact_path("/healthz/live") == "/healthz/live"
+    assert redact_path("/staff/cases/3f1c2a9e-0d4b-4c4e-9a43-1f2e3d4c5b6a/plan") == "/staff/cases/[id]/plan"
+    assert redact_path("/plan/part/Sam Example +447400123456") == "/plan/part/[id]"
+    assert redact_path("/") == "/"
