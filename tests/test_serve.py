@@ -251,3 +251,30 @@ def test_a_bad_server_setting_is_named(tmp_path, name, value):
     done = subprocess.run(SERVE, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert f"serve: cannot start: {name} must be a whole number" in done.stderr and repr(value) in done.stderr
+
+
+PRODUCTION = {
+    "PORTAL_ENV": "production", "PORTAL_PUBLIC_URL": "https://appts.example", "PORTAL_TRUSTED_PROXIES": "127.0.0.1",
+    "PORTAL_SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "t" * 32,
+    "TWILIO_MESSAGING_SERVICE_SID": "MG" + "0" * 32, "PORTAL_TWILIO_API_BASE": "http://127.0.0.1:9",
+}
+
+
+def test_production_probes_answer_over_plain_http_and_her_pages_only_through_the_proxy(tmp_path, database):
+    """Probes come straight to gunicorn on loopback; her pages come through the TLS proxy (X-Forwarded-Proto)."""
+    served = start(tmp_path, database, **PRODUCTION)
+    try:
+        for probe in ("/healthz/live", "/healthz/ready", "/healthz"):
+            answer = httpx.get(served.url + probe, timeout=10)
+            assert answer.status_code == 200, probe
+            assert answer.headers["strict-transport-security"].startswith("max-age=63072000")
+        direct = httpx.get(served.url + "/", timeout=10)
+        assert direct.status_code == 302 and direct.headers["location"].startswith("https://")
+        proxied = httpx.get(served.url + "/", timeout=10, headers={
+            "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9", "X-Forwarded-Host": "appts.example"})
+        assert proxied.status_code == 200 and "Content-Security-Policy" in proxied.headers
+        served.process.send_signal(signal.SIGTERM)
+        assert served.process.wait(timeout=STOP_SECONDS) == 0
+        assert "203.0.113.9" not in served.logs() and "Traceback" not in served.logs()
+    finally:
+        stop(served)
