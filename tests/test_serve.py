@@ -116,12 +116,14 @@ def start(tmp_path: Path, database_url: str, **extra: str) -> Served:
     out, err = tmp_path / "serve.out", tmp_path / "serve.err"
     instance = tmp_path / "instance"
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        process = subprocess.Popen(SERVE, cwd=tmp_path, stdout=stdout, stderr=stderr,
+        # Its own process group, so that a failing test can end gunicorn and the worker too (stop()).
+        process = subprocess.Popen(SERVE, cwd=tmp_path, stdout=stdout, stderr=stderr, start_new_session=True,
                                    env=serve_environ(database_url, instance, port, **extra))
     served = Served(process, f"http://127.0.0.1:{port}", out, err, database_url, instance)
     deadline = time.monotonic() + BOOT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
+            stop(served)
             pytest.fail(f"make serve ended early ({process.returncode}):\n{served.logs()}")
         try:
             if httpx.get(served.url + "/healthz", timeout=2).status_code == 200:
@@ -129,14 +131,17 @@ def start(tmp_path: Path, database_url: str, **extra: str) -> Served:
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    process.kill()
+    stop(served)
     pytest.fail(f"make serve did not become ready in {BOOT_SECONDS} s:\n{served.logs()}")
 
 
 def stop(served: Served) -> None:
-    if served.process.poll() is None:
-        served.process.kill()
-        served.process.wait()
+    """Whatever a test left running (it failed half-way): the launcher, gunicorn and the worker, killed."""
+    try:
+        os.killpg(served.process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    served.process.wait()
 
 
 @pytest.fixture
