@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := portal
 
-.PHONY: run test test-sqlite test-postgresql lint audit bench drills messages translations chromium clean
+.PHONY: run serve test test-sqlite test-postgresql lint audit bench drills messages translations chromium clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ run: venv translations
 	@echo "Staff console (sign in with the accounts above): http://127.0.0.1:$(PORT)/staff/ (or /console)"
 	@$(BIN)/flask worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT) --no-reload
+
+# Production serving: gunicorn (WEB_CONCURRENCY processes x WEB_THREADS threads on WEB_HOST:PORT) and the
+# notification worker, started and stopped together, after `flask db upgrade` (portal/serve.py;
+# docs/deployment.md). Needs the production settings when PORTAL_ENV=production, and refuses to start without.
+serve: venv translations
+	PORT=$(PORT) $(BIN)/python -m portal.serve
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || { \
