@@ -174,7 +174,7 @@ def worker_command(once: bool, poll_seconds: float, lease_seconds: int, reconcil
     """Run the SMS dispatcher (stops cleanly on SIGTERM)."""
     from flask import current_app
 
-    from portal.worker import build_dispatcher, checkin_rules, run
+    from portal.worker import build_dispatcher, checkin_rules, run, service_zone
 
     try:
         dispatcher = build_dispatcher(current_app, lease_seconds=lease_seconds,
@@ -183,7 +183,7 @@ def worker_command(once: bool, poll_seconds: float, lease_seconds: int, reconcil
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     run(dispatcher, once=once, poll_seconds=poll_seconds, echo=click.echo, rules=checkin_rules(current_app),
-        app=current_app._get_current_object())  # type: ignore[attr-defined]
+        zone=service_zone(current_app), app=current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 @click.command("rotate-keys")

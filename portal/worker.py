@@ -1,5 +1,5 @@
-"""The long-running worker: fan out programme events, make due check-in tasks (and missed agreed check-ins), dispatch, apply simulated reports (console), sleep, stop
-cleanly on SIGTERM."""
+"""The long-running worker: fan out programme events, make due check-in tasks (and missed agreed check-ins), offer
+her evaluation stages, dispatch, apply simulated reports (console), sleep, stop cleanly on SIGTERM."""
 
 from __future__ import annotations
 
@@ -13,13 +13,16 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy.orm import sessionmaker
 
+from portal.config import Settings
 from portal.services.audit import SYSTEM
 from portal.services.casework.high_risk import Rules
 from portal.services.casework.high_risk import run_pass as run_checkins
+from portal.services.evaluation import offers
 from portal.services.her import her_checkins
 from portal.services.messaging.delivery import policy_from_settings, record_report
 from portal.services.messaging.dispatch import Counts, Dispatcher
@@ -106,6 +109,18 @@ def replay_spooled_texts(dispatcher: Dispatcher, app: Flask) -> int:
     return replay(spool_directory(app), dispatcher.vault, handle)
 
 
+def evaluation_offers(dispatcher: Dispatcher, service_zone: ZoneInfo) -> offers.PassCounts:
+    """Her evaluation stages as they fall due: each offered once (a discreet text, or her worker's task to ask
+    by phone), reminded at most once, expired in time (however many run; services/evaluation/offers.py)."""
+    return offers.run_pass(dispatcher.sessions, dispatcher.vault, dispatcher.audit_key, dispatcher.clock,
+                           offers.Links(dispatcher.policy.public_url), service_zone)
+
+
+def service_zone(app: Flask) -> ZoneInfo:
+    """The service's clock, which his programme dates are on (PORTAL_DEFAULT_TIMEZONE)."""
+    return ZoneInfo(app.config["PORTAL"].default_timezone)
+
+
 def checkin_rules(app: Flask) -> Rules:
     """The deployment's high-risk period and check-in rhythm (PORTAL_HIGH_RISK_MONTHS, PORTAL_CHECKIN_EVERY_DAYS)."""
     return Rules.from_settings(app.config["PORTAL"])
@@ -143,14 +158,16 @@ def _summary(counts: Counts) -> str:
 
 def run(dispatcher: Dispatcher, *, once: bool, poll_seconds: float,
         echo: Callable[[str], None] = print, stop: threading.Event | None = None,
-        rules: Rules | None = None, app: Flask | None = None) -> None:
+        rules: Rules | None = None, zone: ZoneInfo | None = None, app: Flask | None = None) -> None:
     """Loop until SIGTERM or SIGINT (the message in hand is finished first), or until `stop` is set; --once: one
     pass. Each pass first hands on her texts spooled while the database was down (with `app`: its instance
     directory), then fans out programme events, so what they cause is sent in the same pass; then it makes
     the check-in tasks that are due (`rules`: the deployment's, see checkin_rules) and the tasks for agreed
-    check-in days she missed."""
+    check-in days she missed, and offers her evaluation stages that fell due (`zone`: the service's clock, see
+    service_zone)."""
     stop = threading.Event() if stop is None else stop
     rules = rules or Rules()
+    zone = zone or ZoneInfo(Settings.default_timezone)
 
     def request_stop(signum: int, _frame: object) -> None:
         stop.set()
@@ -174,6 +191,10 @@ def run(dispatcher: Dispatcher, *, once: bool, poll_seconds: float,
                 missed = agreed_check_ins(dispatcher)
                 if missed:
                     echo(f"made {missed} missed-check-in task(s)")
+                offered = evaluation_offers(dispatcher, zone)
+                if offered.texted or offered.phone_tasks or offered.reminded:
+                    echo(f"offered {offered.texted + offered.phone_tasks} evaluation stage(s), "
+                         f"reminded {offered.reminded}")
                 counts = dispatcher.run_once()
                 apply_simulated_reports(dispatcher)
                 delete_at_provider(dispatcher)

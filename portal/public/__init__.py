@@ -16,5 +16,6 @@ from portal.public import (  # noqa: E402,F401
     plan,
     plan_parts,
     preferences,
+    questions,
     voice,
 )

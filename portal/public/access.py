@@ -25,12 +25,19 @@ from portal.public.preferences import NOTICE
 from portal.runtime import db_session, domain_context
 from portal.services.audit import SYSTEM
 from portal.services.her import duress_requests, her_access, language
-from portal.services.her.invites import LINK_PATH
+from portal.services.her.invites import LINK_PATH, QUESTIONS
 from portal.sessions import HER, server_session
 
 LINK_LIMIT = "30 per minute;200 per hour"
 PIN_LIMIT = "10 per minute;60 per hour"
 NEXT_PAGES = {"choices": "public.choices", "home": "public.home"}
+# Where a link lands once she is signed in (services/her/invites.LANDINGS); anything else: her start page.
+LANDING_PAGES = {QUESTIONS: "public.questions"}
+PENDING_LANDING = "pin_pending_landing"  # session key: where her link leads, once her PIN is right
+
+
+def _landing(lands_on: str | None) -> str:
+    return url_for(LANDING_PAGES.get(lands_on or "", "public.home"))
 
 
 def _plain_page(template: str, status: int = 200) -> ResponseReturnValue:
@@ -87,12 +94,14 @@ def spend_link(token: str) -> ResponseReturnValue:
         _start_pending(opened)
         if choice:
             session[PENDING_LOCALE] = choice  # saved on her record once her PIN is right
+        if opened.lands_on:
+            session[PENDING_LANDING] = opened.lands_on
         return redirect(url_for("public.check_pin"), code=303)
     session.clear()  # nothing from an earlier visit (or another person's) carries over
     sign_her_in(opened.partner_id, opened.session_epoch)
     if choice:
         _save_language(opened.partner_id, choice)
-    return redirect(url_for("public.home"), code=303)
+    return redirect(_landing(opened.lands_on), code=303)
 
 
 def _save_language(partner_id: uuid.UUID, choice: str) -> None:
@@ -123,10 +132,11 @@ def check_pin() -> ResponseReturnValue:
     if result.ok:
         session.pop(PENDING, None)
         choice = session.pop(PENDING_LOCALE, None)
+        landing = session.pop(PENDING_LANDING, None)
         sign_her_in(partner.id, partner.session_epoch)
         if choice in LOCALES:
             _save_language(partner.id, choice)
-        return redirect(url_for("public.home"), code=303)
+        return redirect(_landing(landing if isinstance(landing, str) else None), code=303)
     # A wrong try is already counted and audited in its own committed transaction; the rest is rolled back.
     if result.locked:
         server_session().destroy()

@@ -98,6 +98,12 @@ def has_pin(partner: PartnerContact) -> bool:
     return seen if isinstance(seen, bool) else bool(partner.pin_hash)
 
 
+def questions_on() -> bool:
+    """Her yes to a few questions now and then, as a duress session shows it: only what that session said
+    (a fresh record has said nothing: off)."""
+    return _seen().get("evaluation") is True
+
+
 def plan_shared(shared: bool) -> bool:
     """Whether her plan page says a copy is shared: in a duress session only if this session 'shared' it."""
     return bool(_seen().get("shared")) if active() else shared

@@ -57,6 +57,7 @@ MESSAGES = {
     "agreed_days_not_offered": _l("Check-in days are agreed with your worker. If you would like some, you can ask "
                                   "them."),
     "agreed_days_contact_off": _l("While contact is stopped, there are no check-in days."),
+    "evaluation.answer_unknown": _l("Please choose one of the answers, or leave this question blank."),
 }
 FALLBACK = _l("Please try again.")
 

@@ -24,8 +24,11 @@ TEMPLATES: dict[str, str] = {
     "opted_out": N_("You will get no more texts from this number. Reply START if you want them again."),
     "opted_in": N_("Texts from this number are on again. Reply STOP at any time to end them."),
     "help": N_("Texts from this number come only if you asked for them. Reply STOP to end them."),
+    # Her evaluation questions (services/evaluation/offers.py): names nothing; at the longest link (55
+    # characters) an Arabic text has 14 characters left for the words.
+    "evaluation": N_("Hello, a few short questions, if you have a moment: %(url)s"),
 }
-PARAMS: dict[str, tuple[str, ...]] = {"invite": ("url",)}
+PARAMS: dict[str, tuple[str, ...]] = {"invite": ("url",), "evaluation": ("url",)}
 
 # Her warnings, per kind of news she can ask to be told: three neutral texts each (she picks one, or writes her
 # own words). They never carry the news: each only asks her to call back, more or less soon. Each leaves room in

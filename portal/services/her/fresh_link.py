@@ -35,7 +35,8 @@ def send_fresh_link(ctx: DomainContext, partner: PartnerContact, *, public_url: 
         return None
     revoke_invites(db, partner.id, now)
     db.execute(update(Notification)  # an earlier link still waiting to be sent would carry a dead token
-               .where(Notification.partner_id == partner.id, Notification.kind == LINK,
+               .where(Notification.partner_id == partner.id,
+                      Notification.kind.in_((LINK, NotificationKind.EVALUATION)),
                       Notification.state == NotificationState.PENDING)
                .values(state=NotificationState.CANCELLED, finished_at=now, updated_at=now))
     invite = issue_invite(db, partner.id, now=now, ttl=ttl, created_by=created_by)

@@ -32,7 +32,7 @@ from portal.models import (
 from portal.services.audit import Actor
 from portal.services.casework.tasks import create_task
 from portal.services.context import DomainContext
-from portal.services.her.invites import TOKEN_LENGTH, revoke_invites
+from portal.services.her.invites import LANDINGS, TOKEN_LENGTH, revoke_invites
 
 TOKEN_SHAPE = re.compile(rf"[A-Za-z0-9_-]{{{TOKEN_LENGTH}}}")  # exactly what issue_invite makes
 PIN_SHAPE = re.compile(r"[0-9]{4,8}")
@@ -59,6 +59,7 @@ class Opened:
     needs_pin: bool
     locale: str
     session_epoch: int  # the epoch her session takes when it is signed in (see PartnerContact.session_epoch)
+    lands_on: str | None = None  # where the link takes her once she is signed in (invites.LANDINGS; None: home)
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def open_link(ctx: DomainContext, token: str) -> Opened | None:
     db, now = ctx.db, ctx.now
     if not TOKEN_SHAPE.fullmatch(token or ""):
         return None
-    row = db.execute(select(AccessToken.id, AccessToken.partner_id)
+    row = db.execute(select(AccessToken.id, AccessToken.partner_id, AccessToken.label)
                      .where(AccessToken.token_hash == hash_token(token),
                             AccessToken.purpose == TokenPurpose.INVITE)).first()
     if row is None or row.partner_id is None:
@@ -122,7 +123,8 @@ def open_link(ctx: DomainContext, token: str) -> Opened | None:
     if spent != 1:
         return None
     ctx.acting_as(partner_actor(partner.id)).audit("link.opened", "access_token", row.id)
-    return Opened(partner.id, row.id, bool(partner.pin_hash), partner.locale, partner.session_epoch)
+    return Opened(partner.id, row.id, bool(partner.pin_hash), partner.locale, partner.session_epoch,
+                  row.label if row.label in LANDINGS else None)
 
 
 def _updated(result: Result[Any]) -> int:

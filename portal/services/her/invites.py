@@ -23,6 +23,10 @@ LINK_PATH = f"/{LINK_LETTER}/"  # her link: one letter, then the token (the rout
 TOKEN_BYTES = 16  # 128 bits
 TOKEN_LENGTH = 22  # base64url characters for 16 bytes, unpadded
 LINK_MAX = PUBLIC_URL_MAX + len(LINK_PATH) + TOKEN_LENGTH
+# Where a link lands once it has signed her in (kept in the token row's `label`; none: her start page). The
+# address itself stays the same for every link, so it says nothing of where it leads.
+QUESTIONS = "questions"  # her evaluation questions (services/evaluation/offers.py)
+LANDINGS = (QUESTIONS,)
 
 
 @dataclass(frozen=True)
@@ -36,11 +40,15 @@ class Invite:
 
 
 def issue_invite(db: Session, partner_id: uuid.UUID, *, now: datetime, ttl: timedelta,
-                 created_by: uuid.UUID | None = None) -> Invite:
+                 created_by: uuid.UUID | None = None, lands_on: str | None = None) -> Invite:
+    """A new link of hers, single-use, live for `ttl`; `lands_on` (one of LANDINGS) is where it takes her."""
+    if lands_on is not None and lands_on not in LANDINGS:
+        raise ValueError(f"unknown landing {lands_on!r}")
     token = new_token(TOKEN_BYTES)
     expires_at = now + ttl
     row = AccessToken(id=uuid.uuid4(), purpose=TokenPurpose.INVITE, token_hash=hash_token(token),
-                      partner_id=partner_id, created_by_id=created_by, created_at=now, expires_at=expires_at)
+                      partner_id=partner_id, created_by_id=created_by, created_at=now, expires_at=expires_at,
+                      label=lands_on)
     db.add(row)
     db.flush()
     return Invite(row.id, token, expires_at)

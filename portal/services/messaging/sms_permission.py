@@ -9,6 +9,7 @@ from portal.models import NotificationKind, PartnerContact, PartnerStatus, Prefe
 
 WARNING = NotificationKind.WARNING
 LINK = NotificationKind.INVITE
+EVALUATION = NotificationKind.EVALUATION  # her evaluation link: a link, and only while she chose texts
 
 
 @dataclass(frozen=True)
@@ -44,14 +45,14 @@ def why_not(partner: PartnerContact, prefs: Preferences | None, kind: str = WARN
         return "opted_out"
     if partner.sms_unusable:
         return "number_unusable"
-    if kind == WARNING:
+    if kind in (WARNING, EVALUATION):
         if partner.status not in WARNING_STATUSES:
             return "no_consent"
         if prefs is None or not prefs.channel_sms:
             return "no_sms_channel"
     elif partner.status not in LINK_STATUSES:
         return "no_consent"
-    if kind == LINK and not text_limits(prefs).link:
+    if kind in (LINK, EVALUATION) and not text_limits(prefs).link:
         return "shared_phone"
     if partner.texts_held_since is not None:
         return HELD
