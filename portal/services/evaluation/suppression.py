@@ -13,8 +13,9 @@ The rules:
    count hidden for another's sake (`Visibility.HIDDEN`) is 5 or more. A small count is safe when another
    solution of all the sums exists, within those bounds, in which it has a different value: `_movable` looks for
    one (a change of one in the count, balanced by changes of one in other hidden counts). When none is found,
-   the smallest shown count of a sum that holds it is hidden too (parts before totals), and the check starts
-   again, until every small count can move or nothing around it is left to hide.
+   one more count is hidden: the first, among the shown counts of the sums around it (parts before totals,
+   nearer before further, smaller before larger), whose hiding lets it move; and the check starts again, until
+   every small count can move or nothing around it is left to hide.
 3. A proportion is published only when its count and its denominator are both shown (the report's rule): a
    proportion of a hidden count, or of a hidden denominator, would give the other away.
 
@@ -29,7 +30,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 THRESHOLD = 5
-SEARCH_LIMIT = 20_000
+SEARCH_LIMIT = 5_000
+MAX_TRIALS = 40  # candidates tried one by one before hiding the first anyway
 _LARGE = 10**12  # no upper bound on a count hidden for another's sake
 
 
@@ -101,9 +103,11 @@ class _Search:
         if found is None:
             return True
         number, off = found
-        for other, coefficient in self.equations[number].items():
-            if other in change:
-                continue
+        # Counts held by fewer sums first: changing one of those unbalances less (a skipped count closes at once).
+        choices = sorted((n for n in self.equations[number] if n not in change),
+                         key=lambda n: (len(self.touching[n]), n))
+        for other in choices:
+            coefficient = self.equations[number][other]
             step = -1 if off * coefficient > 0 else 1
             if self._fits(other, step):
                 change[other] = step
@@ -128,36 +132,55 @@ def suppress(values: Mapping[str, int], sums: Sequence[Sum], *, unpublished: Col
         name: (Visibility.SMALL if value < threshold else Visibility.SHOWN)
         for name, value in values.items() if name not in hidden_always}
     protected = [name for name, value in values.items() if value < threshold]
+    safe: set[str] = set()  # proven movable: hiding more never takes that away (the old solution still holds)
     while True:
         unknown = hidden_always | {name for name, how in shown.items() if how != Visibility.SHOWN}
         search = _Search(values, sums, unknown, threshold)
-        exposed = next((name for name in protected if not search.movable(name)), None)
+        exposed = None
+        for name in protected:
+            if name in safe:
+                continue
+            if not search.movable(name):
+                exposed = name
+                break
+            safe.add(name)
         if exposed is None:
             return shown
-        extra = _next_to_hide(exposed, values, sums, shown, unknown)
+        extra = _next_to_hide(exposed, values, sums, shown, unknown, threshold)
         if extra is None:
             return shown  # everything around it is hidden already
         shown[extra] = Visibility.HIDDEN
 
 
-def _next_to_hide(exposed: str, values: Mapping[str, int], sums: Sequence[Sum], shown: Mapping[str, Visibility],
-                  unknown: set[str]) -> str | None:
-    """The smallest shown part of the first sum that holds `exposed` and has one (else its shown total);
-    failing that, the same among the sums reached from it through hidden counts."""
-    reach, frontier, visited = {exposed}, [exposed], set()
-    while frontier:
-        holding = [one for one in sums if frontier[0] in (one.total, *one.parts)]
-        for want_total in (False, True):
-            for one in holding:
-                candidates = [name for name in ((one.total,) if want_total else one.parts)
-                              if shown.get(name) == Visibility.SHOWN]
-                if candidates:
-                    return min(candidates, key=lambda name: (values[name], name))
-        visited.add(frontier.pop(0))
+def _candidates(exposed: str, sums: Sequence[Sum], shown: Mapping[str, Visibility], unknown: set[str],
+                values: Mapping[str, int]) -> tuple[list[str], list[str]]:
+    """Shown counts that could be hidden for `exposed`: (parts, totals) of the sums around it, each nearer
+    before further (sums reached through hidden counts), smaller before larger."""
+    reach, layer, depth = {exposed}, [exposed], 0
+    parts: dict[str, tuple[int, int, str]] = {}
+    totals: dict[str, tuple[int, int, str]] = {}
+    while layer:
+        holding = [one for one in sums if any(name in (one.total, *one.parts) for name in layer)]
         for one in holding:
-            for name in (*one.parts, one.total):
-                if name in unknown and name not in reach:
-                    reach.add(name)
-                    frontier.append(name)
-        frontier = [name for name in frontier if name not in visited]
-    return None
+            for name in one.parts:
+                if shown.get(name) == Visibility.SHOWN:
+                    parts.setdefault(name, (depth, values[name], name))
+            if shown.get(one.total) == Visibility.SHOWN:
+                totals.setdefault(one.total, (depth, values[one.total], one.total))
+        layer = [name for one in holding for name in (*one.parts, one.total) if name in unknown and name not in reach]
+        reach.update(layer)
+        depth += 1
+    return (sorted(parts, key=lambda name: parts[name]),
+            sorted((name for name in totals if name not in parts), key=lambda name: totals[name]))
+
+
+def _next_to_hide(exposed: str, values: Mapping[str, int], sums: Sequence[Sum], shown: Mapping[str, Visibility],
+                  unknown: set[str], threshold: int) -> str | None:
+    """The first candidate (`_candidates`: a part of a sum around it; a total only when no part is left) whose
+    hiding lets `exposed` move; failing that, the first one (not enough alone: the check runs again)."""
+    parts, totals = _candidates(exposed, sums, shown, unknown, values)
+    choices = parts or totals
+    for name in choices[:MAX_TRIALS]:
+        if _Search(values, sums, unknown | {name}, threshold).movable(exposed):
+            return name
+    return choices[0] if choices else None
