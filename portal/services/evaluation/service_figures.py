@@ -137,10 +137,10 @@ def _first_contacts(db: Session, service_id: uuid.UUID, since: datetime, until: 
     contacts: dict[uuid.UUID | None, list[datetime]] = defaultdict(list)
     partners = {partner_id for _event, partner_id in cases}
     if partners:
-        for partner_id, at in db.execute(select(ContactLogEntry.partner_id, ContactLogEntry.occurred_at)
-                                         .where(ContactLogEntry.partner_id.in_(partners),
-                                                ContactLogEntry.occurred_at >= since)):
-            contacts[partner_id].append(at)
+        for whose, at in db.execute(select(ContactLogEntry.partner_id, ContactLogEntry.occurred_at)
+                                    .where(ContactLogEntry.partner_id.in_(partners),
+                                           ContactLogEntry.occurred_at >= since)):
+            contacts[whose].append(at)
     for (_event, partner_id), reported in cases.items():
         after = [at for at in contacts[partner_id] if at >= reported]
         yield reported, ((min(after) - reported).total_seconds() / 3600 if after else None)
