@@ -83,7 +83,8 @@ class MonthFigures:
 
 
 def _table(values: Mapping[str, int], parts: tuple[str, ...]) -> Table:
-    counts = {**values, "total": sum(values[p] for p in parts)}
+    counts = {name: values.get(name, 0) for name in parts}
+    counts["total"] = sum(counts.values())
     shown = suppress(counts, [Sum("total", parts)])
 
     def count(name: str) -> Count:
