@@ -10,6 +10,7 @@ from portal.console import (  # noqa: E402,F401
     admin,
     admin_deployment,
     admin_escalations,
+    admin_evaluation,
     auth,
     duress_words,
     facilitator,

@@ -30,6 +30,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("console.admin_helplines", _l("Helplines"), (Role.ADMIN,)),
     NavItem("console.admin_tokens", _l("API tokens"), (Role.ADMIN,)),
     NavItem("console.admin_audit", _l("Audit log"), (Role.ADMIN,)),
+    NavItem("console.admin_evaluation", _l("Evaluation reports"), (Role.ADMIN,)),
     NavItem("console.facilitator_programmes", _l("My programmes"), (Role.FACILITATOR,)),
     NavItem("console.worker_cases", _l("Cases"), (Role.SUPPORT_WORKER,)),
 )
