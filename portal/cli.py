@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import migrate
+from portal.content_lint import Flagged
 from portal.extensions import db
 from portal.models import Role
 from portal.runtime import audit_key, now, settings, unit_contexts, vault
@@ -249,7 +250,7 @@ def purge_command(dry_run: bool) -> None:
     click.echo(f"Erased {len(due)} closed case(s) older than {days} days; tombstones and the audit log remain.")
 
 
-def _admin_findings(locales: list[str]) -> list:  # type: ignore[type-arg]
+def _admin_findings(locales: list[str]) -> list[Flagged]:
     """The admin-entered texts she is shown, from the database (none when it cannot be read: said on stderr)."""
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -271,6 +272,7 @@ def _admin_findings(locales: list[str]) -> list:  # type: ignore[type-arg]
 @click.option("--context", "context", type=click.Choice(["text", "sms", "title"]), default="text",
               help="With -: where the lines are shown (sms and title also refuse naming and giveaway words).")
 @click.argument("source", required=False)
+@with_appcontext
 def lint_content_command(locale: str | None, context: str, source: str | None) -> None:
     """Check her texts: no blame, no overstatement, nothing naming the service in an SMS or a title (exit 1 on a
     finding). Without arguments: every template, catalog, SMS template and admin-entered text, in every locale.

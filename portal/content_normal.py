@@ -109,11 +109,11 @@ def _collapse_marks(value: Normalised) -> Normalised:
         if token[0] in ",." and not kept:
             continue  # nothing before: a leading mark means nothing
         kept.append(token)
-    text: list[str] = [" "]
+    pieces: list[str] = [" "]
     origin: list[int] = [0]
-    for token, start, end in kept:
-        text.append(token)
+    for word, start, end in kept:
+        pieces.append(word)
         origin.extend(value.origin[start:end])
-        text.append(" ")
+        pieces.append(" ")
         origin.append(value.origin[end - 1])
-    return Normalised("".join(text), tuple(origin), value.source)
+    return Normalised("".join(pieces), tuple(origin), value.source)

@@ -148,8 +148,8 @@ def _expand(pattern: str, terms: dict[str, str], negation_words: str, depth: int
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
-        raise RulesError(f"{where}: expected a list of non-empty texts")
+    if not isinstance(value, list) or not value or not all(isinstance(item, str) and item.strip() for item in value):
+        raise RulesError(f"{where}: expected a list of non-empty texts (at least one)")
     return tuple(value)
 
 
