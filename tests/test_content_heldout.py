@@ -18,8 +18,8 @@ from portal.i18n import LOCALES
 DATA = Path(__file__).resolve().parent / "data"
 FAMILIES = ("blame", "overstatement", "naming", "ok")
 # The floors: what the check reached on the held-out sentences (README "No-blame check" gives the figures).
-CAUGHT_FLOOR = 0.80   # share of blaming, overstating and naming sentences flagged, per locale
-HONEST_FLOOR = 0.90   # share of honest sentences passed, per locale
+CAUGHT_FLOOR = 0.95   # share of blaming, overstating and naming sentences flagged, per locale (reached: 1.00)
+HONEST_FLOOR = 0.95   # share of honest sentences passed, per locale (reached: 1.00)
 
 
 @dataclass(frozen=True)
