@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import migrate
+from portal.content_lint import Flagged
 from portal.extensions import db
 from portal.models import Role
 from portal.runtime import audit_key, now, settings, unit_contexts, vault
@@ -250,16 +251,39 @@ def purge_command(dry_run: bool) -> None:
     click.echo(f"Erased {len(due)} closed case(s) older than {days} days; tombstones and the audit log remain.")
 
 
+def _admin_findings(locales: list[str]) -> list[Flagged]:
+    """The admin-entered texts she is shown, from the database (none when it cannot be read: said on stderr)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from portal.content_lint import lint_admin_texts
+    from portal.services.admin import deployment
+
+    try:
+        with _session() as session:
+            view = deployment.load(session, settings().site_name, settings().exit_url)
+    except SQLAlchemyError as error:
+        click.echo(f"admin texts not checked: the database cannot be read ({type(error).__name__})", err=True)
+        return []
+    helplines = [(line.locale or code, line.name, line.hours) for code, lines in view.helplines.items() for line in lines]
+    return list(lint_admin_texts(locales, view.sharing_policy, helplines, view.site_name))
+
+
 @click.command("lint-content")
 @click.option("--locale", "locale", default=None, help="Check only this locale (required with -).")
+@click.option("--context", "context", type=click.Choice(["text", "sms", "title"]), default="text",
+              help="With -: where the lines are shown (sms and title also refuse naming and giveaway words).")
 @click.argument("source", required=False)
-def lint_content_command(locale: str | None, source: str | None) -> None:
-    """Check her texts: no blame, no overstatement, no giveaway word on a first screen (exit 1 on a finding).
+@with_appcontext
+def lint_content_command(locale: str | None, context: str, source: str | None) -> None:
+    """Check her texts: no blame, no overstatement, nothing naming the service in an SMS or a title (exit 1 on a
+    finding). Without arguments: every template, catalog, SMS template and admin-entered text, in every locale.
 
     With `--locale L -`, read one text per line on standard input and print `N: <rule> <text>` for each
-    flagged line N (exit 0 none flagged, 1 some flagged, 2 unknown locale).
+    flagged line N (lines counted from 1, blank ones too; exit 0 none flagged, 1 some flagged, 2 unknown locale
+    or a locale without rules).
     """
     from portal.content_lint import lint_catalogs, lint_lines
+    from portal.content_rules import RulesError, check_all
     from portal.i18n import LOCALES
 
     if locale is not None and locale not in LOCALES:
@@ -268,17 +292,23 @@ def lint_content_command(locale: str | None, source: str | None) -> None:
     if source is not None:
         if source != "-" or locale is None:
             raise click.UsageError("use: lint-content --locale L -")
+        try:
+            check_all("", locale)
+        except RulesError as error:
+            click.echo(str(error), err=True)
+            raise SystemExit(2) from None
         flagged = 0
-        for number, finding in lint_lines(sys.stdin, locale):
+        for number, finding in lint_lines(sys.stdin, locale, context):
             click.echo(f"{number}: {finding.rule} {finding.text}")
             flagged += 1
         raise SystemExit(1 if flagged else 0)
-    found = list(lint_catalogs([locale] if locale else sorted(LOCALES)))
+    locales = [locale] if locale else sorted(LOCALES)
+    found = list(lint_catalogs(locales)) + _admin_findings(locales)
     for item in found:
         click.echo(f"{item.locale}: {item.finding.rule} ({item.finding.detail}) in {item.where}: {item.finding.text}")
     if found:
         raise SystemExit(1)
-    click.echo(f"No finding in {', '.join([locale] if locale else sorted(LOCALES))}.")
+    click.echo(f"No finding in {', '.join(locales)}.")
 
 
 def register_commands(app: Flask) -> None:

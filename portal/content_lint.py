@@ -1,6 +1,11 @@
-"""What `flask --app portal lint-content` reads: every text of hers in every locale, and the texts that sit on a
-first screen of hers (titles, main headings, the summaries of what opens on a tap, menu, header and footer of her templates, and
-what a template marks `{# first-screen #}`)."""
+"""What `flask --app portal lint-content` reads: every text of hers in every locale (the catalogs, English
+msgids included), the texts that sit on a first screen of hers (titles, main headings, the summaries of what
+opens on a tap, menu, header and footer of her templates, and what a template marks `{# first-screen #}`), every
+SMS template as it reads in each locale, and the texts admins enter that she is shown (the sharing policy,
+helplines, the site name in her page titles).
+
+Contexts (portal/content_rules.py): catalog and admin texts are "text"; first-screen texts and the site name
+"title"; SMS templates "sms". A shipped locale without a rules file is a finding of its own (`rules.missing`)."""
 
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from portal.content_rules import Finding, check, check_all, check_giveaways
+from portal.content_rules import Finding, RulesError, check_all
+from portal.sms.templates import TEMPLATES
 
 ROOT = Path(__file__).resolve().parent.parent
 HER_TEMPLATES = ("base.html", "error.html", "public/*.html")
@@ -62,23 +68,61 @@ def catalog(locale: str, root: Path = ROOT) -> dict[str, str]:
     return texts
 
 
+def _flag(locale: str, where: str, text: str, context: str) -> Iterator[Flagged]:
+    for finding in check_all(text, locale, context):
+        yield Flagged(locale, where, finding)
+
+
+def _has_rules(locale: str) -> bool:
+    try:
+        check_all("", locale)
+    except RulesError:
+        return False
+    return True
+
+
 def lint_catalogs(locales: Iterable[str], root: Path = ROOT) -> Iterator[Flagged]:
-    """Blame and overstatement in every text; giveaway words in every first-screen text."""
+    """Every catalog text (as any text of hers), every first-screen text (as a title) and every SMS template (as a
+    text message), in each locale; a locale without rules gives one `rules.missing` finding and nothing else."""
     first = first_screen_msgids(root)
+    sms_source = "portal/sms/templates.py"
     for locale in locales:
+        if not _has_rules(locale):
+            yield Flagged(locale, "portal/content/content_rules",
+                          Finding("rules.missing", f"no content rules for locale {locale!r}", locale, "rules"))
+            continue
         texts = catalog(locale, root)
         for text in texts.values():
-            for finding in check(text, locale):
-                yield Flagged(locale, "catalog", finding)
+            yield from _flag(locale, "catalog", text, "text")
         for msgid, where in first.items():
-            for finding in check_giveaways(texts.get(msgid, msgid), locale):
-                yield Flagged(locale, where, finding)
+            yield from _flag(locale, where, texts.get(msgid, msgid), "title")
+        if root == ROOT:
+            for key, msgid in TEMPLATES.items():
+                yield from _flag(locale, f"{sms_source}:{key}", texts.get(msgid, msgid), "sms")
 
 
-def lint_lines(lines: Iterable[str], locale: str) -> Iterator[tuple[int, Finding]]:
+def lint_admin_texts(locales: Iterable[str], sharing_policy: dict[str, str], helplines: Iterable[tuple[str, str, str]],
+                     site_name: str) -> Iterator[Flagged]:
+    """The texts admins entered that she is shown: the sharing policy per locale, each helpline's name and hours
+    in its locale, and the site name (in every page title of hers, so a title in every locale)."""
+    shipped = [locale for locale in locales if _has_rules(locale)]  # lint_catalogs reports the others
+    for locale, text in sorted(sharing_policy.items()):
+        if locale in shipped and text:
+            yield from _flag(locale, "admin: sharing policy", text, "text")
+    for locale, name, hours in helplines:
+        if locale in shipped:
+            yield from _flag(locale, "admin: helpline name", name, "text")
+            if hours:
+                yield from _flag(locale, "admin: helpline hours", hours, "text")
+    for locale in shipped:
+        if site_name:
+            yield from _flag(locale, "admin: site name (page titles)", site_name, "title")
+
+
+def lint_lines(lines: Iterable[str], locale: str, context: str = "text") -> Iterator[tuple[int, Finding]]:
     """`--locale L -`: the first finding of each flagged line, numbered from 1 (blank lines count)."""
     for number, line in enumerate(lines, start=1):
         text = line.rstrip("\r\n")
-        findings = check_all(text, locale) if text.strip() else []
+        findings = check_all(text, locale, context) if text.strip() else []
         if findings:
             yield number, findings[0]

@@ -1,74 +1,44 @@
 """Principles 3 and 6 as code: no text may make her responsible for him, or overstate what programmes achieve,
-and no first-screen text, title, heading or path of hers may hold a giveaway word (portal/content/giveaway_words).
+and no SMS, title, heading or first-screen line of hers may name the service, the programme, violence or abuse
+(the rules per locale: portal/content/content_rules, matched by portal/content_ruleset.py), nor hold a word of
+its locale's giveaway list (portal/content/giveaway_words).
+
+Contexts: "text" (any text of hers: blame and overstatement), "sms" and "title" (also naming and giveaway words).
+A locale without a rules file cannot be checked: `check` raises RulesError.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from portal.content_ruleset import RulesError, language_of, rule_set, rules_locales
 from portal.sms.textfold import fold, words
 
+__all__ = ["Finding", "RulesError", "check", "check_all", "check_giveaways", "giveaway_locales", "giveaway_words",
+           "giveaways", "rules_locales"]
+
 GIVEAWAY_DIR = Path(__file__).resolve().parent / "content" / "giveaway_words"
-RULE_BLAME, RULE_OVERSTATEMENT, RULE_GIVEAWAY = "blame", "overstatement", "giveaway"
-
-# Phrases that put his participation, progress or mood on her, per language.
-BLAME = {
-    "en": [
-        r"\bhelp(ing)? him\b", r"\bsupport(ing)? (him|his)\b", r"\bencourag\w* him\b", r"\bmake sure (that )?he\b",
-        r"\bdepends? on you\b", r"\byour (support|help) (is|will be) (vital|key|important)\b",
-        r"\bwork(ing)? on (the|your) relationship together\b", r"\bkeep (him|an eye on him)\b",
-        r"\bmonitor(ing)? (him|his)\b", r"\bremind him\b", r"\breport on (him|how he)\b",
-    ],
-    "de": [
-        r"\bihm (zu )?helfen\b", r"\bihn (zu )?unterstützen\b", r"\bseine veränderung (zu )?unterstützen\b",
-        r"\bermutigen sie ihn\b", r"\bsorgen sie dafür, dass er\b", r"\bhängt von ihnen ab\b",
-        r"\bbehalten sie ihn im auge\b",
-    ],
-    "ar": [r"ساعديه", r"شجعيه", r"ادعميه", r"تأكدي من أنه", r"يعتمد عليك", r"راقبيه"],
-}
-
-# Promises no programme can keep (allowed only when negated: "there is no guarantee").
-OVERSTATE = {
-    "en": [r"\bhe will (change|stop|be safe)\b", r"\bcured\b", r"\bsafe now\b", r"\bguarantee[ds]?\b",
-           r"\bfixed\b", r"\bchanged man\b"],
-    "de": [r"\ber wird sich ändern\b", r"\bgeheilt\b", r"\bjetzt sicher\b", r"\bgarant\w*\b"],
-    "ar": [r"سيتغير", r"شُفي", r"شفي تماما", r"آمنة الآن", r"مضمون", r"ضمان"],
-}
-
-NEGATION = {
-    "en": r"\b(no|not|never|cannot|can't|isn't|won't|without|nobody|nothing|does not|do not)\b",
-    "de": r"\b(kein\w*|nicht|nie|niemals|ohne)\b",
-    "ar": r"(لا|ليس|لن|لم|غير|بدون|دون)",
-}
+RULE_GIVEAWAY = "giveaway"
 
 
 @dataclass(frozen=True)
 class Finding:
-    rule: str  # blame | overstatement | giveaway
+    rule: str  # the rule's name ([a-z0-9_.-]+), or "giveaway" for a word of the giveaway list
     text: str
-    detail: str = ""  # the pattern or word that matched
+    detail: str = ""  # the words of the text that matched (a giveaway finding: the list's entry)
+    family: str = "naming"  # blame | overstatement | naming
 
 
 def _language(code: str) -> str:
-    return code.split("_")[0].split("-")[0]
+    return language_of(code)
 
 
-def check(text: str, language: str) -> list[Finding]:
-    """Every blaming phrase, and every un-negated overstatement, in one piece of text."""
-    lang = _language(language)
-    lowered = text.lower()
-    findings = [Finding(RULE_BLAME, text, p) for p in BLAME.get(lang, []) if re.search(p, lowered)]
-    negation = NEGATION.get(lang)
-    for pattern in OVERSTATE.get(lang, []):
-        for match in re.finditer(pattern, lowered):
-            before = lowered[max(0, match.start() - 60): match.start()]
-            if negation and re.search(negation, before):
-                continue
-            findings.append(Finding(RULE_OVERSTATEMENT, text, pattern))
-    return findings
+def check(text: str, language: str, context: str = "text") -> list[Finding]:
+    """Every rule of the locale that flags this text in this context (each rule at most once)."""
+    return [Finding(hit.rule.name, text, hit.phrase, hit.rule.family)
+            for hit in rule_set(language).hits(text, context)]
 
 
 @dataclass(frozen=True)
@@ -126,6 +96,9 @@ def check_giveaways(text: str, language: str) -> list[Finding]:
     return [Finding(RULE_GIVEAWAY, text, entry) for entry in giveaways(text, language)]
 
 
-def check_all(text: str, language: str) -> list[Finding]:
-    """Every rule on one text: blame, overstatement and giveaway words (`lint-content --locale L -`)."""
-    return check(text, language) + check_giveaways(text, language)
+def check_all(text: str, language: str, context: str = "text") -> list[Finding]:
+    """Every rule on one text in its context; in an SMS or a title the giveaway words too."""
+    findings = check(text, language, context)
+    if context in ("sms", "title"):
+        findings += check_giveaways(text, language)
+    return findings

@@ -206,18 +206,61 @@ def test_lint_content_passes_on_the_shipped_texts(app):
     assert "No finding" in result.output
 
 
-def test_lint_content_reads_lines_and_flags_giveaways_blame_and_overstatement(app):
+def test_lint_content_reads_lines_and_flags_blame_and_overstatement(app):
+    """DESIGN §8: lines counted from 1 with blank ones, `N: <rule> <text>` with the original text, exit 0/1/2."""
     runner = app.test_cli_runner()
-    lines = "Your choices\n\nAbout his course\nPlease help him to change.\nHe will change for sure.\nHello\n"
+    lines = "Your choices\n\nMake sure he goes.\nIt is not your job to make sure he goes.\n" \
+            "  A 95% success rate!  \nAre you safe now?\n\n"
     result = runner.invoke(args=["lint-content", "--locale", "en", "-"], input=lines)
     assert result.exit_code == 1
-    assert result.output.splitlines() == ["3: giveaway About his course", "4: blame Please help him to change.",
-                                          "5: overstatement He will change for sure."]
+    assert result.output.splitlines() == ["3: blame.ensure-attendance Make sure he goes.",
+                                          "5: overstatement.success-rate   A 95% success rate!  "]
+    for line in result.output.splitlines():
+        assert re.fullmatch(r"\d+: [a-z0-9_.-]+ .*", line)
     clean = runner.invoke(args=["lint-content", "--locale", "de", "-"], input="Ihre Auswahl\nHilfe\n")
     assert (clean.exit_code, clean.output) == (0, "")
     assert runner.invoke(args=["lint-content", "--locale", "xx", "-"], input="x\n").exit_code == 2
-    flagged = runner.invoke(args=["lint-content", "--locale", "ar", "-"], input="مرحبا\nالعنف\n")
-    assert (flagged.exit_code, flagged.output) == (1, "2: giveaway العنف\n")
+    flagged = runner.invoke(args=["lint-content", "--locale", "ar", "-"], input="مرحبا\nنجاحُه يعتمـــد عليكِ\n")
+    assert (flagged.exit_code, flagged.output) == (1, "2: blame.depends-on-you نجاحُه يعتمـــد عليكِ\n")
+    empty = runner.invoke(args=["lint-content", "--locale", "en", "-"], input="")
+    assert (empty.exit_code, empty.output) == (0, "")
+
+
+def test_lint_content_reads_sms_and_title_lines_with_naming_rules(app):
+    runner = app.test_cli_runner()
+    lines = "Hello, please call back.\nAbout his course\nNews from the domestic abuse service\n"
+    assert runner.invoke(args=["lint-content", "--locale", "en", "-"], input=lines).exit_code == 0
+    result = runner.invoke(args=["lint-content", "--locale", "en", "--context", "title", "-"], input=lines)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == ["2: naming.programme About his course",
+                                          "3: naming.violence-abuse News from the domestic abuse service"]
+    arabic = runner.invoke(args=["lint-content", "--locale", "ar", "--context", "sms", "-"], input="العنف\n")
+    assert (arabic.exit_code, arabic.output) == (1, "1: naming.violence-abuse العنف\n")
+
+
+def test_lint_content_without_rules_for_a_shipped_locale_exits_2(app, monkeypatch, tmp_path):
+    from portal import content_ruleset
+    monkeypatch.setattr(content_ruleset, "RULES_DIR", tmp_path)
+    content_ruleset.rule_set.cache_clear()
+    try:
+        runner = app.test_cli_runner()
+        result = runner.invoke(args=["lint-content", "--locale", "en", "-"], input="Hello\n")
+        assert result.exit_code == 2
+        whole = runner.invoke(args=["lint-content"])
+        assert whole.exit_code == 1 and "rules.missing" in whole.output
+    finally:
+        content_ruleset.rule_set.cache_clear()
+
+
+def test_lint_content_checks_what_admins_entered_for_her(app, dbs):
+    from portal.services.admin import deployment
+    deployment.save(dbs, "sharing_policy", {"en": "Your support is essential to his progress."}, updated_by=None)
+    deployment.save(dbs, "site_name", "Domestic Abuse Programme", updated_by=None)
+    dbs.commit()
+    result = app.test_cli_runner().invoke(args=["lint-content"])
+    assert result.exit_code == 1
+    assert "en: blame.support-his-change (Your support is essential to his) in admin: sharing policy" in result.output
+    assert "naming.violence-abuse (Abuse) in admin: site name (page titles)" in result.output
 
 
 def test_lint_content_finds_giveaways_in_first_screen_parts_of_her_templates(tmp_path: Path):

@@ -9,7 +9,6 @@ character), and it must pass the no-blame check (portal/content_rules.py) in its
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -87,11 +86,9 @@ def parse(text: str) -> tuple[Block, ...]:
 
 def flagged(text: str, locale: str) -> tuple[str, ...]:
     """The words of the text that the no-blame check flags in this locale (empty: the text passes)."""
-    lowered = text.lower()
     phrases: list[str] = []
     for finding in check(text, locale):
-        match = re.search(finding.detail, lowered) if finding.detail else None  # detail: the pattern that matched
-        phrase = text[match.start():match.end()] if match else finding.detail or finding.rule
+        phrase = finding.detail or finding.rule  # detail: her words that the rule matched
         if phrase not in phrases:
             phrases.append(phrase)
     return tuple(phrases)

@@ -211,7 +211,7 @@ def check_own_words(text: str, *, number: bool, locale: str, names: Collection[s
         return "own_words_link"
     if "name" in found:
         return "own_words_name"
-    if found or content_rules.check(text, locale):
+    if found or content_rules.check_all(text, locale, "sms"):
         return "own_words_telling"
     return None
 
