@@ -17,7 +17,7 @@ from portal import migrate
 from portal.content_lint import Flagged
 from portal.extensions import db
 from portal.models import Role
-from portal.runtime import audit_key, now, settings, unit_contexts, vault
+from portal.runtime import audit_key, evaluation_items, now, settings, unit_contexts, vault
 
 DEMO_FILE = "demo-credentials.json"
 
@@ -282,7 +282,7 @@ def lint_content_command(locale: str | None, context: str, source: str | None) -
     flagged line N (lines counted from 1, blank ones too; exit 0 none flagged, 1 some flagged, 2 unknown locale
     or a locale without rules).
     """
-    from portal.content_lint import lint_catalogs, lint_lines
+    from portal.content_lint import lint_catalogs, lint_evaluation_items, lint_lines
     from portal.content_rules import RulesError, check_all
     from portal.i18n import LOCALES
 
@@ -303,7 +303,8 @@ def lint_content_command(locale: str | None, context: str, source: str | None) -
             flagged += 1
         raise SystemExit(1 if flagged else 0)
     locales = [locale] if locale else sorted(LOCALES)
-    found = list(lint_catalogs(locales)) + _admin_findings(locales)
+    found = (list(lint_catalogs(locales)) + _admin_findings(locales)
+             + list(lint_evaluation_items(evaluation_items(), locales)))
     for item in found:
         click.echo(f"{item.locale}: {item.finding.rule} ({item.finding.detail}) in {item.where}: {item.finding.text}")
     if found:

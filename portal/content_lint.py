@@ -17,6 +17,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from portal.content_rules import Finding, RulesError, check_all
+from portal.services.evaluation.items import ItemSet
 from portal.sms.templates import TEMPLATES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,6 +118,20 @@ def lint_admin_texts(locales: Iterable[str], sharing_policy: dict[str, str], hel
     for locale in shipped:
         if site_name:
             yield from _flag(locale, "admin: site name (page titles)", site_name, "title")
+
+
+def lint_evaluation_items(items: ItemSet, locales: Iterable[str]) -> Iterator[Flagged]:
+    """Her evaluation questions (the deployment's items file, or the starter one) in each locale she may read
+    them in: the title as a page title, every domain, question and answer as text of hers."""
+    where = f"evaluation items {items.id}:{items.version}"
+    for locale in (locale for locale in locales if _has_rules(locale)):
+        yield from _flag(locale, where, items.text(items.titles, locale), "title")
+        texts = [items.text(items.not_applicable, locale)] + [items.text(o.texts, locale) for o in items.scale]
+        for domain in items.domains:
+            texts.append(items.text(domain.titles, locale))
+            texts.extend(items.text(item.texts, locale) for item in domain.items)
+        for text in texts:
+            yield from _flag(locale, where, text, "text")
 
 
 def lint_lines(lines: Iterable[str], locale: str, context: str = "text") -> Iterator[tuple[int, Finding]]:

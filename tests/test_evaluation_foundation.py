@@ -189,3 +189,15 @@ def test_a_skipped_stage_is_closed_for_good_and_erasure_deletes_her_answers(dbs,
     for model in (QuestionnaireResponse, EvaluationOffer):
         assert dbs.scalar(select(func.count()).select_from(model)) == 0
     assert dbs.get(EvaluationOffer, open_one.id) is None
+
+
+def test_the_content_check_reads_her_questions_in_every_language():
+    from portal.content_lint import lint_evaluation_items
+
+    items = configured_items("", LOCALES)
+    assert list(lint_evaluation_items(items, LOCALES)) == []  # the starter questions pass
+    doc = copy.deepcopy(starter_doc())
+    doc["domains"][0]["items"][0]["text"]["en"] = "Did you make sure he goes to every session?"
+    flagged = list(lint_evaluation_items(parse_items(doc, LOCALES), LOCALES))
+    assert [(f.locale, f.finding.rule.split(".")[0]) for f in flagged] == [("en", "blame")]
+    assert flagged[0].where == "evaluation items starter:1"
