@@ -68,8 +68,10 @@ test: lint audit
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
 
 # The slow drills: the fuzz targets with ten times the cases (random, not the suite's fixed ones), the limits
-# and the SIGKILL fault drill, on SQLite and PostgreSQL.
-DRILLS := tests/test_fuzz_forms.py tests/test_fuzz_machines.py tests/test_limits.py tests/test_dispatch_faults.py
+# and the SIGKILL fault drill, on SQLite and PostgreSQL; the scale-out drill (2 web processes, 3 workers, one
+# PostgreSQL and one Redis; PostgreSQL only, and in `make test` with fewer messages).
+DRILLS := tests/test_fuzz_forms.py tests/test_fuzz_machines.py tests/test_limits.py tests/test_dispatch_faults.py \
+  tests/test_scale_out.py
 drills: venv translations
 	PORTAL_DRILLS=1 PORTAL_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider $(DRILLS)
 	PORTAL_DRILLS=1 PORTAL_TEST_DB=postgresql $(BIN)/pytest -q -p no:cacheprovider $(DRILLS)

@@ -9,7 +9,8 @@ What it does, in order:
 3. Starts gunicorn (settings in portal/gunicorn_conf.py) and `flask --app portal worker`, and watches both.
    SIGTERM or SIGINT stops both (each finishes what it has in hand) and exits 0. If either stops on its own,
    the other is stopped too and this exits non-zero, so that a supervisor (systemd, a container runtime)
-   notices and restarts the pair.
+   notices and restarts the pair. `--no-worker` starts gunicorn alone: a web machine of a deployment whose
+   notification workers run elsewhere (docs/deployment.md, "Several machines").
 """
 
 from __future__ import annotations
@@ -90,13 +91,17 @@ def migrate_database(app: Any) -> str | None:
             db.engine.dispose()  # nothing of this process's pool is left for the children to share
 
 
-def commands() -> dict[str, list[str]]:
-    """The two processes, by the name the messages use. Both read the same environment as this one."""
-    return {
+def commands(*, worker: bool = True) -> dict[str, list[str]]:
+    """The processes, by the name the messages use (the worker left out with worker=False). All read the same
+    environment as this one."""
+    found = {
         "web server (gunicorn)": [sys.executable, "-m", "gunicorn", "--config", "python:portal.gunicorn_conf",
                                   "portal:create_app()"],
         "notification worker": [sys.executable, "-m", "flask", "--app", "portal", "worker"],
     }
+    if not worker:
+        del found["notification worker"]
+    return found
 
 
 def say(text: str) -> None:
@@ -128,7 +133,8 @@ class Pair:
         if ended is not None:
             code = self.processes[ended].returncode
             others = [n for n in self.processes if n != ended]
-            say(f"the {ended} stopped (exit code {code}); stopping the {', '.join(others)}.")
+            say(f"the {ended} stopped (exit code {code})"
+                + (f"; stopping the {', '.join(others)}." if others else "."))
         clean = self.stop_all()
         if ended is not None:
             code = self.processes[ended].returncode
@@ -157,6 +163,8 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     parser = argparse.ArgumentParser(prog="python -m portal.serve", description=__doc__.split("\n")[0])
     parser.add_argument("--no-migrate", action="store_true",
                         help="do not run `flask db upgrade` first (the deployment migrates as its own step)")
+    parser.add_argument("--no-worker", action="store_true",
+                        help="start gunicorn only: the notification workers run as their own processes")
     args = parser.parse_args(argv)
     try:
         web = web_settings(os.environ if environ is None else environ)
@@ -170,9 +178,9 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         except Exception as exc:  # noqa: BLE001 - one line for the operator instead of a traceback
             say(f"cannot migrate the database: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
             return 1
-    say(f"serving on http://{web.bind} with {web.workers} worker process(es) x {web.threads} thread(s), "
-        "and the notification worker")
-    return Pair(commands()).run()
+    say(f"serving on http://{web.bind} with {web.workers} worker process(es) x {web.threads} thread(s)"
+        + ("" if args.no_worker else ", and the notification worker"))
+    return Pair(commands(worker=not args.no_worker)).run()
 
 
 if __name__ == "__main__":
