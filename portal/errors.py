@@ -47,10 +47,14 @@ def is_staff_path(path: str) -> bool:
 
 
 def database_unavailable(error: BaseException) -> bool:
-    """The database did not answer (down, restarting, unreachable, or too busy): a 503, not a 500. Flask hands
-    an error raised outside the view (opening the session) over wrapped in an InternalServerError."""
+    """The database (or Redis, where sessions and limits live on several machines) did not answer: down,
+    restarting, unreachable, or too busy. A 503, not a 500. Flask hands an error raised outside the view
+    (opening the session) over wrapped in an InternalServerError."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
     original = getattr(error, "original_exception", None) or error
-    return isinstance(original, (OperationalError, InterfaceError)) or (
+    return isinstance(original, (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)) or (
         isinstance(original, DBAPIError) and bool(original.connection_invalidated))
 
 

@@ -18,6 +18,7 @@ from typing import Any, Protocol, cast
 from flask import Flask, Request, Response
 from flask import session as current_session
 from flask.sessions import SessionInterface, SessionMixin
+from redis.exceptions import RedisError
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session as DbSession
@@ -248,7 +249,7 @@ class ServerSessionInterface(SessionInterface):
         id_hash = hash_token(sid)
         try:
             stored = self.store.load(id_hash)
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, RedisError) as exc:
             from portal.errors import database_unavailable
 
             if not database_unavailable(exc):
@@ -272,7 +273,7 @@ class ServerSessionInterface(SessionInterface):
             return
         try:
             self._save(app, session, response)
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, RedisError) as exc:
             from portal.errors import database_unavailable, replace_with, unavailable
 
             if not database_unavailable(exc):

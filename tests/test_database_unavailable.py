@@ -70,3 +70,18 @@ def test_without_its_database_the_app_answers_503_and_keeps_her_texts_for_later(
         db.engine.dispose()
     engine.dispose()
     assert waiting(spool_directory(app)) == []
+
+
+def test_without_redis_for_sessions_the_app_answers_503_not_500(database_url, tmp_path):
+    app = create_app(make_config(database_url, tmp_path, redis_url="redis://127.0.0.1:1/0"))  # nothing listens
+    client = app.test_client()
+    client.set_cookie("__Host-sid", "y" * 43, domain="localhost")
+    for where, response in {"her page, her session unreadable": client.get("/home"),
+                            "console, a new session not kept": app.test_client().get("/staff/sign-in")}.items():
+        assert response.status_code == 503, (where, response.status_code)
+        assert response.headers["Retry-After"] == "30"
+        assert_a_plus(where, response)
+    from portal.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
