@@ -107,6 +107,7 @@ def test_garbage_answers_are_refused_with_a_message_and_nothing_is_stored(worker
     offer, task = staged
     response = send(worker, phone_url(world, offer), answered({"listens": "very much", "afraid": "often"}))
     assert response.status_code == 400 and b"Choose one of the answers shown" in response.data
+    assert b'aria-describedby="q-listens-error"' in response.data  # the question at fault is marked
     response = send(worker, phone_url(world, offer), answered({"children_at_ease": "not_applicable",
                                                                "listens": "not_applicable"}))
     assert response.status_code == 400  # "does not apply" is only for the children's questions

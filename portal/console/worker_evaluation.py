@@ -64,7 +64,7 @@ def worker_evaluation_consent(partner_id: str) -> ResponseReturnValue:
 
 
 def _phone_form(partner: PartnerContact, offer: EvaluationOffer, *, chosen: Mapping[str, str], error: object = None,
-                status: int = 200) -> ResponseReturnValue:
+                status: int = 200, error_field: str | None = None) -> ResponseReturnValue:
     items = evaluation_items()
     askable: object = None
     try:
@@ -73,7 +73,8 @@ def _phone_form(partner: PartnerContact, offer: EvaluationOffer, *, chosen: Mapp
         askable, status = _words(exc.code), (status if status >= 400 else 409)
     return render_template("console/worker/evaluation_phone.html", partner=partner, offer=offer, items=items,
                            lang=items.language(str(get_locale())), chosen=chosen, error=error, closed=askable,
-                           not_applicable=NOT_APPLICABLE, field=FIELD, label=casework.case_label(partner.id),
+                           not_applicable=NOT_APPLICABLE, field=FIELD, error_field=error_field,
+                           label=casework.case_label(partner.id),
                            L=labels), status
 
 
@@ -91,8 +92,9 @@ def worker_evaluation_phone(partner_id: str, offer_id: str) -> ResponseReturnVal
         answered = by_phone.record_by_phone(staff_context(), items, partner, offer, raw, g.staff)
     except DomainError as exc:
         error = _words(exc.code)
-        return _phone_form(partner, offer, chosen=raw, error=error,
-                           status=400 if exc.code == "evaluation.answer_unknown" else 409)
+        garbage = exc.code == "evaluation.answer_unknown"
+        return _phone_form(partner, offer, chosen=raw, error=error, status=400 if garbage else 409,
+                           error_field=exc.field if garbage else None)
     flash(_("Her answers to this stage are recorded (%(count)d of %(total)d questions answered). They are not "
             "shown here again.", count=answered.answered, total=len(items.codes)))
     return redirect(url_for("console.worker_case", partner_id=partner.id) + "#evaluation", code=303)
