@@ -13,6 +13,7 @@ OBJECT = {
     "programme": _l("Programme"), "programme_event": _l("Programme report"), "support_service": _l("Support service"),
     "helpline": _l("Helpline"), "deployment_setting": _l("Deployment settings"),
     "risk_assessment": _l("Risk assessment"),
+    "evaluation_offer": _l("Evaluation stage"),
 }
 
 ACTION = {
@@ -65,6 +66,7 @@ ACTION = {
     "helpline.create": _l("Added a helpline"), "helpline.delete": _l("Removed a helpline"),
     "invite.send": _l("Sent her a discreet link"), "link.opened": _l("Her link was opened"),
     "participant.create": _l("Registered a participant"),
+    "participant.dates_set": _l("Set a participant's programme dates"),
     "partner.create": _l("Recorded her"), "partner.erase": _l("Erased her personal data"),
     "partner.link": _l("Linked her to a participant"), "partner.read": _l("Viewed her details"),
     "partner.unlink": _l("Ended her link to a participant"),

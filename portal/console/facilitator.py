@@ -24,13 +24,13 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.console import bp, labels
 from portal.console.access import not_found, require_role, staff_context, uuid_or_404
-from portal.console.refusals import EVENT_ERRORS
+from portal.console.refusals import DATES_ERRORS, EVENT_ERRORS
 from portal.console.times import parse_date, staff_zone_name
 from portal.extensions import db
 from portal.models import EventKind, Participant, Programme, ProgrammeMembership, RiskFactor, Role
 from portal.response_floor import pad_to_floor
 from portal.runtime import db_session, now
-from portal.services.programme import events, partner_notes
+from portal.services.programme import events, participant_dates, partner_notes
 from portal.unit_of_work import refuse
 
 FACILITATOR = Role.FACILITATOR
@@ -98,15 +98,21 @@ def facilitator_register(programme_id: str) -> ResponseReturnValue:
 
 
 def _participant_page(programme: Programme, participant: Participant, errors: Mapping[str, object],
-                      values: Mapping[str, object], status: int = 200) -> ResponseReturnValue:
+                      values: Mapping[str, object], status: int = 200,
+                      dates: Mapping[str, str] | None = None) -> ResponseReturnValue:
     reported = events.events_for_participant(db_session(), participant.id)
     factors = events.factors_of(db_session(), [event.id for event in reported])
     # The one thing here that depends on her (DESIGN 8): notes her worker sent with her agreement, text and day only.
     notes = partner_notes.for_participant(staff_context(), programme.id, participant.id)
     return render_template("console/facilitator/participant.html", programme=programme, participant=participant,
                            reported=reported, factors=factors, errors=errors, values=values, kinds=EventKind.ALL,
-                           partner_notes=notes,
+                           partner_notes=notes, dates=dates or _his_dates(participant),
                            imminence=events.IMMINENCE, risk_factors=RiskFactor.ALL, L=labels), status
+
+
+def _his_dates(participant: Participant) -> dict[str, str]:
+    return {"started_on": participant.started_on.isoformat() if participant.started_on else "",
+            "expected_end_on": participant.expected_end_on.isoformat() if participant.expected_end_on else ""}
 
 
 def _blank_report() -> dict[str, object]:
@@ -177,3 +183,26 @@ def _report(programme: Programme, participant: Participant) -> ResponseReturnVal
     flash(_("Thank you. The report is recorded."))
     return redirect(url_for("console.facilitator_participant", programme_id=programme.id,
                             participant_id=participant.id), code=303)
+
+
+@bp.post("/my-programmes/<programme_id>/participants/<participant_id>/dates")
+@require_role(FACILITATOR)
+def facilitator_dates(programme_id: str, participant_id: str) -> ResponseReturnValue:
+    """His start date and expected end date (either may be left empty while not known)."""
+    programme = programme_or_404(programme_id)
+    participant = participant_or_404(programme, participant_id)
+    typed = {name: request.form.get(name, "")[:20] for name in ("started_on", "expected_end_on")}
+    parsed = {name: parse_date(text) if text.strip() else None for name, text in typed.items()}
+    bad = {name: DATES_ERRORS["date_invalid"] for name, text in typed.items() if text.strip() and parsed[name] is None}
+    if not bad:
+        try:
+            participant_dates.set_dates(staff_context(), participant,
+                                        participant_dates.ProgrammeDates(parsed["started_on"],
+                                                                         parsed["expected_end_on"]))
+        except participant_dates.DatesError as exc:
+            bad = {exc.field or "dates": DATES_ERRORS[exc.code]}
+    if bad:
+        return _participant_page(programme, participant, bad, _blank_report(), 400, dates=typed)
+    flash(_("His programme dates are saved."))
+    return redirect(url_for("console.facilitator_participant", programme_id=programme.id,
+                            participant_id=participant.id) + "#dates", code=303)

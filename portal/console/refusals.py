@@ -30,6 +30,25 @@ EVENT_ERRORS = {
     "invalid_idempotency_key": _l("Please start again from the participant page."),
 }
 
+# His programme dates (services/programme/participant_dates.DatesError), in a facilitator's words.
+DATES_ERRORS = {
+    "date_invalid": _l("Enter the date as YYYY-MM-DD, or leave it empty if it is not known."),
+    "date_out_of_range": _l("Enter a date within ten years before and five years after today."),
+    "end_before_start": _l("The expected end cannot be before the start."),
+}
+
+# Her evaluation questions on her case and asked by phone (services/evaluation/by_phone.py, answers.py).
+EVALUATION_ERRORS = {
+    "choice": _l("Choose what she told you: yes or no."),
+    "evaluation.not_agreed": _l("She has not said yes to evaluation questions, or she said no since: do not ask "
+                                "her. Nothing was recorded."),
+    "evaluation.no_contact": _l("Contact with her has stopped or her case is closed: do not contact her about "
+                                "evaluation questions. Nothing was recorded."),
+    "evaluation.offer_closed": _l("This stage is no longer open: it was answered, skipped or cancelled. Nothing "
+                                  "was recorded."),
+    "evaluation.answer_unknown": _l("Choose one of the answers shown for each question, or leave it unanswered."),
+}
+
 # Her risk assessment (services/casework/risk_assessment.AssessmentRefused problems), in her worker's words.
 RISK_ERRORS = {
     "answer_required": _l("Choose yes, no or not known."),
@@ -206,6 +225,8 @@ ADMIN_ERRORS = {
     "locale": _l("Choose a language."),
     "label": _l("Enter a label of up to 100 characters."),
     "programme_inactive": _l("That programme is not active."),
+    "anchor": _l("Choose which of his dates the stage counts from."),
+    "stages": _l("Send the form again from the page: every stage must be in it once."),
     "blames": _l("This could make her feel responsible for him, or promise more than a course can. Please "
                  "reword it."),
 }

@@ -83,6 +83,10 @@ GUIDANCE: dict[str, object] = {
     TaskKind.AGREED_CHECKIN_MISSED: _l(
         "She did not check in on a day you agreed. It may mean nothing, or that she cannot. Try to reach her in "
         "a way she chose, in her safe times; do not text her about it unless she asked for that."),
+    TaskKind.EVALUATION_BY_PHONE: _l(
+        "A stage of her evaluation questions is due and cannot be texted to her. If she wants to, ask her the "
+        "questions by phone in her safe times, reading them as written; every question may be skipped, and so may "
+        "the whole stage. Nothing is followed up if she says no."),
     TaskKind.ESCALATION: _l(
         "A task was not acknowledged in time. Open the case's tasks, acknowledge the late one, or pass it to "
         "someone who can act now."),

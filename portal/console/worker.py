@@ -32,6 +32,7 @@ from portal.services.casework import (
     never_disclose,
     risk_assessment,
 )
+from portal.services.evaluation import by_phone
 from portal.services.her import her_checkins, preferences, safety_plan
 from portal.services.her.partners import read_details
 from portal.services.her.preferences import SUGGESTED_ZONES
@@ -166,6 +167,7 @@ def case_page(partner: PartnerContact, revealed: never_disclose.Revealed | None 
         "private": case_children_view(partner, revealed),
         "risk_notes": case_risk_notes(partner),
         "plan": safety_plan.status(session_db, partner.id),  # whether she has one and shared a copy: never its text
+        "evaluation": by_phone.case_view(session_db, partner),  # her word and her stages: never her answers
     }
     return render_template("console/worker/case.html", L=labels, **view)
 

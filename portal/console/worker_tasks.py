@@ -17,6 +17,7 @@ from portal.console.worker import WORKER, case_or_404, deployment_view, urgency_
 from portal.models import PartnerContact, Task, TaskKind
 from portal.runtime import db_session, now, vault
 from portal.services.casework import case_record, casework, contact_log, held_texts, inbox, risk_assessment
+from portal.services.evaluation import by_phone
 from portal.services.her import consent
 
 # Tasks whose detail is the code of why a message did not go (shown in words, never as the code).
@@ -54,10 +55,11 @@ def worker_task(task_id: str) -> ResponseReturnValue:
     child_links = task.child_risk and partner is not None and \
         casework.find_case(db_session(), g.staff, partner.id) is not None
     held = held_texts.view(db_session(), vault(), task) if task.kind == TaskKind.PLAN_DURESS else None
+    offer = by_phone.offer_for_task(db_session(), task) if task.kind == TaskKind.EVALUATION_BY_PHONE else None
     return render_template("console/worker/task.html", task=task, info=info, now=now(), steps=steps,
                            child_links=child_links,
                            label=casework.case_label, L=labels, partner=partner, prefs=prefs, guidance=guidance,
-                           reason=reason, urgency=urgency_now(), held=held,
+                           reason=reason, urgency=urgency_now(), held=held, evaluation_offer=offer,
                            reassess=risk_assessment.task_asks_for_reassessment(db_session(), task),
                            closed_itself=task.kind in consent.STOPPED_TASKS and task.done_at is not None
                            and task.acknowledged_by_id is None)

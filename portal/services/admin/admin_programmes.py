@@ -1,15 +1,27 @@
-"""Admin: support services, programmes, and who works in which programme (one role per person there)."""
+"""Admin: support services, programmes, who works in which programme (one role per person there), and when a
+programme's evaluation stages fall due."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Programme, ProgrammeMembership, Role, StaffUser, SupportService
+from portal.models import (
+    EvaluationStage,
+    Programme,
+    ProgrammeMembership,
+    Role,
+    StaffUser,
+    StageAnchor,
+    SupportService,
+)
 from portal.services.admin.admin_users import AdminError
 from portal.services.context import DomainContext
+from portal.services.evaluation import stages
 
 MEMBER_ROLES = (Role.SUPPORT_WORKER, Role.FACILITATOR)
 
@@ -80,3 +92,53 @@ def overview(db: Session) -> list[tuple[Programme, str, list[tuple[ProgrammeMemb
         members.setdefault(membership.programme_id, []).append((membership, staff))
     return [(p, services.get(p.service_id, ""), members.get(p.id, []))
             for p in db.scalars(select(Programme).order_by(Programme.name))]
+
+
+# -- when her evaluation stages fall due, per programme (services/evaluation/stages.py owns the timing) -----------
+
+@dataclass(frozen=True)
+class StageRow:
+    """One stage as the admin's form sends it: `offset_days` None when what was typed is not a whole number."""
+
+    stage: str
+    anchor: str
+    offset_days: int | None
+    enabled: bool
+
+
+def stage_plan_problems(rows: Iterable[StageRow]) -> dict[str, str]:
+    """What is wrong with each stage's row (stage -> code: "anchor", "number", "range"); every stage once."""
+    rows = tuple(rows)
+    problems: dict[str, str] = {}
+    seen = [row.stage for row in rows]
+    if sorted(seen) != sorted(EvaluationStage.ALL):
+        return {"form": "stages"}
+    for row in rows:
+        if row.anchor not in tuple(StageAnchor):
+            problems[row.stage] = "anchor"
+        elif row.offset_days is None:
+            problems[row.stage] = "number"
+        elif not -stages.MAX_OFFSET_DAYS <= row.offset_days <= stages.MAX_OFFSET_DAYS:
+            problems[row.stage] = "range"
+    return problems
+
+
+def set_stage_plan(ctx: DomainContext, programme: Programme, rows: Iterable[StageRow],
+                   staff_id: uuid.UUID | None) -> int:
+    """The programme's timing of its five stages, all or nothing (AdminError(code, stage) for the first row
+    that cannot be used); only the stages that change are written and audited. Returns how many changed."""
+    rows = tuple(rows)
+    problems = stage_plan_problems(rows)
+    if problems:
+        field, code = next(iter(problems.items()))
+        raise AdminError(code, field)
+    current = {timing.stage: timing for timing in stages.programme_plan(ctx.db, programme.id)}
+    changed = 0
+    for row in rows:
+        was = current[EvaluationStage(row.stage)]
+        if (was.anchor, was.offset_days, was.enabled) == (row.anchor, row.offset_days, row.enabled):
+            continue
+        stages.set_stage_timing(ctx, programme.id, row.stage, anchor=row.anchor, offset_days=int(row.offset_days or 0),
+                                enabled=row.enabled, staff_id=staff_id)
+        changed += 1
+    return changed
