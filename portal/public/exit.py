@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from flask import Response, redirect
 from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response as BaseResponse
 
 from portal.extensions import csrf
 from portal.public import bp
@@ -23,7 +24,7 @@ from portal.sessions import server_session
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 
-def _ended(response: Response) -> Response:
+def _ended(response: BaseResponse) -> BaseResponse:
     server_session().destroy()
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     response.headers["Referrer-Policy"] = "no-referrer"
