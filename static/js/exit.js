@@ -17,11 +17,11 @@
     leaving = true;
     document.body.hidden = true;
     document.title = "";
+    if (!away || !navigator.sendBeacon) { window.location.replace(target); return; }
+    window.location.replace(away);
     var sent = false;
-    if (away && navigator.sendBeacon) {
-      try { sent = navigator.sendBeacon(target); } catch (error) { sent = false; }
-    }
-    window.location.replace(sent ? away : target);
+    try { sent = navigator.sendBeacon(target); } catch (error) { sent = false; }
+    if (!sent) { window.location.replace(target); }
   }
 
   function inField(node) {

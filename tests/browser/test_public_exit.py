@@ -181,10 +181,11 @@ def test_the_background_exit_clears_the_sites_storage_and_cookies_in_the_browser
     assert check.evaluate("() => localStorage.getItem('left')") is None
 
 
+@pytest.mark.parametrize("beacon", ["undefined", "() => false"], ids=["no-beacon", "beacon-refused"])
 def test_without_a_beacon_the_exit_leaves_through_the_server_as_without_javascript(live_server, exit_site,
-                                                                                   new_page):
+                                                                                   new_page, beacon):
     page = _signed_in(live_server, new_page)
-    page.add_init_script("Object.defineProperty(navigator, 'sendBeacon', {value: undefined})")
+    page.add_init_script(f"Object.defineProperty(navigator, 'sendBeacon', {{value: {beacon}}})")
     page.goto(live_server.url + "/choices")
     sent = []
     page.on("request", lambda request: sent.append((request.method, request.url)))
