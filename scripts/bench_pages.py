@@ -374,12 +374,20 @@ def main() -> int:
             total = html + assets
             over += total > BUDGET
             print(f"  {path:<16}{html:>8}{assets:>13}{total:>9}{requests:>10}  {'yes' if total <= BUDGET else 'NO'}")
+        largest = max(rows, key=lambda row: row[1] + row[2])
+        print(f"summary: her pages, compressed bytes on first load | {min(r[1] + r[2] for r in rows):,}–"
+              f"{largest[1] + largest[2]:,} B ({largest[0]} largest), {min(r[3] for r in rows)}–"
+              f"{max(r[3] for r in rows)} requests; budget {BUDGET:,} B")
         print("\nHer pages on a slow mobile network (400 kbit/s, 400 ms round trip, emulated by Chromium; first load,"
               " no cache):")
         print(f"  {'page':<16}{'painted':>10}{'DOM ready':>11}{'load':>9}{'usable':>9}   (ms)")
-        for path, timing in slow_network(browser, portal):
+        slow = slow_network(browser, portal)
+        for path, timing in slow:
             print(f"  {path:<16}{timing['fcp']:>10.0f}{timing['dcl']:>11.0f}{timing['load']:>9.0f}"
                   f"{timing['usable']:>9.0f}")
+        slowest = max(slow, key=lambda row: row[1]["usable"])
+        print(f"summary: her pages usable on 400 kbit/s, 400 ms RTT (first load) | "
+              f"{min(t['usable'] for _, t in slow) / 1000:.2f}–{slowest[1]['usable'] / 1000:.2f} s ({slowest[0]} slowest)")
         print("  usable: painted and the exit script active (the later of first contentful paint and DOM ready)")
         print(f"\nQuick exit, activation to page hidden ({RUNS} runs each, headless Chromium):")
         for how, label in (("click", "click/tap"), ("escape", "double Esc")):
@@ -405,14 +413,19 @@ def main() -> int:
             if who == "ours" and how == "click":
                 reference = exit_to_neutral(browser, portal, who, how, javascript, isolated=False)
                 print(f"  {'ours, reference':<22} {'same, without COEP':<26} {summary(reference)}")
+                medians[("reference", javascript)] = statistics.median(reference)
         if govuk_site is None:
             print("  GOV.UK Frontend could not be installed from the npm registry: no comparison this run")
             over += 1
         else:
             for javascript in (True, False):
                 ours, theirs = medians[("ours", javascript)], medians[("govuk", javascript)]
-                print(f"  click, JavaScript {'on' if javascript else 'off'}: ours {ours:.0f} ms vs GOV.UK {theirs:.0f} ms"
+                state = "on" if javascript else "off"
+                print(f"  click, JavaScript {state}: ours {ours:.0f} ms vs GOV.UK {theirs:.0f} ms"
                       f" ({'as fast or faster' if ours <= theirs * 1.05 else 'slower'})")
+                print(f"summary: quick exit, click to neutral page painted, JavaScript {state} | ours {ours:.0f} ms "
+                      f"(without COEP {medians[('reference', javascript)]:.0f} ms) vs GOV.UK exit-this-page "
+                      f"{theirs:.0f} ms (medians of {EXIT_RUNS})")
             print("  'without COEP': her page's Cross-Origin-Embedder-Policy removed in the browser (for reference, not"
                   " deployed):\n  with COOP and COEP her pages are cross-origin isolated, and leaving such a page costs"
                   " Chromium a new\n  browsing context group; the rest of our exit is as fast as a plain link.")

@@ -225,6 +225,7 @@ def main() -> int:
                 sid, phone = her_session(database_url, instance, portal)
                 home_lua = lua_get(work / "home.lua", {**PROXY_HEADERS, "Cookie": f"__Host-sid={sid}"})
                 hello_lua = lua_get(work / "hello.lua", {**PROXY_HEADERS, "Cookie": f"__Host-sid={sid}"})
+                probe_lua = lua_get(work / "probe.lua", PROXY_HEADERS)  # no cookie: no session to read
                 inbound_lua = lua_inbound(work / "inbound.lua", signed_bodies(work / "signed.tsv", phone),
                                           PROXY_HEADERS)
                 wrk(hello.url + "/", hello_lua, 4, 2)  # warm both up (imports, connections, template cache)
@@ -233,27 +234,38 @@ def main() -> int:
                 for clients in CLIENTS:
                     ceiling = wrk(hello.url + "/", hello_lua, clients)
                     rows.append(("bare Flask hello", clients, ceiling, None))
-                    for label, path, script in (("her /home", "/home", home_lua),
+                    for label, path, script in (("portal /healthz/live", "/healthz/live", probe_lua),
+                                                ("her /home", "/home", home_lua),
                                                 ("POST /sms/inbound", "/sms/inbound", inbound_lua)):
                         rows.append((label, clients, wrk(portal.url + path, script, clients), ceiling))
                 print(f"gunicorn {WORKERS} workers x {THREADS} threads (gthread), portal/gunicorn_conf.py, production "
                       f"mode behind a simulated TLS proxy, PostgreSQL; wrk {SECONDS} s per cell, on the same 2 cores")
-                print(f"  {'what':<18}{'clients':>8}{'req/s':>9}{'x hello':>9}{'p50 ms':>9}{'x hello':>9}"
+                print(f"  {'what':<21}{'clients':>8}{'req/s':>9}{'x hello':>9}{'p50 ms':>9}{'x hello':>9}"
                       f"{'p99 ms':>9}{'x hello':>9}{'errors':>8}")
                 for label, clients, m, base in rows:
                     def ratio(key: str, m: dict[str, float] = m, base: dict[str, float] | None = base) -> str:
                         return f"{m[key] / base[key]:>9.2f}" if base else f"{'':>9}"
                     errors = int(m["bad"] + m["socket_errors"])
                     failures += errors > 0
-                    print(f"  {label:<18}{clients:>8}{m['rate']:>9,.0f}{ratio('rate')}{m['p50']:>9.2f}{ratio('p50')}"
+                    print(f"  {label:<21}{clients:>8}{m['rate']:>9,.0f}{ratio('rate')}{m['p50']:>9.2f}{ratio('p50')}"
                           f"{m['p99']:>9.2f}{ratio('p99')}{errors:>8}")
+                for label, clients, m, base in rows:
+                    if base is not None and label != "portal /healthz/live":
+                        print(f"summary: {label} under gunicorn, {clients} client{'s' if clients > 1 else ''} | "
+                              f"{m['rate']:,.0f} req/s = {m['rate'] / base['rate']:.2f} x bare Flask "
+                              f"({base['rate']:,.0f}); p50 {m['p50']:.1f} ms, p99 {m['p99']:.1f} ms")
                 target = next(m["rate"] / base["rate"] for label, c, m, base in rows
                               if label == "her /home" and c == 16 and base)
+                print("  portal /healthz/live: the portal's own stack (middleware, security headers, access log), no "
+                      "database, no session, no template: the floor under any page of hers")
                 print(f"\nTarget: her /home at 16 clients >= 0.50 x bare Flask: {target:.2f} "
                       f"({'met' if target >= 0.5 else 'NOT met'})")
                 peaks = [peak_rss_mib(pid) for pid in portal.workers()]
                 print("Peak memory (VmHWM) of each portal web worker after the load: "
                       + ", ".join(f"{p:.0f} MiB" for p in peaks))
+                print(f"summary: target, her /home at 16 clients >= 0.50 x bare Flask | {target:.2f} "
+                      f"({'met' if target >= 0.5 else 'not met'})")
+                print(f"summary: peak memory (RSS) of a gunicorn web worker | {max(peaks):.0f} MiB")
             finally:
                 portal.stop()
                 hello.stop()
