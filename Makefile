@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := portal
 
-.PHONY: run serve test test-sqlite test-postgresql lint audit bench drills messages translations chromium clean
+.PHONY: run serve test test-sqlite test-postgresql lint audit bench bench-tools drills messages translations chromium clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -76,7 +76,16 @@ drills: venv translations
 	PORTAL_DRILLS=1 PORTAL_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider $(DRILLS)
 	PORTAL_DRILLS=1 PORTAL_TEST_DB=postgresql $(BIN)/pytest -q -p no:cacheprovider $(DRILLS)
 
-bench: venv translations chromium
+# The load generator for scripts/bench_serve.py (wrk, from the system's packages) and npm for GOV.UK Frontend's
+# exit-this-page (scripts/bench_pages.py installs it into a temporary directory). Never part of `make test`.
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing wrk from the system package manager for make bench"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	@command -v npm >/dev/null 2>&1 || echo "npm not found: the GOV.UK Frontend comparison will be skipped"
+
+bench: venv translations chromium bench-tools
 	$(BIN)/python scripts/bench.py
 
 clean:

@@ -9,6 +9,8 @@ from portal.extensions import csrf, talisman
 CSP = {
     "default-src": "'none'",
     "script-src": "'self'",
+    # The quick exit's background POST /exit (navigator.sendBeacon, static/js/exit.js); nothing else connects.
+    "connect-src": "'self'",
     "style-src": "'self'",
     "img-src": "'self'",
     "font-src": "'self'",

@@ -85,6 +85,7 @@ def main() -> None:
         client = app.test_client()
         with client.session_transaction() as stored:
             stored.bind_her(str(her_id))
+            stored["epoch"] = 0  # signed in after her latest stop (public/context.EPOCH): a new record's epoch
 
         def post(path: str, data: dict[str, str]) -> int:
             token = CSRF.search(client.get("/plan").get_data(as_text=True))

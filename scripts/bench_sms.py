@@ -1,12 +1,13 @@
-"""SMS figures: dispatch throughput (one worker; several on PostgreSQL) against a loopback Twilio, and
-inbound webhook latency at 1,000 and 1,000,000 contacts. Creates and drops its own databases."""
+"""SMS figures: dispatch throughput (one worker; several on PostgreSQL) against a loopback Twilio, the peak memory
+(RSS) of a dispatcher, and inbound webhook latency at 1,000 and 1,000,000 contacts (bulk-loaded with COPY; the lookup
+by blind index uses an index, checked). Creates and drops its own databases."""
 
 from __future__ import annotations
 
 import base64
 import io
 import multiprocessing
-import os
+import resource
 import secrets
 import statistics
 import sys
@@ -19,8 +20,8 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from scratch_pg import drop_pg, pg_database  # noqa: E402
 from sqlalchemy import create_engine, func, insert, select, text, update  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
 
@@ -37,7 +38,6 @@ from portal.models import (  # noqa: E402
 )
 from portal.sms.loopback import FakeTwilio  # noqa: E402
 
-PG_ADMIN = os.environ.get("PORTAL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 TOKEN = secrets.token_urlsafe(24)
 ACCOUNT = "AC" + "b" * 32
 KEYS = {"secret_key": secrets.token_urlsafe(48),
@@ -51,22 +51,6 @@ def config(url: str, instance: str, api_base: str = "") -> dict[str, object]:
     return {"database_url": url, "instance_path": instance, "public_url": "https://portal.bench",
             "sms_backend": "twilio", "twilio_account_sid": ACCOUNT, "twilio_auth_token": TOKEN,
             "twilio_messaging_service_sid": "MG" + "b" * 32, "twilio_api_base": api_base, **KEYS}
-
-
-def pg_database() -> str:
-    name = f"pcp_bench_sms_{secrets.token_hex(4)}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_pg(url: str) -> None:
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def migrated(url: str):  # type: ignore[no-untyped-def]
@@ -113,7 +97,8 @@ def pending(engine) -> int:  # type: ignore[no-untyped-def]
             Notification.state == NotificationState.PENDING)) or 0
 
 
-def _worker(cfg: dict[str, object], start: multiprocessing.synchronize.Event) -> None:  # type: ignore[name-defined]
+def _worker(cfg: dict[str, object], start: multiprocessing.synchronize.Event,  # type: ignore[name-defined]
+            peaks: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     app = create_app(cfg)
     from portal.worker import build_dispatcher
 
@@ -122,13 +107,18 @@ def _worker(cfg: dict[str, object], start: multiprocessing.synchronize.Event) ->
         start.wait()
         while dispatcher.run_once().sent:
             pass
+    peaks.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # KiB on Linux: the peak RSS in MiB
+
+
+PEAKS: list[float] = []  # each dispatcher's peak RSS (MiB), over every run
 
 
 def dispatch_rate(url: str, instance: str, api_base: str, workers: int) -> float:
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Event()
+    peaks = ctx.Queue()
     cfg = config(url, instance, api_base)  # built here: a spawned child would draw fresh random keys
-    procs = [ctx.Process(target=_worker, args=(cfg, start)) for _ in range(workers)]
+    procs = [ctx.Process(target=_worker, args=(cfg, start, peaks)) for _ in range(workers)]
     for p in procs:
         p.start()
     time.sleep(4)  # let every process import and connect before the clock starts
@@ -136,7 +126,9 @@ def dispatch_rate(url: str, instance: str, api_base: str, workers: int) -> float
     start.set()
     for p in procs:
         p.join()
-    return MESSAGES / (time.perf_counter() - t)
+    rate = MESSAGES / (time.perf_counter() - t)
+    PEAKS.extend(peaks.get(timeout=10) for _ in procs)
+    return rate
 
 
 def bench_dispatch(instance: str, fake: FakeTwilio, rows: list[tuple[str, str]]) -> None:
@@ -150,7 +142,7 @@ def bench_dispatch(instance: str, fake: FakeTwilio, rows: list[tuple[str, str]])
         rows.append(("dispatch, SQLite, 1 worker", f"{dispatch_rate(url, instance, fake.base_url, 1):,.0f} msg/s"))
         assert pending(engine) == 0
         engine.dispose()
-    url = pg_database()
+    url = pg_database("pcp_bench_sms")
     try:
         engine = migrated(url)
         seed_outbox(engine, vault, 100, MESSAGES)
@@ -211,7 +203,7 @@ def bench_inbound(instance: str, rows: list[tuple[str, str]]) -> None:
     from portal.crypto import Vault
 
     vault = Vault.from_settings(KEYS["data_keys"], KEYS["index_key"])
-    url = pg_database()
+    url = pg_database("pcp_bench_sms")
     try:
         engine = migrated(url)
         service_id = uuid.uuid4()
@@ -234,6 +226,11 @@ def bench_inbound(instance: str, rows: list[tuple[str, str]]) -> None:
         with engine.connect() as conn:
             plan = conn.execute(text("EXPLAIN SELECT * FROM partner_contact WHERE phone_bidx = 'x'")).scalar()
         rows.append(("lookup plan at 1,000,000 contacts", str(plan).split("  (")[0].strip()))
+        with engine.connect() as conn:
+            indexes = conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'partner_contact' "
+                                        "AND indexdef LIKE '%(phone_bidx)%'")).scalars().all()
+        rows.append(("index on partner_contact.phone_bidx", ", ".join(indexes) or "NONE"))
+        assert indexes and "Index" in str(plan), "the lookup by blind index must use an index"
         from portal.extensions import db
 
         with app.app_context():
@@ -251,11 +248,15 @@ def main() -> None:
             bench_dispatch(instance, fake, rows)
         finally:
             fake.stop()
+        rows.append(("peak memory (RSS) of a dispatcher", f"{max(PEAKS):.0f} MiB (largest of {len(PEAKS)} processes)"))
         bench_inbound(instance, rows)
     out = io.StringIO()
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         print(f"{label:<{width}}  {value}", file=out)
+    for label, value in rows:
+        if label.startswith(("dispatch, PostgreSQL", "inbound text from her", "peak memory")):
+            print(f"summary: {label} | {value}", file=out)
     print(out.getvalue(), end="")
 
 

@@ -26,6 +26,29 @@ def test_exit_ends_her_session_clears_site_data_and_leaves_for_the_neutral_site(
     assert back.status_code == 303 and back.headers["Location"] == "/"
 
 
+def test_the_background_exit_ends_her_session_and_clears_site_data_without_a_csrf_token(client, dbs, world, clock):
+    """POST /exit is what the exit script sends (navigator.sendBeacon) while the neutral site loads."""
+    open_link(client, dbs, world.partner, clock)
+    assert dbs.scalar(select(func.count()).select_from(WebSession)) == 1
+    response = client.post("/exit")  # no token: a beacon carries none, and it can only end her own session
+    assert response.status_code == 204 and response.get_data() == b""
+    assert response.headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"].startswith("no-store")
+    assert "__Host-sid=;" in response.headers["Set-Cookie"]
+    assert dbs.scalar(select(func.count()).select_from(WebSession)) == 0
+    back = client.get("/choices")
+    assert back.status_code == 303 and back.headers["Location"] == "/"
+
+
+def test_the_exit_link_names_the_neutral_site_for_the_script(client, dbs, world, clock):
+    deployment.save(dbs, "exit_url", "https://weather.example/today")
+    dbs.commit()
+    open_link(client, dbs, world.partner, clock)
+    page = client.get("/home").get_data(as_text=True)
+    assert 'id="exit" href="/exit" data-away="https://weather.example/today"' in page
+
+
 def test_exit_works_without_any_session(client):
     response = client.get("/exit")
     assert response.status_code == 303

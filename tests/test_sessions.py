@@ -1,6 +1,8 @@
 """Server-side sessions: only a hash of the id is stored; idle and absolute timeouts; regeneration."""
 
 
+from datetime import timedelta
+
 import pytest
 import redis as redis_lib
 from flask import session
@@ -60,6 +62,40 @@ def test_idle_timeout(routes, client, clock):
     assert client.get("/sess-test/get").get_data(as_text=True) == "hello"
     clock.advance(minutes=16)
     assert client.get("/sess-test/get").get_data(as_text=True) == "none"
+
+
+def _last_seen(dbs):
+    dbs.expire_all()
+    return dbs.scalar(select(WebSession.last_seen_at))
+
+
+def test_a_page_that_changes_nothing_refreshes_the_stored_session_at_most_once_a_minute(routes, client, dbs, clock):
+    client.get("/sess-test/put/hello")
+    saved = _last_seen(dbs)
+    clock.advance(seconds=30)
+    assert client.get("/sess-test/get").get_data(as_text=True) == "hello"
+    assert _last_seen(dbs) == saved  # no write: the refresh is 30 s old
+    clock.advance(seconds=31)
+    assert client.get("/sess-test/get").get_data(as_text=True) == "hello"
+    assert _last_seen(dbs) > saved  # 61 s: refreshed
+    clock.advance(seconds=5)
+    client.get("/sess-test/put/changed")
+    assert _last_seen(dbs) > saved + timedelta(seconds=61)  # a change is always saved, with its time
+
+
+def test_idle_timeout_is_never_late_and_at_most_a_minute_early(routes, client, clock):
+    client.get("/sess-test/put/hello")
+    clock.advance(seconds=59)
+    assert client.get("/sess-test/get").get_data(as_text=True) == "hello"  # not refreshed (59 s)
+    clock.advance(minutes=14, seconds=2)  # 14:02 after her last request, 15:01 after the stored refresh
+    assert client.get("/sess-test/get").get_data(as_text=True) == "none"  # ended, 58 s early at most
+    client.get("/sess-test/put/hello")
+    clock.advance(minutes=1)
+    assert client.get("/sess-test/get").get_data(as_text=True) == "hello"  # refreshed (a minute old)
+    clock.advance(minutes=14, seconds=59)
+    assert client.get("/sess-test/get").get_data(as_text=True) == "hello"  # 14:59 idle: still hers
+    clock.advance(minutes=15, seconds=1)
+    assert client.get("/sess-test/get").get_data(as_text=True) == "none"  # never past 15 minutes idle
 
 
 def test_absolute_timeout_even_when_active(routes, client, clock):
@@ -165,9 +201,10 @@ def test_a_slow_request_never_undoes_a_later_change_on_redis(database_url, insta
     assert _slow_reader_races_a_writer(app, clock) == "locked"
 
 
-def test_her_page_assets_open_no_session(routes, client, dbs):
+def test_her_page_assets_open_no_session(routes, client, dbs, clock):
     client.get("/sess-test/put/hello")
     before = dbs.scalars(select(WebSession.last_seen_at)).all()
+    clock.advance(minutes=2)  # past REFRESH_EVERY: a page would refresh the session now; an asset must not
     for path in ("/assets/css/site.css", "/assets/js/exit.js", "/assets/favicon.svg"):
         response = client.get(path)
         assert response.status_code == 200

@@ -1,9 +1,12 @@
-/* Quick exit: hide the page at once, leave through /exit (ends the session) without a history entry. */
+/* Quick exit: hide the page at once and open the neutral site without a history entry, while a background
+   POST to /exit (navigator.sendBeacon) ends her session and clears the site's data (portal/public/exit.py).
+   If the browser will not queue that request, leave through /exit itself, as without JavaScript. */
 (function () {
   "use strict";
   var link = document.getElementById("exit");
   if (!link) { return; }
   var target = link.getAttribute("href");
+  var away = link.getAttribute("data-away");
   var hint = document.getElementById("exit-hint");
   var lastEscape = 0;
   var leaving = false;
@@ -14,7 +17,11 @@
     leaving = true;
     document.body.hidden = true;
     document.title = "";
-    window.location.replace(target);
+    if (!away || !navigator.sendBeacon) { window.location.replace(target); return; }
+    window.location.replace(away);
+    var sent = false;
+    try { sent = navigator.sendBeacon(target); } catch (error) { sent = false; }
+    if (!sent) { window.location.replace(target); }
   }
 
   function inField(node) {

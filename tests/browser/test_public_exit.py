@@ -130,3 +130,69 @@ def test_the_exit_stays_on_screen_when_she_scrolls(live_server, new_page):
     page.wait_for_timeout(200)
     top = page.evaluate("() => document.getElementById('exit').getBoundingClientRect().top")
     assert top == 0
+
+
+def _stored_sessions(live_server) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from portal.models import WebSession
+
+    with live_server.db() as db:
+        return int(db.scalar(select(func.count()).select_from(WebSession)) or 0)
+
+
+def _wait_for(predicate, seconds: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def test_with_javascript_the_neutral_site_opens_at_once_and_a_background_post_ends_her_session(
+        live_server, exit_site, new_page):
+    page = _signed_in(live_server, new_page)
+    sent = []
+    page.on("request", lambda request: sent.append((request.method, request.url)))
+    assert _stored_sessions(live_server) == 1
+    page.click("#exit")
+    _assert_on_exit_site(page, exit_site)
+    assert ("POST", live_server.url + "/exit") in sent  # the beacon
+    assert ("GET", live_server.url + "/exit") not in sent  # the neutral site was opened directly
+    assert _wait_for(lambda: _stored_sessions(live_server) == 0), "her session ended on the server"
+    page.go_back()
+    page.wait_for_load_state()
+    _assert_no_portal_content(page, live_server)
+
+
+def test_the_background_exit_clears_the_sites_storage_and_cookies_in_the_browser(live_server, exit_site, new_page):
+    """Clear-Site-Data on the beacon's answer is applied by Chromium: what a script of the site could have
+    stored is gone (a cookie the server never set, and local storage), not only her session cookie."""
+    page = _signed_in(live_server, new_page)
+    page.evaluate("() => { localStorage.setItem('left', 'behind'); document.cookie = 'left=behind; path=/'; }")
+    page.click("#exit")
+    _assert_on_exit_site(page, exit_site)
+    assert _wait_for(lambda: page.context.cookies(live_server.url) == []), page.context.cookies(live_server.url)
+    check = page.context.new_page()
+    check.goto(live_server.url + "/")
+    assert check.evaluate("() => localStorage.getItem('left')") is None
+
+
+@pytest.mark.parametrize("beacon", ["undefined", "() => false"], ids=["no-beacon", "beacon-refused"])
+def test_without_a_beacon_the_exit_leaves_through_the_server_as_without_javascript(live_server, exit_site,
+                                                                                   new_page, beacon):
+    page = _signed_in(live_server, new_page)
+    page.add_init_script(f"Object.defineProperty(navigator, 'sendBeacon', {{value: {beacon}}})")
+    page.goto(live_server.url + "/choices")
+    sent = []
+    page.on("request", lambda request: sent.append((request.method, request.url)))
+    page.click("#exit")
+    _assert_on_exit_site(page, exit_site)
+    assert ("GET", live_server.url + "/exit") in sent and ("POST", live_server.url + "/exit") not in sent
+    assert _stored_sessions(live_server) == 0
+    page.go_back()
+    page.wait_for_load_state()
+    _assert_no_portal_content(page, live_server)
