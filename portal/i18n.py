@@ -13,15 +13,31 @@ from portal.extensions import babel
 @dataclass(frozen=True)
 class LocaleInfo:
     code: str
-    native_name: str
+    native_name: str  # the language named in itself
     direction: str  # ltr | rtl
+    console: bool = False  # the staff console speaks it too (its catalog is complete for staff words as well)
+    # DESIGN 8: a native-speaking practitioner has read her pages and texts in it. English is the source; every
+    # other locale is marked unreviewed until a practitioner signs it off (the admin page and README show it).
+    reviewed: bool = False
 
 
 LOCALES: dict[str, LocaleInfo] = {
-    "en": LocaleInfo("en", "English", "ltr"),
-    "de": LocaleInfo("de", "Deutsch", "ltr"),
-    "ar": LocaleInfo("ar", "العربية", "rtl"),
+    "en": LocaleInfo("en", "English", "ltr", console=True, reviewed=True),
+    "de": LocaleInfo("de", "Deutsch", "ltr", console=True),
+    "fr": LocaleInfo("fr", "Français", "ltr"),
+    "es": LocaleInfo("es", "Español", "ltr"),
+    "it": LocaleInfo("it", "Italiano", "ltr"),
+    "nl": LocaleInfo("nl", "Nederlands", "ltr"),
+    "pl": LocaleInfo("pl", "Polski", "ltr"),
+    "pt": LocaleInfo("pt", "Português", "ltr"),
+    "ro": LocaleInfo("ro", "Română", "ltr"),
+    "el": LocaleInfo("el", "Ελληνικά", "ltr"),
+    "tr": LocaleInfo("tr", "Türkçe", "ltr"),
+    "uk": LocaleInfo("uk", "Українська", "ltr"),
+    "ar": LocaleInfo("ar", "العربية", "rtl", console=True),
+    "fa": LocaleInfo("fa", "فارسی", "rtl"),
 }
+CONSOLE_LOCALES: tuple[str, ...] = tuple(code for code, info in LOCALES.items() if info.console)
 
 DEFAULT_LOCALE = "en"
 SAVED_LOCALE = "saved_locale"  # g key: the language she chose, saved on her record
@@ -54,12 +70,22 @@ def browser_choice() -> str | None:
     return request.accept_languages.best_match(list(LOCALES))
 
 
+def staff_request() -> bool:
+    """The staff console's pages (and its sign-in): they speak the console's locales only."""
+    return has_request_context() and (request.blueprint or "").startswith("console")
+
+
 def select_locale() -> str:
     """DESIGN 8: this view's `?lang=`, then her saved choice (on her record: her pages put it in
     `g.saved_locale`, see portal.public.context), then her browser's Accept-Language, then the default.
+    The console chooses among its own locales (CONSOLE_LOCALES), so a page of it is never half translated.
 
     Nothing here writes: a GET may change the language of the page it asks for, never what she sees next.
     """
+    if staff_request():
+        chosen = request.accept_languages.best_match(list(CONSOLE_LOCALES))
+        configured = default_locale()
+        return chosen or (configured if configured in CONSOLE_LOCALES else DEFAULT_LOCALE)
     for candidate in (explicit_choice(), g.get(SAVED_LOCALE), browser_choice()):
         if is_supported(candidate):
             return candidate

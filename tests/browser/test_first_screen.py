@@ -17,6 +17,7 @@ from portal.models import PartnerContact, PartnerStatus
 from portal.services.her.her_access import partner_actor, set_pin
 from tests.browser.her_world import arrange_world, open_her_link
 from tests.factories import context
+from tests.locales import sweep_locales
 
 pytestmark = pytest.mark.browser
 
@@ -119,7 +120,7 @@ def check_plan_pages(page: Any, url: str, screens: Screens) -> None:
     screens.check(page, "plan (wrong passphrase)")
 
 
-@pytest.mark.parametrize("locale", ["en", "de", "ar"])
+@pytest.mark.parametrize("locale", sweep_locales())
 def test_no_first_screen_gives_her_away(live_server, new_page, javascript, locale):
     world = arrange_world(live_server, status=PartnerStatus.INVITED)
     live_server.app.config["PLAN_OPEN_FLOOR_SECONDS"] = 0.05  # her plan's pages: no need to wait here

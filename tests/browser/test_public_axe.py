@@ -8,6 +8,7 @@ import pytest
 from portal.models import PartnerStatus
 from tests.browser.conftest import axe_violations
 from tests.browser.her_world import arrange_world, open_her_link
+from tests.locales import sweep_locales
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +32,7 @@ def _check(page, label, problems, narrow):  # type: ignore[no-untyped-def]
             problems.append((label, f"scrolls sideways at 320px: {width}px wide"))
 
 
-@pytest.mark.parametrize("locale", ["en", "ar"])
+@pytest.mark.parametrize("locale", sweep_locales())
 def test_no_accessibility_violations_and_no_sideways_scrolling_on_any_page(live_server, new_page, locale):
     world = arrange_world(live_server, status=PartnerStatus.ACTIVE)
     problems: list[tuple[str, object]] = []
