@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := portal
 
-.PHONY: run serve test test-sqlite test-postgresql lint audit bench bench-tools drills messages translations chromium clean
+.PHONY: run serve test test-sqlite test-postgresql test-locales lint audit bench bench-tools drills messages translations chromium clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,14 @@ test-postgresql: venv translations chromium
 # The two suites run side by side (2 cores); each one's output is printed whole when it ends.
 test: lint audit
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
+
+# Every locale (DESIGN 8): the first-screen, axe-core and sideways-scrolling sweeps of her pages in all 14 of them,
+# the console's sign-in and admin pages in each of its languages (`make test` sweeps en, de, ar and one locale a
+# day). SQLite only, as the browser tests are.
+LOCALE_SWEEPS := tests/browser/test_first_screen.py tests/browser/test_public_axe.py tests/browser/test_keyboard.py \
+  tests/browser/test_console_auth_axe.py
+test-locales: venv translations chromium
+	PORTAL_TEST_LOCALES=all PORTAL_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider $(LOCALE_SWEEPS)
 
 # The slow drills: the fuzz targets with ten times the cases (random, not the suite's fixed ones), the limits
 # and the SIGKILL fault drill, on SQLite and PostgreSQL; the scale-out drill (2 web processes, 3 workers, one

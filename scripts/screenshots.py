@@ -1,4 +1,5 @@
-"""Screenshots for the README: her home (en, ar) on a phone and the worker's inbox and case page on a desktop.
+"""Screenshots for the README: her main pages in English, Arabic and Ukrainian on a phone, and the worker's inbox
+and case page on a desktop.
 
     .venv/bin/python scripts/screenshots.py            # writes docs/screenshots/*.png
 
@@ -72,17 +73,31 @@ def her_link(url: str, invite_url: str) -> str:
     return url + urlsplit(invite_url).path
 
 
-def her_home(browser: Any, link: str, locale: str, out: Path) -> None:
+HER_LOCALES = ("en", "ar", "uk")
+# Her main pages, as she reaches them from her home page's menu: (file name part, path).
+HER_PAGES = (("home", "/home"), ("choices", "/choices"), ("about", "/about"), ("contact", "/contact"),
+             ("help", "/help"))
+
+
+def her_pages(browser: Any, url: str, link: str, locale: str, out: Path) -> list[Path]:
+    """Her main pages in her language, chosen in the top bar as she would (a POST, kept on her record)."""
     context = browser.new_context(viewport=PHONE, locale=locale, device_scale_factor=1)
     page = context.new_page()
     page.goto(link)
     with page.expect_navigation():
         page.locator("main form[method=post] button[type=submit]").click()
     page.wait_for_load_state()
-    if locale != "en":  # the language she would pick in the top bar (a GET changes this view only)
-        page.goto(page.url.split("?")[0] + f"?lang={locale}")
-    page.screenshot(path=str(out))
+    if locale != "en":
+        with page.expect_navigation():
+            page.locator(f"nav.langs button[value={locale}]").click()
+    written = []
+    for name, path in HER_PAGES:
+        page.goto(url + path)
+        target = out / f"her-{name}-{locale}.png"
+        page.screenshot(path=str(target))
+        written.append(target)
     context.close()
+    return written
 
 
 def worker_pages(browser: Any, url: str, seeded: dict[str, Any], inbox: Path, case: Path) -> None:
@@ -122,15 +137,17 @@ def main() -> int:
             report_dropout(app, url, seeded)
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-                her_home(browser, her_link(url, seeded["invite_url"]), "en", args.out / "her-home-en.png")
-                her_home(browser, her_link(url, demo(app)["invite_url"]), "ar", args.out / "her-home-ar.png")
+                written = []
+                for locale in HER_LOCALES:  # each on a fresh link of her own (a link is single-use)
+                    written += her_pages(browser, url, her_link(url, demo(app)["invite_url"]), locale, args.out)
                 worker_pages(browser, url, seeded, args.out / "worker-inbox.png", args.out / "worker-case.png")
+                written += [args.out / "worker-inbox.png", args.out / "worker-case.png"]
                 browser.close()
         finally:
             server.shutdown()
             server.server_close()
-    for name in ("her-home-en.png", "her-home-ar.png", "worker-inbox.png", "worker-case.png"):
-        print(args.out / name, (args.out / name).stat().st_size, "bytes")
+    for path in written:
+        print(path, path.stat().st_size, "bytes")
     return 0
 
 

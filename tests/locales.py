@@ -29,3 +29,10 @@ def sweep_locales(always: tuple[str, ...] = ALWAYS) -> list[str]:
     if wanted:
         return [code for code in wanted.split(",") if code in LOCALES]
     return list(dict.fromkeys([*always, rotating_locale()]))
+
+
+def console_sweep_locales() -> list[str]:
+    """The console's locales within this run's sweep (the console speaks fewer languages than her pages)."""
+    from portal.i18n import CONSOLE_LOCALES
+
+    return [code for code in sweep_locales() if code in CONSOLE_LOCALES]

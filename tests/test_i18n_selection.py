@@ -45,3 +45,36 @@ def test_every_locale_has_a_catalog_and_direction(code):
     assert info.direction in {"ltr", "rtl"}
     if code != "en":
         assert (Path(__file__).resolve().parent.parent / "translations" / code / "LC_MESSAGES" / "messages.po").exists()
+
+
+def test_each_language_is_named_in_itself_and_arabic_and_persian_read_right_to_left(client):
+    assert LOCALES["fr"].native_name == "Français" and LOCALES["uk"].native_name == "Українська"
+    assert {code for code, info in LOCALES.items() if info.direction == "rtl"} == {"ar", "fa"}
+    assert html_attrs(client.get("/?lang=fa")) == ("fa", "rtl")
+    page = client.get("/").get_data(as_text=True)
+    for code, info in LOCALES.items():
+        assert f'lang="{code}" hreflang="{code}" dir="{info.direction}"' in page and info.native_name in page
+
+
+def test_the_console_speaks_only_its_own_languages(client):
+    """A staff page never comes half translated: a browser asking for a locale her pages speak but the console
+    does not gets the console in English; one the console speaks, in that language."""
+    from portal.i18n import CONSOLE_LOCALES
+
+    assert {"en", "de"} <= set(CONSOLE_LOCALES) < set(LOCALES)
+    her_only = next(code for code in LOCALES if code not in CONSOLE_LOCALES)
+    assert html_attrs(client.get("/staff/sign-in", headers={"Accept-Language": her_only})) == ("en", "ltr")
+    assert html_attrs(client.get("/staff/sign-in", headers={"Accept-Language": f"{her_only}, de;q=0.5"})) \
+        == ("de", "ltr")
+    assert html_attrs(client.get("/", headers={"Accept-Language": her_only}))[0] == her_only  # her pages do
+
+
+def test_the_admin_page_shows_which_languages_are_not_yet_reviewed(client, world):
+    from tests.factories import login_as
+
+    login_as(client, world.admin)
+    page = client.get("/staff/admin/settings").get_data(as_text=True)
+    assert "Reviewed by a native-speaking practitioner" in page
+    for code, info in LOCALES.items():
+        assert f'<span lang="{code}"' in page and info.native_name in page
+    assert page.count("Not yet") == sum(1 for info in LOCALES.values() if not info.reviewed)

@@ -9,6 +9,7 @@ import pytest
 
 from tests.browser.staff_pages import check_console_page
 from tests.factories import STAFF_PASSWORD, served_world
+from tests.locales import console_sweep_locales
 
 pytestmark = pytest.mark.browser
 
@@ -17,16 +18,18 @@ ADMIN_PAGES = ("/staff/", "/staff/admin/users", "/staff/admin/programmes", "/sta
                "/staff/admin/escalations", "/staff/account/password")
 
 
-def test_admin_signs_in_and_every_page_passes_axe(live_server, new_page):
+@pytest.mark.parametrize("locale", console_sweep_locales())
+def test_admin_signs_in_and_every_page_passes_axe(live_server, new_page, locale):
     world = served_world(live_server)
     problems: list[tuple[str, object]] = []
-    page = new_page(javascript=True, viewport={"width": 1024, "height": 768})
+    page = new_page(javascript=True, viewport={"width": 1024, "height": 768}, locale=locale)
     page.goto(live_server.url + "/staff/sign-in")
     check_console_page(page, "sign-in", problems)
     page.fill("#email", world.admin.email)
     page.fill("#password", "a wrong password")
     page.click("button[type=submit]")
     assert page.locator("#sign-in-error").is_visible()
+    assert page.get_attribute("html", "lang") == locale
     check_console_page(page, "sign-in (refused)", problems)
     page.fill("#password", STAFF_PASSWORD)
     page.click("button[type=submit]")
@@ -37,7 +40,7 @@ def test_admin_signs_in_and_every_page_passes_axe(live_server, new_page):
     page.fill("#code", pyotp.TOTP(secret).now())
     page.click("form button[type=submit]")
     page.wait_for_url("**/staff/")
-    assert "Sign out" in page.content()
+    assert page.locator("form.signout button").is_visible()
     for path in ADMIN_PAGES:
         page.goto(live_server.url + path)
         check_console_page(page, path, problems)
