@@ -50,6 +50,10 @@ KEYWORDS: tuple[Keyword, ...] = tuple(
     + _rows("pt", Action.OPT_OUT, "PARE", "SAIR")
     + _rows("fr", Action.HELP, "AIDE")
     + _rows("es", Action.HELP, "AYUDA")
+    # fa (issue 14)
+    + _rows("fa", Action.OPT_OUT, "لغو", "قطع", "پایان", "انصراف")
+    + _rows("fa", Action.OPT_IN, "شروع", "ادامه", "بله")
+    + _rows("fa", Action.HELP, "راهنما", "کمک")
 )
 
 # Words and phrases that read like "stop texting me" without being a keyword: her worker gets them urgently.
@@ -60,6 +64,7 @@ STOP_LIKE: dict[str, tuple[str, ...]] = {
            "abbestellen"),
     "ar": ("توقف", "أوقف", "إيقاف", "لا ترسل", "لا تراسل", "اتركني", "رقم خطأ", "إلغاء"),
     "fr": ("arret", "arreter"),
+    "fa": ("لغو", "توقف", "قطع", "دیگه پیام نده", "دیگر پیام ندهید", "پیام نفرستید", "پیام نده", "مزاحم نشوید", "مزاحم نشو", "ولم کنید", "ولم کن", "شماره اشتباه", "اشتباه گرفتید", "لغو عضویت"),
 }
 
 _TABLE: dict[str, Keyword] = {}

@@ -20,6 +20,7 @@ from portal.models import (
     SupportService,
 )
 from portal.services.admin.admin_users import AdminError
+from portal.services.admin.printable import printable
 from portal.services.context import DomainContext
 from portal.services.evaluation import stages
 
@@ -28,7 +29,7 @@ MEMBER_ROLES = (Role.SUPPORT_WORKER, Role.FACILITATOR)
 
 def _name(value: str) -> str:
     name = (value or "").strip()
-    if not 1 <= len(name) <= 200 or not name.isprintable():
+    if not 1 <= len(name) <= 200 or not printable(name):
         raise AdminError("name", "name")
     return name
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from portal.models import ActorKind, DeploymentSetting, Helpline, Severity
 from portal.services.admin import deployment
 from portal.services.admin.admin_users import AdminError
+from portal.services.admin.printable import printable
 from portal.services.casework import never_disclose
 from portal.services.context import DomainContext
 
@@ -35,7 +36,7 @@ def _text(value: str, key: str, errors: dict[str, str], *, required: bool) -> st
         errors[key] = "required"
     elif len(text) > LIMITS[key]:
         errors[key] = "too_long"
-    elif any(not (ch.isprintable() or ch == "\n") for ch in text):
+    elif not printable(text, newlines=True):
         errors[key] = "invalid"
     return text
 
@@ -122,11 +123,11 @@ def add_helpline(ctx: DomainContext, *, locale: str, name: str, phone: str, hour
     if locale not in set(locales):
         raise AdminError("locale", "locale")
     name, hours, phone = (name or "").strip(), (hours or "").strip(), (phone or "").strip()
-    if not 1 <= len(name) <= 200 or not name.isprintable():
+    if not 1 <= len(name) <= 200 or not printable(name):
         raise AdminError("name", "name")
     if not PHONE.match(phone):
         raise AdminError("phone", "phone")
-    if len(hours) > 200 or not hours.isprintable():
+    if len(hours) > 200 or not printable(hours):
         raise AdminError("too_long", "hours")
     try:
         order = int(position or 0)

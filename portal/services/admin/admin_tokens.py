@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portal.crypto import hash_token, new_token
 from portal.models import AccessToken, ActorKind, Programme, TokenPurpose
 from portal.services.admin.admin_users import AdminError
+from portal.services.admin.printable import printable
 from portal.services.context import DomainContext
 
 VALID_DAYS = (1, 730)
@@ -26,7 +27,7 @@ class NewToken:
 
 def create_token(ctx: DomainContext, programme: Programme, *, label: str, valid_days: int) -> NewToken:
     label = (label or "").strip()
-    if not 1 <= len(label) <= 100 or not label.isprintable():
+    if not 1 <= len(label) <= 100 or not printable(label):
         raise AdminError("label", "label")
     if not VALID_DAYS[0] <= valid_days <= VALID_DAYS[1]:
         raise AdminError("range", "valid_days")

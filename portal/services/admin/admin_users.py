@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain_error import DomainError
 from portal.models import Role, StaffUser, SupportService
+from portal.services.admin.printable import printable
 from portal.services.admin.signin import end_all_sessions
 from portal.services.admin.staff_accounts import create_staff, password_hasher
 from portal.services.audit import Actor
@@ -43,7 +44,7 @@ def create_account(ctx: DomainContext, *, email: str, display_name: str, role: s
     display_name = (display_name or "").strip()
     if not EMAIL.match(email) or len(email) > 254 or not email.isprintable():
         raise AdminError("email", "email")
-    if not 1 <= len(display_name) <= 200 or not display_name.isprintable():
+    if not 1 <= len(display_name) <= 200 or not printable(display_name):
         raise AdminError("display_name", "display_name")
     if role not in Role.ALL:
         raise AdminError("role", "role")

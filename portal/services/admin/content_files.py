@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from portal.services.admin.printable import printable
+
 TEXT_MAX = 600
 
 
@@ -41,7 +43,7 @@ def texts_by_language(value: Any, path: str, origin: str, locales: tuple[str, ..
         if not isinstance(text, str) or not text.strip():
             raise error(f"{where(origin, path)}.{code}: expected a text that is not empty")
         text = " ".join(text.split())
-        if len(text) > TEXT_MAX or not text.isprintable():
+        if len(text) > TEXT_MAX or not printable(text):
             raise error(f"{where(origin, path)}.{code}: a text of at most {TEXT_MAX} printable characters")
         texts[code] = text
     return texts

@@ -17,6 +17,7 @@ from portal.content_rules import check
 from portal.domain_error import DomainError
 from portal.models import ActorKind, DeploymentSetting
 from portal.services.admin import deployment
+from portal.services.admin.printable import printable
 from portal.services.context import DomainContext
 
 KEY = "sharing_policy"
@@ -97,7 +98,7 @@ def flagged(text: str, locale: str) -> tuple[str, ...]:
 def validate(text: str, locale: str) -> PolicyError | None:
     if len(text) > MAX_CHARS:
         return PolicyError("too_long", locale)
-    if any(not (ch.isprintable() or ch == "\n") for ch in text):
+    if not printable(text, newlines=True):
         return PolicyError("invalid", locale)
     phrases = flagged(text, locale)
     if phrases:
