@@ -54,6 +54,10 @@ KEYWORDS: tuple[Keyword, ...] = tuple(
     + _rows("fa", Action.OPT_OUT, "لغو", "قطع", "پایان", "انصراف")
     + _rows("fa", Action.OPT_IN, "شروع", "ادامه", "بله")
     + _rows("fa", Action.HELP, "راهنما", "کمک")
+    # nl (issue 14)
+    + _rows("nl", Action.OPT_OUT, "STOPPEN", "UITSCHRIJVEN", "STOP ALLES", "OPZEGGEN", "UIT")
+    + _rows("nl", Action.OPT_IN, "AANMELDEN", "HERSTART")
+    + _rows("nl", Action.HELP, "HULP")
 )
 
 # Words and phrases that read like "stop texting me" without being a keyword: her worker gets them urgently.
@@ -65,6 +69,7 @@ STOP_LIKE: dict[str, tuple[str, ...]] = {
     "ar": ("توقف", "أوقف", "إيقاف", "لا ترسل", "لا تراسل", "اتركني", "رقم خطأ", "إلغاء"),
     "fr": ("arret", "arreter"),
     "fa": ("لغو", "توقف", "قطع", "دیگه پیام نده", "دیگر پیام ندهید", "پیام نفرستید", "پیام نده", "مزاحم نشوید", "مزاحم نشو", "ولم کنید", "ولم کن", "شماره اشتباه", "اشتباه گرفتید", "لغو عضویت"),
+    "nl": ("stop", "stoppen", "afmelden", "uitschrijven", "niet meer sturen", "stuur niets meer", "geen sms meer", "geen smsjes meer", "geen berichten meer", "niet meer sms", "laat me met rust", "laat me gerust", "laat mij met rust", "hou op", "houd op", "verkeerd nummer", "verkeerde nummer", "geen interesse", "niet geinteresseerd"),
 }
 
 _TABLE: dict[str, Keyword] = {}
