@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 from portal.extensions import csrf, talisman
 
@@ -34,7 +34,6 @@ EXTRA_HEADERS = {
     "Pragma": "no-cache",
     "Expires": "0",
     "Cross-Origin-Opener-Policy": "same-origin",
-    "Cross-Origin-Embedder-Policy": "require-corp",
     "Cross-Origin-Resource-Policy": "same-origin",
     "X-Robots-Tag": "noindex, nofollow, noarchive, nosnippet",
     "X-Permitted-Cross-Domain-Policies": "none",
@@ -42,9 +41,18 @@ EXTRA_HEADERS = {
 }
 
 
+# Cross-origin isolation (COEP with COOP) everywhere but her pages and their assets. Her pages load nothing from
+# elsewhere (CSP 'self'), so COEP adds nothing there, and an isolated page costs Chromium a new process when it is
+# left: measured, it made her quick exit slower than GOV.UK's exit-this-page (docs/benchmarks.md, issue 15).
+HER_BLUEPRINTS = frozenset({"public"})
+EMBEDDER_POLICY = ("Cross-Origin-Embedder-Policy", "require-corp")
+
+
 def _add_headers(response: Response) -> Response:
     for name, value in EXTRA_HEADERS.items():
         response.headers[name] = value
+    if request.blueprint not in HER_BLUEPRINTS and request.endpoint != "static":
+        response.headers[EMBEDDER_POLICY[0]] = EMBEDDER_POLICY[1]
     # Talisman sends HSTS only over HTTPS; the brief asks for it on every response.
     response.headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_SECONDS}; includeSubDomains")
     return response

@@ -7,7 +7,6 @@ REQUIRED = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Opener-Policy": "same-origin",
-    "Cross-Origin-Embedder-Policy": "require-corp",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 
@@ -112,3 +111,14 @@ def test_oversized_bodies_are_refused(app, client):
     response = client.post("/upload-test", data={"Body": "x" * 100_000})
     assert response.status_code == 413
     assert client.post("/upload-test", data={"Body": "x" * 1000}).get_data(as_text=True) == "1000"
+
+
+@pytest.mark.parametrize(("path", "isolated"), [("/", False), ("/help", False), ("/assets/css/site.css", False),
+                                                ("/staff/sign-in", True), ("/api/v1/programme-events", True),
+                                                ("/healthz/live", True)])
+def test_only_the_staff_side_is_cross_origin_isolated(client, path, isolated):
+    """Her pages and their assets leave out Cross-Origin-Embedder-Policy so her quick exit is not slowed by a
+    process swap; the console, the API, webhooks, probes and errors elsewhere keep it. Every response keeps COOP."""
+    response = client.get(path)
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert (response.headers.get("Cross-Origin-Embedder-Policy") == "require-corp") is isolated, path
