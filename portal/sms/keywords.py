@@ -58,6 +58,14 @@ KEYWORDS: tuple[Keyword, ...] = tuple(
     + _rows("nl", Action.OPT_OUT, "STOPPEN", "UITSCHRIJVEN", "STOP ALLES", "OPZEGGEN", "UIT")
     + _rows("nl", Action.OPT_IN, "AANMELDEN", "HERSTART")
     + _rows("nl", Action.HELP, "HULP")
+    # uk (issue 14)
+    + _rows("uk", Action.OPT_OUT, "СТОП", "ВІДПИСАТИСЯ", "ВІДПИСКА", "ЗУПИНИТИ", "ПРИПИНИТИ", "СКАСУВАТИ", "ВИХІД")
+    + _rows("uk", Action.OPT_IN, "СТАРТ", "ПОЧАТИ", "ТАК", "ВІДНОВИТИ", "ПІДПИСАТИСЯ")
+    + _rows("uk", Action.HELP, "ДОПОМОГА", "ІНФО", "ДОВІДКА")
+    # it (issue 14)
+    + _rows("it", Action.OPT_OUT, "ALT", "FINE", "ANNULLA", "CANCELLA", "DISISCRIVI", "DISATTIVA", "SMETTI", "RIMUOVI", "NO SMS")
+    + _rows("it", Action.OPT_IN, "SI", "ATTIVA", "RIATTIVA", "INIZIA", "RIPRENDI")
+    + _rows("it", Action.HELP, "AIUTO")
 )
 
 # Words and phrases that read like "stop texting me" without being a keyword: her worker gets them urgently.
@@ -70,6 +78,8 @@ STOP_LIKE: dict[str, tuple[str, ...]] = {
     "fr": ("arret", "arreter"),
     "fa": ("لغو", "توقف", "قطع", "دیگه پیام نده", "دیگر پیام ندهید", "پیام نفرستید", "پیام نده", "مزاحم نشوید", "مزاحم نشو", "ولم کنید", "ولم کن", "شماره اشتباه", "اشتباه گرفتید", "لغو عضویت"),
     "nl": ("stop", "stoppen", "afmelden", "uitschrijven", "niet meer sturen", "stuur niets meer", "geen sms meer", "geen smsjes meer", "geen berichten meer", "niet meer sms", "laat me met rust", "laat me gerust", "laat mij met rust", "hou op", "houd op", "verkeerd nummer", "verkeerde nummer", "geen interesse", "niet geinteresseerd"),
+    "uk": ("стоп", "зупиніть", "припиніть", "не пишіть", "не пишіть мені", "не надсилайте", "більше не пишіть", "більше не надсилайте", "не турбуйте", "дайте спокій", "відчепіться", "відпишіть мене", "видаліть мій номер", "не той номер", "неправильний номер", "помилилися номером", "не цікавить", "не хочу повідомлень", "досить"),
+    "it": ("basta", "basta messaggi", "basta sms", "non scrivetemi", "non scrivermi", "non scrivetemi più", "non mandatemi più messaggi", "niente più messaggi", "nessun messaggio", "lasciatemi in pace", "lasciami in pace", "numero sbagliato", "avete sbagliato numero", "non mi interessa", "cancellatemi", "toglietemi", "smettetela", "non voglio più messaggi", "non contattatemi"),
 }
 
 _TABLE: dict[str, Keyword] = {}
