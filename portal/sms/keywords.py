@@ -62,8 +62,8 @@ KEYWORDS: tuple[Keyword, ...] = tuple(
     + _rows("uk", Action.OPT_OUT, "СТОП", "ВІДПИСАТИСЯ", "ВІДПИСКА", "ЗУПИНИТИ", "ПРИПИНИТИ", "СКАСУВАТИ", "ВИХІД")
     + _rows("uk", Action.OPT_IN, "СТАРТ", "ПОЧАТИ", "ТАК", "ВІДНОВИТИ", "ПІДПИСАТИСЯ")
     + _rows("uk", Action.HELP, "ДОПОМОГА", "ІНФО", "ДОВІДКА")
-    # it (issue 14)
-    + _rows("it", Action.OPT_OUT, "ALT", "FINE", "ANNULLA", "CANCELLA", "DISISCRIVI", "DISATTIVA", "SMETTI", "RIMUOVI", "NO SMS")
+    # it (issue 14). Not FINE ("end"): a text of "fine" in English would stop all contact with her.
+    + _rows("it", Action.OPT_OUT, "ALT", "ANNULLA", "CANCELLA", "DISISCRIVI", "DISATTIVA", "SMETTI", "RIMUOVI", "NO SMS")
     + _rows("it", Action.OPT_IN, "SI", "ATTIVA", "RIATTIVA", "INIZIA", "RIPRENDI")
     + _rows("it", Action.HELP, "AIUTO")
 )
