@@ -68,3 +68,17 @@ def test_stop_like_free_text_is_recognised(text):
                                   "Danke, bis morgen", "شكرا"])
 def test_ordinary_free_text_is_not_stop_like(text):
     assert not reads_like_stop(text)
+
+
+# Keywords are matched in every locale at once: a one-word answer she might text in any of her languages must never
+# stop her contact (a warning that silently never arrives) nor start it again.
+EVERYDAY_ANSWERS = ("fine", "ok", "okay", "good", "thanks", "later", "sure", "no", "maybe", "gut", "danke", "nein",
+                    "bien", "merci", "non", "oui", "bueno", "gracias", "vale", "bene", "grazie", "goed", "dank",
+                    "nee", "dobrze", "dzięki", "nie", "bom", "obrigada", "não", "bine", "mulțumesc", "nu",
+                    "καλά", "ευχαριστώ", "όχι", "iyi", "tamam", "teşekkürler", "hayır", "добре", "дякую", "ні",
+                    "شكرا", "لا", "خوبم", "ممنون", "نه")
+
+
+@pytest.mark.parametrize("text", EVERYDAY_ANSWERS)
+def test_an_everyday_answer_in_any_language_is_no_keyword(text):
+    assert match(text) is None, (text, match(text))
