@@ -66,6 +66,10 @@ KEYWORDS: tuple[Keyword, ...] = tuple(
     + _rows("it", Action.OPT_OUT, "ALT", "ANNULLA", "CANCELLA", "DISISCRIVI", "DISATTIVA", "SMETTI", "RIMUOVI", "NO SMS")
     + _rows("it", Action.OPT_IN, "SI", "ATTIVA", "RIATTIVA", "INIZIA", "RIPRENDI")
     + _rows("it", Action.HELP, "AIUTO")
+    # pl (issue 14)
+    + _rows("pl", Action.OPT_OUT, "KONIEC", "REZYGNACJA", "REZYGNUJĘ", "WYPISZ", "WYPISUJĘ", "STOP SMS")
+    + _rows("pl", Action.OPT_IN, "WZNÓW")
+    + _rows("pl", Action.HELP, "POMOC")
 )
 
 # Words and phrases that read like "stop texting me" without being a keyword: her worker gets them urgently.
@@ -80,6 +84,7 @@ STOP_LIKE: dict[str, tuple[str, ...]] = {
     "nl": ("stop", "stoppen", "afmelden", "uitschrijven", "niet meer sturen", "stuur niets meer", "geen sms meer", "geen smsjes meer", "geen berichten meer", "niet meer sms", "laat me met rust", "laat me gerust", "laat mij met rust", "hou op", "houd op", "verkeerd nummer", "verkeerde nummer", "geen interesse", "niet geinteresseerd"),
     "uk": ("стоп", "зупиніть", "припиніть", "не пишіть", "не пишіть мені", "не надсилайте", "більше не пишіть", "більше не надсилайте", "не турбуйте", "дайте спокій", "відчепіться", "відпишіть мене", "видаліть мій номер", "не той номер", "неправильний номер", "помилилися номером", "не цікавить", "не хочу повідомлень", "досить"),
     "it": ("basta", "basta messaggi", "basta sms", "non scrivetemi", "non scrivermi", "non scrivetemi più", "non mandatemi più messaggi", "niente più messaggi", "nessun messaggio", "lasciatemi in pace", "lasciami in pace", "numero sbagliato", "avete sbagliato numero", "non mi interessa", "cancellatemi", "toglietemi", "smettetela", "non voglio più messaggi", "non contattatemi"),
+    "pl": ("nie pisz", "nie piszcie", "proszę nie pisać", "prosze nie pisac", "nie pisać więcej", "nie wysyłajcie", "nie wysyłać", "przestańcie pisać", "przestań pisać", "dajcie mi spokój", "zostawcie mnie w spokoju", "zostaw mnie w spokoju", "pomyłka", "zły numer", "nie ten numer", "usuńcie mój numer", "wypiszcie mnie", "nie interesuje mnie", "więcej nie", "nie chcę wiadomości", "nie chcę sms", "nie chcę więcej sms", "koniec sms"),
 }
 
 _TABLE: dict[str, Keyword] = {}
