@@ -70,6 +70,10 @@ KEYWORDS: tuple[Keyword, ...] = tuple(
     + _rows("pl", Action.OPT_OUT, "KONIEC", "REZYGNACJA", "REZYGNUJĘ", "WYPISZ", "WYPISUJĘ", "STOP SMS")
     + _rows("pl", Action.OPT_IN, "WZNÓW")
     + _rows("pl", Action.HELP, "POMOC")
+    # fr (issue 14)
+    + _rows("fr", Action.OPT_OUT, "ARRÊTEZ", "DÉSABONNEMENT", "DÉSINSCRIRE", "DÉSINSCRIPTION", "ANNULER", "FIN")
+    + _rows("fr", Action.OPT_IN, "REPRENDRE", "DÉMARRER", "RÉACTIVER")
+    + _rows("fr", Action.HELP, "INFOS")
 )
 
 # Words and phrases that read like "stop texting me" without being a keyword: her worker gets them urgently.
@@ -79,7 +83,7 @@ STOP_LIKE: dict[str, tuple[str, ...]] = {
     "de": ("stopp", "keine sms", "nicht mehr", "lass mich", "lassen sie mich", "falsche nummer", "abmelden",
            "abbestellen"),
     "ar": ("توقف", "أوقف", "إيقاف", "لا ترسل", "لا تراسل", "اتركني", "رقم خطأ", "إلغاء"),
-    "fr": ("arret", "arreter"),
+    "fr": ("arret", "arreter", "arrêt", "arrêter", "arrêtez", "stop", "ne m'écrivez plus", "arrêtez de m'écrire", "arrêtez les messages", "plus de sms", "plus de messages", "ne plus recevoir", "ne me contactez plus", "ne m'envoyez plus", "laissez-moi tranquille", "laisse-moi tranquille", "fichez-moi la paix", "foutez-moi la paix", "mauvais numéro", "erreur de numéro", "pas le bon numéro", "me désinscrire", "me désabonner", "pas intéressée", "ça ne m'intéresse pas"),
     "fa": ("لغو", "توقف", "قطع", "دیگه پیام نده", "دیگر پیام ندهید", "پیام نفرستید", "پیام نده", "مزاحم نشوید", "مزاحم نشو", "ولم کنید", "ولم کن", "شماره اشتباه", "اشتباه گرفتید", "لغو عضویت"),
     "nl": ("stop", "stoppen", "afmelden", "uitschrijven", "niet meer sturen", "stuur niets meer", "geen sms meer", "geen smsjes meer", "geen berichten meer", "niet meer sms", "laat me met rust", "laat me gerust", "laat mij met rust", "hou op", "houd op", "verkeerd nummer", "verkeerde nummer", "geen interesse", "niet geinteresseerd"),
     "uk": ("стоп", "зупиніть", "припиніть", "не пишіть", "не пишіть мені", "не надсилайте", "більше не пишіть", "більше не надсилайте", "не турбуйте", "дайте спокій", "відчепіться", "відпишіть мене", "видаліть мій номер", "не той номер", "неправильний номер", "помилилися номером", "не цікавить", "не хочу повідомлень", "досить"),
