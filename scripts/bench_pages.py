@@ -305,23 +305,23 @@ def neutral_shown(page, neutral_url: str) -> float:  # type: ignore[no-untyped-d
     raise RuntimeError("the neutral page was never painted")
 
 
-def _without_coep(route) -> None:  # type: ignore[no-untyped-def]
+def _isolated(route) -> None:  # type: ignore[no-untyped-def]
+    """Her page as it was served before (with Cross-Origin-Embedder-Policy: cross-origin isolated), for reference."""
     answer = route.fetch()
-    route.fulfill(response=answer, headers={k: v for k, v in answer.headers.items()
-                                            if k.lower() != "cross-origin-embedder-policy"})
+    route.fulfill(response=answer, headers={**answer.headers, "cross-origin-embedder-policy": "require-corp"})
 
 
 def exit_to_neutral(browser, portal: Portal, who: str, how: str, javascript: bool,  # type: ignore[no-untyped-def]
-                    govuk_url: str | None = None, isolated: bool = True) -> list[float]:
+                    govuk_url: str | None = None, isolated: bool = False) -> list[float]:
     """Activation (the click or the shortcut's last key, dispatched from here) to the neutral page painted.
-    isolated=False: her page arrives without Cross-Origin-Embedder-Policy (so not cross-origin isolated), for
-    reference only: what that isolation costs the exit."""
+    isolated=True: her page arrives with Cross-Origin-Embedder-Policy as it did before (cross-origin isolated),
+    for reference only: what that isolation cost the exit."""
     times = []
     for _ in range(EXIT_RUNS):
         context = browser.new_context(java_script_enabled=javascript)
         page = context.new_page()
-        if not isolated:
-            context.route(portal.url + "/choices", _without_coep)
+        if isolated:
+            context.route(portal.url + "/choices", _isolated)
         if who == "ours":
             open_link(page, portal.link())
             page.goto(portal.url + "/choices")
@@ -345,7 +345,7 @@ def exit_to_neutral(browser, portal: Portal, who: str, how: str, javascript: boo
             start = time.time() * 1000 + offset
             page.keyboard.press(key)
         times.append(neutral_shown(page, portal.neutral_url) - start)
-        if who == "ours" and isolated:  # what GOV.UK's component lacks: her session ended, nothing of hers kept
+        if who == "ours" and not isolated:  # what GOV.UK's component lacks: her session ended, nothing of hers kept
             for _ in range(100):
                 if not context.cookies(portal.url):
                     break
@@ -411,8 +411,8 @@ def main() -> int:
             if how == "click":
                 medians[(who, javascript)] = statistics.median(times)
             if who == "ours" and how == "click":
-                reference = exit_to_neutral(browser, portal, who, how, javascript, isolated=False)
-                print(f"  {'ours, reference':<22} {'same, without COEP':<26} {summary(reference)}")
+                reference = exit_to_neutral(browser, portal, who, how, javascript, isolated=True)
+                print(f"  {'ours, reference':<22} {'same, with COEP (before)':<26} {summary(reference)}")
                 medians[("reference", javascript)] = statistics.median(reference)
         if govuk_site is None:
             print("  GOV.UK Frontend could not be installed from the npm registry: no comparison this run")
@@ -424,11 +424,11 @@ def main() -> int:
                 print(f"  click, JavaScript {state}: ours {ours:.0f} ms vs GOV.UK {theirs:.0f} ms"
                       f" ({'as fast or faster' if ours <= theirs * 1.05 else 'slower'})")
                 print(f"summary: quick exit, click to neutral page painted, JavaScript {state} | ours {ours:.0f} ms "
-                      f"(without COEP {medians[('reference', javascript)]:.0f} ms) vs GOV.UK exit-this-page "
+                      f"(with COEP, as before: {medians[('reference', javascript)]:.0f} ms) vs GOV.UK exit-this-page "
                       f"{theirs:.0f} ms (medians of {EXIT_RUNS})")
-            print("  'without COEP': her page's Cross-Origin-Embedder-Policy removed in the browser (for reference, not"
-                  " deployed):\n  with COOP and COEP her pages are cross-origin isolated, and leaving such a page costs"
-                  " Chromium a new\n  browsing context group; the rest of our exit is as fast as a plain link.")
+            print("  'with COEP': her page given Cross-Origin-Embedder-Policy in the browser, as it was served before (for"
+                  " reference):\n  with COOP and COEP a page is cross-origin isolated, and leaving it costs Chromium a"
+                  " new process; her pages\n  now leave COEP out (they load nothing from elsewhere), the console keeps it.")
         browser.close()
         portal.server.shutdown()
         portal.neutral.shutdown()
