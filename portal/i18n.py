@@ -24,8 +24,8 @@ class LocaleInfo:
 LOCALES: dict[str, LocaleInfo] = {
     "en": LocaleInfo("en", "English", "ltr", console=True, reviewed=True),
     "de": LocaleInfo("de", "Deutsch", "ltr", console=True),
-    "fr": LocaleInfo("fr", "Français", "ltr"),
-    "es": LocaleInfo("es", "Español", "ltr"),
+    "fr": LocaleInfo("fr", "Français", "ltr", console=True),
+    "es": LocaleInfo("es", "Español", "ltr", console=True),
     "it": LocaleInfo("it", "Italiano", "ltr"),
     "nl": LocaleInfo("nl", "Nederlands", "ltr"),
     "pl": LocaleInfo("pl", "Polski", "ltr"),

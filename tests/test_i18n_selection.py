@@ -78,3 +78,10 @@ def test_the_admin_page_shows_which_languages_are_not_yet_reviewed(client, world
     for code, info in LOCALES.items():
         assert f'<span lang="{code}"' in page and info.native_name in page
     assert page.count("Not yet") == sum(1 for info in LOCALES.values() if not info.reviewed)
+
+
+def test_the_deployments_duress_words_exist_for_every_console_language():
+    from portal.i18n import CONSOLE_LOCALES
+    from portal.services.admin.deployment import DURESS_LOCALES
+
+    assert DURESS_LOCALES == CONSOLE_LOCALES

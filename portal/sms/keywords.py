@@ -64,7 +64,7 @@ KEYWORDS: tuple[Keyword, ...] = tuple(
     + _rows("uk", Action.HELP, "ДОПОМОГА", "ІНФО", "ДОВІДКА")
     # it (issue 14). Not FINE ("end"): a text of "fine" in English would stop all contact with her.
     + _rows("it", Action.OPT_OUT, "ALT", "ANNULLA", "CANCELLA", "DISISCRIVI", "DISATTIVA", "SMETTI", "RIMUOVI", "NO SMS")
-    + _rows("it", Action.OPT_IN, "SI", "ATTIVA", "RIATTIVA", "INIZIA", "RIPRENDI")
+    + _rows("it", Action.OPT_IN, "ATTIVA", "RIATTIVA", "INIZIA", "RIPRENDI")
     + _rows("it", Action.HELP, "AIUTO")
     # pl (issue 14)
     + _rows("pl", Action.OPT_OUT, "KONIEC", "REZYGNACJA", "REZYGNUJĘ", "WYPISZ", "WYPISUJĘ", "STOP SMS")
@@ -74,6 +74,10 @@ KEYWORDS: tuple[Keyword, ...] = tuple(
     + _rows("fr", Action.OPT_OUT, "ARRÊTEZ", "DÉSABONNEMENT", "DÉSINSCRIRE", "DÉSINSCRIPTION", "ANNULER", "FIN")
     + _rows("fr", Action.OPT_IN, "REPRENDRE", "DÉMARRER", "RÉACTIVER")
     + _rows("fr", Action.HELP, "INFOS")
+    # es (issue 14)
+    + _rows("es", Action.OPT_OUT, "PARA", "DETENER", "SALIR", "NO MAS", "DARSE DE BAJA")
+    + _rows("es", Action.OPT_IN, "ALTA", "EMPEZAR", "REANUDAR")
+    + _rows("es", Action.HELP, "INFORMACION")
 )
 
 # Words and phrases that read like "stop texting me" without being a keyword: her worker gets them urgently.
@@ -89,6 +93,7 @@ STOP_LIKE: dict[str, tuple[str, ...]] = {
     "uk": ("стоп", "зупиніть", "припиніть", "не пишіть", "не пишіть мені", "не надсилайте", "більше не пишіть", "більше не надсилайте", "не турбуйте", "дайте спокій", "відчепіться", "відпишіть мене", "видаліть мій номер", "не той номер", "неправильний номер", "помилилися номером", "не цікавить", "не хочу повідомлень", "досить"),
     "it": ("basta", "basta messaggi", "basta sms", "non scrivetemi", "non scrivermi", "non scrivetemi più", "non mandatemi più messaggi", "niente più messaggi", "nessun messaggio", "lasciatemi in pace", "lasciami in pace", "numero sbagliato", "avete sbagliato numero", "non mi interessa", "cancellatemi", "toglietemi", "smettetela", "non voglio più messaggi", "non contattatemi"),
     "pl": ("nie pisz", "nie piszcie", "proszę nie pisać", "prosze nie pisac", "nie pisać więcej", "nie wysyłajcie", "nie wysyłać", "przestańcie pisać", "przestań pisać", "dajcie mi spokój", "zostawcie mnie w spokoju", "zostaw mnie w spokoju", "pomyłka", "zły numer", "nie ten numer", "usuńcie mój numer", "wypiszcie mnie", "nie interesuje mnie", "więcej nie", "nie chcę wiadomości", "nie chcę sms", "nie chcę więcej sms", "koniec sms"),
+    "es": ("baja", "no mas mensajes", "no mas sms", "no me escriban", "no me escribas", "no me manden", "no me envien", "dejen de escribirme", "deja de escribirme", "dejenme en paz", "dejame en paz", "dejeme en paz", "numero equivocado", "se equivocaron de numero", "se han equivocado de numero", "no me interesa", "borrenme", "quitenme de la lista", "no quiero mas mensajes", "no vuelvan a escribir", "no quiero que me escriban", "parar", "no mas"),
 }
 
 _TABLE: dict[str, Keyword] = {}

@@ -30,7 +30,7 @@ DEFAULTS: dict[str, Any] = {
     # passphrase (console/duress_words.py); empty: the built-in words. Staff pages only: never texted to her.
     "duress_guidance": {},
 }
-DURESS_LOCALES = ("en", "de", "ar")  # the staff console's languages
+DURESS_LOCALES = ("en", "de", "fr", "es", "ar")  # the staff console's languages: portal.i18n.CONSOLE_LOCALES (a test keeps them equal)
 
 
 @dataclass(frozen=True)
