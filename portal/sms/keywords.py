@@ -78,6 +78,10 @@ KEYWORDS: tuple[Keyword, ...] = tuple(
     + _rows("es", Action.OPT_OUT, "PARA", "DETENER", "SALIR", "NO MAS", "DARSE DE BAJA")
     + _rows("es", Action.OPT_IN, "ALTA", "EMPEZAR", "REANUDAR")
     + _rows("es", Action.HELP, "INFORMACION")
+    # pt (issue 14)
+    + _rows("pt", Action.OPT_OUT, "FIM", "TERMINAR", "REMOVER", "DESATIVAR", "ANULAR")
+    + _rows("pt", Action.OPT_IN, "INICIAR", "SIM", "VOLTAR", "ATIVAR", "COMEÇAR")
+    + _rows("pt", Action.HELP, "AJUDA")
 )
 
 # Words and phrases that read like "stop texting me" without being a keyword: her worker gets them urgently.
@@ -94,6 +98,7 @@ STOP_LIKE: dict[str, tuple[str, ...]] = {
     "it": ("basta", "basta messaggi", "basta sms", "non scrivetemi", "non scrivermi", "non scrivetemi più", "non mandatemi più messaggi", "niente più messaggi", "nessun messaggio", "lasciatemi in pace", "lasciami in pace", "numero sbagliato", "avete sbagliato numero", "non mi interessa", "cancellatemi", "toglietemi", "smettetela", "non voglio più messaggi", "non contattatemi"),
     "pl": ("nie pisz", "nie piszcie", "proszę nie pisać", "prosze nie pisac", "nie pisać więcej", "nie wysyłajcie", "nie wysyłać", "przestańcie pisać", "przestań pisać", "dajcie mi spokój", "zostawcie mnie w spokoju", "zostaw mnie w spokoju", "pomyłka", "zły numer", "nie ten numer", "usuńcie mój numer", "wypiszcie mnie", "nie interesuje mnie", "więcej nie", "nie chcę wiadomości", "nie chcę sms", "nie chcę więcej sms", "koniec sms"),
     "es": ("baja", "no mas mensajes", "no mas sms", "no me escriban", "no me escribas", "no me manden", "no me envien", "dejen de escribirme", "deja de escribirme", "dejenme en paz", "dejame en paz", "dejeme en paz", "numero equivocado", "se equivocaron de numero", "se han equivocado de numero", "no me interesa", "borrenme", "quitenme de la lista", "no quiero mas mensajes", "no vuelvan a escribir", "no quiero que me escriban", "parar", "no mas"),
+    "pt": ("pare", "parar", "não quero mais", "não quero mensagens", "não mandem", "não enviem", "não me mandem", "não me enviem", "chega de mensagens", "sem mais mensagens", "deixem-me em paz", "deixe-me em paz", "me deixe em paz", "número errado", "é engano", "não tenho interesse", "não estou interessada", "parem de mandar", "parem de enviar", "pare de mandar", "pare de enviar"),
 }
 
 _TABLE: dict[str, Keyword] = {}
