@@ -194,6 +194,6 @@ def test_the_first_screen_check_catches_a_giveaway(live_server, new_page):
     open_her_link(page, live_server.url + live_server.invite_path(world.partner.id))
     page.goto(live_server.url + paths(live_server)["about"])
     assert giveaways_on(first_screen(page), "en") == []
-    page.locator("details summary").first.click()
+    page.locator("main details summary").first.click()
     screen = first_screen(page)
     assert "course" in giveaways(screen["text"], "en")
