@@ -82,6 +82,10 @@ KEYWORDS: tuple[Keyword, ...] = tuple(
     + _rows("pt", Action.OPT_OUT, "FIM", "TERMINAR", "REMOVER", "DESATIVAR", "ANULAR")
     + _rows("pt", Action.OPT_IN, "INICIAR", "SIM", "VOLTAR", "ATIVAR", "COMEÇAR")
     + _rows("pt", Action.HELP, "AJUDA")
+    # ro (issue 14)
+    + _rows("ro", Action.OPT_OUT, "OPRIRE", "OPRESTE", "OPRITI", "DEZABONARE", "DEZABONEAZA", "RENUNT", "ANULARE")
+    + _rows("ro", Action.OPT_IN, "PORNIRE", "PORNESTE", "REPORNIRE", "ABONARE")
+    + _rows("ro", Action.HELP, "AJUTOR")
 )
 
 # Words and phrases that read like "stop texting me" without being a keyword: her worker gets them urgently.
@@ -99,6 +103,7 @@ STOP_LIKE: dict[str, tuple[str, ...]] = {
     "pl": ("nie pisz", "nie piszcie", "proszę nie pisać", "prosze nie pisac", "nie pisać więcej", "nie wysyłajcie", "nie wysyłać", "przestańcie pisać", "przestań pisać", "dajcie mi spokój", "zostawcie mnie w spokoju", "zostaw mnie w spokoju", "pomyłka", "zły numer", "nie ten numer", "usuńcie mój numer", "wypiszcie mnie", "nie interesuje mnie", "więcej nie", "nie chcę wiadomości", "nie chcę sms", "nie chcę więcej sms", "koniec sms"),
     "es": ("baja", "no mas mensajes", "no mas sms", "no me escriban", "no me escribas", "no me manden", "no me envien", "dejen de escribirme", "deja de escribirme", "dejenme en paz", "dejame en paz", "dejeme en paz", "numero equivocado", "se equivocaron de numero", "se han equivocado de numero", "no me interesa", "borrenme", "quitenme de la lista", "no quiero mas mensajes", "no vuelvan a escribir", "no quiero que me escriban", "parar", "no mas"),
     "pt": ("pare", "parar", "não quero mais", "não quero mensagens", "não mandem", "não enviem", "não me mandem", "não me enviem", "chega de mensagens", "sem mais mensagens", "deixem-me em paz", "deixe-me em paz", "me deixe em paz", "número errado", "é engano", "não tenho interesse", "não estou interessada", "parem de mandar", "parem de enviar", "pare de mandar", "pare de enviar"),
+    "ro": ("stop", "opriți", "opriti", "opriți mesajele", "opriti mesajele", "nu mai vreau mesaje", "nu mai vreau sms", "nu-mi mai scrieți", "nu mai scrieti", "nu mă mai contactați", "nu ma mai contactati", "nu mai trimiteți", "nu mai trimiteti", "lăsați-mă în pace", "lasati-ma in pace", "lasă-mă în pace", "lasa-ma in pace", "număr greșit", "numar gresit", "ați greșit numărul", "ati gresit numarul", "nu mă interesează", "nu ma intereseaza", "vreau să mă dezabonez", "vreau sa ma dezabonez"),
 }
 
 _TABLE: dict[str, Keyword] = {}
