@@ -88,6 +88,7 @@ def her_pages(browser: Any, url: str, link: str, locale: str, out: Path) -> list
         page.locator("main form[method=post] button[type=submit]").click()
     page.wait_for_load_state()
     if locale != "en":
+        page.locator("nav.langs summary").click()  # the list opens from one line naming the current language
         with page.expect_navigation():
             page.locator(f"nav.langs button[value={locale}]").click()
     written = []
