@@ -86,6 +86,10 @@ KEYWORDS: tuple[Keyword, ...] = tuple(
     + _rows("ro", Action.OPT_OUT, "OPRIRE", "OPRESTE", "OPRITI", "DEZABONARE", "DEZABONEAZA", "RENUNT", "ANULARE")
     + _rows("ro", Action.OPT_IN, "PORNIRE", "PORNESTE", "REPORNIRE", "ABONARE")
     + _rows("ro", Action.HELP, "AJUTOR")
+    # el (issue 14)
+    + _rows("el", Action.OPT_OUT, "ΣΤΟΠ", "ΔΙΑΚΟΠΗ", "ΔΙΑΓΡΑΦΗ", "ΑΠΕΓΓΡΑΦΗ", "ΑΚΥΡΩΣΗ", "ΣΤΑΜΑΤΑ", "STOP ALL", "DIAKOPI", "DIAGRAFI")
+    + _rows("el", Action.OPT_IN, "ΕΝΑΡΞΗ", "ΕΠΑΝΕΝΑΡΞΗ", "ΞΕΚΙΝΑ", "ENARXI")
+    + _rows("el", Action.HELP, "ΒΟΗΘΕΙΑ", "ΠΛΗΡΟΦΟΡΙΕΣ", "VOITHEIA", "VOITHIA")
 )
 
 # Words and phrases that read like "stop texting me" without being a keyword: her worker gets them urgently.
@@ -104,6 +108,7 @@ STOP_LIKE: dict[str, tuple[str, ...]] = {
     "es": ("baja", "no mas mensajes", "no mas sms", "no me escriban", "no me escribas", "no me manden", "no me envien", "dejen de escribirme", "deja de escribirme", "dejenme en paz", "dejame en paz", "dejeme en paz", "numero equivocado", "se equivocaron de numero", "se han equivocado de numero", "no me interesa", "borrenme", "quitenme de la lista", "no quiero mas mensajes", "no vuelvan a escribir", "no quiero que me escriban", "parar", "no mas"),
     "pt": ("pare", "parar", "não quero mais", "não quero mensagens", "não mandem", "não enviem", "não me mandem", "não me enviem", "chega de mensagens", "sem mais mensagens", "deixem-me em paz", "deixe-me em paz", "me deixe em paz", "número errado", "é engano", "não tenho interesse", "não estou interessada", "parem de mandar", "parem de enviar", "pare de mandar", "pare de enviar"),
     "ro": ("stop", "opriți", "opriti", "opriți mesajele", "opriti mesajele", "nu mai vreau mesaje", "nu mai vreau sms", "nu-mi mai scrieți", "nu mai scrieti", "nu mă mai contactați", "nu ma mai contactati", "nu mai trimiteți", "nu mai trimiteti", "lăsați-mă în pace", "lasati-ma in pace", "lasă-mă în pace", "lasa-ma in pace", "număr greșit", "numar gresit", "ați greșit numărul", "ati gresit numarul", "nu mă interesează", "nu ma intereseaza", "vreau să mă dezabonez", "vreau sa ma dezabonez"),
+    "el": ("σταματήστε", "σταμάτα", "σταματα", "μη μου στέλνετε", "μη μου στελνετε", "μην μου στέλνετε", "μη μου ξαναστείλετε", "μη στέλνετε άλλο", "όχι άλλα μηνύματα", "οχι αλλα μηνυματα", "δεν θέλω μηνύματα", "δε θέλω", "δεν θέλω", "αφήστε με ήσυχη", "αφήστε με", "άσε με ήσυχη", "αφησε με", "λάθος αριθμός", "λαθος αριθμος", "λάθος νούμερο", "λαθος νουμερο", "διαγράψτε με", "διαγραψτε με", "βγάλτε με από τη λίστα", "δεν ενδιαφέρομαι", "stop", "stamata", "mh mou stelnete", "lathos arithmos"),
 }
 
 _TABLE: dict[str, Keyword] = {}
