@@ -42,7 +42,7 @@ def test_every_supported_locale_has_opt_out_opt_in_and_help_words():
 @pytest.mark.parametrize("text, action", [
     ("arret", Action.OPT_OUT), ("ARRÊT", Action.OPT_OUT), ("Arrêt!", Action.OPT_OUT), ("alto", Action.OPT_OUT),
     ("Halt.", Action.OPT_OUT), ("stopp", Action.OPT_OUT), ("Aufhoren", Action.OPT_OUT),
-    ("AUFHÖREN", Action.OPT_OUT), ("hilfe?", Action.HELP), ("Ja", Action.OPT_IN),
+    ("AUFHÖREN", Action.OPT_OUT), ("hilfe?", Action.HELP), ("Anmelden", Action.OPT_IN),
     ("توقف", Action.OPT_OUT), ("تَوَقَّف", Action.OPT_OUT), ("توقف.", Action.OPT_OUT), ("الغاء", Action.OPT_OUT),
     ("إلغاء", Action.OPT_OUT), ("ابدا", Action.OPT_IN), ("مساعده", Action.HELP), ("opt-out", Action.OPT_OUT),
     ("Opt  Out", Action.OPT_OUT), ("ＳＴＯＰ", Action.OPT_OUT),
@@ -72,7 +72,8 @@ def test_ordinary_free_text_is_not_stop_like(text):
 
 # Keywords are matched in every locale at once: a one-word answer she might text in any of her languages must never
 # stop her contact (a warning that silently never arrives) nor start it again.
-EVERYDAY_ANSWERS = ("fine", "ok", "okay", "good", "thanks", "later", "sure", "no", "maybe", "gut", "danke", "nein",
+EVERYDAY_ANSWERS = ("fine", "ok", "okay", "good", "thanks", "later", "sure", "no", "maybe", "gut", "danke", "nein", "ja",
+                    "oui", "si", "sí", "sim", "tak", "так", "نعم", "بله", "ναι", "evet", "da",
                     "bien", "merci", "non", "oui", "bueno", "gracias", "vale", "bene", "grazie", "goed", "dank",
                     "nee", "dobrze", "dzięki", "nie", "bom", "obrigada", "não", "bine", "mulțumesc", "nu",
                     "καλά", "ευχαριστώ", "όχι", "iyi", "tamam", "teşekkürler", "hayır", "добре", "дякую", "ні",

@@ -107,7 +107,7 @@ def test_stop_twice_makes_no_second_task(client, world, dbs):
     assert len(tasks(dbs, world.partner.id)) == 1
 
 
-@pytest.mark.parametrize("body", ["START", "yes", "Unstop", "JA", "ابدأ"])
+@pytest.mark.parametrize("body", ["START", "yes", "Unstop", "ANMELDEN", "ابدأ"])
 def test_start_turns_texts_back_on_and_sends_her_a_fresh_link(client, world, dbs, body):
     text_in(client, "STOP")
     response = text_in(client, body)

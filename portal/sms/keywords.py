@@ -27,6 +27,9 @@ def _rows(locale: str, action: Action, *words_: str, provider: bool = False) -> 
     return [Keyword(locale, action, w, provider) for w in words_]
 
 
+# No keyword of ours is an everyday one-word answer in any of her languages ("yes", "fine", "no"): keywords match
+# in every locale at once, and an answer must never stop her contact nor start it again (tested). English YES stays
+# because Twilio itself acts on it (its standard opt-in keywords): we must follow what the provider did.
 KEYWORDS: tuple[Keyword, ...] = tuple(
     # English: Twilio's standard keywords (it blocks and auto-replies) plus OPT OUT.
     _rows("en", Action.OPT_OUT, "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE",
@@ -36,11 +39,11 @@ KEYWORDS: tuple[Keyword, ...] = tuple(
     + _rows("en", Action.HELP, "HELP", "INFO", provider=True)
     # German.
     + _rows("de", Action.OPT_OUT, "STOPP", "HALT", "ENDE", "ABMELDEN", "AUFHÖREN", "BEENDEN", "ABBESTELLEN")
-    + _rows("de", Action.OPT_IN, "JA", "ANMELDEN", "WEITER")
+    + _rows("de", Action.OPT_IN, "ANMELDEN", "WEITER")
     + _rows("de", Action.HELP, "HILFE")
     # Arabic.
     + _rows("ar", Action.OPT_OUT, "توقف", "قف", "إيقاف", "أوقف", "إلغاء", "الغاء الاشتراك", "إنهاء")
-    + _rows("ar", Action.OPT_IN, "ابدأ", "بدء", "نعم", "استئناف")
+    + _rows("ar", Action.OPT_IN, "ابدأ", "بدء", "استئناف")
     + _rows("ar", Action.HELP, "مساعدة", "معلومات")
     # Common carrier words in neighbouring languages (French, Spanish, Italian, Dutch, Portuguese).
     + _rows("fr", Action.OPT_OUT, "ARRET", "ARRÊTER", "DESABONNER")
@@ -52,7 +55,7 @@ KEYWORDS: tuple[Keyword, ...] = tuple(
     + _rows("es", Action.HELP, "AYUDA")
     # fa (issue 14)
     + _rows("fa", Action.OPT_OUT, "لغو", "قطع", "پایان", "انصراف")
-    + _rows("fa", Action.OPT_IN, "شروع", "ادامه", "بله")
+    + _rows("fa", Action.OPT_IN, "شروع", "ادامه")
     + _rows("fa", Action.HELP, "راهنما", "کمک")
     # nl (issue 14)
     + _rows("nl", Action.OPT_OUT, "STOPPEN", "UITSCHRIJVEN", "STOP ALLES", "OPZEGGEN", "UIT")
@@ -60,7 +63,7 @@ KEYWORDS: tuple[Keyword, ...] = tuple(
     + _rows("nl", Action.HELP, "HULP")
     # uk (issue 14)
     + _rows("uk", Action.OPT_OUT, "СТОП", "ВІДПИСАТИСЯ", "ВІДПИСКА", "ЗУПИНИТИ", "ПРИПИНИТИ", "СКАСУВАТИ", "ВИХІД")
-    + _rows("uk", Action.OPT_IN, "СТАРТ", "ПОЧАТИ", "ТАК", "ВІДНОВИТИ", "ПІДПИСАТИСЯ")
+    + _rows("uk", Action.OPT_IN, "СТАРТ", "ПОЧАТИ", "ВІДНОВИТИ", "ПІДПИСАТИСЯ")
     + _rows("uk", Action.HELP, "ДОПОМОГА", "ІНФО", "ДОВІДКА")
     # it (issue 14). Not FINE ("end"): a text of "fine" in English would stop all contact with her.
     + _rows("it", Action.OPT_OUT, "ALT", "ANNULLA", "CANCELLA", "DISISCRIVI", "DISATTIVA", "SMETTI", "RIMUOVI", "NO SMS")
@@ -80,7 +83,7 @@ KEYWORDS: tuple[Keyword, ...] = tuple(
     + _rows("es", Action.HELP, "INFORMACION")
     # pt (issue 14)
     + _rows("pt", Action.OPT_OUT, "FIM", "TERMINAR", "REMOVER", "DESATIVAR", "ANULAR")
-    + _rows("pt", Action.OPT_IN, "INICIAR", "SIM", "VOLTAR", "ATIVAR", "COMEÇAR")
+    + _rows("pt", Action.OPT_IN, "INICIAR", "VOLTAR", "ATIVAR", "COMEÇAR")
     + _rows("pt", Action.HELP, "AJUDA")
     # ro (issue 14)
     + _rows("ro", Action.OPT_OUT, "OPRIRE", "OPRESTE", "OPRITI", "DEZABONARE", "DEZABONEAZA", "RENUNT", "ANULARE")
