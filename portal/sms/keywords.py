@@ -93,6 +93,10 @@ KEYWORDS: tuple[Keyword, ...] = tuple(
     + _rows("el", Action.OPT_OUT, "ΣΤΟΠ", "ΔΙΑΚΟΠΗ", "ΔΙΑΓΡΑΦΗ", "ΑΠΕΓΓΡΑΦΗ", "ΑΚΥΡΩΣΗ", "ΣΤΑΜΑΤΑ", "STOP ALL", "DIAKOPI", "DIAGRAFI")
     + _rows("el", Action.OPT_IN, "ΕΝΑΡΞΗ", "ΕΠΑΝΕΝΑΡΞΗ", "ΞΕΚΙΝΑ", "ENARXI")
     + _rows("el", Action.HELP, "ΒΟΗΘΕΙΑ", "ΠΛΗΡΟΦΟΡΙΕΣ", "VOITHEIA", "VOITHIA")
+    # tr (issue 14)
+    + _rows("tr", Action.OPT_OUT, "RET", "İPTAL", "DURDUR", "ABONELİK İPTAL", "SMS İPTAL")
+    + _rows("tr", Action.OPT_IN, "BAŞLA", "BAŞLAT")
+    + _rows("tr", Action.HELP, "YARDIM", "BİLGİ")
 )
 
 # Words and phrases that read like "stop texting me" without being a keyword: her worker gets them urgently.
@@ -112,6 +116,7 @@ STOP_LIKE: dict[str, tuple[str, ...]] = {
     "pt": ("pare", "parar", "não quero mais", "não quero mensagens", "não mandem", "não enviem", "não me mandem", "não me enviem", "chega de mensagens", "sem mais mensagens", "deixem-me em paz", "deixe-me em paz", "me deixe em paz", "número errado", "é engano", "não tenho interesse", "não estou interessada", "parem de mandar", "parem de enviar", "pare de mandar", "pare de enviar"),
     "ro": ("stop", "opriți", "opriti", "opriți mesajele", "opriti mesajele", "nu mai vreau mesaje", "nu mai vreau sms", "nu-mi mai scrieți", "nu mai scrieti", "nu mă mai contactați", "nu ma mai contactati", "nu mai trimiteți", "nu mai trimiteti", "lăsați-mă în pace", "lasati-ma in pace", "lasă-mă în pace", "lasa-ma in pace", "număr greșit", "numar gresit", "ați greșit numărul", "ati gresit numarul", "nu mă interesează", "nu ma intereseaza", "vreau să mă dezabonez", "vreau sa ma dezabonez"),
     "el": ("σταματήστε", "σταμάτα", "σταματα", "μη μου στέλνετε", "μη μου στελνετε", "μην μου στέλνετε", "μη μου ξαναστείλετε", "μη στέλνετε άλλο", "όχι άλλα μηνύματα", "οχι αλλα μηνυματα", "δεν θέλω μηνύματα", "δε θέλω", "δεν θέλω", "αφήστε με ήσυχη", "αφήστε με", "άσε με ήσυχη", "αφησε με", "λάθος αριθμός", "λαθος αριθμος", "λάθος νούμερο", "λαθος νουμερο", "διαγράψτε με", "διαγραψτε με", "βγάλτε με από τη λίστα", "δεν ενδιαφέρομαι", "stop", "stamata", "mh mou stelnete", "lathos arithmos"),
+    "tr": ("mesaj atmayın", "mesaj atmayin", "mesaj göndermeyin", "mesaj gondermeyin", "sms atmayın", "sms atmayin", "artık yazmayın", "artik yazmayin", "bana yazmayın", "bana yazmayin", "beni rahat bırakın", "beni rahat birakin", "rahatsız etmeyin", "rahatsiz etmeyin", "yanlış numara", "yanlis numara", "numaramı silin", "numarami silin", "istemiyorum", "ilgilenmiyorum", "aramayın", "aramayin", "mesaj istemiyorum"),
 }
 
 _TABLE: dict[str, Keyword] = {}
