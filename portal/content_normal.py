@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from portal.digits import ascii_digits
 
 # Arabic letter variants (hamza seats, alef maqsura, ta marbuta) read as one letter; tatweel is dropped.
-ARABIC_LETTERS = {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي", "ـ": ""}
+ARABIC_LETTERS = {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي", "ـ": "",
+                  # Persian ی and ک read as the Arabic letters a phone keyboard may type instead; Turkish ı as i.
+                  "ی": "ي", "ک": "ك", "ı": "i"}
 # German: "müssen" and "muessen" read alike (both "muessen"); ß is already "ss" once case-folded.
 GERMAN_LETTERS = {"ä": "ae", "ö": "oe", "ü": "ue"}
 SENTENCE_END = set(".!?;…؟؛。！？")

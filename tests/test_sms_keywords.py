@@ -83,3 +83,11 @@ EVERYDAY_ANSWERS = ("fine", "ok", "okay", "good", "thanks", "later", "sure", "no
 @pytest.mark.parametrize("text", EVERYDAY_ANSWERS)
 def test_an_everyday_answer_in_any_language_is_no_keyword(text):
     assert match(text) is None, (text, match(text))
+
+
+@pytest.mark.parametrize(("text", "action"), [("yardım", Action.HELP), ("YARDIM", Action.HELP), ("İPTAL", Action.OPT_OUT),
+                                              ("iptal", Action.OPT_OUT), ("لغو", Action.OPT_OUT),
+                                              ("كمك", Action.HELP), ("کمک", Action.HELP)])
+def test_turkish_dotless_i_and_persian_letters_typed_on_an_arabic_keyboard_match(text, action):
+    found = match(text)
+    assert found is not None and found.action == action, (text, found)
