@@ -71,7 +71,7 @@ test: lint audit
 # the console's sign-in and admin pages in each of its languages (`make test` sweeps en, de, ar and one locale a
 # day). SQLite only, as the browser tests are.
 LOCALE_SWEEPS := tests/browser/test_first_screen.py tests/browser/test_public_axe.py tests/browser/test_keyboard.py \
-  tests/browser/test_console_auth_axe.py tests/browser/test_console_locales_axe.py
+  tests/browser/test_console_locales_axe.py
 test-locales: venv translations chromium
 	PORTAL_TEST_LOCALES=all PORTAL_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider $(LOCALE_SWEEPS)
 
