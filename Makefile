@@ -67,11 +67,11 @@ test-postgresql: venv translations chromium
 test: lint audit
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
 
-# Every locale (DESIGN 8): the first-screen, axe-core and sideways-scrolling sweeps of her pages in all 14 of them,
-# the console's sign-in and admin pages in each of its languages (`make test` sweeps en, de, ar and one locale a
-# day). SQLite only, as the browser tests are.
+# Every locale (DESIGN 8): the first-screen, axe-core, keyboard and sideways-scrolling sweeps of her pages in all 14
+# of them, and the admin's, her worker's and the facilitator's pages in each of the console's languages
+# (`make test` sweeps en, de, ar and one locale a day). SQLite only, as the browser tests are.
 LOCALE_SWEEPS := tests/browser/test_first_screen.py tests/browser/test_public_axe.py tests/browser/test_keyboard.py \
-  tests/browser/test_console_locales_axe.py
+  tests/browser/test_console_auth_axe.py tests/browser/test_console_locales_axe.py
 test-locales: venv translations chromium
 	PORTAL_TEST_LOCALES=all PORTAL_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider $(LOCALE_SWEEPS)
 

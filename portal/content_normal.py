@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from portal.digits import ascii_digits
 
 # Arabic letter variants (hamza seats, alef maqsura, ta marbuta) read as one letter; tatweel is dropped.
+# Persian ی and ک read as the Arabic letters a phone keyboard may type instead; Turkish ı as i (İ loses its dot
+# with the accents). Shared with the SMS keywords' folding (portal/sms/textfold.py).
+KEYBOARD_LETTERS = {"ی": "ي", "ک": "ك", "ı": "i"}
 ARABIC_LETTERS = {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي", "ـ": "",
-                  # Persian ی and ک read as the Arabic letters a phone keyboard may type instead; Turkish ı as i.
-                  "ی": "ي", "ک": "ك", "ı": "i"}
+                  **KEYBOARD_LETTERS}
 # German: "müssen" and "muessen" read alike (both "muessen"); ß is already "ss" once case-folded.
 GERMAN_LETTERS = {"ä": "ae", "ö": "oe", "ü": "ue"}
 SENTENCE_END = set(".!?;…؟؛。！？")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Arabic letter variants; Persian ی and ک as the Arabic letters a phone keyboard may type instead; Turkish ı as i
-# (so "yardım" is YARDIM: İ already loses its dot with the accents).
+from portal.content_normal import KEYBOARD_LETTERS
+
+# Arabic letter variants, and the letters a phone keyboard may type instead (Persian ی ک, Turkish ı: so "yardım" is
+# YARDIM), as the content check reads them.
 _ARABIC_VARIANTS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None,
-                                  "ی": "ي", "ک": "ك", "ı": "i"})
+                                  **KEYBOARD_LETTERS})
 _SPACE = re.compile(r"\s+")
 # Anything that is neither a letter nor a digit at the end (". ! ? ؟ … ) emoji ...").
 _TRAILING = re.compile(r"[\W_]+$")
