@@ -275,6 +275,25 @@ def test_helplines_per_locale(admin, dbs, world):
     assert dbs.scalar(select(func.count()).select_from(Helpline)) == 0
 
 
+@pytest.mark.parametrize("name", ["Domestic Abuse Partner Support", "Violence programme contacts"])
+def test_a_site_name_that_names_the_service_is_refused_on_save(admin, dbs, world, name):
+    """The site name is in every page title of hers: the content check reads it as a title before it is saved."""
+    refused = post_form(admin, "/staff/admin/settings", settings_form(site_name=name))
+    assert refused.status_code == 400 and "must not name the service" in refused.get_data(as_text=True)
+    assert deployment.load(dbs, "Appointments", "https://env.example").site_name == "Appointments"
+    assert post_form(admin, "/staff/admin/settings", settings_form(site_name="Town appointments")).status_code == 303
+
+
+def test_a_helpline_text_that_blames_her_is_refused_on_save(admin, dbs, world):
+    """A helpline's name and hours are shown on her pages in its language: checked there before they are saved."""
+    for field, text in (("name", "Make sure he goes to every session"), ("hours", "It takes two, call us")):
+        form = {"locale": "en", "name": "Night line", "phone": "0800 123 456", "hours": "9-17", field: text}
+        refused = post_form(admin, "/staff/admin/helplines", form)
+        assert refused.status_code == 400 and "could make her feel responsible" in refused.get_data(as_text=True)
+        assert text in refused.get_data(as_text=True)  # what the admin typed is kept in the form
+    assert dbs.scalar(select(func.count()).select_from(Helpline)) == 0
+
+
 def test_api_tokens_shown_once_stored_hashed_and_revocable(admin, dbs, world, clock):
     created = post_form(admin, "/staff/admin/tokens", {"programme_id": str(world.programme.id),
                                                         "label": "case system", "valid_days": "30"})

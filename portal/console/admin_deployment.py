@@ -38,7 +38,8 @@ def admin_settings_page() -> ResponseReturnValue:
     values = None
     if request.method == "POST":
         values, errors = admin_settings.parse_settings({k: v[:5000] for k, v in request.form.items()},
-                                                       request.form.getlist("never_disclose_fields")[:20])
+                                                       request.form.getlist("never_disclose_fields")[:20],
+                                                       locales=LOCALES)
         if not errors:
             changed = admin_settings.save_settings(context(), values, env_site_name=settings().site_name,
                                                    env_exit_url=settings().exit_url)

@@ -229,6 +229,8 @@ ADMIN_ERRORS = {
     "stages": _l("Send the form again from the page: every stage must be in it once."),
     "blames": _l("This could make her feel responsible for him, or promise more than a course can. Please "
                  "reword it."),
+    "names": _l("This would show in her page titles, so it must not name the service, his course or what "
+                "happened. Choose a neutral name, like “Appointments”."),
 }
 
 

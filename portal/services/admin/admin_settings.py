@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.content_rules import check_all
 from portal.models import ActorKind, DeploymentSetting, Helpline, Severity
 from portal.services.admin import deployment
 from portal.services.admin.admin_users import AdminError
@@ -41,6 +42,16 @@ def _text(value: str, key: str, errors: dict[str, str], *, required: bool) -> st
     return text
 
 
+def content_problem(text: str, locales: Iterable[str], context: str = "text") -> str | None:
+    """What the no-blame check (portal/content_rules.py) finds in a text she will be shown, read in each of these
+    locales: "names" when it names the service, his course or the violence (titles), "blames" for blame or
+    overstatement, None when it passes. The same check `flask lint-content` runs over stored texts."""
+    families = {finding.family for locale in locales for finding in check_all(text, locale, context)}
+    if "naming" in families:
+        return "names"
+    return "blames" if families else None
+
+
 def _int(value: str, key: str, bounds: tuple[int, int], errors: dict[str, str]) -> int:
     try:
         number = int((value or "").strip())
@@ -61,14 +72,18 @@ def _exit_url(value: str, errors: dict[str, str]) -> str:
     return url
 
 
-def parse_settings(form: Mapping[str, str], never_disclose_fields: Sequence[str] = ()
-                   ) -> tuple[dict[str, Any], dict[str, str]]:
-    """The settings from a form, and the problems per field (codes: required, too_long, range, ...).
+def parse_settings(form: Mapping[str, str], never_disclose_fields: Sequence[str] = (), *,
+                   locales: Sequence[str] = ("en",)) -> tuple[dict[str, Any], dict[str, str]]:
+    """The settings from a form, and the problems per field (codes: required, too_long, range, names, ...).
 
-    `never_disclose_fields`: the ticked case fields an admin marks never-disclose (services/casework/never_disclose)."""
+    `never_disclose_fields`: the ticked case fields an admin marks never-disclose (services/casework/never_disclose).
+    `locales`: her languages; the site name is in every page title of hers, so it is checked as a title in each."""
     errors: dict[str, str] = {}
+    site_name = _text(form.get("site_name", ""), "site_name", errors, required=True)
+    if "site_name" not in errors and (problem := content_problem(site_name, locales, "title")):
+        errors["site_name"] = problem
     values: dict[str, Any] = {
-        "site_name": _text(form.get("site_name", ""), "site_name", errors, required=True),
+        "site_name": site_name,
         "exit_url": _exit_url(form.get("exit_url", ""), errors),
         "child_protection_steps": _text(form.get("child_protection_steps", ""), "child_protection_steps", errors,
                                         required=False),
@@ -129,6 +144,9 @@ def add_helpline(ctx: DomainContext, *, locale: str, name: str, phone: str, hour
         raise AdminError("phone", "phone")
     if len(hours) > 200 or not printable(hours):
         raise AdminError("too_long", "hours")
+    for field, text in (("name", name), ("hours", hours)):
+        if problem := content_problem(text, (locale,)):  # shown on her pages in that language
+            raise AdminError(problem, field)
     try:
         order = int(position or 0)
     except ValueError:
