@@ -5,6 +5,7 @@ language and direction, neutral titles, and her start page saying discreetly tha
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime
 
@@ -198,7 +199,23 @@ def test_her_copy_of_her_information_lists_her_answers(items, app, dbs, world, o
     code = items.items[0].code
     assert send(her, offered.id, {code: "sometimes"}).status_code == 303
     page = text(her.get("/copy"))
-    assert 'id="copy-questionnaires"' in page and "sometimes" in page
+    section = page[page.index('id="copy-questionnaires"'):page.index('id="copy-plan"')]
+    question = html.escape(items.items[0].texts["en"], quote=True)
+    assert f"<li>{question} – Sometimes</li>" in section  # in her words, not as codes
+    assert code not in section and "sometimes<" not in section
+
+
+def test_answers_to_another_item_set_are_listed_by_their_codes(items, app, dbs, world, offered):
+    """Answers given to an item set the deployment no longer has cannot be put in that set's words: codes, then."""
+    her = her_client(app, world.partner)
+    code = items.items[0].code
+    assert send(her, offered.id, {code: "sometimes"}).status_code == 303
+    row = response_of(dbs, world)
+    row.items_version = "older"
+    dbs.commit()
+    page = text(her.get("/copy"))
+    section = page[page.index('id="copy-questionnaires"'):page.index('id="copy-plan"')]
+    assert f'<bdi dir="ltr">{code}</bdi>: <span class="written">sometimes</span>' in section
 
 
 def test_the_offer_she_sees_is_the_one_offered_to_her(dbs, world, offered):

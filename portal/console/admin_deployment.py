@@ -39,7 +39,7 @@ def admin_settings_page() -> ResponseReturnValue:
     if request.method == "POST":
         values, errors = admin_settings.parse_settings({k: v[:5000] for k, v in request.form.items()},
                                                        request.form.getlist("never_disclose_fields")[:20],
-                                                       locales=LOCALES)
+                                                       locales=tuple(LOCALES))
         if not errors:
             changed = admin_settings.save_settings(context(), values, env_site_name=settings().site_name,
                                                    env_exit_url=settings().exit_url)

@@ -14,7 +14,7 @@ from portal.console.access import require_role, staff_context
 from portal.console.worker import WORKER, case_or_404
 from portal.i18n import LOCALES, current_direction, default_locale
 from portal.public.copy import body_context
-from portal.runtime import db_session, now, risk_checklist, vault
+from portal.runtime import db_session, evaluation_items, now, risk_checklist, vault
 from portal.services.casework import casework
 from portal.services.her import access_export
 
@@ -27,7 +27,8 @@ def worker_copy(partner_id: str) -> ResponseReturnValue:
     locale = partner.locale if partner.locale in LOCALES else default_locale()
     with force_locale(locale):
         copy = access_export.gather(db_session(), vault(), partner, now=now(), locale=locale,
-                                    include_private=include_private, checklist=risk_checklist())
+                                    include_private=include_private, checklist=risk_checklist(),
+                                    items=evaluation_items())
         # Rendered by Jinja with autoescaping on: every value in it is already escaped.
         body = Markup(render_template("public/_copy_body.html", **body_context(copy)))  # noqa: S704  # nosec B704
         title = Markup(render_template("console/worker/_copy_title.html"))  # noqa: S704  # nosec B704

@@ -15,7 +15,7 @@ from portal.models import PartnerContact
 from portal.public import bp, duress_view, plan_session
 from portal.public.context import her_context, her_required
 from portal.public.copy_words import clock, her_time, words
-from portal.runtime import db_session, now, risk_checklist, vault
+from portal.runtime import db_session, evaluation_items, now, risk_checklist, vault
 from portal.services.her import access_export, safety_plan
 
 
@@ -29,7 +29,7 @@ def her_copy(partner: PartnerContact, *, include_private: bool) -> access_export
                                    locale=str(get_locale()), plan=plan, include_private=include_private)
     return access_export.gather(db, vault(), partner, now=now(), locale=str(get_locale()),
                                 include_private=include_private, checklist=risk_checklist(),
-                                plan=access_export.Plan(status.exists, status.shared))
+                                plan=access_export.Plan(status.exists, status.shared), items=evaluation_items())
 
 
 def body_context(copy: access_export.AccessCopy) -> dict[str, object]:

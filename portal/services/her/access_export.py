@@ -54,6 +54,7 @@ from portal.models import (
 from portal.services.casework import never_disclose
 from portal.services.casework.risk_checklist import Checklist
 from portal.services.context import DomainContext
+from portal.services.evaluation.items import NOT_APPLICABLE, ItemSet
 from portal.services.her import her_checkins
 
 COVERED: dict[str, str] = {
@@ -227,6 +228,7 @@ class ContactRow:
 class Answer:
     question: str
     answer: str
+    coded: bool = False  # a question's and an answer's codes, not their words (her questionnaire, _answer_words)
 
 
 @dataclass(frozen=True)
@@ -497,7 +499,22 @@ def _notes(db: Session, vault: Vault, partner_id: uuid.UUID) -> tuple[NoteRow, .
     return tuple(NoteRow(n.sent_at, vault.get(n, "text_ct") or "", n.withdrawn_at) for n in rows)
 
 
-def _questionnaires(db: Session, vault: Vault, partner_id: uuid.UUID) -> tuple[Questionnaire, ...]:
+def _answer_words(items: ItemSet | None, row: QuestionnaireResponse, code: str, answer: str,
+                  locale: str) -> Answer:
+    """A question and her answer in the words she read them in, when the answers were given to the item set the
+    deployment has now (same id and version); else the codes, as no other item set's words are at hand."""
+    item = items.item(code) if items is not None and (row.items_id, row.items_version) == (items.id,
+                                                                                           items.version) else None
+    if items is None or item is None:
+        return Answer(code, answer, coded=True)
+    option = next((o for o in items.scale if o.code == answer), None)
+    said = (items.text(items.not_applicable, locale) if answer == NOT_APPLICABLE and items.not_applicable
+            else items.text(option.texts, locale) if option is not None else answer)
+    return Answer(items.text(item.texts, locale), said)
+
+
+def _questionnaires(db: Session, vault: Vault, partner_id: uuid.UUID, items: ItemSet | None,
+                    locale: str) -> tuple[Questionnaire, ...]:
     rows = db.scalars(select(QuestionnaireResponse).where(QuestionnaireResponse.partner_id == partner_id)
                       .order_by(QuestionnaireResponse.submitted_at, QuestionnaireResponse.id))
     out = []
@@ -506,7 +523,8 @@ def _questionnaires(db: Session, vault: Vault, partner_id: uuid.UUID) -> tuple[Q
             said = json.loads(vault.get(row, "answers_ct") or "{}")
         except ValueError:
             said = {}
-        answers = tuple(Answer(str(k), str(v)) for k, v in said.items()) if isinstance(said, dict) else ()
+        answers = tuple(_answer_words(items, row, str(k), str(v), locale)
+                        for k, v in said.items()) if isinstance(said, dict) else ()
         out.append(Questionnaire(row.submitted_at, row.stage, answers))
     return tuple(out)
 
@@ -522,9 +540,11 @@ def _plan(db: Session, partner_id: uuid.UUID) -> Plan:
 # -- the copy ----------------------------------------------------------------------------------------------------
 
 def gather(db: Session, vault: Vault, partner: PartnerContact, *, now: datetime, locale: str,
-           include_private: bool = False, checklist: Checklist | None = None, plan: Plan | None = None) -> AccessCopy:
+           include_private: bool = False, checklist: Checklist | None = None, plan: Plan | None = None,
+           items: ItemSet | None = None) -> AccessCopy:
     """Everything held about her, as her copy shows it (nothing audited: `view` is the audited read). `plan`: her
-    plan as her session sees it (whether the copy of the plan she opened is shared), else any copy counts."""
+    plan as her session sees it (whether the copy of the plan she opened is shared), else any copy counts. `items`:
+    the deployment's evaluation items, for her questionnaires in words (without: their codes)."""
     prefs = db.scalar(select(Preferences).where(Preferences.partner_id == partner.id))
     details, private = _details(db, vault, partner, prefs, include_private=include_private)
     children, names = _children(db, vault, partner.id, now, include_private=include_private)
@@ -540,7 +560,7 @@ def gather(db: Session, vault: Vault, partner: PartnerContact, *, now: datetime,
         tasks=_tasks(db, partner.id, include_private=include_private), contacts=_contacts(db, partner.id),
         risk=_risk(db, vault, partner.id, checklist, locale), children=children,
         referrals=_referrals(db, partner.id, names), conferences=_conferences(db, partner.id),
-        notes=_notes(db, vault, partner.id), questionnaires=_questionnaires(db, vault, partner.id),
+        notes=_notes(db, vault, partner.id), questionnaires=_questionnaires(db, vault, partner.id, items, locale),
         linked_since=linked, plan=plan or _plan(db, partner.id))
 
 
