@@ -58,12 +58,13 @@ audit: venv
 	$(BIN)/python scripts/dependency_audit.py
 
 test-sqlite: venv translations chromium
-	PORTAL_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider
+	PORTAL_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider --durations=15
 
 test-postgresql: venv translations chromium
-	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q -p no:cacheprovider
+	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q -p no:cacheprovider --durations=15
 
-# The two suites run side by side (2 cores); each one's output is printed whole when it ends.
+# The two suites run side by side (2 cores); each one's output is printed whole when it ends, with its 15 slowest
+# tests (the README's "The test suite").
 test: lint audit
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
 
