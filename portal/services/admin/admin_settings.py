@@ -73,7 +73,7 @@ def _exit_url(value: str, errors: dict[str, str]) -> str:
 
 
 def parse_settings(form: Mapping[str, str], never_disclose_fields: Sequence[str] = (), *,
-                   locales: Sequence[str] = ("en",)) -> tuple[dict[str, Any], dict[str, str]]:
+                   locales: Sequence[str]) -> tuple[dict[str, Any], dict[str, str]]:
     """The settings from a form, and the problems per field (codes: required, too_long, range, names, ...).
 
     `never_disclose_fields`: the ticked case fields an admin marks never-disclose (services/casework/never_disclose).
